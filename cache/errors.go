@@ -1,0 +1,64 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+)
+
+var (
+	// ErrKeyNotFound is returned for a kid the key set does not hold (after
+	// any refresh the unknown-kid guard allowed). It matches
+	// jwkset.ErrKeyNotFound too.
+	ErrKeyNotFound = fmt.Errorf("cache: %w", jwkset.ErrKeyNotFound)
+	// ErrAmbiguousKey is returned for a look-up without a kid when the set
+	// holds more than one key.
+	ErrAmbiguousKey = errors.New("cache: no kid given and the key set holds more than one key")
+	// ErrUnavailable is returned when there are no keys to serve: nothing
+	// was ever fetched, or the last good keys are older than MaxStale, and
+	// a refresh failed or is backing off.
+	ErrUnavailable = errors.New("cache: keys unavailable")
+	// ErrClosed is returned by a Cache after Close.
+	ErrClosed = errors.New("cache: closed")
+	// ErrBadDocument is returned for a fetched document that cannot serve:
+	// not JSON, no keys, or no usable signing key. The current keys stay.
+	ErrBadDocument = errors.New("cache: unusable JWKS document")
+	// ErrReadOnly is returned by the write methods of Storage.
+	ErrReadOnly = errors.New("cache: storage is read-only")
+)
+
+// UnavailableError is ErrUnavailable with the time after which the next
+// attempt to fetch is allowed.
+type UnavailableError struct {
+	// RetryAfter is how long until the cache may fetch again; zero if it
+	// may now.
+	RetryAfter time.Duration
+	// Err is the last fetch failure, if any.
+	Err error
+}
+
+func (e *UnavailableError) Error() string {
+	if e.Err == nil {
+		return ErrUnavailable.Error()
+	}
+	return ErrUnavailable.Error() + ": " + e.Err.Error()
+}
+
+// Unwrap returns ErrUnavailable and the cause.
+func (e *UnavailableError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrUnavailable}
+	}
+	return []error{ErrUnavailable, e.Err}
+}
+
+// StatusError is a JWKS response with an unexpected HTTP status.
+type StatusError struct {
+	Code int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("cache: JWKS endpoint answered HTTP %d", e.Code)
+}

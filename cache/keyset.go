@@ -1,0 +1,130 @@
+package cache
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+)
+
+// keySet is one parsed document and its lifetime: immutable once published,
+// except for its counters. The hot path reads it through an atomic pointer.
+type keySet struct {
+	byKID map[string]jwkset.JWK
+	list  []jwkset.JWK // usable keys in document order
+	doc   *Document
+
+	expires  time.Time // zero under the Usage strategy
+	soft     time.Time // background refresh time; zero under Usage
+	limit    int64     // look-ups until expiry; zero under Time
+	softUses int64     // look-ups until the background refresh
+	// floor is the earliest background refresh by usage (fetched +
+	// MinRefreshInterval) and usageFloor the earliest expiry by usage
+	// (fetched + MinRefreshInterval/Threshold), so that a busy service
+	// refreshes in the background and no request waits.
+	floor      time.Time
+	usageFloor time.Time
+
+	uses atomic.Int64
+	// usedUp is when a look-up first found the usage limit spent (Unix
+	// nanoseconds), the start of the stale window under Usage.
+	usedUp atomic.Int64
+}
+
+// parseKeys turns a JWKS body into its usable verification keys: public
+// RSA, EC and Ed25519 keys not marked "use":"enc". A key that fails to
+// parse, is of an unsupported type or is symmetric ("oct") is skipped; the
+// document fails only if no usable key is left. Of keys sharing a kid, the
+// first wins.
+func parseKeys(body []byte) (map[string]jwkset.JWK, []jwkset.JWK, error) {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrBadDocument, err)
+	}
+	if len(doc.Keys) == 0 {
+		return nil, nil, fmt.Errorf("%w: no keys", ErrBadDocument)
+	}
+	byKID := make(map[string]jwkset.JWK, len(doc.Keys))
+	list := make([]jwkset.JWK, 0, len(doc.Keys))
+	var skipped []string
+	for i, raw := range doc.Keys {
+		k, err := parseKey(raw)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("key %d: %v", i, err))
+			continue
+		}
+		kid := k.Marshal().KID
+		if _, dup := byKID[kid]; dup {
+			skipped = append(skipped, fmt.Sprintf("key %d: duplicate kid %q", i, kid))
+			continue
+		}
+		byKID[kid] = k
+		list = append(list, k)
+	}
+	if len(list) == 0 {
+		return nil, nil, fmt.Errorf("%w: no usable signing key (%s)", ErrBadDocument, strings.Join(skipped, "; "))
+	}
+	return byKID, list, nil
+}
+
+func parseKey(raw json.RawMessage) (jwkset.JWK, error) {
+	var m jwkset.JWKMarshal
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return jwkset.JWK{}, err
+	}
+	switch {
+	case m.KTY == jwkset.KtyOct:
+		return jwkset.JWK{}, fmt.Errorf("symmetric (oct) keys are refused")
+	case m.USE == jwkset.UseEnc:
+		return jwkset.JWK{}, fmt.Errorf("encryption key (use=enc)")
+	case strings.HasPrefix(string(m.ALG), "HS") || m.ALG == "none":
+		return jwkset.JWK{}, fmt.Errorf("alg %q is not an asymmetric signature", m.ALG)
+	}
+	// Private key material, if a provider ever leaks it, is not read.
+	k, err := jwkset.NewJWKFromMarshal(m, jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
+	if err != nil {
+		return jwkset.JWK{}, err
+	}
+	switch k.Key().(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+		return k, nil
+	default:
+		return jwkset.JWK{}, fmt.Errorf("%w: %T cannot verify signatures", jwkset.ErrUnsupportedKey, k.Key())
+	}
+}
+
+// newKeySet builds the snapshot for doc under cfg: the lifetime starts when
+// the document was fetched, so replicas sharing a document share its
+// schedule.
+func newKeySet(cfg *Config, doc *Document, byKID map[string]jwkset.JWK, list []jwkset.JWK) *keySet {
+	s := &keySet{byKID: byKID, list: list, doc: doc}
+	s.floor = doc.FetchedAt.Add(cfg.MinRefreshInterval)
+	s.usageFloor = doc.FetchedAt.Add(time.Duration(float64(cfg.MinRefreshInterval) / cfg.Threshold))
+	if cfg.expiresByTime() {
+		life := cfg.Interval
+		if cfg.HonorCacheControl && doc.MaxAge > 0 {
+			life = min(max(doc.MaxAge, cfg.MinRefreshInterval), cfg.Interval)
+		}
+		s.expires = doc.FetchedAt.Add(life)
+		soft := time.Duration(float64(life) * cfg.Threshold * jitter())
+		s.soft = doc.FetchedAt.Add(min(max(soft, cfg.MinRefreshInterval), life))
+	}
+	if cfg.countsUsage() {
+		s.limit = cfg.Usages
+		s.softUses = max(1, int64(float64(cfg.Usages)*cfg.Threshold))
+	}
+	return s
+}
+
+// jitter returns a factor in [0.9, 1.1) so that replicas do not refresh
+// together.
+func jitter() float64 { return 0.9 + 0.2*rand.Float64() }

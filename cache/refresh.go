@@ -1,0 +1,218 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// flight is one refresh; waiters select on done and then read err.
+type flight struct {
+	trigger Trigger
+	done    chan struct{}
+	err     error
+	cancel  context.CancelFunc
+}
+
+// start returns the refresh in flight, or starts one for trigger. Unless
+// force is set it starts nothing (and returns nil) while backing off after
+// failures, or for an unknown kid during the cooldown.
+func (c *Cache) start(trigger Trigger, force bool) (*flight, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, ErrClosed
+	}
+	if f := c.inflight.Load(); f != nil {
+		return f, nil
+	}
+	if !force {
+		now := time.Now().UnixNano()
+		if now < c.retryAt.Load() || (trigger == TriggerUnknownKID && now < c.kidUntil.Load()) {
+			return nil, nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.FetchTimeout)
+	f := &flight{trigger: trigger, done: make(chan struct{}), cancel: cancel}
+	c.inflight.Store(f)
+	c.wg.Add(1)
+	go c.run(ctx, f)
+	return f, nil
+}
+
+// run performs the refresh f and records its outcome.
+func (c *Cache) run(ctx context.Context, f *flight) {
+	defer c.wg.Done()
+	defer f.cancel()
+	start := time.Now()
+	res, shared, err := c.refresh(ctx, f.trigger, start)
+
+	c.mu.Lock()
+	if err != nil {
+		c.failures++
+		c.lastErr = err
+		c.retryAt.Store(time.Now().Add(c.backoff(c.failures)).UnixNano())
+	} else {
+		c.failures = 0
+		c.lastErr = nil
+		c.retryAt.Store(0)
+		if f.trigger == TriggerUnknownKID {
+			c.kidUntil.Store(start.Add(c.cfg.UnknownKIDCooldown).UnixNano())
+		}
+	}
+	c.inflight.Store(nil)
+	c.mu.Unlock()
+
+	c.report(f.trigger, res, shared, time.Since(start), err)
+	f.err = err
+	close(f.done)
+	c.poke()
+}
+
+// refresh obtains a document, from the store or the provider, and
+// publishes it.
+func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (Result, bool, error) {
+	var prev *Document
+	var after time.Time
+	if s := c.set.Load(); s != nil {
+		prev = s.doc
+		after = prev.FetchedAt
+	}
+	fetched := false
+	fetch := func(ctx context.Context) (*Document, error) {
+		fetched = true
+		return c.fetch(ctx, prev)
+	}
+	if c.cfg.Store == nil {
+		doc, err := fetch(ctx)
+		if err != nil {
+			return ResultError, false, err
+		}
+		res, err := c.publish(doc)
+		return res, false, err
+	}
+	if trigger == TriggerManual {
+		after = start // a manual refresh wants what the provider says now
+	}
+	doc, err := c.cfg.Store.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed)
+	if err != nil {
+		return ResultError, false, err
+	}
+	res, err := c.publish(doc)
+	if err != nil && !fetched {
+		// The store handed over something unusable: never serve it.
+		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
+		if doc, err = fetch(ctx); err != nil {
+			return ResultError, false, err
+		}
+		res, err = c.publish(doc)
+	}
+	return res, !fetched, err
+}
+
+// publish parses doc and makes it the serving set, unless it is not newer
+// than the set serving now. A body equal to the current one is not parsed
+// again; its lifetime is renewed (ResultNotModified).
+func (c *Cache) publish(doc *Document) (Result, error) {
+	if doc.URL != c.cfg.URL || doc.Issuer != c.cfg.Issuer {
+		return ResultError, fmt.Errorf("%w: document is for %q (issuer %q), want %q (issuer %q)",
+			ErrBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
+	}
+	if now := time.Now(); doc.FetchedAt.After(now) {
+		d := *doc // a clock ahead of ours must not stretch the lifetime
+		d.FetchedAt = now
+		doc = &d
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cur := c.set.Load()
+	if cur != nil && !doc.FetchedAt.After(cur.doc.FetchedAt) {
+		return ResultNotModified, nil
+	}
+	if cur != nil && bytes.Equal(cur.doc.Body, doc.Body) {
+		c.set.Store(newKeySet(&c.cfg, doc, cur.byKID, cur.list))
+		return ResultNotModified, nil
+	}
+	byKID, list, err := parseKeys(doc.Body)
+	if err != nil {
+		return ResultError, err
+	}
+	c.set.Store(newKeySet(&c.cfg, doc, byKID, list))
+	return ResultUpdated, nil
+}
+
+// loadShared installs the document another process shared, if it is newer.
+func (c *Cache) loadShared() {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.FetchTimeout)
+	defer cancel()
+	doc, err := c.cfg.Store.Get(ctx, c.cfg.URL)
+	if err != nil {
+		c.storeFailed(err)
+		return
+	}
+	if doc == nil {
+		return
+	}
+	if s := c.set.Load(); s != nil && !doc.FetchedAt.After(s.doc.FetchedAt) {
+		return // ours is as new: nothing to do
+	}
+	res, err := c.publish(doc)
+	if err != nil {
+		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
+		return
+	}
+	c.report(TriggerShared, res, true, time.Since(start), nil)
+	c.poke()
+}
+
+// backoff returns the wait after n consecutive failures: MinRefreshInterval
+// doubling up to Interval, plus up to 20% jitter.
+func (c *Cache) backoff(n int) time.Duration {
+	d := c.cfg.MinRefreshInterval
+	for i := 1; i < n && d < c.cfg.Interval; i++ {
+		d *= 2
+	}
+	d = min(d, c.cfg.Interval)
+	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+}
+
+func (c *Cache) storeFailed(err error) {
+	if h := c.cfg.Hooks; h != nil {
+		h.StoreFailed(c.cfg.Issuer, err)
+	}
+	if l := c.cfg.Logger; l != nil {
+		l.Warn("jwtguard: JWKS store unavailable, fetching directly", "issuer", c.cfg.Issuer, "error", err)
+	}
+}
+
+func (c *Cache) report(trigger Trigger, res Result, shared bool, d time.Duration, err error) {
+	ev := RefreshEvent{Issuer: c.cfg.Issuer, Trigger: trigger, Result: res, Duration: d, Shared: shared, Err: err}
+	if s := c.set.Load(); s != nil {
+		ev.Keys = len(s.list)
+		ev.FetchedAt = s.doc.FetchedAt
+	}
+	if err != nil {
+		ev.Result = ResultError
+	}
+	if h := c.cfg.Hooks; h != nil {
+		h.Refreshed(ev)
+	}
+	if l := c.cfg.Logger; l != nil {
+		if err != nil {
+			l.Warn("jwtguard: JWKS refresh failed; keeping current keys", "issuer", c.cfg.Issuer,
+				"trigger", string(trigger), "error", err, "keys", ev.Keys)
+		} else {
+			l.Debug("jwtguard: JWKS refreshed", "issuer", c.cfg.Issuer, "trigger", string(trigger),
+				"result", string(res), "keys", ev.Keys, "shared", shared, "duration", d)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+// Package cognito verifies tokens issued by an Amazon Cognito user pool.
+//
+// New turns a region and user pool id into the pool's issuer
+// (https://cognito-idp.<region>.amazonaws.com/<poolId>) and JWKS URL, and
+// applies Cognito's rules: token_use must be the configured one, an access
+// token's client_id and an ID token's aud must be one of the app clients,
+// and the token must carry the required groups (cognito:groups). Keys,
+// signatures and lifetimes are the provider package's business.
+//
+// A Provider is immutable and safe for concurrent use.
+package cognito
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/jwtguard/jwtguard/internal/safehttp"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// TokenUse is the kind of token accepted.
+type TokenUse string
+
+const (
+	// AccessToken accepts access tokens (token_use "access").
+	AccessToken TokenUse = "access"
+	// IDToken accepts ID tokens (token_use "id").
+	IDToken TokenUse = "id"
+	// AnyToken accepts both kinds, each under its own rule.
+	AnyToken TokenUse = "any"
+)
+
+// Config configures a Cognito user pool.
+type Config struct {
+	// Region of the pool, e.g. "eu-west-1". Required.
+	Region string
+	// UserPoolID, e.g. "eu-west-1_AbCdEf123". Required; it must start with
+	// the region unless Endpoint is set.
+	UserPoolID string
+	// ClientIDs are the app clients whose tokens are accepted. Required.
+	ClientIDs []string
+	// TokenUse is AccessToken, IDToken or AnyToken. Required: there is no
+	// default that silently accepts both.
+	TokenUse TokenUse
+	// RequiredGroups: the token's cognito:groups must contain every one of
+	// them (else ErrMissingGroup, a 403). Optional.
+	RequiredGroups []string
+	// Endpoint overrides the issuer base URL, for cognito-local and tests
+	// (e.g. "http://127.0.0.1:9229"); the issuer is Endpoint/<UserPoolID>.
+	// Leave it empty for AWS.
+	Endpoint string
+}
+
+// Provider is a Cognito user pool; it implements provider.Provider.
+type Provider struct {
+	issuer    string
+	clientIDs []string
+	use       TokenUse
+	groups    []string
+}
+
+var _ provider.Provider = (*Provider)(nil)
+
+var (
+	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	poolRE   = regexp.MustCompile(`^([a-z]{2}(-[a-z]+)+-\d)_[0-9A-Za-z]+$`)
+	// idRE is what cognito-local and other stand-ins use: <prefix>_<id>.
+	idRE = regexp.MustCompile(`^[\w-]+_[0-9A-Za-z]+$`)
+)
+
+// New validates cfg and returns the pool's Provider.
+func New(cfg Config) (*Provider, error) {
+	switch cfg.TokenUse {
+	case AccessToken, IDToken, AnyToken:
+	case "":
+		return nil, errors.New("cognito: Config.TokenUse is required (AccessToken, IDToken or AnyToken)")
+	default:
+		return nil, fmt.Errorf("cognito: Config.TokenUse %q: want %q, %q or %q", cfg.TokenUse, AccessToken, IDToken, AnyToken)
+	}
+	if len(cfg.ClientIDs) == 0 || slices.Contains(cfg.ClientIDs, "") {
+		return nil, errors.New("cognito: Config.ClientIDs must name at least one app client, none empty")
+	}
+	var issuer string
+	if cfg.Endpoint == "" {
+		if !regionRE.MatchString(cfg.Region) {
+			return nil, fmt.Errorf("cognito: Config.Region %q is not an AWS region", cfg.Region)
+		}
+		m := poolRE.FindStringSubmatch(cfg.UserPoolID)
+		if m == nil || m[1] != cfg.Region {
+			return nil, fmt.Errorf("cognito: Config.UserPoolID %q: want <region>_<id> in region %q", cfg.UserPoolID, cfg.Region)
+		}
+		issuer = "https://cognito-idp." + cfg.Region + ".amazonaws.com/" + cfg.UserPoolID
+	} else {
+		if !idRE.MatchString(cfg.UserPoolID) {
+			return nil, fmt.Errorf("cognito: Config.UserPoolID %q: want <prefix>_<id>", cfg.UserPoolID)
+		}
+		base := strings.TrimSuffix(cfg.Endpoint, "/")
+		if _, err := safehttp.CheckURL(base, false); err != nil {
+			return nil, fmt.Errorf("cognito: Config.Endpoint: %w", err)
+		}
+		issuer = base + "/" + cfg.UserPoolID
+	}
+	return &Provider{
+		issuer:    issuer,
+		clientIDs: slices.Clone(cfg.ClientIDs),
+		use:       cfg.TokenUse,
+		groups:    slices.Clone(cfg.RequiredGroups),
+	}, nil
+}
+
+// Issuer implements provider.Provider.
+func (p *Provider) Issuer() string { return p.issuer }
+
+// JWKSURL implements provider.Provider: <issuer>/.well-known/jwks.json.
+func (p *Provider) JWKSURL() string { return p.issuer + "/.well-known/jwks.json" }
+
+// Algorithms implements provider.Provider: Cognito signs with RS256.
+func (p *Provider) Algorithms() []string { return []string{"RS256"} }
+
+// Validate implements provider.Provider with Cognito's rules.
+func (p *Provider) Validate(c *provider.Claims) error {
+	if c.TokenUse != string(AccessToken) && c.TokenUse != string(IDToken) {
+		return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse)
+	}
+	if p.use != AnyToken && c.TokenUse != string(p.use) {
+		return fmt.Errorf("%w: got %q, want %q", provider.ErrTokenUse, c.TokenUse, p.use)
+	}
+	if c.TokenUse == string(AccessToken) {
+		// Access tokens carry the app client in client_id and no aud.
+		if !slices.Contains(p.clientIDs, c.ClientID) {
+			return fmt.Errorf("%w: client_id %q", provider.ErrClient, c.ClientID)
+		}
+	} else if err := provider.CheckAudience(c, p.clientIDs); err != nil {
+		// ID tokens carry the app client in aud.
+		return err
+	}
+	for _, g := range p.groups {
+		if !c.HasGroup(g) {
+			return fmt.Errorf("%w: %q", provider.ErrMissingGroup, g)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+// Package safehttp holds the rules every outbound fetch of jwtguard follows:
+// https only (plain http only on loopback unless the caller opts in), no
+// redirect to another host or down to http, and a cap on the body read.
+//
+// Its functions are safe for concurrent use.
+package safehttp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// ErrTooLarge is returned by ReadBody when a body is longer than its limit.
+var ErrTooLarge = errors.New("response body too large")
+
+// CheckURL parses raw and refuses anything but an absolute https URL, or an
+// http URL whose host is a loopback address. insecure lifts the loopback
+// restriction on http.
+func CheckURL(raw string, insecure bool) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid URL %q: %w", raw, err)
+	}
+	if u.Host == "" || u.User != nil || u.Fragment != "" {
+		return nil, fmt.Errorf("invalid URL %q: want scheme://host/path without user info or fragment", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return u, nil
+	case "http":
+		if insecure || IsLoopback(u.Hostname()) {
+			return u, nil
+		}
+		return nil, fmt.Errorf("refusing plain http URL %q: use https (plain http is allowed only on loopback unless insecure http is enabled)", raw)
+	default:
+		return nil, fmt.Errorf("invalid URL %q: scheme must be https", raw)
+	}
+}
+
+// IsLoopback reports whether host is "localhost" or a loopback IP address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Client returns a shallow copy of base (http.DefaultClient if nil) whose
+// redirect policy refuses a redirect to another host, a redirect from https
+// to http, and more than five redirects.
+func Client(base *http.Client) *http.Client {
+	if base == nil {
+		base = http.DefaultClient
+	}
+	c := *base
+	next := base.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		switch {
+		case len(via) >= 5:
+			return errors.New("stopped after 5 redirects")
+		case !strings.EqualFold(req.URL.Host, first.Host):
+			return fmt.Errorf("refusing redirect to another host (%s)", req.URL.Host)
+		case first.Scheme == "https" && req.URL.Scheme != "https":
+			return errors.New("refusing redirect from https to http")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+	return &c
+}
+
+// ReadBody reads r to its end, but no more than limit bytes; a longer body is
+// ErrTooLarge.
+func ReadBody(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w (limit %d bytes)", ErrTooLarge, limit)
+	}
+	return b, nil
+}

@@ -1,0 +1,109 @@
+package middleware
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// Status returns the HTTP status for a verification error: 401 for no
+// token or an invalid one, 400 for a malformed request, 403 for a missing
+// scope or group, 503 when the keys are unavailable.
+func Status(err error) int {
+	switch {
+	case errors.Is(err, provider.ErrInvalidRequest):
+		return http.StatusBadRequest
+	case errors.Is(err, provider.ErrInsufficientScope):
+		return http.StatusForbidden
+	case errors.Is(err, provider.ErrKeysUnavailable):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusUnauthorized
+}
+
+// errorCode returns the RFC 6750 error code and a fixed description; the
+// description never carries the token or internal details.
+func errorCode(err error) (code, desc string) {
+	switch {
+	case errors.Is(err, provider.ErrNoToken):
+		return "", "authentication required"
+	case errors.Is(err, provider.ErrInvalidRequest):
+		return "invalid_request", "malformed credentials"
+	case errors.Is(err, provider.ErrInsufficientScope):
+		return "insufficient_scope", "insufficient scope"
+	case errors.Is(err, provider.ErrKeysUnavailable):
+		return "temporarily_unavailable", "the identity provider's keys are unavailable; retry later"
+	case errors.Is(err, provider.ErrExpired):
+		return "invalid_token", "the access token expired"
+	case errors.Is(err, provider.ErrNotYetValid):
+		return "invalid_token", "the access token is not valid yet"
+	case errors.Is(err, provider.ErrUnknownIssuer):
+		return "invalid_token", "the access token's issuer is not accepted"
+	case errors.Is(err, provider.ErrAudience), errors.Is(err, provider.ErrClient), errors.Is(err, provider.ErrTokenUse):
+		return "invalid_token", "the access token is not meant for this resource"
+	}
+	return "invalid_token", "the access token is invalid"
+}
+
+// WriteError writes the default response for a verification error: the
+// status of Status, a WWW-Authenticate challenge (RFC 6750 §3), Retry-After
+// on 503, and a small JSON body {"error":…,"error_description":…}.
+func WriteError(w http.ResponseWriter, realm string, err error) {
+	writeError(w, realm, err, nil)
+}
+
+func writeError(w http.ResponseWriter, realm string, err error, scopes []string) {
+	status := Status(err)
+	code, desc := errorCode(err)
+	h := w.Header()
+	if status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", strconv.Itoa(retryAfter(err)))
+	} else {
+		var b strings.Builder
+		b.WriteString(`Bearer realm=`)
+		b.WriteString(quote(realm))
+		if code != "" {
+			b.WriteString(`, error=`)
+			b.WriteString(quote(code))
+			b.WriteString(`, error_description=`)
+			b.WriteString(quote(desc))
+		}
+		if len(scopes) > 0 {
+			b.WriteString(`, scope=`)
+			b.WriteString(quote(strings.Join(scopes, " ")))
+		}
+		h.Set("WWW-Authenticate", b.String())
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if code == "" {
+		code = "unauthorized"
+	}
+	// Code and desc are fixed strings without characters JSON must escape.
+	_, _ = w.Write([]byte(`{"error":"` + code + `","error_description":"` + desc + `"}` + "\n"))
+}
+
+// retryAfter is the whole seconds until the cache may fetch again, at least
+// one.
+func retryAfter(err error) int {
+	var u *cache.UnavailableError
+	if errors.As(err, &u) && u.RetryAfter > 0 {
+		return int(math.Ceil(u.RetryAfter.Seconds()))
+	}
+	return 1
+}
+
+// quote returns s as an RFC 7230 quoted-string.
+func quote(s string) string {
+	if !strings.ContainsAny(s, `"\`) {
+		return `"` + s + `"`
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}

@@ -1,0 +1,114 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// Verifier is what the middleware needs of a *provider.Verifier.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (*provider.Claims, error)
+}
+
+// Config configures the middleware.
+type Config struct {
+	// Verifier checks the tokens. Required; usually a *provider.Verifier.
+	Verifier Verifier
+	// Extractor takes the token from a request. If nil, BearerToken (the
+	// Authorization header) is used. It returns "" with a nil error when
+	// the request has no token, and an error matching
+	// provider.ErrInvalidRequest when its credentials are malformed.
+	Extractor func(*http.Request) (string, error)
+	// Realm is the realm of WWW-Authenticate. If empty, "api" is used.
+	Realm string
+	// CredentialsOptional lets a request without a token through without
+	// claims; a request with a bad token is still rejected.
+	CredentialsOptional bool
+	// AuthenticatePreflight makes CORS preflight requests (OPTIONS with
+	// Origin and Access-Control-Request-Method) carry a token too. By
+	// default they pass through without claims: browsers never send
+	// credentials on a preflight.
+	AuthenticatePreflight bool
+	// ErrorHandler writes the response for a rejected request instead of
+	// the default (status, WWW-Authenticate, small JSON body). err matches
+	// one of the provider's categories; see Status.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// Logger receives rejected requests at debug and unavailable keys at
+	// warn, with the reason code only. If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+// Middleware authenticates requests. It is safe for concurrent use.
+type Middleware struct {
+	cfg Config
+}
+
+// New validates cfg and returns the middleware.
+func New(cfg Config) (*Middleware, error) {
+	if cfg.Verifier == nil {
+		return nil, errors.New("middleware: Config.Verifier is required")
+	}
+	if cfg.Extractor == nil {
+		cfg.Extractor = BearerToken
+	}
+	if cfg.Realm == "" {
+		cfg.Realm = "api"
+	}
+	return &Middleware{cfg: cfg}, nil
+}
+
+// Handler verifies the request's token and calls next with the claims in
+// the request context (see ClaimsFrom); a rejected request gets the error
+// response and next is not called. Its signature fits net/http, chi and
+// gorilla/mux chains.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !m.cfg.AuthenticatePreflight && isPreflight(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, err := m.cfg.Extractor(r)
+		if err == nil && token == "" {
+			if m.cfg.CredentialsOptional {
+				next.ServeHTTP(w, r)
+				return
+			}
+			err = provider.ErrNoToken
+		}
+		var claims *provider.Claims
+		if err == nil {
+			claims, err = m.cfg.Verifier.Verify(r.Context(), token)
+		}
+		if err != nil {
+			m.reject(w, r, err, nil)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), claims)))
+	})
+}
+
+// reject answers a request that may not pass; scopes go into the default
+// challenge of a 403.
+func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, scopes []string) {
+	if l := m.cfg.Logger; l != nil {
+		level := slog.LevelDebug
+		if errors.Is(err, provider.ErrKeysUnavailable) {
+			level = slog.LevelWarn
+		}
+		l.LogAttrs(r.Context(), level, "jwtguard: request rejected",
+			slog.String("reason", provider.Reason(err)), slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	}
+	if m.cfg.ErrorHandler != nil {
+		m.cfg.ErrorHandler(w, r, err)
+		return
+	}
+	writeError(w, m.cfg.Realm, err, scopes)
+}
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != ""
+}

@@ -1,0 +1,113 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jwtguard/jwtguard/cache"
+)
+
+// The categories of failure, one per row of the error table (and HTTP
+// status) in the README. Every error Verify returns matches exactly one of
+// them with errors.Is.
+var (
+	// ErrNoToken: the request carries no token (401 without an error code).
+	ErrNoToken = errors.New("provider: no token")
+	// ErrInvalidRequest: the credentials are malformed, e.g. two
+	// Authorization headers (400 invalid_request).
+	ErrInvalidRequest = errors.New("provider: invalid request")
+	// ErrInvalidToken: the token is malformed, unsigned by a known key,
+	// expired, or fails a claim rule (401 invalid_token).
+	ErrInvalidToken = errors.New("provider: invalid token")
+	// ErrInsufficientScope: the token is valid but lacks a required scope,
+	// group or permission (403 insufficient_scope).
+	ErrInsufficientScope = errors.New("provider: insufficient scope")
+	// ErrKeysUnavailable: the provider's keys cannot be had (it is down and
+	// nothing usable is cached); the token may be fine (503). It is
+	// cache.ErrUnavailable; the error is a *cache.UnavailableError.
+	ErrKeysUnavailable = cache.ErrUnavailable
+)
+
+// The reasons a token is invalid; each matches ErrInvalidToken too.
+var (
+	ErrTokenTooLarge = newReason("too_large", "token too large", ErrInvalidToken)
+	ErrMalformed     = newReason("malformed", "malformed token", ErrInvalidToken)
+	ErrUnknownIssuer = newReason("unknown_issuer", "token from an issuer that is not configured", ErrInvalidToken)
+	ErrAlgorithm     = newReason("algorithm", "signing algorithm not allowed", ErrInvalidToken)
+	ErrKeyID         = newReason("kid", "missing or invalid kid", ErrInvalidToken)
+	ErrUnknownKey    = newReason("unknown_key", "no key for the token's kid", ErrInvalidToken)
+	ErrSignature     = newReason("signature", "invalid signature", ErrInvalidToken)
+	ErrExpired       = newReason("expired", "token expired", ErrInvalidToken)
+	ErrNotYetValid   = newReason("not_yet_valid", "token not valid yet", ErrInvalidToken)
+	ErrMissingClaim  = newReason("missing_claim", "required claim missing", ErrInvalidToken)
+	ErrAudience      = newReason("audience", "audience not accepted", ErrInvalidToken)
+	ErrTokenUse      = newReason("token_use", "token_use not accepted", ErrInvalidToken)
+	ErrClient        = newReason("client", "client not accepted", ErrInvalidToken)
+	ErrClaims        = newReason("claims", "claims not accepted", ErrInvalidToken)
+	// ErrMissingGroup is a provider rule's required group missing; it
+	// matches ErrInsufficientScope.
+	ErrMissingGroup = newReason("insufficient_scope", "required group missing", ErrInsufficientScope)
+)
+
+// reasonError is a sentinel with a short, fixed reason code (a metrics
+// label) and a category.
+type reasonError struct {
+	reason   string
+	msg      string
+	category error
+}
+
+func newReason(reason, msg string, category error) error {
+	return &reasonError{reason: reason, msg: "provider: " + msg, category: category}
+}
+
+func (e *reasonError) Error() string { return e.msg }
+func (e *reasonError) Unwrap() error { return e.category }
+
+// ExpiredError is ErrExpired with the token's expiry.
+type ExpiredError struct {
+	Expiry time.Time
+}
+
+func (e *ExpiredError) Error() string {
+	return fmt.Sprintf("provider: token expired at %s", e.Expiry.UTC().Format(time.RFC3339))
+}
+
+// Unwrap returns ErrExpired.
+func (e *ExpiredError) Unwrap() error { return ErrExpired }
+
+// Reason returns the fixed, short code of err: "" for nil, one of the
+// reason codes above ("expired", "signature", …), or "no_token",
+// "invalid_request", "insufficient_scope", "keys_unavailable", and "error"
+// for anything else. Its values are safe as metric labels.
+func Reason(err error) string {
+	if err == nil {
+		return ""
+	}
+	var r *reasonError
+	switch {
+	case errors.As(err, &r):
+		return r.reason
+	case errors.Is(err, ErrNoToken):
+		return "no_token"
+	case errors.Is(err, ErrInvalidRequest):
+		return "invalid_request"
+	case errors.Is(err, ErrInsufficientScope):
+		return "insufficient_scope"
+	case errors.Is(err, ErrKeysUnavailable):
+		return "keys_unavailable"
+	case errors.Is(err, ErrInvalidToken):
+		return "invalid_token"
+	}
+	return "error"
+}
+
+// Reasons lists every value Reason returns for a non-nil error.
+func Reasons() []string {
+	return []string{
+		"too_large", "malformed", "unknown_issuer", "algorithm", "kid", "unknown_key", "signature",
+		"expired", "not_yet_valid", "missing_claim", "audience", "token_use", "client", "claims",
+		"insufficient_scope", "no_token", "invalid_request", "keys_unavailable", "invalid_token", "error",
+	}
+}

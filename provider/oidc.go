@@ -1,0 +1,136 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/jwtguard/jwtguard/internal/safehttp"
+)
+
+// OIDCConfig configures a generic OpenID Connect provider.
+type OIDCConfig struct {
+	// Issuer is the exact iss of the tokens. Required.
+	Issuer string
+	// JWKSURL is where the keys are. If empty, it is discovered from
+	// Issuer + "/.well-known/openid-configuration", whose issuer must equal
+	// Issuer exactly.
+	JWKSURL string
+	// Audiences: the token's aud must contain one of them. Required unless
+	// InsecureSkipAudienceCheck is set.
+	Audiences []string
+	// InsecureSkipAudienceCheck accepts tokens for any audience: any client
+	// of the issuer could then call you with its tokens. Leave it off unless
+	// your own rule (Validate) checks the audience.
+	InsecureSkipAudienceCheck bool
+	// Algorithms accepted. If nil, RS256.
+	Algorithms []string
+	// Validate is an extra rule applied after the audience check. Optional.
+	Validate func(*Claims) error
+	// HTTPClient is used for discovery. If nil, http.DefaultClient is used.
+	HTTPClient *http.Client
+	// InsecureAllowHTTP allows discovery over plain http on any host (it is
+	// allowed on loopback anyway).
+	InsecureAllowHTTP bool
+}
+
+// OIDC is a generic OpenID Connect provider.
+type OIDC struct {
+	cfg OIDCConfig
+}
+
+var _ Provider = (*OIDC)(nil)
+
+// NewOIDC validates cfg and, when JWKSURL is empty, discovers it (ctx
+// bounds that request).
+func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
+	if cfg.Issuer == "" {
+		return nil, errors.New("provider: OIDCConfig.Issuer is required")
+	}
+	if len(cfg.Audiences) == 0 && !cfg.InsecureSkipAudienceCheck {
+		return nil, errors.New("provider: OIDCConfig.Audiences is required (or set InsecureSkipAudienceCheck)")
+	}
+	if err := CheckAlgorithms(cfg.Algorithms); err != nil {
+		return nil, err
+	}
+	cfg.Audiences = slices.Clone(cfg.Audiences)
+	cfg.Algorithms = slices.Clone(cfg.Algorithms)
+	if cfg.JWKSURL == "" {
+		u, err := Discover(ctx, cfg.HTTPClient, cfg.Issuer, cfg.InsecureAllowHTTP)
+		if err != nil {
+			return nil, err
+		}
+		cfg.JWKSURL = u
+	}
+	return &OIDC{cfg: cfg}, nil
+}
+
+// Issuer implements Provider.
+func (p *OIDC) Issuer() string { return p.cfg.Issuer }
+
+// JWKSURL implements Provider.
+func (p *OIDC) JWKSURL() string { return p.cfg.JWKSURL }
+
+// Algorithms implements Provider.
+func (p *OIDC) Algorithms() []string { return p.cfg.Algorithms }
+
+// Validate implements Provider: the audience, then the configured rule.
+func (p *OIDC) Validate(c *Claims) error {
+	if !p.cfg.InsecureSkipAudienceCheck {
+		if err := CheckAudience(c, p.cfg.Audiences); err != nil {
+			return err
+		}
+	}
+	if p.cfg.Validate != nil {
+		return p.cfg.Validate(c)
+	}
+	return nil
+}
+
+// maxDiscoveryBytes caps a discovery document.
+const maxDiscoveryBytes = 256 << 10
+
+// Discover fetches issuer's OpenID configuration and returns its jwks_uri.
+// The document's issuer must equal issuer exactly, and jwks_uri must be
+// https (or http on loopback, or anywhere with insecure).
+func Discover(ctx context.Context, client *http.Client, issuer string, insecure bool) (string, error) {
+	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+	if _, err := safehttp.CheckURL(u, insecure); err != nil {
+		return "", fmt.Errorf("provider: discovery: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", fmt.Errorf("provider: discovery: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := safehttp.Client(client).Do(req)
+	if err != nil {
+		return "", fmt.Errorf("provider: discovery: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("provider: discovery: %s answered HTTP %d", u, resp.StatusCode)
+	}
+	body, err := safehttp.ReadBody(resp.Body, maxDiscoveryBytes)
+	if err != nil {
+		return "", fmt.Errorf("provider: discovery: %w", err)
+	}
+	var doc struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return "", fmt.Errorf("provider: discovery: %s: %w", u, err)
+	}
+	if doc.Issuer != issuer {
+		return "", fmt.Errorf("provider: discovery: document issuer %q does not match %q", doc.Issuer, issuer)
+	}
+	if _, err := safehttp.CheckURL(doc.JWKSURI, insecure); err != nil {
+		return "", fmt.Errorf("provider: discovery: jwks_uri: %w", err)
+	}
+	return doc.JWKSURI, nil
+}

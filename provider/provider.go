@@ -1,0 +1,51 @@
+package provider
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Provider describes one token issuer: where its keys are, which
+// algorithms it signs with, and the rules its claims must follow.
+// Implementations are immutable and safe for concurrent use; cognito,
+// auth0 and OIDC in this package are three.
+type Provider interface {
+	// Issuer is the exact iss of the provider's tokens.
+	Issuer() string
+	// JWKSURL is where its signing keys are published.
+	JWKSURL() string
+	// Algorithms are the JWS algorithms accepted, e.g. "RS256". Only
+	// asymmetric algorithms are allowed; nil means RS256.
+	Algorithms() []string
+	// Validate applies the provider's rules to claims whose signature,
+	// issuer and lifetime have been verified. Its errors should match
+	// ErrInvalidToken or ErrInsufficientScope.
+	Validate(*Claims) error
+}
+
+// CheckAudience returns nil if the token has one of the accepted audiences,
+// else an error matching ErrAudience.
+func CheckAudience(c *Claims, accepted []string) error {
+	for _, a := range c.Audience {
+		if slices.Contains(accepted, a) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: token audience %q, want one of %q", ErrAudience, c.Audience, accepted)
+}
+
+// asymmetric are the JWS algorithms a JWKS can verify.
+var asymmetric = []string{
+	"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+}
+
+// CheckAlgorithms returns an error unless every algorithm is an asymmetric
+// JWS algorithm; "none" and HS* are never accepted with a JWKS.
+func CheckAlgorithms(algs []string) error {
+	for _, a := range algs {
+		if !slices.Contains(asymmetric, a) {
+			return fmt.Errorf("provider: algorithm %q not allowed: want one of %q", a, asymmetric)
+		}
+	}
+	return nil
+}

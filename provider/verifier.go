@@ -1,0 +1,300 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/cache"
+)
+
+// DefaultMaxTokenBytes is the default of VerifierConfig.MaxTokenBytes.
+const DefaultMaxTokenBytes = 16 << 10
+
+// VerifierConfig configures a Verifier.
+type VerifierConfig struct {
+	// Providers are the accepted issuers; at least one, each issuer once.
+	Providers []Provider
+	// Cache is the template of every provider's key cache; URL and Issuer
+	// are set from the provider. Its zero value means the cache defaults.
+	Cache cache.Config
+	// MaxTokenBytes rejects longer tokens before any parsing. If zero,
+	// DefaultMaxTokenBytes (16 KiB) is used.
+	MaxTokenBytes int
+	// Leeway is the clock skew allowed on exp and nbf. Zero allows none.
+	Leeway time.Duration
+	// Hooks receives every verification's outcome. If nil, nothing is
+	// reported.
+	Hooks Hooks
+}
+
+// Verifier verifies tokens from one or more providers: it routes a token by
+// its issuer, checks its header, signature (with the key the provider's
+// cache holds for its kid) and lifetime, then the provider's rules. It is
+// safe for concurrent use; Close stops its caches.
+type Verifier struct {
+	routes   map[string]*route
+	parser   *jwt.Parser
+	maxBytes int
+	hooks    Hooks
+}
+
+// route is everything needed for one issuer.
+type route struct {
+	p      Provider
+	issuer string
+	algs   []string
+	cache  *cache.Cache
+	kf     keyfunc.Keyfunc
+}
+
+// NewVerifier validates cfg and creates one key cache per provider. It
+// does not fetch; call Load to fetch all keys before serving.
+func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
+	if len(cfg.Providers) == 0 {
+		return nil, errors.New("provider: VerifierConfig.Providers is empty")
+	}
+	if cfg.MaxTokenBytes < 0 || cfg.Leeway < 0 {
+		return nil, errors.New("provider: VerifierConfig.MaxTokenBytes and Leeway must not be negative")
+	}
+	v := &Verifier{
+		routes:   make(map[string]*route, len(cfg.Providers)),
+		maxBytes: orDefault(cfg.MaxTokenBytes, DefaultMaxTokenBytes),
+		hooks:    cfg.Hooks,
+		parser:   jwt.NewParser(jwt.WithExpirationRequired(), jwt.WithLeeway(cfg.Leeway)),
+	}
+	for _, p := range cfg.Providers {
+		r, err := newRoute(p, cfg.Cache)
+		if err == nil && v.routes[r.issuer] != nil {
+			r.cache.Close()
+			err = fmt.Errorf("provider: issuer %q configured twice", r.issuer)
+		}
+		if err != nil {
+			v.Close()
+			return nil, err
+		}
+		v.routes[r.issuer] = r
+	}
+	return v, nil
+}
+
+func newRoute(p Provider, cc cache.Config) (*route, error) {
+	if p == nil {
+		return nil, errors.New("provider: nil Provider")
+	}
+	r := &route{p: p, issuer: p.Issuer(), algs: p.Algorithms()}
+	if r.issuer == "" {
+		return nil, errors.New("provider: a Provider has an empty issuer")
+	}
+	if len(r.algs) == 0 {
+		r.algs = []string{"RS256"}
+	}
+	if err := CheckAlgorithms(r.algs); err != nil {
+		return nil, fmt.Errorf("%w (issuer %q)", err, r.issuer)
+	}
+	cc.URL, cc.Issuer = p.JWKSURL(), r.issuer
+	c, err := cache.New(cc)
+	if err != nil {
+		return nil, fmt.Errorf("provider: issuer %q: %w", r.issuer, err)
+	}
+	r.cache = c
+	if r.kf, err = keyfunc.New(keyfunc.Options{Storage: c.Storage()}); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("provider: issuer %q: %w", r.issuer, err)
+	}
+	return r, nil
+}
+
+// Close stops every provider's cache. It is idempotent.
+func (v *Verifier) Close() error {
+	for _, r := range v.routes {
+		r.cache.Close()
+	}
+	return nil
+}
+
+// Load fetches the keys of every provider that holds none, concurrently,
+// and returns the errors joined. Call it before serving (a readiness
+// check).
+func (v *Verifier) Load(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errs := make([]error, 0, len(v.routes))
+	var mu sync.Mutex
+	for _, r := range v.routes {
+		wg.Go(func() {
+			if err := r.cache.Load(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("provider: loading keys of %q: %w", r.issuer, err))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Issuers returns the configured issuers, sorted.
+func (v *Verifier) Issuers() []string {
+	out := make([]string, 0, len(v.routes))
+	for iss := range v.routes {
+		out = append(out, iss)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Verify verifies token and returns its claims. Checks, in order: size,
+// shape, issuer (configured ones only; nothing is fetched for others),
+// header (alg in the provider's list; kid, required unless the provider
+// has exactly one key), signature, exp (required), nbf, then the
+// provider's rules (audience, client, token use, groups). URLs a token
+// names (jku, x5u) are never fetched.
+func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	if v.hooks == nil {
+		c, _, err := v.verify(ctx, token)
+		return c, err
+	}
+	start := time.Now()
+	c, iss, err := v.verify(ctx, token)
+	v.hooks.Verified(iss, err, time.Since(start))
+	return c, err
+}
+
+func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, error) {
+	switch {
+	case token == "":
+		return nil, "", ErrNoToken
+	case len(token) > v.maxBytes:
+		return nil, "", ErrTokenTooLarge
+	}
+	var (
+		w    wireClaims
+		r    *route
+		kerr error
+	)
+	_, err := v.parser.ParseWithClaims(token, &w, func(t *jwt.Token) (any, error) {
+		// Called after header and claims are decoded, before the
+		// signature is checked: route, then the cheap checks, then the key.
+		if r = v.routes[w.Issuer]; r == nil {
+			kerr = ErrUnknownIssuer
+		} else {
+			var key any
+			key, kerr = r.key(ctx, t)
+			if kerr == nil {
+				return key, nil
+			}
+		}
+		return nil, kerr
+	})
+	iss := ""
+	if r != nil {
+		iss = r.issuer
+	}
+	switch {
+	case kerr != nil:
+		return nil, iss, kerr
+	case err != nil:
+		return nil, iss, tokenError(err, &w)
+	}
+	_, rest, _ := strings.Cut(token, ".")
+	payload, _, _ := strings.Cut(rest, ".")
+	c := w.claims(payload)
+	if err := r.p.Validate(c); err != nil {
+		return nil, iss, err
+	}
+	return c, iss, nil
+}
+
+// key checks the header of t against the route and returns the key to
+// verify it with.
+func (r *route) key(ctx context.Context, t *jwt.Token) (any, error) {
+	alg := t.Method.Alg()
+	if !slices.Contains(r.algs, alg) {
+		return nil, fmt.Errorf("%w: %q (issuer %q accepts %q)", ErrAlgorithm, alg, r.issuer, r.algs)
+	}
+	if _, ok := t.Header["crit"]; ok {
+		// RFC 7515 §4.1.11: extensions we do not understand mean reject.
+		return nil, fmt.Errorf("%w: crit header not supported", ErrMalformed)
+	}
+	kidv, ok := t.Header["kid"]
+	if !ok {
+		k, err := r.cache.Key(ctx, "")
+		if err != nil {
+			return nil, keyError(err)
+		}
+		if a := k.Marshal().ALG; a != "" && string(a) != alg {
+			return nil, fmt.Errorf("%w: token alg %q, key alg %q", ErrAlgorithm, alg, a)
+		}
+		return k.Key(), nil
+	}
+	if kid, ok := kidv.(string); !ok || !saneKID(kid) {
+		return nil, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", ErrKeyID)
+	}
+	key, err := r.kf.KeyfuncCtx(ctx)(t)
+	if err != nil {
+		return nil, keyError(err)
+	}
+	return key, nil
+}
+
+// keyError maps a key look-up failure to the verifier's errors.
+func keyError(err error) error {
+	switch {
+	case errors.Is(err, cache.ErrUnavailable):
+		return err
+	case errors.Is(err, jwkset.ErrKeyNotFound):
+		return ErrUnknownKey
+	case errors.Is(err, cache.ErrAmbiguousKey):
+		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", ErrKeyID)
+	}
+	// What is left of keyfunc's checks: the key's alg differs from the
+	// token's.
+	return fmt.Errorf("%w: %w", ErrAlgorithm, err)
+}
+
+// tokenError maps golang-jwt's errors to the verifier's.
+func tokenError(err error, w *wireClaims) error {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		return fmt.Errorf("%w: %w", ErrAlgorithm, err)
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return fmt.Errorf("%w: %w", ErrSignature, err)
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return &ExpiredError{Expiry: w.ExpiresAt.Time}
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return fmt.Errorf("%w: exp", ErrMissingClaim)
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return ErrNotYetValid
+	}
+	return fmt.Errorf("%w: %w", ErrMalformed, err)
+}
+
+// saneKID accepts 1 to 256 printable ASCII characters.
+func saneKID(kid string) bool {
+	if len(kid) == 0 || len(kid) > 256 {
+		return false
+	}
+	for i := 0; i < len(kid); i++ {
+		if kid[i] < 0x20 || kid[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
