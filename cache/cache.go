@@ -98,28 +98,34 @@ func (c *Cache) Close() error {
 // URL returns the JWKS URL of the cache.
 func (c *Cache) URL() string { return c.cfg.URL }
 
-// Key returns the key for kid, counting one use. An empty kid returns the
-// only key of a set that holds exactly one. It fetches when there are no
-// keys, waits for a refresh when the set has expired (bounded by ctx), and
-// for a kid it does not hold may refresh once under the unknown-kid guard.
+// Key returns the key for kid; a hit counts one use. An empty kid returns
+// the only key of a set that holds exactly one. It fetches when there are
+// no keys, waits for a refresh when the set has expired (bounded by ctx),
+// and for a kid it does not hold may refresh once under the unknown-kid
+// guard. Look-ups of unknown kids do not count as uses, so tokens with
+// invented kids cannot drive the usage policy.
 func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
 	s := c.set.Load()
-	if s == nil || !c.fresh(s) {
+	if s == nil || c.expiredNow(s) {
 		var err error
 		if s, err = c.expired(ctx, s); err != nil {
 			return jwkset.JWK{}, err
 		}
 	}
+	var k jwkset.JWK
+	var ok bool
 	if kid == "" {
 		if len(s.list) != 1 {
 			return jwkset.JWK{}, ErrAmbiguousKey
 		}
-		return s.list[0], nil
+		k, ok = s.list[0], true
+	} else if k, ok = s.byKID[kid]; !ok {
+		return c.unknownKID(ctx, kid)
 	}
-	if k, ok := s.byKID[kid]; ok {
-		return k, nil
+	if s.limit > 0 && s.uses.Add(1) == s.softUses {
+		c.poke()
 	}
-	return c.unknownKID(ctx, kid)
+	return k, nil
 }
 
 // Keys returns the keys serving now, in document order, without counting a
@@ -162,25 +168,19 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	}
 }
 
-// fresh reports whether s may serve without a refresh, counting one use.
-func (c *Cache) fresh(s *keySet) bool {
-	if s.limit > 0 {
-		n := s.uses.Add(1)
-		if n == s.softUses {
-			c.poke()
-		}
-		if n > s.limit {
-			now := time.Now()
-			// The floor keeps a busy usage policy from hammering the
-			// provider: the set lives at least MinRefreshInterval/Threshold,
-			// the background refresh running at MinRefreshInterval.
-			if !now.Before(s.usageFloor) {
-				s.usedUp.CompareAndSwap(0, now.UnixNano())
-				return false
-			}
+// expiredNow reports whether s must be refreshed before serving.
+func (c *Cache) expiredNow(s *keySet) bool {
+	if s.limit > 0 && s.uses.Load() >= s.limit {
+		now := time.Now()
+		// The floor keeps a busy usage policy from hammering the provider:
+		// the set lives at least MinRefreshInterval/Threshold, the
+		// background refresh running at MinRefreshInterval.
+		if !now.Before(s.usageFloor) {
+			s.usedUp.CompareAndSwap(0, now.UnixNano())
+			return true
 		}
 	}
-	return s.expires.IsZero() || time.Now().Before(s.expires)
+	return !s.expires.IsZero() && !time.Now().Before(s.expires)
 }
 
 // expired returns keys to serve when s is nil or expired: a refreshed set

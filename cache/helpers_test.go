@@ -1,0 +1,126 @@
+package cache_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/issuertest"
+)
+
+// noKeepAlive is the HTTP client of tests in a synctest bubble: an idle
+// keep-alive connection would keep the bubble from ever going idle.
+func noKeepAlive() *http.Client {
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+}
+
+// newCache returns a cache over iss with cfg's non-zero fields, closed at
+// the end of the test.
+func newCache(t *testing.T, iss *issuertest.Issuer, cfg cache.Config) *cache.Cache {
+	t.Helper()
+	cfg.URL = iss.JWKSURL()
+	cfg.Issuer = iss.URL
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = noKeepAlive()
+	}
+	c, err := cache.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// startIssuer starts an issuer outside any bubble and closes it at the end.
+func startIssuer(t *testing.T) *issuertest.Issuer {
+	t.Helper()
+	iss := issuertest.New()
+	t.Cleanup(iss.Close)
+	return iss
+}
+
+// mustKey looks kid up and fails the test on error.
+func mustKey(t *testing.T, c *cache.Cache, kid string) {
+	t.Helper()
+	if _, err := c.Key(context.Background(), kid); err != nil {
+		t.Fatalf("Key(%q): %v", kid, err)
+	}
+}
+
+// recorder is a cache.Hooks that keeps everything it is told.
+type recorder struct {
+	mu       sync.Mutex
+	refresh  []cache.RefreshEvent
+	at       []time.Time // when each refresh was reported
+	stale    int
+	kid      map[cache.UnknownKIDAction]int
+	storeErr []error
+}
+
+func (r *recorder) Refreshed(ev cache.RefreshEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.refresh = append(r.refresh, ev)
+	r.at = append(r.at, time.Now())
+}
+
+func (r *recorder) StaleServed(string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stale++
+}
+
+func (r *recorder) UnknownKID(_ string, a cache.UnknownKIDAction) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.kid == nil {
+		r.kid = make(map[cache.UnknownKIDAction]int)
+	}
+	r.kid[a]++
+}
+
+func (r *recorder) StoreFailed(_ string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.storeErr = append(r.storeErr, err)
+}
+
+// events returns the refreshes so far.
+func (r *recorder) events() []cache.RefreshEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]cache.RefreshEvent(nil), r.refresh...)
+}
+
+// last returns the last refresh; it fails the test if there is none.
+func (r *recorder) last(t *testing.T) cache.RefreshEvent {
+	t.Helper()
+	ev := r.events()
+	if len(ev) == 0 {
+		t.Fatal("no refresh reported")
+	}
+	return ev[len(ev)-1]
+}
+
+func (r *recorder) staleCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stale
+}
+
+func (r *recorder) kidCount(a cache.UnknownKIDAction) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.kid[a]
+}
+
+// signal returns a channel that receives once per JWKS request the issuer
+// gets (buffered, so the handler never blocks on it).
+func signal(iss *issuertest.Issuer) <-chan struct{} {
+	ch := make(chan struct{}, 1024)
+	iss.OnRequest(func(*http.Request) { ch <- struct{}{} })
+	return ch
+}
