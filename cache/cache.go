@@ -112,20 +112,19 @@ func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
 			return jwkset.JWK{}, err
 		}
 	}
-	var k jwkset.JWK
-	var ok bool
+	var k *jwkset.JWK
 	if kid == "" {
 		if len(s.list) != 1 {
 			return jwkset.JWK{}, ErrAmbiguousKey
 		}
-		k, ok = s.list[0], true
-	} else if k, ok = s.byKID[kid]; !ok {
+		k = &s.list[0]
+	} else if k = s.byKID[kid]; k == nil {
 		return c.unknownKID(ctx, kid)
 	}
 	if s.limit > 0 && s.uses.Add(1) == s.softUses {
 		c.poke()
 	}
-	return k, nil
+	return *k, nil
 }
 
 // Keys returns the keys serving now, in document order, without counting a
@@ -180,7 +179,7 @@ func (c *Cache) expiredNow(s *keySet) bool {
 			return true
 		}
 	}
-	return !s.expires.IsZero() && !time.Now().Before(s.expires)
+	return s.timeUp.Load()
 }
 
 // expired returns keys to serve when s is nil or expired: a refreshed set
@@ -222,8 +221,8 @@ func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
 		}
 		return s, nil
 	}
-	if s != nil {
-		c.set.CompareAndSwap(s, nil) // past MaxStale: drop the keys
+	if s != nil && c.set.CompareAndSwap(s, nil) { // past MaxStale: drop the keys
+		s.retire()
 	}
 	c.mu.Lock()
 	err := c.lastErr
@@ -271,11 +270,11 @@ func (c *Cache) unknownKID(ctx context.Context, kid string) (jwkset.JWK, error) 
 		return jwkset.JWK{}, errors.Join(ErrKeyNotFound, ctx.Err())
 	}
 	if s := c.set.Load(); f.err == nil && s != nil {
-		if k, ok := s.byKID[kid]; ok {
+		if k := s.byKID[kid]; k != nil {
 			if h != nil {
 				h.UnknownKID(c.cfg.Issuer, KIDRefreshed)
 			}
-			return k, nil
+			return *k, nil
 		}
 	}
 	if h != nil {

@@ -28,6 +28,7 @@ func TestConditionalRequestRenewsLifetime(t *testing.T) {
 		kid := iss.KID()
 		mustKey(t, c, kid)
 		time.Sleep(10 * time.Minute)
+		synctest.Wait()
 		mustKey(t, c, kid) // expired: conditional request, 304
 		if iss.NotModified() != 1 {
 			t.Fatalf("provider answered %d requests with 304, want 1", iss.NotModified())
@@ -106,6 +107,7 @@ func TestHonorCacheControl(t *testing.T) {
 					t.Fatalf("refreshed before %v", tt.want)
 				}
 				time.Sleep(time.Nanosecond)
+				synctest.Wait()
 				mustKey(t, c, kid)
 				if n := len(rec.events()); n != 2 {
 					t.Fatalf("not refreshed at %v", tt.want)

@@ -157,6 +157,7 @@ func TestNegativeMaxStaleNeverServesStale(t *testing.T) {
 		mustKey(t, c, kid)
 		iss.SetStatus(http.StatusBadGateway)
 		time.Sleep(time.Minute)
+		synctest.Wait()
 		if _, err := c.Key(context.Background(), kid); !errors.Is(err, cache.ErrUnavailable) {
 			t.Fatalf("expired set, failing provider: %v, want ErrUnavailable", err)
 		}

@@ -17,7 +17,7 @@ import (
 // keySet is one parsed document and its lifetime: immutable once published,
 // except for its counters. The hot path reads it through an atomic pointer.
 type keySet struct {
-	byKID map[string]jwkset.JWK
+	byKID map[string]*jwkset.JWK
 	list  []jwkset.JWK // usable keys in document order
 	doc   *Document
 
@@ -33,6 +33,10 @@ type keySet struct {
 	usageFloor time.Time
 
 	uses atomic.Int64
+	// timeUp is set by timer at expires, so that the look-up path reads a
+	// flag instead of the clock.
+	timeUp atomic.Bool
+	timer  *time.Timer
 	// usedUp is when a look-up first found the usage limit spent (Unix
 	// nanoseconds), the start of the stale window under Usage.
 	usedUp atomic.Int64
@@ -43,7 +47,7 @@ type keySet struct {
 // parse, is of an unsupported type or is symmetric ("oct") is skipped; the
 // document fails only if no usable key is left. Of keys sharing a kid, the
 // first wins.
-func parseKeys(body []byte) (map[string]jwkset.JWK, []jwkset.JWK, error) {
+func parseKeys(body []byte) (map[string]*jwkset.JWK, []jwkset.JWK, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
@@ -53,8 +57,8 @@ func parseKeys(body []byte) (map[string]jwkset.JWK, []jwkset.JWK, error) {
 	if len(doc.Keys) == 0 {
 		return nil, nil, fmt.Errorf("%w: no keys", ErrBadDocument)
 	}
-	byKID := make(map[string]jwkset.JWK, len(doc.Keys))
-	list := make([]jwkset.JWK, 0, len(doc.Keys))
+	byKID := make(map[string]*jwkset.JWK, len(doc.Keys))
+	list := make([]jwkset.JWK, 0, len(doc.Keys)) // never grows: byKID points into it
 	var skipped []string
 	for i, raw := range doc.Keys {
 		k, err := parseKey(raw)
@@ -67,8 +71,8 @@ func parseKeys(body []byte) (map[string]jwkset.JWK, []jwkset.JWK, error) {
 			skipped = append(skipped, fmt.Sprintf("key %d: duplicate kid %q", i, kid))
 			continue
 		}
-		byKID[kid] = k
 		list = append(list, k)
+		byKID[kid] = &list[len(list)-1]
 	}
 	if len(list) == 0 {
 		return nil, nil, fmt.Errorf("%w: no usable signing key (%s)", ErrBadDocument, strings.Join(skipped, "; "))
@@ -105,7 +109,7 @@ func parseKey(raw json.RawMessage) (jwkset.JWK, error) {
 // newKeySet builds the snapshot for doc under cfg: the lifetime starts when
 // the document was fetched, so replicas sharing a document share its
 // schedule.
-func newKeySet(cfg *Config, doc *Document, byKID map[string]jwkset.JWK, list []jwkset.JWK) *keySet {
+func newKeySet(cfg *Config, doc *Document, byKID map[string]*jwkset.JWK, list []jwkset.JWK) *keySet {
 	s := &keySet{byKID: byKID, list: list, doc: doc}
 	s.floor = doc.FetchedAt.Add(cfg.MinRefreshInterval)
 	s.usageFloor = doc.FetchedAt.Add(time.Duration(float64(cfg.MinRefreshInterval) / cfg.Threshold))
@@ -117,12 +121,20 @@ func newKeySet(cfg *Config, doc *Document, byKID map[string]jwkset.JWK, list []j
 		s.expires = doc.FetchedAt.Add(life)
 		soft := time.Duration(float64(life) * cfg.Threshold * jitter())
 		s.soft = doc.FetchedAt.Add(min(max(soft, cfg.MinRefreshInterval), life))
+		s.timer = time.AfterFunc(time.Until(s.expires), func() { s.timeUp.Store(true) })
 	}
 	if cfg.countsUsage() {
 		s.limit = cfg.Usages
 		s.softUses = max(1, int64(float64(cfg.Usages)*cfg.Threshold))
 	}
 	return s
+}
+
+// retire stops the expiry timer of a set that no longer serves.
+func (s *keySet) retire() {
+	if s != nil && s.timer != nil {
+		s.timer.Stop()
+	}
 }
 
 // jitter returns a factor in [0.9, 1.1) so that replicas do not refresh

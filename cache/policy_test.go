@@ -29,6 +29,7 @@ func TestTimeStrategyExpiresAtInterval(t *testing.T) {
 			t.Fatalf("just before Interval: %d fetches, want 1", got)
 		}
 		time.Sleep(time.Nanosecond)
+		synctest.Wait() // the expiry timer has fired
 		mustKey(t, c, kid)
 		if got := iss.Fetches() - base; got != 2 {
 			t.Fatalf("at Interval: %d fetches, want 2", got)
@@ -118,6 +119,7 @@ func TestBothStrategyWhicheverFirst(t *testing.T) {
 			kid := iss.KID()
 			mustKey(t, c, kid)
 			time.Sleep(time.Minute)
+			synctest.Wait()
 			mustKey(t, c, kid)
 			if ev := rec.last(t); ev.Trigger != cache.TriggerTime || len(rec.events()) != 2 {
 				t.Fatalf("refreshes %+v, want initial then time", rec.events())

@@ -133,6 +133,7 @@ func (c *Cache) publish(doc *Document) (Result, error) {
 	}
 	if cur != nil && bytes.Equal(cur.doc.Body, doc.Body) {
 		c.set.Store(newKeySet(&c.cfg, doc, cur.byKID, cur.list))
+		cur.retire()
 		return ResultNotModified, nil
 	}
 	byKID, list, err := parseKeys(doc.Body)
@@ -140,6 +141,7 @@ func (c *Cache) publish(doc *Document) (Result, error) {
 		return ResultError, err
 	}
 	c.set.Store(newKeySet(&c.cfg, doc, byKID, list))
+	cur.retire()
 	return ResultUpdated, nil
 }
 

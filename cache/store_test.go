@@ -1,0 +1,132 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/cache"
+)
+
+// memStore is an in-process cache.Store: what several caches in one
+// process share. (cache/redisstore is the one for several processes.)
+type memStore struct {
+	mu       sync.Mutex
+	docs     map[string]*cache.Document
+	watchers map[string][]func()
+	err      error // returned by every operation when set
+	watchErr error
+	fetches  int
+}
+
+func (m *memStore) Fetch(ctx context.Context, url string, after time.Time, fetch cache.FetchFunc, report func(error)) (*cache.Document, error) {
+	m.mu.Lock()
+	if m.err != nil {
+		err := m.err
+		m.mu.Unlock()
+		report(err)
+		return fetch(ctx)
+	}
+	if d := m.docs[url]; d != nil && d.FetchedAt.After(after) {
+		m.mu.Unlock()
+		return d, nil
+	}
+	m.fetches++
+	m.mu.Unlock()
+	d, err := fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.put(d)
+	return d, nil
+}
+
+func (m *memStore) put(d *cache.Document) {
+	m.mu.Lock()
+	if m.docs == nil {
+		m.docs = make(map[string]*cache.Document)
+	}
+	m.docs[d.URL] = d
+	ws := append([]func(){}, m.watchers[d.URL]...)
+	m.mu.Unlock()
+	for _, w := range ws {
+		w()
+	}
+}
+
+func (m *memStore) Get(_ context.Context, url string) (*cache.Document, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.docs[url], m.err
+}
+
+func (m *memStore) Watch(url string, changed func()) (func(), error) {
+	if m.watchErr != nil {
+		return nil, m.watchErr
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.watchers == nil {
+		m.watchers = make(map[string][]func())
+	}
+	m.watchers[url] = append(m.watchers[url], changed)
+	return func() {}, nil
+}
+
+// Two caches over one store: one fetches, the other gets the document
+// from the store, and a rotation one finds is live in the other at once.
+func TestStoreSharesDocuments(t *testing.T) {
+	iss := startIssuer(t)
+	st := &memStore{}
+	recA, recB := &recorder{}, &recorder{}
+	a := newCache(t, iss, cache.Config{Store: st, Hooks: recA})
+	b := newCache(t, iss, cache.Config{Store: st, Hooks: recB})
+	base := iss.Fetches()
+	mustKey(t, a, iss.KID())
+	mustKey(t, b, iss.KID())
+	if got := iss.Fetches() - base; got != 1 {
+		t.Fatalf("two caches, one store: %d fetches, want 1", got)
+	}
+	kid := iss.AddKey("ES256")
+	mustKey(t, a, kid) // unknown kid: a fetches and shares
+	mustKey(t, b, kid) // b got the notice
+	if got := iss.Fetches() - base; got != 2 {
+		t.Fatalf("rotation: %d fetches, want 2", got)
+	}
+	if ev := recB.last(t); ev.Trigger != cache.TriggerShared || !ev.Shared {
+		t.Errorf("b's last refresh %+v, want shared", ev)
+	}
+}
+
+// A store that fails is reported and bypassed; a document in it for
+// another URL or issuer, or one that does not parse, is never served.
+func TestStoreFailuresFallBack(t *testing.T) {
+	iss := startIssuer(t)
+	t.Run("store down", func(t *testing.T) {
+		rec := &recorder{}
+		c := newCache(t, iss, cache.Config{Store: &memStore{err: errors.New("connection refused")}, Hooks: rec})
+		mustKey(t, c, iss.KID())
+		if len(rec.storeErr) != 1 {
+			t.Errorf("store errors reported: %v, want 1", rec.storeErr)
+		}
+	})
+	for name, doc := range map[string]*cache.Document{
+		"other URL":    {URL: "https://evil.example/jwks", Issuer: iss.URL, Body: iss.JWKS(), FetchedAt: time.Now()},
+		"other issuer": {URL: iss.JWKSURL(), Issuer: "https://evil.example/", Body: iss.JWKS(), FetchedAt: time.Now()},
+		"garbage":      {URL: iss.JWKSURL(), Issuer: iss.URL, Body: []byte("{{{"), FetchedAt: time.Now()},
+	} {
+		t.Run(name, func(t *testing.T) {
+			// Filed under our URL, whatever it names.
+			st := &memStore{docs: map[string]*cache.Document{iss.JWKSURL(): doc}}
+			rec := &recorder{}
+			c := newCache(t, iss, cache.Config{Store: st, Hooks: rec})
+			base := iss.Fetches()
+			mustKey(t, c, iss.KID())
+			if iss.Fetches() != base+1 || len(rec.storeErr) != 1 {
+				t.Errorf("%d fetches, store errors %v; want a direct fetch and one error", iss.Fetches()-base, rec.storeErr)
+			}
+		})
+	}
+}
