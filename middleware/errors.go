@@ -51,8 +51,14 @@ func errorCode(err error) (code, desc string) {
 }
 
 // WriteError writes the default response for a verification error: the
-// status of Status, a WWW-Authenticate challenge (RFC 6750 §3), Retry-After
-// on 503, and a small JSON body {"error":…,"error_description":…}.
+// status of Status; except on 503, a WWW-Authenticate challenge (RFC 6750
+// §3) with realm as a quoted-string and, unless err is provider.ErrNoToken,
+// the error code and a fixed description; on 503, Retry-After from the
+// cache's backoff (*cache.UnavailableError), at least 1 second;
+// Cache-Control no-store; and a small JSON body
+// {"error":…,"error_description":…}. It is what the middleware writes when
+// Config.ErrorHandler is nil, and an ErrorHandler may call it for the
+// errors it does not handle itself.
 func WriteError(w http.ResponseWriter, realm string, err error) {
 	writeError(w, realm, err, nil)
 }

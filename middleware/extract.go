@@ -8,11 +8,13 @@ import (
 	"github.com/jwtguard/jwtguard/provider"
 )
 
-// BearerToken takes the token from the Authorization header (RFC 6750
-// §2.1): scheme "Bearer" in any case, one space, one token. No header, or
-// another scheme, is no token. Two Authorization headers, or a Bearer
-// credential that is empty, has several parts or characters outside the
-// token68 alphabet, is provider.ErrInvalidRequest.
+// BearerToken is the default Extractor: it takes the token from the
+// Authorization header (RFC 6750 §2.1), "Bearer" in any case, one or more
+// spaces, one b64token. No Authorization header, or one with another
+// scheme (Basic, …), is no token. More than one Authorization header, an
+// empty one, or Bearer credentials that are missing, hold several parts,
+// trailing garbage or characters outside the b64token alphabet are
+// provider.ErrInvalidRequest.
 func BearerToken(r *http.Request) (string, error) {
 	values := r.Header.Values("Authorization")
 	switch len(values) {
@@ -22,26 +24,53 @@ func BearerToken(r *http.Request) (string, error) {
 	default:
 		return "", fmt.Errorf("%w: more than one Authorization header", provider.ErrInvalidRequest)
 	}
-	scheme, token, _ := strings.Cut(values[0], " ")
-	if !strings.EqualFold(scheme, "Bearer") {
+	v := values[0]
+	// RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / … ) ],
+	// auth-scheme = token.
+	n := 0
+	for n < len(v) && isTChar(v[n]) {
+		n++
+	}
+	if n == 0 {
+		return "", fmt.Errorf("%w: malformed Authorization header", provider.ErrInvalidRequest)
+	}
+	if !strings.EqualFold(v[:n], "Bearer") {
 		return "", nil
 	}
-	if !isToken68(token) {
+	rest := v[n:]
+	token := strings.TrimLeft(rest, " ")
+	if len(token) == len(rest) || !isToken68(token) {
 		return "", fmt.Errorf("%w: malformed Bearer credentials", provider.ErrInvalidRequest)
 	}
 	return token, nil
 }
 
+// Byte classes: tchar (RFC 9110 §5.6.2) and the b64token alphabet without
+// its "=" padding (RFC 6750 §2.1).
+var tchar, b64char = byteClass("!#$%&'*+-.^_`|~"), byteClass("-._~+/")
+
+// byteClass returns ALPHA, DIGIT and extra as a lookup table: a token is
+// scanned on every request, and a table is several times faster than
+// comparisons.
+func byteClass(extra string) (t [256]bool) {
+	for c := '0'; c <= 'z'; c++ {
+		t[c] = '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
+	}
+	for i := 0; i < len(extra); i++ {
+		t[extra[i]] = true
+	}
+	return t
+}
+
+// isTChar reports whether c may appear in an RFC 9110 token.
+func isTChar(c byte) bool { return tchar[c] }
+
 // isToken68 reports whether s is a b64token (RFC 6750 §2.1):
 // 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
 func isToken68(s string) bool {
 	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
-			break
-		}
+	for i < len(s) && b64char[s[i]] {
+		i++
 	}
 	if i == 0 {
 		return false
@@ -55,8 +84,9 @@ func isToken68(s string) bool {
 }
 
 // CookieToken returns an Extractor that takes the token from the named
-// cookie.
-func CookieToken(name string) func(*http.Request) (string, error) {
+// cookie (the first, if the request has several); no such cookie, or an
+// empty one, is no token.
+func CookieToken(name string) Extractor {
 	return func(r *http.Request) (string, error) {
 		c, err := r.Cookie(name)
 		if err != nil {
@@ -67,8 +97,9 @@ func CookieToken(name string) func(*http.Request) (string, error) {
 }
 
 // HeaderToken returns an Extractor that takes the token, as is, from the
-// named header; more than one such header is provider.ErrInvalidRequest.
-func HeaderToken(name string) func(*http.Request) (string, error) {
+// named header (for example "X-Api-Token"); no such header, or an empty
+// one, is no token, and more than one is provider.ErrInvalidRequest.
+func HeaderToken(name string) Extractor {
 	return func(r *http.Request) (string, error) {
 		v := r.Header.Values(name)
 		switch len(v) {
@@ -77,6 +108,6 @@ func HeaderToken(name string) func(*http.Request) (string, error) {
 		case 1:
 			return strings.TrimSpace(v[0]), nil
 		}
-		return "", fmt.Errorf("%w: more than one %s header", provider.ErrInvalidRequest, name)
+		return "", fmt.Errorf("%w: more than one %s header", provider.ErrInvalidRequest, http.CanonicalHeaderKey(name))
 	}
 }

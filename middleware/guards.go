@@ -8,46 +8,69 @@ import (
 	"github.com/jwtguard/jwtguard/provider"
 )
 
-// RequireScopes returns middleware that lets a request through only if its
-// claims carry every one of scopes; else 403 insufficient_scope, with the
-// scopes in the challenge. Without claims (CredentialsOptional and no
-// token) it answers 401.
+// The guards below go after Handler in a chain. Each lets a request
+// through only if its claims hold what it requires; else it answers 403
+// insufficient_scope (through ErrorHandler if set), and 401 when the
+// request has no claims (no Handler before it, or CredentialsOptional and
+// no token). They panic, when built, if given nothing to require, an empty
+// value, or (scopes) a value RFC 6750 §3 does not allow in a challenge:
+// like a bad route pattern, that is a programming error.
+
+// RequireScopes returns a guard that requires every one of scopes (the
+// scope or scp claim). Its 403 challenge names them: scope="a b".
 func (m *Middleware) RequireScopes(scopes ...string) func(http.Handler) http.Handler {
-	return m.guard(scopes, scopes, func(c *provider.Claims) []string { return c.Scopes }, true)
+	return m.guard("RequireScopes", scopes, true, true, func(c *provider.Claims) []string { return c.Scopes })
 }
 
 // RequireAnyScope is RequireScopes satisfied by any one of scopes.
 func (m *Middleware) RequireAnyScope(scopes ...string) func(http.Handler) http.Handler {
-	return m.guard(scopes, scopes, func(c *provider.Claims) []string { return c.Scopes }, false)
+	return m.guard("RequireAnyScope", scopes, false, true, func(c *provider.Claims) []string { return c.Scopes })
 }
 
-// RequireGroups lets a request through only if its claims carry every one
-// of groups (cognito:groups or groups).
+// RequireGroups returns a guard that requires every one of groups
+// (cognito:groups or groups).
 func (m *Middleware) RequireGroups(groups ...string) func(http.Handler) http.Handler {
-	return m.guard(groups, nil, func(c *provider.Claims) []string { return c.Groups }, true)
+	return m.guard("RequireGroups", groups, true, false, func(c *provider.Claims) []string { return c.Groups })
 }
 
 // RequireAnyGroup is RequireGroups satisfied by any one of groups.
 func (m *Middleware) RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
-	return m.guard(groups, nil, func(c *provider.Claims) []string { return c.Groups }, false)
+	return m.guard("RequireAnyGroup", groups, false, false, func(c *provider.Claims) []string { return c.Groups })
 }
 
-// RequirePermissions lets a request through only if its claims carry every
-// one of permissions (Auth0 RBAC).
+// RequirePermissions returns a guard that requires every one of perms
+// (Auth0 RBAC permissions).
 func (m *Middleware) RequirePermissions(perms ...string) func(http.Handler) http.Handler {
-	return m.guard(perms, nil, func(c *provider.Claims) []string { return c.Permissions }, true)
+	return m.guard("RequirePermissions", perms, true, false, func(c *provider.Claims) []string { return c.Permissions })
 }
 
 // RequireAnyPermission is RequirePermissions satisfied by any one of
-// permissions.
+// perms.
 func (m *Middleware) RequireAnyPermission(perms ...string) func(http.Handler) http.Handler {
-	return m.guard(perms, nil, func(c *provider.Claims) []string { return c.Permissions }, false)
+	return m.guard("RequireAnyPermission", perms, false, false, func(c *provider.Claims) []string { return c.Permissions })
 }
 
-// guard checks want against what the claims hold; challenge is the scope
-// reported in WWW-Authenticate.
-func (m *Middleware) guard(want, challenge []string, have func(*provider.Claims) []string, all bool) func(http.Handler) http.Handler {
+// guard checks want against what have returns of the claims: every one
+// (all) or any one. With scope, want is named in the 403 challenge.
+func (m *Middleware) guard(name string, want []string, all, scope bool, have func(*provider.Claims) []string) func(http.Handler) http.Handler {
+	if len(want) == 0 {
+		panic("middleware: " + name + " needs at least one value")
+	}
+	for _, w := range want {
+		if w == "" || (scope && !isScopeToken(w)) {
+			panic(fmt.Sprintf("middleware: %s: %q is not a valid value", name, w))
+		}
+	}
 	want = slices.Clone(want)
+	var challenge []string
+	if scope {
+		challenge = want
+	}
+	quantifier := "one"
+	if all {
+		quantifier = "all"
+	}
+	denied := fmt.Errorf("%w: want %s of %q", provider.ErrInsufficientScope, quantifier, want)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c := ClaimsFrom(r.Context())
@@ -56,7 +79,7 @@ func (m *Middleware) guard(want, challenge []string, have func(*provider.Claims)
 				return
 			}
 			if !holds(have(c), want, all) {
-				m.reject(w, r, fmt.Errorf("%w: want %q", provider.ErrInsufficientScope, want), challenge)
+				m.reject(w, r, denied, challenge)
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -76,4 +99,15 @@ func holds(have, want []string, all bool) bool {
 		}
 	}
 	return all
+}
+
+// isScopeToken reports whether s is an RFC 6750 §3 scope-token:
+// 1*( %x21 / %x23-5B / %x5D-7E ).
+func isScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -14,16 +14,21 @@ type Verifier interface {
 	Verify(ctx context.Context, token string) (*provider.Claims, error)
 }
 
+// An Extractor takes the token from a request. It returns "" with a nil
+// error when the request carries no token, and an error matching
+// provider.ErrInvalidRequest when its credentials are malformed (400).
+// BearerToken, CookieToken and HeaderToken are Extractors.
+type Extractor func(r *http.Request) (token string, err error)
+
 // Config configures the middleware.
 type Config struct {
 	// Verifier checks the tokens. Required; usually a *provider.Verifier.
 	Verifier Verifier
 	// Extractor takes the token from a request. If nil, BearerToken (the
-	// Authorization header) is used. It returns "" with a nil error when
-	// the request has no token, and an error matching
-	// provider.ErrInvalidRequest when its credentials are malformed.
-	Extractor func(*http.Request) (string, error)
-	// Realm is the realm of WWW-Authenticate. If empty, "api" is used.
+	// Authorization header) is used.
+	Extractor Extractor
+	// Realm is the realm of WWW-Authenticate. If empty, "api" is used. It
+	// must not contain control characters.
 	Realm string
 	// CredentialsOptional lets a request without a token through without
 	// claims; a request with a bad token is still rejected.
@@ -34,11 +39,13 @@ type Config struct {
 	// credentials on a preflight.
 	AuthenticatePreflight bool
 	// ErrorHandler writes the response for a rejected request instead of
-	// the default (status, WWW-Authenticate, small JSON body). err matches
-	// one of the provider's categories; see Status.
+	// the default (status, WWW-Authenticate, small JSON body; see
+	// WriteError). err matches one of the provider's categories; see
+	// Status. If nil, the default response is written.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives rejected requests at debug and unavailable keys at
-	// warn, with the reason code only. If nil, nothing is logged.
+	// warn, with the reason code (provider.Reason), method and path only.
+	// If nil, nothing is logged.
 	Logger *slog.Logger
 }
 
@@ -57,6 +64,11 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	if cfg.Realm == "" {
 		cfg.Realm = "api"
+	}
+	for i := 0; i < len(cfg.Realm); i++ {
+		if c := cfg.Realm[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return nil, errors.New("middleware: Config.Realm must not contain control characters")
+		}
 	}
 	return &Middleware{cfg: cfg}, nil
 }
@@ -99,8 +111,10 @@ func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 		if errors.Is(err, provider.ErrKeysUnavailable) {
 			level = slog.LevelWarn
 		}
-		l.LogAttrs(r.Context(), level, "jwtguard: request rejected",
-			slog.String("reason", provider.Reason(err)), slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		if ctx := r.Context(); l.Enabled(ctx, level) {
+			l.LogAttrs(ctx, level, "jwtguard: request rejected",
+				slog.String("reason", provider.Reason(err)), slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		}
 	}
 	if m.cfg.ErrorHandler != nil {
 		m.cfg.ErrorHandler(w, r, err)
@@ -109,6 +123,7 @@ func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 	writeError(w, m.cfg.Realm, err, scopes)
 }
 
+// isPreflight reports whether r is a CORS preflight request.
 func isPreflight(r *http.Request) bool {
 	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != ""
 }

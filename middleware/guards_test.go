@@ -1,0 +1,156 @@
+package middleware_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+func TestGuards(t *testing.T) {
+	m := newMiddleware(t, middleware.Config{})
+	claims := &provider.Claims{
+		Subject:     "alice",
+		Scopes:      []string{"read", "write"},
+		Groups:      []string{"staff"},
+		Permissions: []string{"read:orders"},
+	}
+	tests := []struct {
+		name  string
+		guard func(http.Handler) http.Handler
+		pass  bool
+		scope string // scope in the 403 challenge
+	}{
+		{"scopes: all held", m.RequireScopes("read", "write"), true, ""},
+		{"scopes: one missing", m.RequireScopes("read", "admin"), false, "read admin"},
+		{"scopes: prefix is not a match", m.RequireScopes("rea"), false, "rea"},
+		{"any scope: one held", m.RequireAnyScope("admin", "write"), true, ""},
+		{"any scope: none held", m.RequireAnyScope("admin", "root"), false, "admin root"},
+		{"groups: held", m.RequireGroups("staff"), true, ""},
+		{"groups: one missing", m.RequireGroups("staff", "admins"), false, ""},
+		{"any group: one held", m.RequireAnyGroup("admins", "staff"), true, ""},
+		{"any group: none held", m.RequireAnyGroup("admins"), false, ""},
+		{"groups are not scopes", m.RequireGroups("read"), false, ""},
+		{"permissions: held", m.RequirePermissions("read:orders"), true, ""},
+		{"permissions: one missing", m.RequirePermissions("read:orders", "write:orders"), false, ""},
+		{"any permission: one held", m.RequireAnyPermission("write:orders", "read:orders"), true, ""},
+		{"any permission: none held", m.RequireAnyPermission("write:orders"), false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			called := false
+			h := tt.guard(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }))
+			req := httptest.NewRequestWithContext(middleware.NewContext(context.Background(), claims), http.MethodGet, "/", nil)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if called != tt.pass {
+				t.Fatalf("next called %v, want %v", called, tt.pass)
+			}
+			if tt.pass {
+				if rec.Code != 200 {
+					t.Errorf("status %d, want 200", rec.Code)
+				}
+				return
+			}
+			want := `Bearer realm="test", error="insufficient_scope", error_description="insufficient scope"`
+			if tt.scope != "" {
+				want += `, scope="` + tt.scope + `"`
+			}
+			if rec.Code != 403 || rec.Header().Get("WWW-Authenticate") != want {
+				t.Errorf("%d %q, want 403 %q", rec.Code, rec.Header().Get("WWW-Authenticate"), want)
+			}
+			if b := decodeError(t, rec.Body.String()); b.Error != "insufficient_scope" {
+				t.Errorf("body error %q, want insufficient_scope", b.Error)
+			}
+		})
+	}
+	t.Run("without claims", func(t *testing.T) {
+		for _, g := range []func(http.Handler) http.Handler{
+			m.RequireScopes("read"), m.RequireAnyScope("read"), m.RequireGroups("staff"),
+			m.RequireAnyGroup("staff"), m.RequirePermissions("read:orders"), m.RequireAnyPermission("read:orders"),
+		} {
+			rec := serve(g(mustNotCall(t)), http.MethodGet, "/", "Bearer "+token("alice", nil))
+			if rec.Code != 401 || rec.Header().Get("WWW-Authenticate") != `Bearer realm="test"` {
+				t.Errorf("%d %q, want 401 with the realm only", rec.Code, rec.Header().Get("WWW-Authenticate"))
+			}
+		}
+	})
+}
+
+// TestGuardsEndToEnd runs real tokens through Handler and the guards.
+func TestGuardsEndToEnd(t *testing.T) {
+	m := newMiddleware(t, middleware.Config{})
+	tests := []struct {
+		name   string
+		guard  func(http.Handler) http.Handler
+		extra  jwt.MapClaims
+		status int
+	}{
+		{"scope string", m.RequireScopes("orders:read"), jwt.MapClaims{"scope": "openid orders:read"}, 200},
+		{"scp array", m.RequireScopes("orders:read"), jwt.MapClaims{"scp": []string{"orders:read"}}, 200},
+		{"no scope claim", m.RequireAnyScope("orders:read"), nil, 403},
+		{"cognito groups", m.RequireGroups("admins"), jwt.MapClaims{"cognito:groups": []string{"admins", "staff"}}, 200},
+		{"groups claim", m.RequireAnyGroup("admins", "ops"), jwt.MapClaims{"groups": "ops"}, 200},
+		{"wrong group", m.RequireGroups("admins"), jwt.MapClaims{"groups": []string{"staff"}}, 403},
+		{"permissions", m.RequirePermissions("read:orders", "write:orders"), jwt.MapClaims{"permissions": []string{"write:orders", "read:orders"}}, 200},
+		{"permission missing", m.RequireAnyPermission("delete:orders"), jwt.MapClaims{"permissions": []string{"read:orders"}}, 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := serve(m.Handler(tt.guard(echo)), http.MethodGet, "/", "Bearer "+token("alice", tt.extra))
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d (body %q)", rec.Code, tt.status, rec.Body)
+			}
+			if tt.status == 200 && rec.Body.String() != "alice" {
+				t.Errorf("body %q, want alice", rec.Body)
+			}
+		})
+	}
+}
+
+func TestGuardPanicsOnBadConfig(t *testing.T) {
+	m := newMiddleware(t, middleware.Config{})
+	tests := []struct {
+		name  string
+		build func()
+	}{
+		{"no scopes", func() { m.RequireScopes() }},
+		{"no any-scope", func() { m.RequireAnyScope() }},
+		{"empty scope", func() { m.RequireScopes("read", "") }},
+		{"scope with space", func() { m.RequireScopes("read write") }},
+		{"scope with quote", func() { m.RequireAnyScope(`read"`) }},
+		{"scope with backslash", func() { m.RequireScopes(`read\`) }},
+		{"no groups", func() { m.RequireGroups() }},
+		{"empty group", func() { m.RequireAnyGroup("") }},
+		{"no permissions", func() { m.RequirePermissions() }},
+		{"empty permission", func() { m.RequireAnyPermission("") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if s, ok := r.(string); !ok || !strings.HasPrefix(s, "middleware: ") {
+					t.Errorf("recovered %v, want a panic starting with the package name", r)
+				}
+			}()
+			tt.build()
+		})
+	}
+	t.Run("guard copies its arguments", func(t *testing.T) {
+		scopes := []string{"read"}
+		g := m.RequireScopes(scopes...)
+		scopes[0] = "admin"
+		ctx := middleware.NewContext(context.Background(), &provider.Claims{Scopes: []string{"read"}})
+		rec := httptest.NewRecorder()
+		g(echo).ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/", nil))
+		if rec.Code != 200 {
+			t.Errorf("status %d after the caller changed its slice, want 200", rec.Code)
+		}
+	})
+}
