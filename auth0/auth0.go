@@ -59,8 +59,9 @@ func New(cfg Config) (*Provider, error) {
 }
 
 // Domain normalizes a tenant domain given as "host", "host/",
-// "https://host" or "https://host/" to "host". Anything else (another
-// scheme, a path, a query, user info) is an error.
+// "https://host" or "https://host/" to "host" (lower case; a port is
+// kept). Anything else (another scheme, a path, a query or fragment, even
+// empty, user info) is an error.
 func Domain(s string) (string, error) {
 	raw := s
 	if !strings.Contains(s, "://") {
@@ -72,7 +73,7 @@ func Domain(s string) (string, error) {
 		return "", fmt.Errorf("auth0: domain %q: %w", raw, err)
 	case u.Scheme != "https":
 		return "", fmt.Errorf("auth0: domain %q: Auth0 is served over https only", raw)
-	case u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?"):
+	case u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || strings.ContainsAny(s, "?#"):
 		return "", fmt.Errorf("auth0: domain %q: want a host name such as example.eu.auth0.com", raw)
 	}
 	return strings.ToLower(u.Host), nil
@@ -88,7 +89,7 @@ func (p *Provider) JWKSURL() string { return "https://" + p.domain + "/.well-kno
 func (p *Provider) TokenURL() string { return "https://" + p.domain + "/oauth/token" }
 
 // Algorithms implements provider.Provider.
-func (p *Provider) Algorithms() []string { return p.algs }
+func (p *Provider) Algorithms() []string { return slices.Clone(p.algs) }
 
 // Validate implements provider.Provider: aud must contain a configured
 // audience.

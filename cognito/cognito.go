@@ -35,7 +35,8 @@ const (
 
 // Config configures a Cognito user pool.
 type Config struct {
-	// Region of the pool, e.g. "eu-west-1". Required.
+	// Region of the pool, e.g. "eu-west-1". Required unless Endpoint is
+	// set.
 	Region string
 	// UserPoolID, e.g. "eu-west-1_AbCdEf123". Required; it must start with
 	// the region unless Endpoint is set.
@@ -98,8 +99,12 @@ func New(cfg Config) (*Provider, error) {
 			return nil, fmt.Errorf("cognito: Config.UserPoolID %q: want <prefix>_<id>", cfg.UserPoolID)
 		}
 		base := strings.TrimSuffix(cfg.Endpoint, "/")
-		if _, err := safehttp.CheckURL(base, false); err != nil {
+		u, err := safehttp.CheckURL(base, false)
+		if err != nil {
 			return nil, fmt.Errorf("cognito: Config.Endpoint: %w", err)
+		}
+		if u.RawQuery != "" || u.ForceQuery {
+			return nil, fmt.Errorf("cognito: Config.Endpoint %q: want a base URL without a query", cfg.Endpoint)
 		}
 		issuer = base + "/" + cfg.UserPoolID
 	}

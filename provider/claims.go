@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // Claims are the verified claims of a token. The fields hold the claims
@@ -73,99 +70,3 @@ func (c *Claims) HasPermission(p string) bool { return slices.Contains(c.Permiss
 
 // HasAudience reports whether aud is one of the token's audiences.
 func (c *Claims) HasAudience(aud string) bool { return slices.Contains(c.Audience, aud) }
-
-// wireClaims is what a token's payload is decoded into, once.
-type wireClaims struct {
-	jwt.RegisteredClaims
-	Scope         spaceList  `json:"scope"`
-	Scp           spaceList  `json:"scp"`
-	CognitoGroups stringList `json:"cognito:groups"`
-	Groups        stringList `json:"groups"`
-	Permissions   stringList `json:"permissions"`
-	ClientID      string     `json:"client_id"`
-	AZP           string     `json:"azp"`
-	TokenUse      string     `json:"token_use"`
-	GTY           string     `json:"gty"`
-}
-
-func (w *wireClaims) claims(payload string) *Claims {
-	c := &Claims{
-		Issuer:      w.Issuer,
-		Subject:     w.Subject,
-		Audience:    w.Audience,
-		ID:          w.ID,
-		ClientID:    cmpOr(w.ClientID, w.AZP),
-		TokenUse:    w.TokenUse,
-		Scopes:      cmpOrList(w.Scope, w.Scp),
-		Groups:      cmpOrList(w.CognitoGroups, w.Groups),
-		Permissions: w.Permissions,
-		GrantType:   w.GTY,
-		payload:     payload,
-	}
-	if w.ExpiresAt != nil {
-		c.ExpiresAt = w.ExpiresAt.Time
-	}
-	if w.IssuedAt != nil {
-		c.IssuedAt = w.IssuedAt.Time
-	}
-	if w.NotBefore != nil {
-		c.NotBefore = w.NotBefore.Time
-	}
-	return c
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func cmpOrList[L ~[]string](a, b L) []string {
-	if len(a) > 0 {
-		return a
-	}
-	return b
-}
-
-// stringList decodes a string or an array of strings. Other values decode
-// to nothing rather than failing the token: a claim this library reads
-// for authorization then simply grants nothing.
-type stringList []string
-
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	*l = decodeList(b, false)
-	return nil
-}
-
-// spaceList is a stringList whose string form is space-separated (scope).
-type spaceList []string
-
-func (l *spaceList) UnmarshalJSON(b []byte) error {
-	*l = decodeList(b, true)
-	return nil
-}
-
-func decodeList(b []byte, split bool) []string {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		if split {
-			return strings.Fields(s)
-		}
-		if s == "" {
-			return nil
-		}
-		return []string{s}
-	}
-	var raw []any
-	if json.Unmarshal(b, &raw) != nil {
-		return nil
-	}
-	out := make([]string, 0, len(raw))
-	for _, v := range raw {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}

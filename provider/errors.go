@@ -25,7 +25,8 @@ var (
 	ErrInsufficientScope = errors.New("provider: insufficient scope")
 	// ErrKeysUnavailable: the provider's keys cannot be had (it is down and
 	// nothing usable is cached); the token may be fine (503). It is
-	// cache.ErrUnavailable; the error is a *cache.UnavailableError.
+	// cache.ErrUnavailable; the error wraps a *cache.UnavailableError
+	// (errors.As), whose RetryAfter says when to try again.
 	ErrKeysUnavailable = cache.ErrUnavailable
 )
 

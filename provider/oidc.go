@@ -76,7 +76,7 @@ func (p *OIDC) Issuer() string { return p.cfg.Issuer }
 func (p *OIDC) JWKSURL() string { return p.cfg.JWKSURL }
 
 // Algorithms implements Provider.
-func (p *OIDC) Algorithms() []string { return p.cfg.Algorithms }
+func (p *OIDC) Algorithms() []string { return slices.Clone(p.cfg.Algorithms) }
 
 // Validate implements Provider: the audience, then the configured rule.
 func (p *OIDC) Validate(c *Claims) error {

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 
@@ -53,7 +52,7 @@ type route struct {
 	issuer string
 	algs   []string
 	cache  *cache.Cache
-	kf     keyfunc.Keyfunc
+	kf     keyfunc.Keyfunc // kid → key over cache.Storage()
 }
 
 // NewVerifier validates cfg and creates one key cache per provider. It
@@ -90,7 +89,7 @@ func newRoute(p Provider, cc cache.Config) (*route, error) {
 	if p == nil {
 		return nil, errors.New("provider: nil Provider")
 	}
-	r := &route{p: p, issuer: p.Issuer(), algs: p.Algorithms()}
+	r := &route{p: p, issuer: p.Issuer(), algs: slices.Clone(p.Algorithms())}
 	if r.issuer == "" {
 		return nil, errors.New("provider: a Provider has an empty issuer")
 	}
@@ -213,53 +212,6 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	return c, iss, nil
 }
 
-// key checks the header of t against the route and returns the key to
-// verify it with.
-func (r *route) key(ctx context.Context, t *jwt.Token) (any, error) {
-	alg := t.Method.Alg()
-	if !slices.Contains(r.algs, alg) {
-		return nil, fmt.Errorf("%w: %q (issuer %q accepts %q)", ErrAlgorithm, alg, r.issuer, r.algs)
-	}
-	if _, ok := t.Header["crit"]; ok {
-		// RFC 7515 §4.1.11: extensions we do not understand mean reject.
-		return nil, fmt.Errorf("%w: crit header not supported", ErrMalformed)
-	}
-	kidv, ok := t.Header["kid"]
-	if !ok {
-		k, err := r.cache.Key(ctx, "")
-		if err != nil {
-			return nil, keyError(err)
-		}
-		if a := k.Marshal().ALG; a != "" && string(a) != alg {
-			return nil, fmt.Errorf("%w: token alg %q, key alg %q", ErrAlgorithm, alg, a)
-		}
-		return k.Key(), nil
-	}
-	if kid, ok := kidv.(string); !ok || !saneKID(kid) {
-		return nil, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", ErrKeyID)
-	}
-	key, err := r.kf.KeyfuncCtx(ctx)(t)
-	if err != nil {
-		return nil, keyError(err)
-	}
-	return key, nil
-}
-
-// keyError maps a key look-up failure to the verifier's errors.
-func keyError(err error) error {
-	switch {
-	case errors.Is(err, cache.ErrUnavailable):
-		return err
-	case errors.Is(err, jwkset.ErrKeyNotFound):
-		return ErrUnknownKey
-	case errors.Is(err, cache.ErrAmbiguousKey):
-		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", ErrKeyID)
-	}
-	// What is left of keyfunc's checks: the key's alg differs from the
-	// token's.
-	return fmt.Errorf("%w: %w", ErrAlgorithm, err)
-}
-
 // tokenError maps golang-jwt's errors to the verifier's.
 func tokenError(err error, w *wireClaims) error {
 	switch {
@@ -270,26 +222,13 @@ func tokenError(err error, w *wireClaims) error {
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		return fmt.Errorf("%w: %w", ErrSignature, err)
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return &ExpiredError{Expiry: w.ExpiresAt.Time}
+		return &ExpiredError{Expiry: w.ExpiresAt.time()}
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
 		return fmt.Errorf("%w: exp", ErrMissingClaim)
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
 		return ErrNotYetValid
 	}
 	return fmt.Errorf("%w: %w", ErrMalformed, err)
-}
-
-// saneKID accepts 1 to 256 printable ASCII characters.
-func saneKID(kid string) bool {
-	if len(kid) == 0 || len(kid) > 256 {
-		return false
-	}
-	for i := 0; i < len(kid); i++ {
-		if kid[i] < 0x20 || kid[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 func orDefault(v, def int) int {

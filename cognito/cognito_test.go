@@ -1,0 +1,245 @@
+package cognito_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/cognito"
+	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// TestNew validates the configuration and derives the issuer.
+func TestNew(t *testing.T) {
+	access := cognito.AccessToken
+	clients := []string{"6bnvpjbe1h3m3vo4kvb4h0iq2"}
+	tests := []struct {
+		name   string
+		cfg    cognito.Config
+		issuer string // "": New fails
+		errMsg string
+	}{
+		{"AWS pool", cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbCdEf123", ClientIDs: clients, TokenUse: access},
+			"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123", ""},
+		{"GovCloud pool", cognito.Config{Region: "us-gov-west-1", UserPoolID: "us-gov-west-1_Xy9", ClientIDs: clients, TokenUse: cognito.IDToken},
+			"https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Xy9", ""},
+		{"any token", cognito.Config{Region: "ap-southeast-2", UserPoolID: "ap-southeast-2_abc", ClientIDs: clients, TokenUse: cognito.AnyToken},
+			"https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_abc", ""},
+		{"no region", cognito.Config{UserPoolID: "eu-west-1_AbC", ClientIDs: clients, TokenUse: access}, "", "Region"},
+		{"upper-case region", cognito.Config{Region: "EU-WEST-1", UserPoolID: "EU-WEST-1_AbC", ClientIDs: clients, TokenUse: access}, "", "Region"},
+		{"region without number", cognito.Config{Region: "eu-west", UserPoolID: "eu-west_AbC", ClientIDs: clients, TokenUse: access}, "", "Region"},
+		{"region with a zone", cognito.Config{Region: "eu-west-1a", UserPoolID: "eu-west-1a_AbC", ClientIDs: clients, TokenUse: access}, "", "Region"},
+		{"region with a path", cognito.Config{Region: "eu-west-1/x", UserPoolID: "eu-west-1_AbC", ClientIDs: clients, TokenUse: access}, "", "Region"},
+		{"pool of another region", cognito.Config{Region: "us-east-1", UserPoolID: "eu-west-1_AbC", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
+		{"pool without region", cognito.Config{Region: "eu-west-1", UserPoolID: "AbCdEf123", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
+		{"pool without id", cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
+		{"pool with a path", cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC/../x", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
+		{"cognito-local pool id without endpoint", cognito.Config{Region: "eu-west-1", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
+		{"no token use", cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC", ClientIDs: clients}, "", "TokenUse is required"},
+		{"refresh token use", cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC", ClientIDs: clients, TokenUse: "refresh"}, "", "TokenUse"},
+		{"no clients", cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC", TokenUse: access}, "", "ClientIDs"},
+		{"empty client", cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC", ClientIDs: []string{"a", ""}, TokenUse: access}, "", "ClientIDs"},
+		{"cognito-local", cognito.Config{Endpoint: "http://127.0.0.1:9229", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access},
+			"http://127.0.0.1:9229/local_4h5PF7sN", ""},
+		{"endpoint with trailing slash", cognito.Config{Endpoint: "http://localhost:9229/", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access},
+			"http://localhost:9229/local_4h5PF7sN", ""},
+		{"https endpoint with a path", cognito.Config{Endpoint: "https://idp.example.com/cognito", UserPoolID: "eu-west-1_AbC", ClientIDs: clients, TokenUse: access},
+			"https://idp.example.com/cognito/eu-west-1_AbC", ""},
+		{"endpoint over plain http off loopback", cognito.Config{Endpoint: "http://cognito.example.com", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "plain http"},
+		{"endpoint with a query", cognito.Config{Endpoint: "http://127.0.0.1:9229?x=1", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "query"},
+		{"endpoint not a URL", cognito.Config{Endpoint: "127.0.0.1:9229", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "Endpoint"},
+		{"endpoint and a bad pool id", cognito.Config{Endpoint: "http://127.0.0.1:9229", UserPoolID: "local 4h5", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
+		{"endpoint and a pool id with a path", cognito.Config{Endpoint: "http://127.0.0.1:9229", UserPoolID: "local_4h5/x", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := cognito.New(tt.cfg)
+			if tt.issuer == "" {
+				if err == nil {
+					t.Fatalf("New succeeded with issuer %q", p.Issuer())
+				}
+				if !strings.HasPrefix(err.Error(), "cognito: ") || !strings.Contains(err.Error(), tt.errMsg) {
+					t.Errorf("error %q, want one starting with cognito: and mentioning %q", err, tt.errMsg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if p.Issuer() != tt.issuer {
+				t.Errorf("Issuer() = %q, want %q", p.Issuer(), tt.issuer)
+			}
+			if want := tt.issuer + "/.well-known/jwks.json"; p.JWKSURL() != want {
+				t.Errorf("JWKSURL() = %q, want %q", p.JWKSURL(), want)
+			}
+			if !slices.Equal(p.Algorithms(), []string{"RS256"}) {
+				t.Errorf("Algorithms() = %q, want [RS256]", p.Algorithms())
+			}
+		})
+	}
+}
+
+// TestConfigCopied keeps the provider's rules apart from the caller's
+// slices.
+func TestConfigCopied(t *testing.T) {
+	clients, groups := []string{"app"}, []string{"admin"}
+	p, err := cognito.New(cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC", ClientIDs: clients, TokenUse: cognito.AccessToken, RequiredGroups: groups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients[0], groups[0] = "evil", "nobody"
+	if err := p.Validate(&provider.Claims{TokenUse: "access", ClientID: "app", Groups: []string{"admin"}}); err != nil {
+		t.Errorf("Validate after the caller changed its slices: %v", err)
+	}
+}
+
+// pool is a user pool served by an issuertest issuer the way Cognito and
+// cognito-local lay it out: the issuer is <endpoint>/<pool id>, its keys
+// at <issuer>/.well-known/jwks.json.
+type pool struct {
+	idp      *issuertest.Issuer
+	endpoint string
+}
+
+const poolID = "local_4h5PF7sN"
+
+func newPool(t *testing.T) *pool {
+	t.Helper()
+	idp := issuertest.New()
+	t.Cleanup(idp.Close)
+	front := httptest.NewServer(http.StripPrefix("/"+poolID, idp.Server.Config.Handler))
+	t.Cleanup(front.Close)
+	idp.SetIssuer(front.URL + "/" + poolID)
+	return &pool{idp: idp, endpoint: front.URL}
+}
+
+// verifier returns a Verifier for the pool with cfg's rules.
+func (p *pool) verifier(t *testing.T, cfg cognito.Config) *provider.Verifier {
+	t.Helper()
+	cfg.Endpoint, cfg.UserPoolID = p.endpoint, poolID
+	cp, err := cognito.New(cfg)
+	if err != nil {
+		t.Fatalf("cognito.New: %v", err)
+	}
+	if cp.Issuer() != p.idp.Issuer() {
+		t.Fatalf("Issuer() = %q, want %q", cp.Issuer(), p.idp.Issuer())
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{cp}})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v
+}
+
+// accessToken and idToken are shaped like Cognito's: an access token has
+// client_id and no aud, an ID token has aud.
+func (p *pool) accessToken(client string, extra jwt.MapClaims) string {
+	c := jwt.MapClaims{"token_use": "access", "client_id": client, "scope": "aws.cognito.signin.user.admin", "username": "alice"}
+	for k, v := range extra {
+		c[k] = v
+	}
+	return p.idp.Token("alice-sub", "", c)
+}
+
+func (p *pool) idToken(aud string, extra jwt.MapClaims) string {
+	c := jwt.MapClaims{"token_use": "id", "email": "alice@example.com", "cognito:username": "alice"}
+	for k, v := range extra {
+		c[k] = v
+	}
+	return p.idp.Token("alice-sub", aud, c)
+}
+
+// TestRules runs Cognito's rules end to end: issuer, key and signature by
+// the Verifier, then token_use, client and groups.
+func TestRules(t *testing.T) {
+	p := newPool(t)
+	other := issuertest.New()
+	defer other.Close()
+	other.SetIssuer(p.idp.Issuer())
+
+	base := cognito.Config{ClientIDs: []string{"app", "app2"}}
+	with := func(use cognito.TokenUse, groups ...string) cognito.Config {
+		c := base
+		c.TokenUse, c.RequiredGroups = use, groups
+		return c
+	}
+	admins := jwt.MapClaims{"cognito:groups": []string{"users", "admin"}}
+	tests := []struct {
+		name     string
+		cfg      cognito.Config
+		token    string
+		reason   error // nil: accepted
+		category error
+	}{
+		{"access token", with(cognito.AccessToken), p.accessToken("app", nil), nil, nil},
+		{"access token of the second client", with(cognito.AccessToken), p.accessToken("app2", nil), nil, nil},
+		{"access token of another client", with(cognito.AccessToken), p.accessToken("other", nil), provider.ErrClient, provider.ErrInvalidToken},
+		{"access token without client_id", with(cognito.AccessToken), p.accessToken("", nil), provider.ErrClient, provider.ErrInvalidToken},
+		{"access token with the client in aud only", with(cognito.AccessToken), p.idp.Token("alice-sub", "app", jwt.MapClaims{"token_use": "access"}), provider.ErrClient, provider.ErrInvalidToken},
+		{"ID token", with(cognito.IDToken), p.idToken("app", nil), nil, nil},
+		{"ID token of another client", with(cognito.IDToken), p.idToken("other", nil), provider.ErrAudience, provider.ErrInvalidToken},
+		{"ID token with the client in client_id only", with(cognito.IDToken), p.idToken("other", jwt.MapClaims{"client_id": "app"}), provider.ErrAudience, provider.ErrInvalidToken},
+		{"ID token where access is wanted", with(cognito.AccessToken), p.idToken("app", jwt.MapClaims{"client_id": "app"}), provider.ErrTokenUse, provider.ErrInvalidToken},
+		{"access token where ID is wanted", with(cognito.IDToken), p.accessToken("app", jwt.MapClaims{"aud": "app"}), provider.ErrTokenUse, provider.ErrInvalidToken},
+		{"no token_use, access wanted", with(cognito.AccessToken), p.accessToken("app", jwt.MapClaims{"token_use": nil}), provider.ErrTokenUse, provider.ErrInvalidToken},
+		{"no token_use, ID wanted", with(cognito.IDToken), p.idToken("app", jwt.MapClaims{"token_use": nil}), provider.ErrTokenUse, provider.ErrInvalidToken},
+		{"no token_use, any wanted", with(cognito.AnyToken), p.accessToken("app", jwt.MapClaims{"token_use": nil}), provider.ErrTokenUse, provider.ErrInvalidToken},
+		{"refresh token_use, any wanted", with(cognito.AnyToken), p.accessToken("app", jwt.MapClaims{"token_use": "refresh"}), provider.ErrTokenUse, provider.ErrInvalidToken},
+		{"any: access token", with(cognito.AnyToken), p.accessToken("app", nil), nil, nil},
+		{"any: ID token", with(cognito.AnyToken), p.idToken("app", nil), nil, nil},
+		{"any: access token of another client", with(cognito.AnyToken), p.accessToken("other", nil), provider.ErrClient, provider.ErrInvalidToken},
+		{"any: ID token of another client", with(cognito.AnyToken), p.idToken("other", nil), provider.ErrAudience, provider.ErrInvalidToken},
+		{"required group present", with(cognito.AccessToken, "admin"), p.accessToken("app", admins), nil, nil},
+		{"required groups present", with(cognito.IDToken, "admin", "users"), p.idToken("app", admins), nil, nil},
+		{"required group missing", with(cognito.AccessToken, "admin"), p.accessToken("app", jwt.MapClaims{"cognito:groups": []string{"users"}}), provider.ErrMissingGroup, provider.ErrInsufficientScope},
+		{"one of two required groups missing", with(cognito.AccessToken, "admin", "ops"), p.accessToken("app", admins), provider.ErrMissingGroup, provider.ErrInsufficientScope},
+		{"no groups at all", with(cognito.AccessToken, "admin"), p.accessToken("app", nil), provider.ErrMissingGroup, provider.ErrInsufficientScope},
+		{"groups checked after the client", with(cognito.AccessToken, "admin"), p.accessToken("other", nil), provider.ErrClient, provider.ErrInvalidToken},
+		{"another pool's issuer", with(cognito.AccessToken), p.idp.Sign("", p.idp.Claims("alice-sub", "", time.Hour, jwt.MapClaims{"iss": "http://127.0.0.1:9/local_other", "token_use": "access", "client_id": "app"})), provider.ErrUnknownIssuer, provider.ErrInvalidToken},
+		{"signed by a key not in the pool", with(cognito.AccessToken), other.Token("alice-sub", "", jwt.MapClaims{"token_use": "access", "client_id": "app"}), provider.ErrUnknownKey, provider.ErrInvalidToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := p.verifier(t, tt.cfg)
+			c, err := v.Verify(context.Background(), tt.token)
+			if tt.reason == nil {
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				if c.Subject != "alice-sub" {
+					t.Errorf("Subject = %q", c.Subject)
+				}
+				return
+			}
+			if !errors.Is(err, tt.reason) || !errors.Is(err, tt.category) {
+				t.Fatalf("Verify: %v, want %v (%v)", err, tt.reason, tt.category)
+			}
+			if got, want := provider.Reason(err), provider.Reason(tt.reason); got != want {
+				t.Errorf("Reason = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestOnlyRS256 refuses other algorithms: Cognito signs with RS256 only.
+func TestOnlyRS256(t *testing.T) {
+	p := newPool(t)
+	kid := p.idp.AddKey("ES256")
+	v := p.verifier(t, cognito.Config{ClientIDs: []string{"app"}, TokenUse: cognito.AccessToken})
+	tok := p.idp.Sign(kid, p.idp.Claims("alice-sub", "", time.Hour, jwt.MapClaims{"token_use": "access", "client_id": "app"}))
+	if _, err := v.Verify(context.Background(), tok); !errors.Is(err, provider.ErrAlgorithm) {
+		t.Errorf("ES256 token: %v, want ErrAlgorithm", err)
+	}
+	if n := p.idp.Fetches(); n != 0 {
+		t.Errorf("%d JWKS fetches for a refused alg, want 0", n)
+	}
+}

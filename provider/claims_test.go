@@ -1,0 +1,191 @@
+package provider_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// claimsVerifier verifies tokens of iss for any audience, so that the
+// claims under test are the only thing that varies.
+func claimsVerifier(t *testing.T) (*provider.Verifier, func(jwt.MapClaims) *provider.Claims) {
+	t.Helper()
+	iss := newIssuer(t, "RS256")
+	v := verifierFor(t, newOIDC(t, provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), InsecureSkipAudienceCheck: true}))
+	return v, func(extra jwt.MapClaims) *provider.Claims {
+		t.Helper()
+		c := iss.Claims("alice", "", time.Hour, nil)
+		for k, val := range extra {
+			c[k] = val
+		}
+		return verifyOK(t, v, iss.Sign("", c))
+	}
+}
+
+// TestClaimsFields maps the claims of Cognito, Auth0 and other issuers onto
+// the fields of Claims.
+func TestClaimsFields(t *testing.T) {
+	_, verify := claimsVerifier(t)
+	type fields struct {
+		Audience, Scopes, Groups, Permissions []string
+		ID, ClientID, TokenUse, GrantType     string
+	}
+	tests := []struct {
+		name   string
+		claims jwt.MapClaims
+		want   fields
+	}{
+		{"Cognito access token", jwt.MapClaims{
+			"token_use": "access", "client_id": "6bnvpjbe1h3m3", "scope": "openid profile aws.cognito.signin.user.admin",
+			"cognito:groups": []string{"admin", "users"}, "username": "alice", "jti": "j-1", "auth_time": 1700000000,
+		}, fields{
+			Scopes: []string{"openid", "profile", "aws.cognito.signin.user.admin"}, Groups: []string{"admin", "users"},
+			ID: "j-1", ClientID: "6bnvpjbe1h3m3", TokenUse: "access",
+		}},
+		{"Cognito ID token", jwt.MapClaims{
+			"token_use": "id", "aud": "6bnvpjbe1h3m3", "cognito:groups": []string{"admin"}, "email": "alice@example.com",
+		}, fields{Audience: []string{"6bnvpjbe1h3m3"}, Groups: []string{"admin"}, TokenUse: "id"}},
+		{"Auth0 user token", jwt.MapClaims{
+			"aud": []string{"https://api.example.com", "https://tenant.auth0.com/userinfo"}, "azp": "spa-client",
+			"scope": "openid read:orders write:orders", "permissions": []string{"read:orders", "write:orders"},
+		}, fields{
+			Audience: []string{"https://api.example.com", "https://tenant.auth0.com/userinfo"}, ClientID: "spa-client",
+			Scopes: []string{"openid", "read:orders", "write:orders"}, Permissions: []string{"read:orders", "write:orders"},
+		}},
+		{"Auth0 machine-to-machine token", jwt.MapClaims{
+			"aud": "https://api.example.com", "azp": "m2m-client", "gty": "client-credentials", "scope": "read:orders",
+		}, fields{Audience: []string{"https://api.example.com"}, ClientID: "m2m-client", GrantType: "client-credentials", Scopes: []string{"read:orders"}}},
+		{"scp array (Okta, Entra ID)", jwt.MapClaims{"scp": []string{"read", "write"}}, fields{Scopes: []string{"read", "write"}}},
+		{"scp string", jwt.MapClaims{"scp": "read write"}, fields{Scopes: []string{"read", "write"}}},
+		{"scope array", jwt.MapClaims{"scope": []string{"read", "write"}}, fields{Scopes: []string{"read", "write"}}},
+		{"scope over scp", jwt.MapClaims{"scope": "a", "scp": []string{"b"}}, fields{Scopes: []string{"a"}}},
+		{"empty scope falls back to scp", jwt.MapClaims{"scope": "", "scp": "b"}, fields{Scopes: []string{"b"}}},
+		{"groups", jwt.MapClaims{"groups": []string{"staff"}}, fields{Groups: []string{"staff"}}},
+		{"groups as one string", jwt.MapClaims{"groups": "staff"}, fields{Groups: []string{"staff"}}},
+		{"cognito:groups over groups", jwt.MapClaims{"cognito:groups": []string{"admin"}, "groups": []string{"staff"}}, fields{Groups: []string{"admin"}}},
+		{"client_id over azp", jwt.MapClaims{"client_id": "a", "azp": "b"}, fields{ClientID: "a"}},
+		{"extra spaces in scope", jwt.MapClaims{"scope": "  read \t write  "}, fields{Scopes: []string{"read", "write"}}},
+		// Odd types grant nothing but do not fail the token.
+		{"groups a number", jwt.MapClaims{"groups": 5}, fields{}},
+		{"cognito:groups an object", jwt.MapClaims{"cognito:groups": map[string]any{"admin": true}}, fields{}},
+		{"scope a bool", jwt.MapClaims{"scope": true}, fields{}},
+		{"permissions null", jwt.MapClaims{"permissions": nil}, fields{}},
+		{"mixed array keeps the strings", jwt.MapClaims{"groups": []any{"a", 1, nil, "", map[string]any{}, "b"}}, fields{Groups: []string{"a", "b"}}},
+		{"array with null and empty strings", jwt.MapClaims{"permissions": []any{"read", nil, ""}}, fields{Permissions: []string{"read"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := verify(tt.claims)
+			got := fields{
+				Audience: c.Audience, Scopes: c.Scopes, Groups: c.Groups, Permissions: c.Permissions,
+				ID: c.ID, ClientID: c.ClientID, TokenUse: c.TokenUse, GrantType: c.GrantType,
+			}
+			if !equalFields(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+			if c.Subject != "alice" {
+				t.Errorf("Subject = %q, want alice", c.Subject)
+			}
+		})
+	}
+}
+
+// equalFields compares, taking nil and empty slices as equal.
+func equalFields(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	for i := range va.NumField() {
+		fa, fb := va.Field(i), vb.Field(i)
+		if fa.Kind() == reflect.Slice && fa.Len() == 0 && fb.Len() == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestClaimsHas answers the membership questions on the fields.
+func TestClaimsHas(t *testing.T) {
+	_, verify := claimsVerifier(t)
+	c := verify(jwt.MapClaims{"aud": []string{"api"}, "scope": "read write", "cognito:groups": []string{"admin"}, "permissions": []string{"delete:all"}})
+	checks := []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"HasAudience(api)", c.HasAudience("api"), true},
+		{"HasAudience(ap)", c.HasAudience("ap"), false},
+		{"HasScope(write)", c.HasScope("write"), true},
+		{"HasScope(read write)", c.HasScope("read write"), false},
+		{"HasGroup(admin)", c.HasGroup("admin"), true},
+		{"HasGroup(Admin)", c.HasGroup("Admin"), false},
+		{"HasPermission(delete:all)", c.HasPermission("delete:all"), true},
+		{"HasPermission(read)", c.HasPermission("read"), false},
+		{"HasGroup of empty", c.HasGroup(""), false},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+// TestClaimsDecodeAndRaw gives access to every claim, the ones Claims
+// knows and the others.
+func TestClaimsDecodeAndRaw(t *testing.T) {
+	_, verify := claimsVerifier(t)
+	c := verify(jwt.MapClaims{
+		"custom:tenant_id": "t-42", "username": "alice", "cognito:groups": []string{"admin"},
+		"address": map[string]any{"country": "FR"}, "email_verified": true,
+	})
+
+	var extra struct {
+		Tenant   string   `json:"custom:tenant_id"`
+		Username string   `json:"username"`
+		Groups   []string `json:"cognito:groups"`
+		Verified bool     `json:"email_verified"`
+		Address  struct {
+			Country string `json:"country"`
+		} `json:"address"`
+		Subject string `json:"sub"`
+	}
+	if err := c.Decode(&extra); err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if extra.Tenant != "t-42" || extra.Username != "alice" || len(extra.Groups) != 1 || !extra.Verified || extra.Address.Country != "FR" || extra.Subject != "alice" {
+		t.Errorf("Decode: %+v", extra)
+	}
+
+	raw, err := c.Raw()
+	if err != nil {
+		t.Fatalf("Raw: %v", err)
+	}
+	for _, k := range []string{"iss", "sub", "exp", "iat", "custom:tenant_id", "username", "address", "email_verified"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("Raw has no %q: %v", k, raw)
+		}
+	}
+	if raw["custom:tenant_id"] != "t-42" || raw["exp"].(float64) != float64(c.ExpiresAt.Unix()) {
+		t.Errorf("Raw: %v", raw)
+	}
+	raw["username"] = "mallory" // each call decodes anew
+	if again, _ := c.Raw(); again["username"] != "alice" {
+		t.Errorf("Raw shares its map between calls")
+	}
+
+	var wrong struct {
+		Username int `json:"username"`
+	}
+	if err := c.Decode(&wrong); err == nil || !strings.HasPrefix(err.Error(), "provider: decoding claims") {
+		t.Errorf("Decode into a mismatched type: %v, want a provider error", err)
+	}
+	if err := (&provider.Claims{}).Decode(&extra); err == nil {
+		t.Error("Decode of Claims not returned by Verify succeeded")
+	}
+}

@@ -1,0 +1,142 @@
+package provider_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// TestReason gives every error its fixed code, through any wrapping.
+func TestReason(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{provider.ErrTokenTooLarge, "too_large"},
+		{provider.ErrMalformed, "malformed"},
+		{provider.ErrUnknownIssuer, "unknown_issuer"},
+		{provider.ErrAlgorithm, "algorithm"},
+		{provider.ErrKeyID, "kid"},
+		{provider.ErrUnknownKey, "unknown_key"},
+		{provider.ErrSignature, "signature"},
+		{provider.ErrExpired, "expired"},
+		{&provider.ExpiredError{Expiry: time.Unix(0, 0)}, "expired"},
+		{provider.ErrNotYetValid, "not_yet_valid"},
+		{provider.ErrMissingClaim, "missing_claim"},
+		{provider.ErrAudience, "audience"},
+		{provider.ErrTokenUse, "token_use"},
+		{provider.ErrClient, "client"},
+		{provider.ErrClaims, "claims"},
+		{provider.ErrMissingGroup, "insufficient_scope"},
+		{fmt.Errorf("cognito: %w: %q", provider.ErrClient, "x"), "client"},
+		{fmt.Errorf("wrapped twice: %w", fmt.Errorf("%w: aud", provider.ErrAudience)), "audience"},
+		{provider.ErrNoToken, "no_token"},
+		{provider.ErrInvalidRequest, "invalid_request"},
+		{fmt.Errorf("%w: two Authorization headers", provider.ErrInvalidRequest), "invalid_request"},
+		{provider.ErrInsufficientScope, "insufficient_scope"},
+		{fmt.Errorf("%w: want orders", provider.ErrInsufficientScope), "insufficient_scope"},
+		{provider.ErrKeysUnavailable, "keys_unavailable"},
+		{&cache.UnavailableError{Err: io.EOF}, "keys_unavailable"},
+		{provider.ErrInvalidToken, "invalid_token"},
+		{fmt.Errorf("%w: custom rule", provider.ErrInvalidToken), "invalid_token"},
+		{io.EOF, "error"},
+	}
+	for _, tt := range tests {
+		if got := provider.Reason(tt.err); got != tt.want {
+			t.Errorf("Reason(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+		if tt.err != nil && !slices.Contains(provider.Reasons(), provider.Reason(tt.err)) {
+			t.Errorf("Reasons() lacks %q", provider.Reason(tt.err))
+		}
+	}
+}
+
+// TestReasons lists each code once, each a valid metric label value.
+func TestReasons(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range provider.Reasons() {
+		if seen[r] {
+			t.Errorf("%q listed twice", r)
+		}
+		seen[r] = true
+		if r == "" || strings.Trim(r, "abcdefghijklmnopqrstuvwxyz_") != "" {
+			t.Errorf("code %q is not lower_snake_case", r)
+		}
+	}
+}
+
+// TestReasonCategories makes each reason match exactly one category, and
+// its message start with the package name.
+func TestReasonCategories(t *testing.T) {
+	categories := []error{provider.ErrNoToken, provider.ErrInvalidRequest, provider.ErrInvalidToken, provider.ErrInsufficientScope, provider.ErrKeysUnavailable}
+	reasons := []error{
+		provider.ErrTokenTooLarge, provider.ErrMalformed, provider.ErrUnknownIssuer, provider.ErrAlgorithm,
+		provider.ErrKeyID, provider.ErrUnknownKey, provider.ErrSignature, provider.ErrExpired, provider.ErrNotYetValid,
+		provider.ErrMissingClaim, provider.ErrAudience, provider.ErrTokenUse, provider.ErrClient, provider.ErrClaims,
+		provider.ErrMissingGroup, &provider.ExpiredError{},
+	}
+	for _, r := range reasons {
+		n := 0
+		for _, c := range categories {
+			if errors.Is(r, c) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%v matches %d categories, want 1", r, n)
+		}
+		if !strings.HasPrefix(r.Error(), "provider: ") {
+			t.Errorf("message %q does not start with provider:", r)
+		}
+	}
+	if !errors.Is(provider.ErrMissingGroup, provider.ErrInsufficientScope) {
+		t.Error("ErrMissingGroup does not match ErrInsufficientScope")
+	}
+}
+
+// TestCheckAudience accepts a token having any one accepted audience.
+func TestCheckAudience(t *testing.T) {
+	tests := []struct {
+		aud, accepted []string
+		ok            bool
+	}{
+		{[]string{"a"}, []string{"a"}, true},
+		{[]string{"x", "b"}, []string{"a", "b"}, true},
+		{[]string{"x"}, []string{"a", "b"}, false},
+		{nil, []string{"a"}, false},
+		{[]string{"a"}, nil, false},
+		{[]string{"A"}, []string{"a"}, false},
+		{[]string{""}, []string{"a"}, false},
+	}
+	for _, tt := range tests {
+		err := provider.CheckAudience(&provider.Claims{Audience: tt.aud}, tt.accepted)
+		if tt.ok != (err == nil) || err != nil && !errors.Is(err, provider.ErrAudience) {
+			t.Errorf("CheckAudience(%q, %q) = %v, want ok %v", tt.aud, tt.accepted, err, tt.ok)
+		}
+	}
+}
+
+// TestCheckAlgorithms accepts asymmetric JWS algorithms only.
+func TestCheckAlgorithms(t *testing.T) {
+	for _, alg := range []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"} {
+		if err := provider.CheckAlgorithms([]string{alg}); err != nil {
+			t.Errorf("CheckAlgorithms(%s): %v", alg, err)
+		}
+	}
+	for _, alg := range []string{"none", "None", "HS256", "HS384", "HS512", "rs256", "", "ES256K", "Ed25519"} {
+		if err := provider.CheckAlgorithms([]string{"RS256", alg}); err == nil {
+			t.Errorf("CheckAlgorithms accepted %q", alg)
+		}
+	}
+	if err := provider.CheckAlgorithms(nil); err != nil {
+		t.Errorf("CheckAlgorithms(nil): %v", err)
+	}
+}

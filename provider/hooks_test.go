@@ -1,0 +1,83 @@
+package provider_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// verified is one call of Hooks.Verified.
+type verified struct {
+	issuer string
+	err    error
+	d      time.Duration
+}
+
+// recordHooks records every call of Verified.
+type recordHooks struct {
+	mu    sync.Mutex
+	calls []verified
+}
+
+func (h *recordHooks) Verified(issuer string, err error, d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.calls = append(h.calls, verified{issuer, err, d})
+}
+
+func (h *recordHooks) take() []verified {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := h.calls
+	h.calls = nil
+	return c
+}
+
+// TestHooksVerified reports every verification once, with the issuer the
+// token was routed to ("" when none was) and the error Verify returned.
+func TestHooksVerified(t *testing.T) {
+	iss := newIssuer(t, "RS256")
+	h := &recordHooks{}
+	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Hooks: h})
+	tests := []struct {
+		name   string
+		token  string
+		issuer string
+		reason error // nil: success
+	}{
+		{"valid", iss.Token("alice", testAudience, nil), iss.Issuer(), nil},
+		{"expired", iss.Sign("", claims(iss, jwt.MapClaims{"exp": time.Now().Add(-time.Hour).Unix()})), iss.Issuer(), provider.ErrExpired},
+		{"wrong audience", iss.Token("alice", "https://other.example", nil), iss.Issuer(), provider.ErrAudience},
+		{"unknown issuer", iss.Sign("", claims(iss, jwt.MapClaims{"iss": "https://evil.example"})), "", provider.ErrUnknownIssuer},
+		{"malformed", "a.b", "", provider.ErrMalformed},
+		{"no token", "", "", provider.ErrNoToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), tt.token)
+			calls := h.take()
+			if len(calls) != 1 {
+				t.Fatalf("Verified called %d times, want 1", len(calls))
+			}
+			got := calls[0]
+			if got.issuer != tt.issuer {
+				t.Errorf("issuer %q, want %q", got.issuer, tt.issuer)
+			}
+			if got.err != err {
+				t.Errorf("hook error %v, Verify returned %v", got.err, err)
+			}
+			if tt.reason == nil && err != nil || tt.reason != nil && !errors.Is(err, tt.reason) {
+				t.Errorf("error %v, want %v", err, tt.reason)
+			}
+			if got.d < 0 {
+				t.Errorf("duration %v < 0", got.d)
+			}
+		})
+	}
+}

@@ -1,0 +1,115 @@
+package provider
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/cache"
+)
+
+// key checks the header of t against the route and returns the key to
+// verify it with: the key for its kid, or the issuer's only key when it has
+// none. The key's own alg, if it names one, must be the token's, and its
+// type must fit the token's alg whatever the JWK says.
+func (r *route) key(ctx context.Context, t *jwt.Token) (any, error) {
+	alg := t.Method.Alg()
+	if !slices.Contains(r.algs, alg) {
+		return nil, fmt.Errorf("%w: %q (issuer %q accepts %q)", ErrAlgorithm, alg, r.issuer, r.algs)
+	}
+	if _, ok := t.Header["crit"]; ok {
+		// RFC 7515 §4.1.11: extensions we do not understand mean reject.
+		return nil, fmt.Errorf("%w: crit header not supported", ErrMalformed)
+	}
+	var kid string
+	if v, ok := t.Header["kid"]; ok {
+		if kid, ok = v.(string); !ok || !saneKID(kid) {
+			return nil, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", ErrKeyID)
+		}
+	}
+	var key any
+	if kid != "" {
+		// keyfunc looks the kid up in the cache (its storage) and checks
+		// the key's alg against the token's.
+		var err error
+		if key, err = r.kf.KeyfuncCtx(ctx)(t); err != nil {
+			return nil, r.keyError(err)
+		}
+	} else {
+		// keyfunc would try every key; the rule is: only a sole key.
+		k, err := r.cache.Key(ctx, "")
+		if err != nil {
+			return nil, r.keyError(err)
+		}
+		if a := k.Marshal().ALG; a != "" && string(a) != alg {
+			return nil, fmt.Errorf("%w: token alg %q, key alg %q", ErrAlgorithm, alg, a)
+		}
+		key = k.Key()
+	}
+	if !fits(alg, key) {
+		return nil, fmt.Errorf("%w: token alg %q, key of type %T", ErrAlgorithm, alg, key)
+	}
+	return key, nil
+}
+
+// keyError maps a key look-up failure (from the cache, possibly through
+// keyfunc) to the verifier's errors.
+func (r *route) keyError(err error) error {
+	var unavailable *cache.UnavailableError
+	switch {
+	case errors.As(err, &unavailable):
+		return fmt.Errorf("provider: keys of issuer %q: %w", r.issuer, unavailable)
+	case errors.Is(err, cache.ErrUnavailable):
+		return fmt.Errorf("provider: keys of issuer %q: %w", r.issuer, cache.ErrUnavailable)
+	case errors.Is(err, cache.ErrAmbiguousKey):
+		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", ErrKeyID)
+	case errors.Is(err, cache.ErrKeyNotFound):
+		return ErrUnknownKey
+	case errors.Is(err, keyfunc.ErrKeyfunc):
+		// What keyfunc checks besides the look-up: the key's alg.
+		return fmt.Errorf("%w: %w", ErrAlgorithm, err)
+	}
+	return fmt.Errorf("%w: %w", ErrUnknownKey, err)
+}
+
+// fits reports whether key can verify a signature made with alg.
+func fits(alg string, key any) bool {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
+	case *ecdsa.PublicKey:
+		switch alg {
+		case "ES256":
+			return k.Curve == elliptic.P256()
+		case "ES384":
+			return k.Curve == elliptic.P384()
+		case "ES512":
+			return k.Curve == elliptic.P521()
+		}
+	case ed25519.PublicKey:
+		return alg == "EdDSA"
+	}
+	return false
+}
+
+// saneKID accepts 1 to 256 printable ASCII characters.
+func saneKID(kid string) bool {
+	if len(kid) == 0 || len(kid) > 256 {
+		return false
+	}
+	for i := 0; i < len(kid); i++ {
+		if kid[i] < 0x20 || kid[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
