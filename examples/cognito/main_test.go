@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/cognito"
+	"github.com/jwtguard/jwtguard/issuertest"
+)
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		want       config
+		wantIssuer string
+		wantErr    string
+	}{
+		{
+			name: "flags",
+			args: []string{"-region", "eu-west-1", "-user-pool-id", "eu-west-1_AbCdEf123", "-client-ids", "c1, c2", "-token-use", "id", "-group", "ops"},
+			want: config{Addr: "127.0.0.1:8080", Region: "eu-west-1", UserPoolID: "eu-west-1_AbCdEf123",
+				ClientIDs: []string{"c1", "c2"}, TokenUse: cognito.IDToken, Group: "ops"},
+			wantIssuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123",
+		},
+		{
+			name: "environment",
+			env: map[string]string{"COGNITO_REGION": "us-east-1", "COGNITO_USER_POOL_ID": "us-east-1_Zz9",
+				"COGNITO_CLIENT_IDS": "app", "COGNITO_TOKEN_USE": "any", "COGNITO_GROUP": "staff", "ADDR": ":9000"},
+			want: config{Addr: ":9000", Region: "us-east-1", UserPoolID: "us-east-1_Zz9",
+				ClientIDs: []string{"app"}, TokenUse: cognito.AnyToken, Group: "staff"},
+			wantIssuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Zz9",
+		},
+		{
+			name: "AWS_REGION, access tokens by default",
+			env:  map[string]string{"AWS_REGION": "ap-southeast-2", "COGNITO_USER_POOL_ID": "ap-southeast-2_Q1", "COGNITO_CLIENT_IDS": "app"},
+			want: config{Addr: "127.0.0.1:8080", Region: "ap-southeast-2", UserPoolID: "ap-southeast-2_Q1",
+				ClientIDs: []string{"app"}, TokenUse: cognito.AccessToken, Group: "admin"},
+			wantIssuer: "https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_Q1",
+		},
+		{
+			name: "flags win over the environment",
+			args: []string{"-region", "eu-central-1", "-user-pool-id", "eu-central-1_Flag"},
+			env:  map[string]string{"COGNITO_REGION": "us-east-1", "AWS_REGION": "us-west-2", "COGNITO_USER_POOL_ID": "us-east-1_Env", "COGNITO_CLIENT_IDS": "app"},
+			want: config{Addr: "127.0.0.1:8080", Region: "eu-central-1", UserPoolID: "eu-central-1_Flag",
+				ClientIDs: []string{"app"}, TokenUse: cognito.AccessToken, Group: "admin"},
+			wantIssuer: "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Flag",
+		},
+		{
+			name: "a stand-in needs no region",
+			args: []string{"-endpoint", "http://127.0.0.1:9229", "-user-pool-id", "local_5sKxWd2w", "-client-ids", "app"},
+			want: config{Addr: "127.0.0.1:8080", UserPoolID: "local_5sKxWd2w", ClientIDs: []string{"app"},
+				TokenUse: cognito.AccessToken, Group: "admin", Endpoint: "http://127.0.0.1:9229"},
+			wantIssuer: "http://127.0.0.1:9229/local_5sKxWd2w",
+		},
+		{name: "no region", args: []string{"-user-pool-id", "eu-west-1_A", "-client-ids", "c"}, wantErr: "missing -region (or COGNITO_REGION, AWS_REGION)"},
+		{name: "no pool", args: []string{"-region", "eu-west-1", "-client-ids", "c"}, wantErr: "missing -user-pool-id (or COGNITO_USER_POOL_ID)"},
+		{name: "no client", args: []string{"-region", "eu-west-1", "-user-pool-id", "eu-west-1_A", "-client-ids", ","}, wantErr: "missing -client-ids (or COGNITO_CLIENT_IDS)"},
+		{name: "empty group", args: []string{"-region", "eu-west-1", "-user-pool-id", "eu-west-1_A", "-client-ids", "c", "-group", ""}, wantErr: "-group"},
+		{name: "stray argument", args: []string{"-region", "eu-west-1", "x"}, wantErr: "unexpected arguments"},
+		// Errors cognito.New finds, reported when the provider is built.
+		{name: "pool of another region", args: []string{"-region", "eu-west-1", "-user-pool-id", "us-east-1_A", "-client-ids", "c"}, wantErr: `cognito: Config.UserPoolID "us-east-1_A"`},
+		{name: "bad token use", args: []string{"-region", "eu-west-1", "-user-pool-id", "eu-west-1_A", "-client-ids", "c", "-token-use", "both"}, wantErr: `cognito: Config.TokenUse "both"`},
+		{name: "not a region", args: []string{"-region", "europe", "-user-pool-id", "europe_A", "-client-ids", "c"}, wantErr: `cognito: Config.Region "europe"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			var p *cognito.Provider
+			if err == nil {
+				p, err = cfg.provider()
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseConfig, provider: %v", err)
+			}
+			if cfg.Addr != tt.want.Addr || cfg.Region != tt.want.Region || cfg.UserPoolID != tt.want.UserPoolID ||
+				cfg.TokenUse != tt.want.TokenUse || cfg.Group != tt.want.Group || cfg.Endpoint != tt.want.Endpoint ||
+				!slices.Equal(cfg.ClientIDs, tt.want.ClientIDs) {
+				t.Errorf("parseConfig = %+v, want %+v", cfg, tt.want)
+			}
+			if p.Issuer() != tt.wantIssuer || p.JWKSURL() != tt.wantIssuer+"/.well-known/jwks.json" {
+				t.Errorf("issuer %q, JWKS %q; want %q and its /.well-known/jwks.json", p.Issuer(), p.JWKSURL(), tt.wantIssuer)
+			}
+		})
+	}
+	if _, err := parseConfig([]string{"-h"}, func(string) string { return "" }, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: error %v, want flag.ErrHelp", err)
+	}
+}
+
+// fakePool serves an issuertest issuer the way Cognito lays a pool out,
+// under /<poolID>, and returns the Endpoint for it.
+func fakePool(t *testing.T, iss *issuertest.Issuer, poolID string) string {
+	t.Helper()
+	front := httptest.NewServer(http.StripPrefix("/"+poolID, iss.Server.Config.Handler))
+	t.Cleanup(front.Close)
+	iss.SetIssuer(front.URL + "/" + poolID)
+	return front.URL
+}
+
+// accessToken mints a Cognito access token for client with groups.
+func accessToken(iss *issuertest.Issuer, client string, groups ...string) string {
+	extra := jwt.MapClaims{"token_use": "access", "client_id": client, "username": "alice", "scope": "aws.cognito.signin.user.admin"}
+	if groups != nil {
+		extra["cognito:groups"] = groups
+	}
+	return iss.Sign("", iss.Claims("0f1e2d3c-sub", "", time.Hour, extra))
+}
+
+// TestRouter drives the router against an issuertest issuer laid out as a
+// user pool through the Endpoint override.
+func TestRouter(t *testing.T) {
+	iss := issuertest.New()
+	defer iss.Close()
+	const pool = "eu-west-1_TestPool1"
+	cfg := config{UserPoolID: pool, ClientIDs: []string{"app-client"}, TokenUse: cognito.AccessToken,
+		Group: "admin", Endpoint: fakePool(t, iss, pool)}
+	a, err := newApp(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("newApp: %v", err)
+	}
+	defer a.Close()
+	srv := httptest.NewServer(a.Handler)
+	defer srv.Close()
+
+	idToken := iss.Sign("", iss.Claims("0f1e2d3c-sub", "app-client", time.Hour, jwt.MapClaims{"token_use": "id"}))
+	tests := []struct {
+		name, path, token string
+		wantStatus        int
+		wantBody          string
+	}{
+		{"public", "/healthz", "", http.StatusOK, `"ok"`},
+		{"protected without a token", "/api/me", "", http.StatusUnauthorized, `"unauthorized"`},
+		{"access token", "/api/me", accessToken(iss, "app-client"), http.StatusOK, `"username":"alice"`},
+		{"access token of another app client", "/api/me", accessToken(iss, "other-client"), http.StatusUnauthorized, `"invalid_token"`},
+		{"ID token where access tokens are wanted", "/api/me", idToken, http.StatusUnauthorized, `"invalid_token"`},
+		{"guarded without the group", "/api/admin", accessToken(iss, "app-client", "staff"), http.StatusForbidden, `"insufficient_scope"`},
+		{"guarded with the group", "/api/admin", accessToken(iss, "app-client", "staff", "admin"), http.StatusOK, `hello, admin 0f1e2d3c-sub`},
+		{"metrics", "/metrics", "", http.StatusOK, `jwtguard_jwt_verifications_total{issuer="` + iss.Issuer() + `",reason="token_use",result="failure"} 1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := get(t, srv.URL+tt.path, tt.token)
+			if status != tt.wantStatus || !strings.Contains(body, tt.wantBody) {
+				t.Errorf("GET %s: %d %q, want %d and a body containing %q", tt.path, status, excerpt(body), tt.wantStatus, tt.wantBody)
+			}
+		})
+	}
+	// The keys came from <endpoint>/<pool>/.well-known/jwks.json.
+	if iss.Fetches() != 1 {
+		t.Errorf("%d JWKS fetches, want 1", iss.Fetches())
+	}
+}
+
+// TestRun serves on a real listener and shuts down when the context ends.
+func TestRun(t *testing.T) {
+	iss := issuertest.New()
+	defer iss.Close()
+	const pool = "eu-west-1_RunPool"
+	cfg := config{UserPoolID: pool, ClientIDs: []string{"app-client"}, TokenUse: cognito.AccessToken,
+		Group: "admin", Endpoint: fakePool(t, iss, pool)}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, ln, slog.New(slog.DiscardHandler)) }()
+	// The listener is open already: the request waits for Serve.
+	if status, body := get(t, "http://"+ln.Addr().String()+"/api/me", accessToken(iss, "app-client")); status != http.StatusOK {
+		t.Errorf("GET /api/me: %d %q, want 200", status, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+
+	// A configuration cognito.New refuses fails run and closes the listener.
+	ln, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), config{Region: "eu-west-1", UserPoolID: "us-east-1_X", ClientIDs: []string{"c"},
+		TokenUse: cognito.AccessToken, Group: "admin"}, ln, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.HasPrefix(err.Error(), "cognito: ") {
+		t.Errorf("run with a bad pool id = %v, want a cognito error", err)
+	}
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		t.Error("the listener is still open after run failed")
+	}
+}
+
+// excerpt returns body, or only its jwtguard verification lines if it is
+// a long exposition.
+func excerpt(body string) string {
+	if len(body) < 1000 {
+		return body
+	}
+	var lines []string
+	for _, l := range strings.Split(body, "\n") {
+		if strings.HasPrefix(l, "jwtguard_jwt_verifications_total") {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading body: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
+}

@@ -1,0 +1,192 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// TestVerifierExposition runs a real Verifier and key cache against an
+// issuertest issuer through a scripted sequence — first fetch, provider
+// down and stale keys served, unknown kids, a key rotation, an unknown
+// issuer — and compares the whole exposition. In the synctest bubble the
+// clock only moves when the test sleeps, so every duration is 0 and every
+// time exact (t0 = 946684800).
+func TestVerifierExposition(t *testing.T) {
+	iss := issuertest.New() // servers start outside the bubble
+	defer iss.Close()
+	synctest.Test(t, func(t *testing.T) {
+		m, err := metrics.New(metrics.Config{})
+		if err != nil {
+			t.Fatalf("metrics.New: %v", err)
+		}
+		p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{
+			Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{"api"},
+		})
+		if err != nil {
+			t.Fatalf("NewOIDC: %v", err)
+		}
+		v, err := provider.NewVerifier(provider.VerifierConfig{
+			Providers: []provider.Provider{p},
+			Hooks:     m,
+			Cache: cache.Config{
+				Hooks:                    m,
+				HTTPClient:               &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
+				DisableBackgroundRefresh: true,
+				Interval:                 10 * time.Minute,
+				UnknownKIDCooldown:       time.Minute,
+			},
+		})
+		if err != nil {
+			t.Fatalf("NewVerifier: %v", err)
+		}
+		defer v.Close()
+
+		step := func(name, token string, wantErr error) {
+			t.Helper()
+			_, err := v.Verify(context.Background(), token)
+			if (wantErr == nil) != (err == nil) || (wantErr != nil && !errors.Is(err, wantErr)) {
+				t.Fatalf("%s: Verify = %v, want %v", name, err, wantErr)
+			}
+		}
+		good := func() string { return iss.Token("alice", "api", nil) }
+		withKID := func(kid string) string {
+			return iss.SignWithHeader("", map[string]any{"kid": kid}, iss.Claims("alice", "api", time.Hour, nil))
+		}
+
+		// t0: the first verification fetches the keys.
+		step("first token", good(), nil)
+		// t0+660s: the provider is down and the keys expired 60 s ago:
+		// one failed refresh, then stale keys without refetching.
+		iss.SetStatus(http.StatusInternalServerError)
+		time.Sleep(11 * time.Minute)
+		step("stale, refresh fails", good(), nil)
+		step("stale, backing off", good(), nil)
+		// t0+720s: the provider is back. The expired set is renewed (304);
+		// an unknown kid refreshes once (304, still unknown), the next is
+		// suppressed by the cooldown.
+		iss.SetStatus(0)
+		time.Sleep(time.Minute)
+		step("unknown kid", withKID("nobody-published-this"), provider.ErrUnknownKey)
+		step("another unknown kid", withKID("nor-this"), provider.ErrUnknownKey)
+		// A new key: suppressed until the cooldown is over (t0+780s),
+		// then found by a refresh.
+		kid2 := iss.AddKey("RS256")
+		token2 := iss.Sign(kid2, iss.Claims("bob", "api", time.Hour, nil))
+		step("rotated key during the cooldown", token2, provider.ErrUnknownKey)
+		time.Sleep(time.Minute)
+		step("rotated key after the cooldown", token2, nil)
+		// A token from an issuer nobody configured.
+		step("unknown issuer", iss.Token("eve", "api", jwt.MapClaims{"iss": "https://elsewhere.example"}), provider.ErrUnknownIssuer)
+		// Scraped at t0+810s.
+		time.Sleep(30 * time.Second)
+
+		want := strings.ReplaceAll(verifierExposition, "ISSUER", iss.Issuer())
+		if err := testutil.CollectAndCompare(m, strings.NewReader(want)); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// verifierExposition is what TestVerifierExposition must collect; ISSUER
+// stands for the issuertest URL. The last refresh fetched at t0+780s =
+// 946685580, scraped 30 s later.
+const verifierExposition = `
+# HELP jwtguard_jwks_age_seconds Seconds since the JWKS document serving now was fetched from the provider (by this process or, through the store, another).
+# TYPE jwtguard_jwks_age_seconds gauge
+jwtguard_jwks_age_seconds{issuer="ISSUER"} 30
+# HELP jwtguard_jwks_keys Usable verification keys held after the last refresh.
+# TYPE jwtguard_jwks_keys gauge
+jwtguard_jwks_keys{issuer="ISSUER"} 2
+# HELP jwtguard_jwks_last_refresh_success_timestamp_seconds Unix time of the last successful JWKS refresh (updated or not_modified).
+# TYPE jwtguard_jwks_last_refresh_success_timestamp_seconds gauge
+jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="ISSUER"} 9.4668558e+08
+# HELP jwtguard_jwks_refresh_duration_seconds Duration of JWKS refreshes, successful or not.
+# TYPE jwtguard_jwks_refresh_duration_seconds histogram
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.005"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.01"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.025"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.05"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.1"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.25"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.5"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="1"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="2.5"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="5"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="10"} 5
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="+Inf"} 5
+jwtguard_jwks_refresh_duration_seconds_sum{issuer="ISSUER"} 0
+jwtguard_jwks_refresh_duration_seconds_count{issuer="ISSUER"} 5
+# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
+# TYPE jwtguard_jwks_refresh_total counter
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="error",trigger="time"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",trigger="time"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",trigger="unknown_kid"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="initial"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="unknown_kid"} 1
+# HELP jwtguard_jwks_stale_served_total Key look-ups served by an expired key set because refreshing it failed.
+# TYPE jwtguard_jwks_stale_served_total counter
+jwtguard_jwks_stale_served_total{issuer="ISSUER"} 2
+# HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
+# TYPE jwtguard_jwks_unknown_kid_total counter
+jwtguard_jwks_unknown_kid_total{action="refreshed",issuer="ISSUER"} 1
+jwtguard_jwks_unknown_kid_total{action="rejected",issuer="ISSUER"} 1
+jwtguard_jwks_unknown_kid_total{action="suppressed",issuer="ISSUER"} 2
+# HELP jwtguard_jwt_verification_duration_seconds Duration of token verifications, including any wait for keys.
+# TYPE jwtguard_jwt_verification_duration_seconds histogram
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="1e-05"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="2.5e-05"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="5e-05"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0001"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.00025"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0005"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.001"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0025"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.005"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.01"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.025"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.05"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.1"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.25"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.5"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="1"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="+Inf"} 7
+jwtguard_jwt_verification_duration_seconds_sum{issuer="ISSUER"} 0
+jwtguard_jwt_verification_duration_seconds_count{issuer="ISSUER"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1e-05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="2.5e-05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="5e-05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0001"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.00025"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0005"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.001"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0025"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.005"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.01"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.025"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.1"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.25"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.5"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="+Inf"} 1
+jwtguard_jwt_verification_duration_seconds_sum{issuer="unknown"} 0
+jwtguard_jwt_verification_duration_seconds_count{issuer="unknown"} 1
+# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
+# TYPE jwtguard_jwt_verifications_total counter
+jwtguard_jwt_verifications_total{issuer="ISSUER",reason="none",result="success"} 4
+jwtguard_jwt_verifications_total{issuer="ISSUER",reason="unknown_key",result="failure"} 3
+jwtguard_jwt_verifications_total{issuer="unknown",reason="unknown_issuer",result="failure"} 1
+`

@@ -1,0 +1,53 @@
+// Package metrics exports what jwtguard does as Prometheus metrics.
+//
+// New returns a Collector, a prometheus.Collector that also implements
+// cache.Hooks and provider.Hooks, and registers it on the
+// prometheus.Registerer you give (nil registers nothing; the global default
+// registry is used only if you pass it). Wiring it in is one field in each
+// config:
+//
+//	reg := prometheus.NewRegistry()
+//	m, err := metrics.New(metrics.Config{Registerer: reg})
+//	…
+//	v, err := provider.NewVerifier(provider.VerifierConfig{
+//		Providers: …,
+//		Hooks:     m,
+//		Cache:     cache.Config{Hooks: m},
+//	})
+//	…
+//	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+//
+// With the default namespace the series are:
+//
+//	jwtguard_jwks_refresh_total{issuer,trigger,result}             counter
+//	jwtguard_jwks_refresh_duration_seconds{issuer}                  histogram
+//	jwtguard_jwks_keys{issuer}                                      gauge
+//	jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer}    gauge
+//	jwtguard_jwks_age_seconds{issuer}                               gauge, computed at scrape time
+//	jwtguard_jwks_stale_served_total{issuer}                        counter
+//	jwtguard_jwks_unknown_kid_total{issuer,action}                  counter
+//	jwtguard_jwks_store_errors_total{issuer}                        counter
+//	jwtguard_jwt_verifications_total{issuer,result,reason}          counter
+//	jwtguard_jwt_verification_duration_seconds{issuer}              histogram
+//
+// Labels are bounded. The enums take only these values (anything else the
+// hooks are given becomes "other", or "error" for reason):
+//
+//	trigger  initial, time, usage, background, unknown_kid, manual, shared
+//	result   updated, not_modified, error (refreshes); success, failure (verifications)
+//	action   refreshed, suppressed, rejected
+//	reason   none (success) or a code of provider.Reasons: expired, signature, unknown_key, …
+//
+// issuer is the issuer the cache or verifier passes to the hooks, which is
+// always one from your configuration: a token that names any other issuer
+// (or none) is counted under issuer="unknown", so its iss never becomes a
+// label. Nothing a caller controls (kid, subject, client id, the token's
+// iss) is ever a label value. The hook methods are public, so code of your
+// own that calls them with other issuer strings takes that bound on
+// itself.
+//
+// A Collector is safe for concurrent use: its hook methods are called on
+// the verification path from many goroutines and while it is being
+// scraped. A series appears the first time its labels are used and is
+// never removed.
+package metrics

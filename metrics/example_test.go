@@ -1,0 +1,108 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// The whole wiring: a registry of your own, the collector on it, one field
+// in each config, and promhttp to serve it.
+func Example() {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := metrics.New(metrics.Config{Registerer: reg})
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{
+		Issuer:    "https://issuer.example",
+		JWKSURL:   "https://issuer.example/.well-known/jwks.json",
+		Audiences: []string{"api"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{
+		Providers: []provider.Provider{p},
+		Hooks:     m,
+		Cache:     cache.Config{Hooks: m},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	// A token that is not even a JWT: counted under issuer="unknown".
+	_, err = v.Verify(context.Background(), "not-a-token")
+	fmt.Println(provider.Reason(err))
+	printFamily(reg, "jwtguard_jwt_verifications_total")
+	// Output:
+	// malformed
+	// jwtguard_jwt_verifications_total{issuer="unknown",reason="malformed",result="failure"} 1
+}
+
+// A second New on a registry that already holds the collector returns
+// prometheus.AlreadyRegisteredError; its ExistingCollector is the first
+// Collector, ready to share.
+func ExampleNew_alreadyRegistered() {
+	reg := prometheus.NewRegistry()
+	first, _ := metrics.New(metrics.Config{Registerer: reg})
+
+	m, err := metrics.New(metrics.Config{Registerer: reg})
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		m = are.ExistingCollector.(*metrics.Collector)
+	}
+	fmt.Println(m == first)
+	// Output: true
+}
+
+// The hooks can be driven by hand, e.g. to see a metric's shape.
+func ExampleCollector_Verified() {
+	reg := prometheus.NewRegistry()
+	m, _ := metrics.New(metrics.Config{Registerer: reg})
+	m.Verified("https://issuer.example", nil, 80*time.Microsecond)
+	m.Verified("https://issuer.example", provider.ErrExpired, 60*time.Microsecond)
+	m.Verified("", provider.ErrUnknownIssuer, 5*time.Microsecond)
+	printFamily(reg, "jwtguard_jwt_verifications_total")
+	// Output:
+	// jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="expired",result="failure"} 1
+	// jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="none",result="success"} 1
+	// jwtguard_jwt_verifications_total{issuer="unknown",reason="unknown_issuer",result="failure"} 1
+}
+
+// printFamily prints the series of the counter family name in g.
+func printFamily(g prometheus.Gatherer, name string) {
+	mfs, err := g.Gather()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			fmt.Printf("%s{%s} %v\n", name, strings.Join(labels, ","), m.GetCounter().GetValue())
+		}
+	}
+}

@@ -1,0 +1,386 @@
+package metrics_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// TestHooksExposition drives every hook through a scripted sequence and
+// compares the whole exposition. It runs in a synctest bubble, whose clock
+// starts at 2000-01-01T00:00:00Z (Unix 946684800).
+func TestHooksExposition(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const (
+			iss  = "https://issuer.example"
+			iss2 = "https://tenant.example/"
+		)
+		c, err := metrics.New(metrics.Config{})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		t0 := time.Now()
+
+		// The first fetch: two keys.
+		c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerInitial, Result: cache.ResultUpdated,
+			Duration: 125 * time.Millisecond, Keys: 2, FetchedAt: t0})
+		// 16 minutes later the background refresh times out; the keys stay.
+		time.Sleep(16 * time.Minute)
+		c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerBackground, Result: cache.ResultError,
+			Duration: 10 * time.Second, Keys: 2, FetchedAt: t0, Err: errors.New("timeout")})
+		// 5 minutes later the keys have expired: served stale, unknown kids
+		// suppressed while backing off.
+		time.Sleep(5 * time.Minute)
+		c.StaleServed(iss)
+		c.StaleServed(iss)
+		c.UnknownKID(iss, cache.KIDSuppressed)
+		c.UnknownKID(iss, cache.KIDSuppressed)
+		c.UnknownKID(iss, cache.KIDSuppressed)
+		// An unknown kid refreshes: the provider answers 304 and the kid is
+		// still unknown.
+		c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerUnknownKID, Result: cache.ResultNotModified,
+			Duration: 62500 * time.Microsecond, Keys: 2, FetchedAt: time.Now()})
+		c.UnknownKID(iss, cache.KIDRejected)
+		// Another issuer gets a document another replica fetched a minute
+		// ago; its store fails once.
+		c.Refreshed(cache.RefreshEvent{Issuer: iss2, Trigger: cache.TriggerShared, Result: cache.ResultUpdated,
+			Duration: 2 * time.Millisecond, Keys: 3, FetchedAt: time.Now().Add(-time.Minute), Shared: true})
+		c.StoreFailed(iss2, errors.New("redis: connection refused"))
+		// Verifications.
+		c.Verified(iss, nil, 40*time.Microsecond)
+		c.Verified(iss, nil, 300*time.Microsecond)
+		c.Verified("", provider.ErrUnknownIssuer, 8*time.Microsecond)
+		c.Verified(iss, &provider.ExpiredError{Expiry: t0}, 30*time.Microsecond)
+		c.Verified(iss, errors.New("something else"), 1500*time.Millisecond)
+		c.Verified(iss2, fmt.Errorf("wrapped: %w", provider.ErrSignature), 2*time.Millisecond)
+		// Scraped 90 seconds later.
+		time.Sleep(90 * time.Second)
+
+		if err := testutil.CollectAndCompare(c, strings.NewReader(hooksExposition)); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// hooksExposition is what TestHooksExposition must collect. Times: t0 =
+// 946684800; the not_modified refresh and the shared one at t0+1260 =
+// 946686060; the scrape at t0+1350, 90 s after iss's renewed document and
+// 150 s after iss2's.
+const hooksExposition = `
+# HELP jwtguard_jwks_age_seconds Seconds since the JWKS document serving now was fetched from the provider (by this process or, through the store, another).
+# TYPE jwtguard_jwks_age_seconds gauge
+jwtguard_jwks_age_seconds{issuer="https://issuer.example"} 90
+jwtguard_jwks_age_seconds{issuer="https://tenant.example/"} 150
+# HELP jwtguard_jwks_keys Usable verification keys held after the last refresh.
+# TYPE jwtguard_jwks_keys gauge
+jwtguard_jwks_keys{issuer="https://issuer.example"} 2
+jwtguard_jwks_keys{issuer="https://tenant.example/"} 3
+# HELP jwtguard_jwks_last_refresh_success_timestamp_seconds Unix time of the last successful JWKS refresh (updated or not_modified).
+# TYPE jwtguard_jwks_last_refresh_success_timestamp_seconds gauge
+jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="https://issuer.example"} 9.4668606e+08
+jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="https://tenant.example/"} 9.4668606e+08
+# HELP jwtguard_jwks_refresh_duration_seconds Duration of JWKS refreshes, successful or not.
+# TYPE jwtguard_jwks_refresh_duration_seconds histogram
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.005"} 0
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.01"} 0
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.025"} 0
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.05"} 0
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.1"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.25"} 2
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.5"} 2
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="1"} 2
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="2.5"} 2
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="5"} 2
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="10"} 3
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="+Inf"} 3
+jwtguard_jwks_refresh_duration_seconds_sum{issuer="https://issuer.example"} 10.1875
+jwtguard_jwks_refresh_duration_seconds_count{issuer="https://issuer.example"} 3
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.005"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.01"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.025"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.05"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.1"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.25"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.5"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="1"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="2.5"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="5"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="10"} 1
+jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="+Inf"} 1
+jwtguard_jwks_refresh_duration_seconds_sum{issuer="https://tenant.example/"} 0.002
+jwtguard_jwks_refresh_duration_seconds_count{issuer="https://tenant.example/"} 1
+# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
+# TYPE jwtguard_jwks_refresh_total counter
+jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="error",trigger="background"} 1
+jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="not_modified",trigger="unknown_kid"} 1
+jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="updated",trigger="initial"} 1
+jwtguard_jwks_refresh_total{issuer="https://tenant.example/",result="updated",trigger="shared"} 1
+# HELP jwtguard_jwks_stale_served_total Key look-ups served by an expired key set because refreshing it failed.
+# TYPE jwtguard_jwks_stale_served_total counter
+jwtguard_jwks_stale_served_total{issuer="https://issuer.example"} 2
+# HELP jwtguard_jwks_store_errors_total Failures of the shared JWKS store; the cache fetched from the provider itself.
+# TYPE jwtguard_jwks_store_errors_total counter
+jwtguard_jwks_store_errors_total{issuer="https://tenant.example/"} 1
+# HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
+# TYPE jwtguard_jwks_unknown_kid_total counter
+jwtguard_jwks_unknown_kid_total{action="rejected",issuer="https://issuer.example"} 1
+jwtguard_jwks_unknown_kid_total{action="suppressed",issuer="https://issuer.example"} 3
+# HELP jwtguard_jwt_verification_duration_seconds Duration of token verifications, including any wait for keys.
+# TYPE jwtguard_jwt_verification_duration_seconds histogram
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="1e-05"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="2.5e-05"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="5e-05"} 2
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.0001"} 2
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.00025"} 2
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.0005"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.001"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.0025"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.005"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.01"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.025"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.05"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.1"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.25"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.5"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="1"} 3
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="+Inf"} 4
+jwtguard_jwt_verification_duration_seconds_sum{issuer="https://issuer.example"} 1.50037
+jwtguard_jwt_verification_duration_seconds_count{issuer="https://issuer.example"} 4
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="1e-05"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="2.5e-05"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="5e-05"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.0001"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.00025"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.0005"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.001"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.0025"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.005"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.01"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.025"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.1"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.25"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.5"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="1"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="+Inf"} 1
+jwtguard_jwt_verification_duration_seconds_sum{issuer="https://tenant.example/"} 0.002
+jwtguard_jwt_verification_duration_seconds_count{issuer="https://tenant.example/"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1e-05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="2.5e-05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="5e-05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0001"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.00025"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0005"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.001"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0025"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.005"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.01"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.025"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.05"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.1"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.25"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.5"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="+Inf"} 1
+jwtguard_jwt_verification_duration_seconds_sum{issuer="unknown"} 8e-06
+jwtguard_jwt_verification_duration_seconds_count{issuer="unknown"} 1
+# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
+# TYPE jwtguard_jwt_verifications_total counter
+jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="error",result="failure"} 1
+jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="expired",result="failure"} 1
+jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="none",result="success"} 2
+jwtguard_jwt_verifications_total{issuer="https://tenant.example/",reason="signature",result="failure"} 1
+jwtguard_jwt_verifications_total{issuer="unknown",reason="unknown_issuer",result="failure"} 1
+`
+
+// TestLabelValues checks that every label keeps to its fixed set of
+// values, whatever the hooks are given.
+func TestLabelValues(t *testing.T) {
+	const iss = "https://issuer.example"
+	t.Run("verification reasons", func(t *testing.T) {
+		tests := []struct {
+			err        error
+			wantResult string
+			wantReason string
+		}{
+			{nil, "success", "none"},
+			{provider.ErrExpired, "failure", "expired"},
+			{&provider.ExpiredError{}, "failure", "expired"},
+			{fmt.Errorf("x: %w", provider.ErrUnknownKey), "failure", "unknown_key"},
+			{provider.ErrMissingGroup, "failure", "insufficient_scope"},
+			{provider.ErrNoToken, "failure", "no_token"},
+			{&cache.UnavailableError{Err: errors.New("down")}, "failure", "keys_unavailable"},
+			{errors.New("a message an attacker chose"), "failure", "error"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.wantReason, func(t *testing.T) {
+				c, _ := metrics.New(metrics.Config{})
+				c.Verified(iss, tt.err, time.Millisecond)
+				want := fmt.Sprintf(`
+# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
+# TYPE jwtguard_jwt_verifications_total counter
+jwtguard_jwt_verifications_total{issuer=%q,reason=%q,result=%q} 1
+`, iss, tt.wantReason, tt.wantResult)
+				if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwt_verifications_total"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	})
+	t.Run("every provider reason is a label value", func(t *testing.T) {
+		c, _ := metrics.New(metrics.Config{})
+		for _, r := range provider.Reasons() {
+			c.Verified(iss, errorWithReason(t, r), time.Millisecond)
+		}
+		if n, want := testutil.CollectAndCount(c, "jwtguard_jwt_verifications_total"), len(provider.Reasons()); n != want {
+			t.Errorf("%d series for %d reasons", n, want)
+		}
+	})
+	t.Run("cache enums", func(t *testing.T) {
+		c, _ := metrics.New(metrics.Config{})
+		c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: "invented", Result: "invented"})
+		c.UnknownKID(iss, "invented")
+		want := `
+# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
+# TYPE jwtguard_jwks_refresh_total counter
+jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="other",trigger="other"} 1
+# HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
+# TYPE jwtguard_jwks_unknown_kid_total counter
+jwtguard_jwks_unknown_kid_total{action="other",issuer="https://issuer.example"} 1
+`
+		if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwks_refresh_total", "jwtguard_jwks_unknown_kid_total"); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("issuer", func(t *testing.T) {
+		tests := []struct{ issuer, want string }{
+			{"", "unknown"},
+			{iss, iss},
+			{"https://bad.example/\xff", "https://bad.example/\uFFFD"},
+		}
+		for _, tt := range tests {
+			c, _ := metrics.New(metrics.Config{})
+			c.StaleServed(tt.issuer) // must not panic on invalid UTF-8
+			want := fmt.Sprintf(`
+# HELP jwtguard_jwks_stale_served_total Key look-ups served by an expired key set because refreshing it failed.
+# TYPE jwtguard_jwks_stale_served_total counter
+jwtguard_jwks_stale_served_total{issuer=%q} 1
+`, tt.want)
+			if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwks_stale_served_total"); err != nil {
+				t.Errorf("issuer %q: %v", tt.issuer, err)
+			}
+		}
+	})
+}
+
+// errorWithReason returns a provider error whose Reason is r.
+func errorWithReason(t *testing.T, r string) error {
+	t.Helper()
+	candidates := []error{
+		provider.ErrTokenTooLarge, provider.ErrMalformed, provider.ErrUnknownIssuer, provider.ErrAlgorithm,
+		provider.ErrKeyID, provider.ErrUnknownKey, provider.ErrSignature, provider.ErrExpired,
+		provider.ErrNotYetValid, provider.ErrMissingClaim, provider.ErrAudience, provider.ErrTokenUse,
+		provider.ErrClient, provider.ErrClaims, provider.ErrMissingGroup, provider.ErrNoToken,
+		provider.ErrInvalidRequest, provider.ErrKeysUnavailable, provider.ErrInvalidToken, errors.New("other"),
+	}
+	for _, err := range candidates {
+		if provider.Reason(err) == r {
+			return err
+		}
+	}
+	t.Fatalf("no error with reason %q", r)
+	return nil
+}
+
+// TestConcurrentHooksAndScrapes calls the hooks from many goroutines while
+// scraping (run with -race) and checks that nothing was lost.
+func TestConcurrentHooksAndScrapes(t *testing.T) {
+	const (
+		iss        = "https://issuer.example"
+		goroutines = 8
+		each       = 500
+	)
+	c, err := metrics.New(metrics.Config{})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				c.Verified(iss, nil, time.Microsecond)
+				c.UnknownKID(iss, cache.KIDSuppressed)
+				c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerBackground, Result: cache.ResultUpdated,
+					Keys: g, FetchedAt: time.Unix(int64(i), 0)})
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	scrapes := 0
+scrape:
+	for {
+		select {
+		case <-done:
+			break scrape
+		default:
+			testutil.CollectAndCount(c)
+			scrapes++
+		}
+	}
+	want := fmt.Sprintf(`
+# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
+# TYPE jwtguard_jwt_verifications_total counter
+jwtguard_jwt_verifications_total{issuer=%[1]q,reason="none",result="success"} %[2]d
+# HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
+# TYPE jwtguard_jwks_unknown_kid_total counter
+jwtguard_jwks_unknown_kid_total{action="suppressed",issuer=%[1]q} %[2]d
+# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
+# TYPE jwtguard_jwks_refresh_total counter
+jwtguard_jwks_refresh_total{issuer=%[1]q,result="updated",trigger="background"} %[2]d
+`, iss, goroutines*each)
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
+		"jwtguard_jwt_verifications_total", "jwtguard_jwks_unknown_kid_total", "jwtguard_jwks_refresh_total"); err != nil {
+		t.Error(err)
+	}
+	t.Logf("%d scrapes during the run", scrapes)
+}
+
+// TestAgeFromLatestDocument checks that a refresh reported late, with an
+// older document, does not make the keys look older than they are, and
+// that a fetch time ahead of the clock counts as age 0.
+func TestAgeFromLatestDocument(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const iss = "https://issuer.example"
+		c, err := metrics.New(metrics.Config{})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		t0 := time.Now()
+		time.Sleep(time.Minute)
+		c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerShared, Result: cache.ResultUpdated, Keys: 1, FetchedAt: time.Now()})
+		c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerBackground, Result: cache.ResultUpdated, Keys: 1, FetchedAt: t0})
+		c.Refreshed(cache.RefreshEvent{Issuer: "https://ahead.example", Trigger: cache.TriggerShared, Result: cache.ResultUpdated,
+			Keys: 1, FetchedAt: time.Now().Add(time.Hour)})
+		time.Sleep(5 * time.Second)
+		want := `
+# HELP jwtguard_jwks_age_seconds Seconds since the JWKS document serving now was fetched from the provider (by this process or, through the store, another).
+# TYPE jwtguard_jwks_age_seconds gauge
+jwtguard_jwks_age_seconds{issuer="https://ahead.example"} 0
+jwtguard_jwks_age_seconds{issuer="https://issuer.example"} 5
+`
+		if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwks_age_seconds"); err != nil {
+			t.Error(err)
+		}
+	})
+}

@@ -1,0 +1,139 @@
+package metrics
+
+import (
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/jwtguard/jwtguard/cache"
+)
+
+// The values the cache's enum labels may take.
+var (
+	triggers = []cache.Trigger{
+		cache.TriggerInitial, cache.TriggerTime, cache.TriggerUsage, cache.TriggerBackground,
+		cache.TriggerUnknownKID, cache.TriggerManual, cache.TriggerShared,
+	}
+	results = []cache.Result{cache.ResultUpdated, cache.ResultNotModified, cache.ResultError}
+	actions = []cache.UnknownKIDAction{cache.KIDRefreshed, cache.KIDSuppressed, cache.KIDRejected}
+)
+
+// jwksMetrics are the key cache's metrics (subsystem "jwks").
+type jwksMetrics struct {
+	refreshes   *prometheus.CounterVec
+	refreshTime *prometheus.HistogramVec
+	keys        *prometheus.GaugeVec
+	lastSuccess *prometheus.GaugeVec
+	staleServed *prometheus.CounterVec
+	unknownKID  *prometheus.CounterVec
+	storeErrors *prometheus.CounterVec
+
+	// age is computed at scrape time from fetched: issuer label → when
+	// the document serving now was fetched from the provider.
+	age     *prometheus.Desc
+	mu      sync.Mutex
+	fetched map[string]time.Time
+}
+
+func newJWKSMetrics(cfg Config) *jwksMetrics {
+	const sub = "jwks"
+	opts := func(name, help string) prometheus.Opts {
+		return prometheus.Opts{Namespace: cfg.Namespace, Subsystem: sub, Name: name, Help: help}
+	}
+	issuer := []string{"issuer"}
+	return &jwksMetrics{
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts(opts("refresh_total",
+			"JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).")),
+			[]string{"issuer", "trigger", "result"}),
+		refreshTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: cfg.Namespace, Subsystem: sub, Name: "refresh_duration_seconds",
+			Help:    "Duration of JWKS refreshes, successful or not.",
+			Buckets: cfg.RefreshBuckets,
+		}, issuer),
+		keys: prometheus.NewGaugeVec(prometheus.GaugeOpts(opts("keys",
+			"Usable verification keys held after the last refresh.")), issuer),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts(opts("last_refresh_success_timestamp_seconds",
+			"Unix time of the last successful JWKS refresh (updated or not_modified).")), issuer),
+		staleServed: prometheus.NewCounterVec(prometheus.CounterOpts(opts("stale_served_total",
+			"Key look-ups served by an expired key set because refreshing it failed.")), issuer),
+		unknownKID: prometheus.NewCounterVec(prometheus.CounterOpts(opts("unknown_kid_total",
+			"Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).")),
+			[]string{"issuer", "action"}),
+		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts(opts("store_errors_total",
+			"Failures of the shared JWKS store; the cache fetched from the provider itself.")), issuer),
+		age: prometheus.NewDesc(prometheus.BuildFQName(cfg.Namespace, sub, "age_seconds"),
+			"Seconds since the JWKS document serving now was fetched from the provider (by this process or, through the store, another).",
+			issuer, nil),
+		fetched: make(map[string]time.Time),
+	}
+}
+
+func (m *jwksMetrics) vecs() []prometheus.Collector {
+	return []prometheus.Collector{m.refreshes, m.refreshTime, m.keys, m.lastSuccess, m.staleServed, m.unknownKID, m.storeErrors}
+}
+
+// Describe implements prometheus.Collector.
+func (m *jwksMetrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, v := range m.vecs() {
+		v.Describe(ch)
+	}
+	ch <- m.age
+}
+
+// Collect implements prometheus.Collector; jwks_age_seconds is computed
+// now.
+func (m *jwksMetrics) Collect(ch chan<- prometheus.Metric) {
+	for _, v := range m.vecs() {
+		v.Collect(ch)
+	}
+	now := time.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for iss, at := range m.fetched {
+		ch <- prometheus.MustNewConstMetric(m.age, prometheus.GaugeValue, max(0, now.Sub(at).Seconds()), iss)
+	}
+}
+
+// setFetched records when the document serving for iss was fetched; the
+// latest time wins, so events reported out of order cannot age the keys.
+func (m *jwksMetrics) setFetched(iss string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if at.After(m.fetched[iss]) {
+		m.fetched[iss] = at
+	}
+}
+
+// Refreshed implements cache.Hooks: it counts the refresh, observes its
+// duration, sets the key count and, on success, the last success time, and
+// keeps the document's fetch time for jwks_age_seconds.
+func (c *Collector) Refreshed(ev cache.RefreshEvent) {
+	m := c.jwks
+	iss := issuerLabel(ev.Issuer)
+	m.refreshes.WithLabelValues(iss, enumLabel(ev.Trigger, triggers), enumLabel(ev.Result, results)).Inc()
+	m.refreshTime.WithLabelValues(iss).Observe(ev.Duration.Seconds())
+	m.keys.WithLabelValues(iss).Set(float64(ev.Keys))
+	if ev.Result == cache.ResultUpdated || ev.Result == cache.ResultNotModified {
+		m.lastSuccess.WithLabelValues(iss).SetToCurrentTime()
+	}
+	if !ev.FetchedAt.IsZero() {
+		m.setFetched(iss, ev.FetchedAt)
+	}
+}
+
+// StaleServed implements cache.Hooks.
+func (c *Collector) StaleServed(issuer string) {
+	c.jwks.staleServed.WithLabelValues(issuerLabel(issuer)).Inc()
+}
+
+// UnknownKID implements cache.Hooks.
+func (c *Collector) UnknownKID(issuer string, action cache.UnknownKIDAction) {
+	c.jwks.unknownKID.WithLabelValues(issuerLabel(issuer), enumLabel(action, actions)).Inc()
+}
+
+// StoreFailed implements cache.Hooks; the error itself is the logger's
+// business (cache.Config.Logger), not a label.
+func (c *Collector) StoreFailed(issuer string, _ error) {
+	c.jwks.storeErrors.WithLabelValues(issuerLabel(issuer)).Inc()
+}

@@ -1,0 +1,79 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// The values of the verification metrics' result and reason labels.
+const (
+	resultSuccess = "success"
+	resultFailure = "failure"
+	// reasonNone is the reason of a successful verification.
+	reasonNone = "none"
+	// reasonError replaces a reason code provider.Reasons does not list.
+	reasonError = "error"
+)
+
+// reasons are the reason codes provider.Reason may return for an error.
+var reasons = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, r := range provider.Reasons() {
+		m[r] = true
+	}
+	return m
+}()
+
+// jwtMetrics are the verifier's metrics (subsystem "jwt").
+type jwtMetrics struct {
+	verifications *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+}
+
+func newJWTMetrics(cfg Config) *jwtMetrics {
+	const sub = "jwt"
+	return &jwtMetrics{
+		verifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: cfg.Namespace, Subsystem: sub, Name: "verifications_total",
+			Help: `Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).`,
+		}, []string{"issuer", "result", "reason"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: cfg.Namespace, Subsystem: sub, Name: "verification_duration_seconds",
+			Help:    "Duration of token verifications, including any wait for keys.",
+			Buckets: cfg.VerificationBuckets,
+		}, []string{"issuer"}),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (m *jwtMetrics) Describe(ch chan<- *prometheus.Desc) {
+	m.verifications.Describe(ch)
+	m.duration.Describe(ch)
+}
+
+// Collect implements prometheus.Collector.
+func (m *jwtMetrics) Collect(ch chan<- prometheus.Metric) {
+	m.verifications.Collect(ch)
+	m.duration.Collect(ch)
+}
+
+// Verified implements provider.Hooks: it counts the verification under its
+// result and reason and observes its duration. issuer "" (the token was not
+// routed to a configured issuer) is labelled "unknown"; a reason that
+// provider.Reasons does not list is labelled "error".
+func (c *Collector) Verified(issuer string, err error, d time.Duration) {
+	m := c.jwt
+	iss := issuerLabel(issuer)
+	result, reason := resultSuccess, reasonNone
+	if err != nil {
+		result, reason = resultFailure, provider.Reason(err)
+		if !reasons[reason] {
+			reason = reasonError
+		}
+	}
+	m.verifications.WithLabelValues(iss, result, reason).Inc()
+	m.duration.WithLabelValues(iss).Observe(d.Seconds())
+}

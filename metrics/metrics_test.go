@@ -1,0 +1,210 @@
+package metrics_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/metrics"
+)
+
+// allNames are the metric names with the default namespace.
+var allNames = []string{
+	"jwtguard_jwks_age_seconds",
+	"jwtguard_jwks_keys",
+	"jwtguard_jwks_last_refresh_success_timestamp_seconds",
+	"jwtguard_jwks_refresh_duration_seconds",
+	"jwtguard_jwks_refresh_total",
+	"jwtguard_jwks_stale_served_total",
+	"jwtguard_jwks_store_errors_total",
+	"jwtguard_jwks_unknown_kid_total",
+	"jwtguard_jwt_verification_duration_seconds",
+	"jwtguard_jwt_verifications_total",
+}
+
+// touchAll makes every metric of c have one series.
+func touchAll(c *metrics.Collector, iss string) {
+	c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerInitial, Result: cache.ResultUpdated,
+		Duration: time.Millisecond, Keys: 1, FetchedAt: time.Now()})
+	c.StaleServed(iss)
+	c.UnknownKID(iss, cache.KIDSuppressed)
+	c.StoreFailed(iss, errors.New("store down"))
+	c.Verified(iss, nil, time.Millisecond)
+}
+
+// familyNames gathers g and returns the names of its families.
+func familyNames(t *testing.T, g prometheus.Gatherer) []string {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatalf("Gather: %v", err)
+	}
+	var names []string
+	for _, mf := range mfs {
+		names = append(names, mf.GetName())
+	}
+	return names
+}
+
+func TestNewRegistersEveryMetric(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	c, err := metrics.New(metrics.Config{Registerer: reg})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	touchAll(c, "https://issuer.example")
+	got := strings.Join(familyNames(t, reg), "\n")
+	if want := strings.Join(allNames, "\n"); got != want {
+		t.Errorf("gathered families:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestNewNamespace(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	c, err := metrics.New(metrics.Config{Namespace: "auth", Registerer: reg})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	touchAll(c, "https://issuer.example")
+	names := familyNames(t, reg)
+	if len(names) != len(allNames) {
+		t.Fatalf("got %d families %q, want %d", len(names), names, len(allNames))
+	}
+	for i, n := range names {
+		if want := "auth_" + strings.TrimPrefix(allNames[i], "jwtguard_"); n != want {
+			t.Errorf("family %d = %q, want %q", i, n, want)
+		}
+	}
+}
+
+func TestNewNilRegistererRegistersNothing(t *testing.T) {
+	before := familyNames(t, prometheus.DefaultGatherer)
+	c, err := metrics.New(metrics.Config{})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	touchAll(c, "https://issuer.example")
+
+	// The collector works on its own …
+	if n := testutil.CollectAndCount(c); n != len(allNames) {
+		t.Errorf("CollectAndCount = %d, want %d (one series per metric)", n, len(allNames))
+	}
+	// … and the global default registry did not get it.
+	for _, n := range familyNames(t, prometheus.DefaultGatherer) {
+		if strings.HasPrefix(n, "jwtguard_") {
+			t.Errorf("default registry has %q after New with a nil Registerer", n)
+		}
+	}
+	if after := familyNames(t, prometheus.DefaultGatherer); len(after) != len(before) {
+		t.Errorf("default registry families: %d before New, %d after", len(before), len(after))
+	}
+}
+
+func TestNewTwiceOnOneRegistry(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	first, err := metrics.New(metrics.Config{Registerer: reg})
+	if err != nil {
+		t.Fatalf("first New: %v", err)
+	}
+	second, err := metrics.New(metrics.Config{Registerer: reg})
+	if err == nil {
+		t.Fatal("second New on the same registry: no error")
+	}
+	if second != nil {
+		t.Errorf("second New returned a collector with its error")
+	}
+	var are prometheus.AlreadyRegisteredError
+	if !errors.As(err, &are) {
+		t.Fatalf("error %v (%T) does not match prometheus.AlreadyRegisteredError", err, err)
+	}
+	if are.ExistingCollector != first {
+		t.Errorf("ExistingCollector = %v, want the first collector", are.ExistingCollector)
+	}
+	if !strings.HasPrefix(err.Error(), "metrics: ") {
+		t.Errorf("error %q does not start with the package name", err)
+	}
+	// Another namespace on the same registry is fine.
+	if _, err := metrics.New(metrics.Config{Namespace: "other", Registerer: reg}); err != nil {
+		t.Errorf("New with another namespace: %v", err)
+	}
+}
+
+func TestNewConflictingMetricIsAnError(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "jwtguard_jwks_keys", Help: "someone else's"}))
+	_, err := metrics.New(metrics.Config{Registerer: reg})
+	if err == nil {
+		t.Fatal("New over a registry holding jwtguard_jwks_keys: no error")
+	}
+	if !strings.Contains(err.Error(), "jwtguard_jwks_keys") {
+		t.Errorf("error %q does not name the conflicting metric", err)
+	}
+}
+
+func TestNewInvalidConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  metrics.Config
+		want string
+	}{
+		{"namespace with a dash", metrics.Config{Namespace: "my-app"}, "Config.Namespace"},
+		{"namespace starting with a digit", metrics.Config{Namespace: "1app"}, "Config.Namespace"},
+		{"namespace with a colon", metrics.Config{Namespace: "a:b"}, "Config.Namespace"},
+		{"empty refresh buckets", metrics.Config{RefreshBuckets: []float64{}}, "Config.RefreshBuckets"},
+		{"unsorted refresh buckets", metrics.Config{RefreshBuckets: []float64{1, 0.5}}, "Config.RefreshBuckets"},
+		{"repeated verification bucket", metrics.Config{VerificationBuckets: []float64{0.1, 0.1}}, "Config.VerificationBuckets"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := metrics.New(tt.cfg)
+			if err == nil {
+				t.Fatalf("New(%+v) = %v, want an error", tt.cfg, c)
+			}
+			if !strings.HasPrefix(err.Error(), "metrics: ") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q: want it to start with %q and name %s", err, "metrics: ", tt.want)
+			}
+		})
+	}
+}
+
+func TestCustomBuckets(t *testing.T) {
+	buckets := []float64{0.001, 0.01}
+	c, err := metrics.New(metrics.Config{VerificationBuckets: buckets})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	buckets[0] = 5 // New keeps its own copy
+	c.Verified("https://issuer.example", nil, 5*time.Millisecond)
+	want := `
+# HELP jwtguard_jwt_verification_duration_seconds Duration of token verifications, including any wait for keys.
+# TYPE jwtguard_jwt_verification_duration_seconds histogram
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.001"} 0
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.01"} 1
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="+Inf"} 1
+jwtguard_jwt_verification_duration_seconds_sum{issuer="https://issuer.example"} 0.005
+jwtguard_jwt_verification_duration_seconds_count{issuer="https://issuer.example"} 1
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwt_verification_duration_seconds"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestLint(t *testing.T) {
+	c, err := metrics.New(metrics.Config{})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	touchAll(c, "https://issuer.example")
+	problems, err := testutil.CollectAndLint(c)
+	if err != nil {
+		t.Fatalf("CollectAndLint: %v", err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
