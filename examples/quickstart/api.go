@@ -6,6 +6,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -18,8 +23,8 @@ const audience = "quickstart-api"
 const reportsScope = "reports:read"
 
 // newVerifier returns a Verifier that accepts tokens from issuerURL for
-// this API, with the issuer's keys already loaded.
-func newVerifier(ctx context.Context, issuerURL string) (*provider.Verifier, error) {
+// this API, with the issuer's keys already loaded, reporting to m.
+func newVerifier(ctx context.Context, issuerURL string, m *metrics.Collector) (*provider.Verifier, error) {
 	// With no JWKSURL, NewOIDC discovers it from the issuer's
 	// /.well-known/openid-configuration. For Cognito or Auth0, use
 	// cognito.New or auth0.New instead: they know where the keys are.
@@ -34,10 +39,14 @@ func newVerifier(ctx context.Context, issuerURL string) (*provider.Verifier, err
 		Providers: []provider.Provider{oidc},
 		// Allow a little clock skew between the issuer and this server.
 		Leeway: 30 * time.Second,
-		// Cache is left zero: keys are cached for 20 minutes or 1000
+		// Verification outcomes go to the metrics...
+		Hooks: m,
+		// ...and so do the key cache's refreshes. The cache is otherwise
+		// left at its defaults: keys are cached for 20 minutes or 1000
 		// uses, refreshed in the background before they expire, and a
 		// token signed with a key the cache does not know yet triggers
 		// one refresh (at most one per 30 seconds).
+		Cache: cache.Config{Hooks: m},
 	})
 	if err != nil {
 		return nil, err
@@ -52,12 +61,14 @@ func newVerifier(ctx context.Context, issuerURL string) (*provider.Verifier, err
 }
 
 // newMux returns the API's routes. Routes wrapped in mw.Handler need a
-// valid token; others (add /metrics here) do not.
-func newMux(mw *middleware.Middleware) *http.ServeMux {
+// valid token; /healthz and /metrics (what reg gathers) do not. In
+// production, serve /metrics on an internal port.
+func newMux(mw *middleware.Middleware, reg prometheus.Gatherer) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, map[string]string{"status": "ok"})
 	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.Handle("GET /api/me", mw.Handler(http.HandlerFunc(me)))
 	// Guards go after mw.Handler, which puts the claims in the context:
 	// a valid token without the scope gets 403 insufficient_scope.

@@ -7,7 +7,10 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -31,7 +34,15 @@ type demo struct {
 // startDemo starts the demo issuer, and the API on ln. Close stops both.
 func startDemo(ctx context.Context, ln net.Listener) (*demo, error) {
 	iss := issuertest.New()
-	v, err := newVerifier(ctx, iss.URL)
+	// Metrics on a registry of our own, served at /metrics.
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(metrics.Config{Registerer: reg})
+	if err != nil {
+		ln.Close()
+		iss.Close()
+		return nil, err
+	}
+	v, err := newVerifier(ctx, iss.URL, m)
 	if err != nil {
 		ln.Close()
 		iss.Close()
@@ -50,7 +61,7 @@ func startDemo(ctx context.Context, ln net.Listener) (*demo, error) {
 		verifier: v,
 		// ReadHeaderTimeout keeps slow clients from holding connections
 		// open forever (Slowloris); set it on every server you expose.
-		server:   &http.Server{Handler: newMux(mw), ReadHeaderTimeout: 5 * time.Second},
+		server:   &http.Server{Handler: newMux(mw, reg), ReadHeaderTimeout: 5 * time.Second},
 		serveErr: make(chan error, 1),
 	}
 	go serve(d.server, ln, d.serveErr)

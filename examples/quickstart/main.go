@@ -99,10 +99,13 @@ Serving until Ctrl-C. Try it yourself:
   # an expired token
   TOKEN=$(curl -s '%s' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
   curl -i -H "Authorization: Bearer $TOKEN" %s/api/me
+
+  # the metrics
+  curl -s %s/metrics | grep ^jwtguard_
 `,
 		mintURL(issuerURL, "alice", "profile", 0), apiURL, apiURL,
 		mintURL(issuerURL, "alice", "profile reports:read", 0), apiURL,
-		mintURL(issuerURL, "alice", "profile", -5*time.Minute), apiURL)
+		mintURL(issuerURL, "alice", "profile", -5*time.Minute), apiURL, apiURL)
 }
 
 // baseURL is the http URL clients use to reach a listener: a wildcard

@@ -83,7 +83,7 @@ func TestWalkthroughReportsMismatches(t *testing.T) {
 		t.Fatalf("walkthrough against an open API succeeded:\n%s", out.String())
 	}
 	for _, want := range []string{
-		"5 check(s) did not behave as expected",
+		"6 check(s) did not behave as expected",
 		"GET /api/me: status 200, want 401",
 		"GET /api/reports: status 200, want 403",
 		"key rotation: JWKS fetches went from 0 to 0, want exactly one more",
@@ -92,8 +92,8 @@ func TestWalkthroughReportsMismatches(t *testing.T) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	if got := strings.Count(out.String(), "MISMATCH"); got != 5 {
-		t.Errorf("output has %d MISMATCH lines, want 5:\n%s", got, out.String())
+	if got := strings.Count(out.String(), "MISMATCH"); got != 6 {
+		t.Errorf("output has %d MISMATCH lines, want 6:\n%s", got, out.String())
 	}
 }
 

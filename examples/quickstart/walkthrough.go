@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,7 +56,51 @@ func walkthrough(ctx context.Context, out io.Writer, iss *issuertest.Issuer, api
 	withScope := iss.Token("alice", audience, jwt.MapClaims{"scope": "profile " + reportsScope})
 	w.get("/api/reports", withScope, http.StatusOK, "")
 
+	w.step("7. What it looks like in Prometheus: GET /metrics")
+	w.metrics(
+		`jwtguard_jwt_verifications_total{issuer="`+iss.URL+`",reason="none",result="success"} 5`,
+		`jwtguard_jwt_verifications_total{issuer="`+iss.URL+`",reason="expired",result="failure"} 1`,
+		`jwtguard_jwks_refresh_total{issuer="`+iss.URL+`",result="updated",trigger="unknown_kid"} 1`,
+		`jwtguard_jwks_keys{issuer="`+iss.URL+`"} 2`,
+	)
+
 	return w.result()
+}
+
+// metrics fetches /metrics, prints the jwtguard series among them and
+// checks that each wanted line is there.
+func (w *walker) metrics(want ...string) {
+	w.checks++
+	req, err := http.NewRequestWithContext(w.ctx, http.MethodGet, w.api+"/metrics", nil)
+	if err != nil {
+		w.fail("GET /metrics: %v", err)
+		return
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		w.fail("GET /metrics: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		w.fail("GET /metrics: reading the body: %v", err)
+		return
+	}
+	lines := strings.Split(string(body), "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "jwtguard_jwt_verifications_total") || strings.HasPrefix(l, "jwtguard_jwks_refresh_total") ||
+			strings.HasPrefix(l, "jwtguard_jwks_keys") || strings.HasPrefix(l, "jwtguard_jwks_unknown_kid_total") {
+			w.printf("   %s\n", l)
+		}
+	}
+	for _, l := range want {
+		if !slices.Contains(lines, l) {
+			w.fail("GET /metrics: no line %q", l)
+			return
+		}
+	}
+	w.printf("   ok\n")
 }
 
 // walker runs the walkthrough's requests and records what differed from
