@@ -52,7 +52,8 @@ func TestWalkthrough(t *testing.T) {
 		`error="invalid_token", error_description="the access token expired"`,
 		`error="insufficient_scope"`,
 		`"name":"Alice Example"`,
-		"All 10 checks behaved as expected.",
+		`jwtguard_jwks_refresh_total{issuer="` + d.Issuer.URL + `",result="updated",trigger="unknown_kid"} 1`,
+		"All 11 checks behaved as expected.",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
