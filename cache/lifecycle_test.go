@@ -1,8 +1,10 @@
 package cache_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -156,5 +158,36 @@ func TestStaleUseReported(t *testing.T) {
 	}
 	if ev := rec.last(t); ev.Trigger != cache.TriggerUsage || ev.Result != cache.ResultError || ev.Err == nil {
 		t.Errorf("refresh %+v, want a failed usage refresh", ev)
+	}
+}
+
+// Refreshes log at debug, failures at warn; nothing from the document.
+func TestLogging(t *testing.T) {
+	iss := startIssuer(t)
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newCache(t, iss, cache.Config{Logger: log})
+	iss.SetStatus(http.StatusBadGateway)
+	c.Load(context.Background())
+	iss.SetStatus(0)
+	c.Refresh(context.Background())
+	iss.SetStatus(http.StatusBadGateway)
+	c.Refresh(context.Background())
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	want := []string{
+		"level=WARN msg=\"jwtguard: JWKS fetch failed; no keys to verify with\"",
+		"level=DEBUG msg=\"jwtguard: JWKS refreshed\"",
+		"level=WARN msg=\"jwtguard: JWKS refresh failed; keeping current keys\"",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("log:\n%s\nwant %d lines", buf.String(), len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) || !strings.Contains(lines[i], "issuer="+iss.URL) {
+			t.Errorf("line %d: %s\nwant %s with the issuer", i, lines[i], w)
+		}
+	}
+	if strings.Contains(buf.String(), iss.KID()) {
+		t.Error("the log carries document content (a kid)")
 	}
 }

@@ -209,10 +209,14 @@ func (c *Cache) report(trigger Trigger, res Result, shared bool, d time.Duration
 		h.Refreshed(ev)
 	}
 	if l := c.cfg.Logger; l != nil {
-		if err != nil {
+		switch {
+		case err != nil && ev.Keys == 0:
+			l.Warn("jwtguard: JWKS fetch failed; no keys to verify with", "issuer", c.cfg.Issuer,
+				"trigger", string(trigger), "error", err)
+		case err != nil:
 			l.Warn("jwtguard: JWKS refresh failed; keeping current keys", "issuer", c.cfg.Issuer,
 				"trigger", string(trigger), "error", err, "keys", ev.Keys)
-		} else {
+		default:
 			l.Debug("jwtguard: JWKS refreshed", "issuer", c.cfg.Issuer, "trigger", string(trigger),
 				"result", string(res), "keys", ev.Keys, "shared", shared, "duration", d)
 		}

@@ -43,8 +43,9 @@ type Config struct {
 	// WriteError). err matches one of the provider's categories; see
 	// Status. If nil, the default response is written.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
-	// Logger receives rejected requests at debug and unavailable keys at
-	// warn, with the reason code (provider.Reason), method and path only.
+	// Logger receives rejected requests at debug, with the reason code
+	// (provider.Reason), method and path only. (While the provider is down,
+	// the key cache warns once per failed refresh, not once per request.)
 	// If nil, nothing is logged.
 	Logger *slog.Logger
 }
@@ -107,12 +108,8 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // challenge of a 403.
 func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, scopes []string) {
 	if l := m.cfg.Logger; l != nil {
-		level := slog.LevelDebug
-		if errors.Is(err, provider.ErrKeysUnavailable) {
-			level = slog.LevelWarn
-		}
-		if ctx := r.Context(); l.Enabled(ctx, level) {
-			l.LogAttrs(ctx, level, "jwtguard: request rejected",
+		if ctx := r.Context(); l.Enabled(ctx, slog.LevelDebug) {
+			l.LogAttrs(ctx, slog.LevelDebug, "jwtguard: request rejected",
 				slog.String("reason", provider.Reason(err)), slog.String("method", r.Method), slog.String("path", r.URL.Path))
 		}
 	}

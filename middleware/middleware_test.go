@@ -182,7 +182,7 @@ func TestLogger(t *testing.T) {
 			[]string{"level=DEBUG", "reason=expired", "method=GET", "path=/orders"}},
 		{"bad signature", badSignature(), false, []string{"level=DEBUG", "reason=signature"}},
 		{"missing scope", token("alice", nil), true, []string{"level=DEBUG", "reason=insufficient_scope"}},
-		{"keys unavailable", down.Token("alice", "api", nil), false, []string{"level=WARN", "reason=keys_unavailable"}},
+		{"keys unavailable", down.Token("alice", "api", nil), false, []string{"level=DEBUG", "reason=keys_unavailable"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
