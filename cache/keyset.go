@@ -42,6 +42,22 @@ type keySet struct {
 	usedUp atomic.Int64
 }
 
+// parsed is the usable keys of a document body.
+type parsed struct {
+	body  []byte
+	byKID map[string]*jwkset.JWK
+	list  []jwkset.JWK
+}
+
+// parse is parseKeys for body, kept with it.
+func parse(body []byte) (*parsed, error) {
+	byKID, list, err := parseKeys(body)
+	if err != nil {
+		return nil, err
+	}
+	return &parsed{body: body, byKID: byKID, list: list}, nil
+}
+
 // parseKeys turns a JWKS body into its usable verification keys: public
 // RSA, EC and Ed25519 keys not marked "use":"enc". A key that fails to
 // parse, is of an unsupported type or is symmetric ("oct") is skipped; the

@@ -72,7 +72,8 @@ func (c *Cache) run(ctx context.Context, f *flight) {
 }
 
 // refresh obtains a document, from the store or the provider, and
-// publishes it.
+// publishes it. A document this process fetches is parsed before anything
+// else sees it, so an unusable one is never shared.
 func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (Result, bool, error) {
 	var prev *Document
 	var after time.Time
@@ -81,41 +82,62 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (
 		after = prev.FetchedAt
 	}
 	fetched := false
+	var keys *parsed
 	fetch := func(ctx context.Context) (*Document, error) {
 		fetched = true
-		return c.fetch(ctx, prev)
+		doc, err := c.fetch(ctx, prev)
+		if err != nil {
+			return nil, err
+		}
+		if prev == nil || !bytes.Equal(doc.Body, prev.Body) {
+			if keys, err = parse(doc.Body); err != nil {
+				return nil, err
+			}
+		}
+		return doc, nil
 	}
-	if c.cfg.Store == nil {
+	st := c.cfg.Store
+	if st == nil {
 		doc, err := fetch(ctx)
 		if err != nil {
 			return ResultError, false, err
 		}
-		res, err := c.publish(doc)
+		res, err := c.publish(doc, keys)
 		return res, false, err
 	}
 	if trigger == TriggerManual {
 		after = start // a manual refresh wants what the provider says now
 	}
-	doc, err := c.cfg.Store.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed)
+	doc, err := st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed)
 	if err != nil {
 		return ResultError, false, err
 	}
-	res, err := c.publish(doc)
+	res, err := c.publish(doc, keys)
 	if err != nil && !fetched {
-		// The store handed over something unusable: never serve it.
+		// The store handed over something unusable: never serve it. Ask
+		// again for something newer, so that the store fetches and
+		// replaces the bad entry; if it again hands over something
+		// unusable, fetch without it.
 		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
-		if doc, err = fetch(ctx); err != nil {
-			return ResultError, false, err
+		if doc, err = st.Fetch(ctx, c.cfg.URL, doc.FetchedAt, fetch, c.storeFailed); err == nil {
+			res, err = c.publish(doc, keys)
 		}
-		res, err = c.publish(doc)
+		if err != nil && !fetched {
+			c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
+			if doc, err = fetch(ctx); err != nil {
+				return ResultError, false, err
+			}
+			res, err = c.publish(doc, keys)
+		}
 	}
 	return res, !fetched, err
 }
 
-// publish parses doc and makes it the serving set, unless it is not newer
-// than the set serving now. A body equal to the current one is not parsed
-// again; its lifetime is renewed (ResultNotModified).
-func (c *Cache) publish(doc *Document) (Result, error) {
+// publish makes doc the serving set, unless it is not newer than the set
+// serving now. A body equal to the current one is not parsed again; its
+// lifetime is renewed (ResultNotModified). keys, if not nil, is a parse of
+// doc's body made earlier.
+func (c *Cache) publish(doc *Document, keys *parsed) (Result, error) {
 	if doc.URL != c.cfg.URL || doc.Issuer != c.cfg.Issuer {
 		return ResultError, fmt.Errorf("%w: document is for %q (issuer %q), want %q (issuer %q)",
 			ErrBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
@@ -136,11 +158,13 @@ func (c *Cache) publish(doc *Document) (Result, error) {
 		cur.retire()
 		return ResultNotModified, nil
 	}
-	byKID, list, err := parseKeys(doc.Body)
-	if err != nil {
-		return ResultError, err
+	if keys == nil || !bytes.Equal(keys.body, doc.Body) {
+		var err error
+		if keys, err = parse(doc.Body); err != nil {
+			return ResultError, err
+		}
 	}
-	c.set.Store(newKeySet(&c.cfg, doc, byKID, list))
+	c.set.Store(newKeySet(&c.cfg, doc, keys.byKID, keys.list))
 	cur.retire()
 	return ResultUpdated, nil
 }
@@ -167,7 +191,7 @@ func (c *Cache) loadShared() {
 	if s := c.set.Load(); s != nil && !doc.FetchedAt.After(s.doc.FetchedAt) {
 		return // ours is as new: nothing to do
 	}
-	res, err := c.publish(doc)
+	res, err := c.publish(doc, nil)
 	if err != nil {
 		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
 		return

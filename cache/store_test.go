@@ -125,8 +125,31 @@ func TestStoreFailuresFallBack(t *testing.T) {
 			base := iss.Fetches()
 			mustKey(t, c, iss.KID())
 			if iss.Fetches() != base+1 || len(rec.storeErr) != 1 {
-				t.Errorf("%d fetches, store errors %v; want a direct fetch and one error", iss.Fetches()-base, rec.storeErr)
+				t.Errorf("%d fetches, store errors %v; want one fetch and one error", iss.Fetches()-base, rec.storeErr)
+			}
+			// The fetch went through the store, which replaced the bad entry.
+			if d, _ := st.Get(context.Background(), iss.JWKSURL()); d == doc || d.Issuer != iss.URL || string(d.Body) != string(iss.JWKS()) {
+				t.Errorf("the store still holds the refused document: %+v", d)
 			}
 		})
 	}
+}
+
+// A fetched document without a usable key is refused before the store
+// could share it.
+func TestUnusableFetchNotShared(t *testing.T) {
+	iss := startIssuer(t)
+	st := &memStore{}
+	c := newCache(t, iss, cache.Config{Store: st})
+	mustKey(t, c, iss.KID())
+	good, _ := st.Get(context.Background(), iss.JWKSURL())
+	iss.DisableConditional()
+	iss.SetBody([]byte(`{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}`))
+	if err := c.Refresh(context.Background()); !errors.Is(err, cache.ErrBadDocument) {
+		t.Fatalf("Refresh: %v, want ErrBadDocument", err)
+	}
+	if d, _ := st.Get(context.Background(), iss.JWKSURL()); d != good {
+		t.Errorf("the store shares %s, want the last good document", d.Body)
+	}
+	mustKey(t, c, iss.KID())
 }

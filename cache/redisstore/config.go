@@ -1,0 +1,116 @@
+package redisstore
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Defaults of Config.
+const (
+	DefaultPrefix       = "jwtguard:jwks:"
+	DefaultTimeout      = 500 * time.Millisecond
+	DefaultLockTTL      = 5 * time.Second
+	DefaultDocumentTTL  = 25 * time.Minute
+	DefaultPingInterval = 30 * time.Second
+)
+
+// Config configures a Store. It is plain data: a zero field means the
+// documented default, and New validates it once.
+type Config struct {
+	// Client connects to Redis. Required. It must be created with
+	// ContextTimeoutEnabled: true, so that Timeout bounds every call (go-redis
+	// otherwise waits its own ReadTimeout, 5 seconds by default, and retries);
+	// New checks this for *redis.Client, *redis.ClusterClient and *redis.Ring.
+	// The Store does not close it.
+	Client redis.UniversalClient
+	// Prefix starts every key and channel of the Store. Replicas that share
+	// documents must use the same one. If empty, DefaultPrefix
+	// ("jwtguard:jwks:") is used.
+	Prefix string
+	// Timeout bounds each Redis call; a call that takes longer counts as a
+	// failure and the cache fetches for itself. If zero, DefaultTimeout (500
+	// milliseconds) is used.
+	Timeout time.Duration
+	// LockTTL is how long the lock a replica takes to fetch lives if it is
+	// not released (the replica died), and the longest the other replicas
+	// wait for its document before fetching themselves. Keep it above a
+	// typical fetch and below the cache's FetchTimeout. If zero,
+	// DefaultLockTTL (5 seconds) is used.
+	LockTTL time.Duration
+	// DocumentTTL is how long a shared document stays in Redis. Set it a
+	// little past the caches' Interval. If zero, DefaultDocumentTTL (25
+	// minutes, past cache.DefaultInterval) is used.
+	DocumentTTL time.Duration
+	// PingInterval is how long the subscription that carries notices may
+	// stay silent before it is checked with a PING; when the PING is not
+	// answered within as long again, a new connection replaces it. If zero,
+	// DefaultPingInterval (30 seconds) is used.
+	PingInterval time.Duration
+	// Logger receives the loss (at warn) and recovery (at info) of the
+	// subscription. Failures of the calls a refresh makes are reported
+	// through the cache's Hooks.StoreFailed instead. If nil, nothing is
+	// logged.
+	Logger *slog.Logger
+}
+
+// withDefaults returns c with zero fields set to their defaults, or an error
+// naming the first invalid field.
+func (c Config) withDefaults() (Config, error) {
+	if c.Client == nil {
+		return c, errors.New("redisstore: Config.Client is required")
+	}
+	if err := checkClient(c.Client); err != nil {
+		return c, err
+	}
+	if c.Prefix == "" {
+		c.Prefix = DefaultPrefix
+	}
+	durations := []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{
+		{"Timeout", &c.Timeout, DefaultTimeout},
+		{"LockTTL", &c.LockTTL, DefaultLockTTL},
+		{"DocumentTTL", &c.DocumentTTL, DefaultDocumentTTL},
+		{"PingInterval", &c.PingInterval, DefaultPingInterval},
+	}
+	for _, d := range durations {
+		if *d.v < 0 {
+			return c, fmt.Errorf("redisstore: Config.%s must not be negative (got %v)", d.name, *d.v)
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	// Redis expires keys in whole milliseconds.
+	if c.LockTTL < time.Millisecond || c.DocumentTTL < time.Millisecond {
+		return c, fmt.Errorf("redisstore: Config.LockTTL (%v) and DocumentTTL (%v) must be at least 1ms", c.LockTTL, c.DocumentTTL)
+	}
+	return c, nil
+}
+
+// checkClient refuses a client whose calls would ignore the Store's
+// deadlines. Clients of other types cannot be inspected and are trusted.
+func checkClient(c redis.UniversalClient) error {
+	var enabled bool
+	switch c := c.(type) {
+	case *redis.Client:
+		enabled = c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		enabled = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		enabled = c.Options().ContextTimeoutEnabled
+	default:
+		return nil
+	}
+	if !enabled {
+		return errors.New("redisstore: Config.Client must be created with ContextTimeoutEnabled: true, " +
+			"or a slow Redis would stall refreshes past Config.Timeout")
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+// Package redisstore shares JWKS documents between the replicas of a
+// service through Redis, so that a fleet fetches from the identity provider
+// about as often as one process would, and a key rotation one replica finds
+// is live on all of them at once. Give each replica's caches a Store as
+// cache.Config.Store (or provider.VerifierConfig.Cache.Store).
+//
+// What it does, for each JWKS URL:
+//
+//   - The document (body, fetch time, ETag / Last-Modified, max-age, issuer)
+//     lives under Key(url) — Config.Prefix and the hex SHA-256 of the URL —
+//     as versioned JSON with the body in base64, for Config.DocumentTTL.
+//   - A refresh first reads Redis and takes the shared document if it is
+//     newer than the one the cache serves. Otherwise the replica takes a
+//     short lock (Key(url)+":lock", SET NX PX with a random token, released
+//     only by its holder, expiring after Config.LockTTL if the holder dies),
+//     fetches, stores the document and publishes a notice on
+//     Key(url)+":notice". Replicas that find the lock taken poll Redis for
+//     the holder's document instead of fetching, and fetch themselves if it
+//     does not come within LockTTL.
+//   - Every other replica receives the notice and its cache loads the new
+//     document from Redis at once, without fetching.
+//
+// Redis never makes verification fail: the verification path does not use
+// the Store, every Redis call is bounded by Config.Timeout, and when Redis is
+// down, slow or holds a document that must not serve (wrong URL, wrong
+// version, bad encoding, no keys, fetched in the future), each replica
+// fetches for itself as it would without Redis and the failure is reported
+// to the cache (Hooks.StoreFailed). Sharing resumes by itself when Redis
+// is back: the subscription reconnects and the watchers reload.
+//
+// The Redis client must be created with ContextTimeoutEnabled: true (New
+// refuses a *redis.Client, *redis.ClusterClient or *redis.Ring without it).
+// Give each process its own Store: notices of a Store's own fetches are not
+// delivered to its watchers, so caches of one process sharing a Store for
+// the same URL learn of each other's fetches only at their next refresh.
+//
+// A Store is safe for concurrent use. New makes no Redis call; the first
+// Watch starts one goroutine that receives notices, plus one per watcher;
+// Close stops them all. Close the caches first, then the Store, then the
+// Redis client.
+package redisstore

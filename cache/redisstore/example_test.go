@@ -1,0 +1,55 @@
+package redisstore_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/cache/redisstore"
+	"github.com/jwtguard/jwtguard/issuertest"
+)
+
+// Two replicas, each with its own Redis client and Store, share one fetch.
+func Example() {
+	mr, err := miniredis.Run() // stands in for your Redis
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mr.Close()
+	iss := issuertest.New() // stands in for your identity provider
+	defer iss.Close()
+
+	replica := func() (c *cache.Cache, stop func()) {
+		client := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
+		store, err := redisstore.New(redisstore.Config{Client: client})
+		if err != nil {
+			log.Fatal(err)
+		}
+		c, err = cache.New(cache.Config{URL: iss.JWKSURL(), Issuer: iss.URL, Store: store})
+		if err != nil {
+			log.Fatal(err)
+		}
+		return c, func() { c.Close(); store.Close(); client.Close() }
+	}
+	a, stopA := replica()
+	defer stopA()
+	b, stopB := replica()
+	defer stopB()
+
+	ctx := context.Background()
+	if err := a.Load(ctx); err != nil {
+		log.Fatal(err)
+	}
+	if err := b.Load(ctx); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("keys on B:", len(b.Keys()))
+	fmt.Println("fetches from the provider:", iss.Fetches())
+	// Output:
+	// keys on B: 1
+	// fetches from the provider: 1
+}

@@ -1,0 +1,191 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/cache/redisstore"
+	"github.com/jwtguard/jwtguard/issuertest"
+)
+
+func TestWatchSurvivesRedisOutages(t *testing.T) {
+	forEachServer(t, func(t *testing.T, srv server) {
+		mk := func() *redisstore.Store {
+			return (&backend{addr: srv.addr(), prefix: "jwtguard-test:outage:"}).store(t, nil)
+		}
+		w, other := mk(), mk()
+		changed, calls := counter()
+
+		srv.stop(t)
+		stop, err := w.Watch(testURL, changed)
+		if err != nil {
+			t.Fatalf("Watch while Redis is down: %v; want the subscription made later", err)
+		}
+		defer stop()
+		srv.start(t)
+		within(t, calls, 10*time.Second, "call once Redis is up and the subscription made")
+
+		srv.stop(t)
+		srv.start(t)
+		within(t, calls, 10*time.Second, "call once subscribed again after a restart")
+
+		var f fetcher
+		if _, err := other.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
+			t.Fatal(err)
+		}
+		within(t, calls, 10*time.Second, "call for a document shared after the restart")
+	})
+}
+
+func TestDeadSubscriptionIsReplaced(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		p := newProxy(t, b.addr)
+		viaProxy := &backend{addr: p.addr(), prefix: b.prefix}
+		w := viaProxy.store(t, func(c *redisstore.Config) { c.PingInterval = 100 * time.Millisecond })
+		other := b.store(t, nil)
+		changed, calls := counter()
+		stop, err := w.Watch(testURL, changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stop()
+		within(t, calls, 5*time.Second, "first subscription")
+
+		// The path dies without closing the connection: only an unanswered
+		// PING can tell.
+		p.freeze()
+		within(t, calls, 5*time.Second, "call once subscribed on a new connection")
+		var f fetcher
+		if _, err := other.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
+			t.Fatal(err)
+		}
+		within(t, calls, 5*time.Second, "notice on the new connection")
+	})
+}
+
+func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	// go-redis alone would wait its ReadTimeout (5 s) and retry: anything
+	// near a second means the Store's Timeout did not bound the call.
+	const bound = time.Second
+	ctx := context.Background()
+	s := (&backend{addr: blackhole(t), prefix: "jwtguard-test:slow:"}).store(t, func(c *redisstore.Config) { c.Timeout = timeout })
+
+	t.Run("Fetch fetches itself", func(t *testing.T) {
+		var f fetcher
+		var r reports
+		start := time.Now()
+		doc, err := s.Fetch(ctx, testURL, time.Time{}, f.fetch, r.report)
+		elapsed := time.Since(start)
+		errs := r.all()
+		if err != nil || doc == nil || f.calls.Load() != 1 {
+			t.Fatalf("Fetch = %v, %v after %d fetches; want a fetch of its own", doc, err, f.calls.Load())
+		}
+		if len(errs) != 1 || !errors.Is(errs[0], context.DeadlineExceeded) || !hasPrefix(errs[0]) {
+			t.Fatalf("reported %v; want one timeout", errs)
+		}
+		if elapsed > bound {
+			t.Fatalf("Fetch took %v with a %v Timeout", elapsed, timeout)
+		}
+	})
+	t.Run("Get fails", func(t *testing.T) {
+		start := time.Now()
+		doc, err := s.Get(ctx, testURL)
+		if doc != nil || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > bound {
+			t.Fatalf("Get = %v, %v after %v; want a timeout within %v", doc, err, time.Since(start), bound)
+		}
+	})
+	t.Run("a cache loads without waiting", func(t *testing.T) {
+		iss := issuertest.New()
+		defer iss.Close()
+		var h recorder
+		c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Issuer: iss.URL, Store: s, Hooks: &h, HTTPClient: iss.Server.Client()})
+		if err != nil {
+			t.Fatalf("cache.New with a hanging Redis: %v", err)
+		}
+		start := time.Now()
+		err = c.Load(ctx)
+		elapsed := time.Since(start)
+		c.Close()
+		if err != nil || iss.Fetches() != 1 || len(h.storeErrors()) == 0 {
+			t.Fatalf("Load: %v, %d fetches, store failures %v; want keys fetched directly and the failure reported", err, iss.Fetches(), h.storeErrors())
+		}
+		if elapsed > bound {
+			t.Fatalf("Load took %v with a %v Timeout", elapsed, timeout)
+		}
+	})
+	t.Run("Close returns", func(t *testing.T) {
+		start := time.Now()
+		s.Close()
+		if d := time.Since(start); d > bound {
+			t.Fatalf("Close took %v", d)
+		}
+	})
+}
+
+func TestReplicasThroughRedisOutage(t *testing.T) {
+	forEachServer(t, func(t *testing.T, srv server) {
+		ctx := context.Background()
+		iss := issuertest.New()
+		defer iss.Close()
+		rs := newReplicas(t, 2, srv.addr(), "jwtguard-test:outage:", iss,
+			cache.Config{UnknownKIDCooldown: 10 * time.Millisecond, MinRefreshInterval: 10 * time.Millisecond},
+			func(c *redisstore.Config) { c.Timeout = 200 * time.Millisecond })
+		a, b := rs[0], rs[1]
+		loadAll(t, rs)
+		if n := iss.Fetches(); n != 1 {
+			t.Fatalf("initial loads: %d fetches; want 1", n)
+		}
+		verify := func(when string, token string) {
+			t.Helper()
+			for i, r := range rs {
+				if _, err := r.v.Verify(ctx, token); err != nil {
+					t.Fatalf("%s: replica %c: %v", when, 'A'+i, err)
+				}
+			}
+		}
+		first := iss.Token("user", "api", nil)
+
+		srv.stop(t)
+		verify("Redis down, known key", first)
+		rotated := iss.Sign(iss.AddKey("RS256"), iss.Claims("user", "api", time.Hour, nil))
+		verify("Redis down, new key", rotated)
+		if n := iss.Fetches(); n != 3 {
+			t.Fatalf("Redis down, new key: %d fetches; want 3 (each replica for itself)", n)
+		}
+		for i, r := range rs {
+			errs := r.rec.storeErrors()
+			if len(errs) == 0 || !hasPrefix(errs[0]) {
+				t.Fatalf("replica %c reported store failures %v; want Redis errors", 'A'+i, errs)
+			}
+		}
+
+		srv.start(t)
+		for _, r := range rs {
+			// The pools hold connections to the dead server: wait until
+			// each client reaches the new one (an external process).
+			for deadline := time.Now().Add(10 * time.Second); r.client.Ping(ctx).Err() != nil; {
+				if time.Now().After(deadline) {
+					t.Fatal("Redis does not answer after restart")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		again := iss.Sign(iss.AddKey("RS256"), iss.Claims("user", "api", time.Hour, nil))
+		if _, err := a.v.Verify(ctx, again); err != nil {
+			t.Fatalf("Redis back, replica A, newest key: %v", err)
+		}
+		if n := iss.Fetches(); n != 4 {
+			t.Fatalf("Redis back, replica A: %d fetches; want 4", n)
+		}
+		b.rec.waitInstalled(t, a.rec.last().FetchedAt)
+		unknownBefore := b.rec.unknownKIDs()
+		verify("Redis back, newest key", again)
+		if n := iss.Fetches(); n != 4 || b.rec.unknownKIDs() != unknownBefore {
+			t.Fatalf("Redis back: replica B fetched (%d fetches in all) or met the kid as unknown; want A's document shared", n)
+		}
+	})
+}

@@ -1,0 +1,162 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/cache/redisstore"
+	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// recorder implements cache.Hooks and keeps what a replica's cache did.
+type recorder struct {
+	mu        sync.Mutex
+	refreshes []cache.RefreshEvent
+	storeErrs []error
+	unknown   []cache.UnknownKIDAction
+	stale     int
+	installed chan cache.RefreshEvent // documents installed from a notice
+}
+
+func newRecorder() *recorder { return &recorder{installed: make(chan cache.RefreshEvent, 1000)} }
+
+func (r *recorder) Refreshed(ev cache.RefreshEvent) {
+	r.mu.Lock()
+	r.refreshes = append(r.refreshes, ev)
+	r.mu.Unlock()
+	if ev.Trigger == cache.TriggerShared && r.installed != nil {
+		select {
+		case r.installed <- ev:
+		default:
+		}
+	}
+}
+
+func (r *recorder) StaleServed(string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stale++
+}
+
+func (r *recorder) UnknownKID(_ string, a cache.UnknownKIDAction) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.unknown = append(r.unknown, a)
+}
+
+func (r *recorder) StoreFailed(_ string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.storeErrs = append(r.storeErrs, err)
+}
+
+func (r *recorder) storeErrors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.storeErrs...)
+}
+
+func (r *recorder) unknownKIDs() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.unknown)
+}
+
+// last returns the latest refresh event.
+func (r *recorder) last() cache.RefreshEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.refreshes[len(r.refreshes)-1]
+}
+
+// counts returns the refreshes that fetched from the provider and those
+// that took a document another replica fetched.
+func (r *recorder) counts() (own, shared int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ev := range r.refreshes {
+		switch {
+		case ev.Err != nil:
+		case ev.Shared:
+			shared++
+		default:
+			own++
+		}
+	}
+	return own, shared
+}
+
+// waitInstalled waits until a notice installed the document fetched at
+// fetchedAt.
+func (r *recorder) waitInstalled(t *testing.T, fetchedAt time.Time) {
+	t.Helper()
+	for {
+		ev := within(t, r.installed, 10*time.Second, "document installed from a notice")
+		if ev.FetchedAt.Equal(fetchedAt) {
+			return
+		}
+	}
+}
+
+// replica is one process of a service: its own Redis client, Store,
+// Verifier (with its cache) and hooks.
+type replica struct {
+	client *redis.Client
+	store  *redisstore.Store
+	v      *provider.Verifier
+	rec    *recorder
+}
+
+// newReplicas starts n replicas verifying iss's tokens (audience "api"),
+// sharing through the Redis at addr under prefix.
+func newReplicas(t *testing.T, n int, addr, prefix string, iss *issuertest.Issuer, cc cache.Config,
+	edit func(*redisstore.Config)) []*replica {
+	t.Helper()
+	p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{
+		Issuer: iss.URL, JWKSURL: iss.JWKSURL(), Audiences: []string{"api"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := make([]*replica, n)
+	for i := range rs {
+		r := &replica{client: newClient(t, addr), rec: newRecorder()}
+		cfg := redisstore.Config{Client: r.client, Prefix: prefix}
+		if edit != nil {
+			edit(&cfg)
+		}
+		if r.store, err = redisstore.New(cfg); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.store.Close() })
+		c := cc
+		c.Store, c.Hooks, c.HTTPClient = r.store, r.rec, iss.Server.Client()
+		if r.v, err = provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{p}, Cache: c}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.v.Close() })
+		rs[i] = r
+	}
+	return rs
+}
+
+// loadAll loads every replica's keys at once.
+func loadAll(t *testing.T, rs []*replica) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, len(rs))
+	for i, r := range rs {
+		wg.Go(func() { errs[i] = r.v.Load(context.Background()) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+}

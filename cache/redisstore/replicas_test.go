@@ -1,0 +1,182 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/issuertest"
+)
+
+func TestReplicasFetchAsOne(t *testing.T) {
+	// One simulated hour of five replicas with a 5-minute Interval, scaled
+	// down 500 times: Interval 600 ms, one hour 7.2 s.
+	const (
+		replicas = 5
+		interval = 600 * time.Millisecond
+		hour     = 12 * interval
+	)
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		iss := issuertest.New()
+		defer iss.Close()
+		rs := newReplicas(t, replicas, b.addr, b.prefix, iss, cache.Config{
+			Strategy:           cache.Time,
+			Interval:           interval,
+			MinRefreshInterval: 100 * time.Millisecond,
+			MaxStale:           -1, // expired keys fail: every verification needs fresh keys
+		}, nil)
+		loadAll(t, rs)
+		if n := iss.Fetches(); n != 1 {
+			t.Fatalf("%d replicas starting together fetched %d times; want 1", replicas, n)
+		}
+		// The same fleet without Redis, over the same time, as a baseline.
+		alone := issuertest.New()
+		defer alone.Close()
+		for range replicas {
+			c, err := cache.New(cache.Config{URL: alone.JWKSURL(), Issuer: alone.URL, Strategy: cache.Time,
+				Interval: interval, MinRefreshInterval: 100 * time.Millisecond, HTTPClient: alone.Server.Client()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Load(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		token := iss.Token("user", "api", nil)
+		var verified, failed atomic.Int64
+		var firstErr atomic.Value
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, r := range rs {
+			wg.Go(func() {
+				tick := time.NewTicker(5 * time.Millisecond)
+				defer tick.Stop()
+				for {
+					select {
+					case <-stop:
+						return
+					case <-tick.C:
+					}
+					if _, err := r.v.Verify(context.Background(), token); err != nil {
+						failed.Add(1)
+						firstErr.CompareAndSwap(nil, err)
+					} else {
+						verified.Add(1)
+					}
+				}
+			})
+		}
+		time.Sleep(hour) // the simulated hour passes
+		close(stop)
+		wg.Wait()
+
+		fetches, baseline := int(iss.Fetches()), int(alone.Fetches())
+		// Each key set is refreshed at Threshold (0.8) of its lifetime,
+		// jittered by ±10%: one process alone fetches at most once per
+		// 0.72 Interval, plus its first fetch. Five replicas sharing
+		// through Redis should do no more (+2 for races at a boundary);
+		// without Redis each fetches for itself.
+		bound := 1 + int(hour/(interval*72/100)) + 2
+		var own, shared []int
+		for _, r := range rs {
+			o, s := r.rec.counts()
+			own, shared = append(own, o), append(shared, s)
+		}
+		t.Logf("simulated hour: %d fetches by %d replicas (bound %d; %d without Redis); own fetches per replica %v, shared documents taken %v; %d verifications",
+			fetches, replicas, bound, baseline, own, shared, verified.Load())
+		if n := failed.Load(); n > 0 {
+			t.Errorf("%d of %d verifications failed, first: %v", n, n+verified.Load(), firstErr.Load())
+		}
+		if fetches > bound || fetches < int(hour/interval) {
+			t.Errorf("%d fetches in a simulated hour; want between %d (keys kept fresh) and %d", fetches, hour/interval, bound)
+		}
+		if baseline < 3*fetches {
+			t.Errorf("%d fetches with Redis, %d without; want sharing to cut them at least threefold", fetches, baseline)
+		}
+	})
+}
+
+func TestRotationReachesEveryReplica(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		iss := issuertest.New()
+		defer iss.Close()
+		rs := newReplicas(t, 5, b.addr, b.prefix, iss, cache.Config{}, nil)
+		loadAll(t, rs)
+		if n := iss.Fetches(); n != 1 {
+			t.Fatalf("initial loads fetched %d times; want 1", n)
+		}
+
+		kid := iss.AddKey("RS256")
+		token := iss.Sign(kid, iss.Claims("user", "api", time.Hour, nil))
+		a, others := rs[0], rs[1:]
+		if _, err := a.v.Verify(context.Background(), token); err != nil {
+			t.Fatalf("replica A, new kid: %v", err)
+		}
+		published := time.Now()
+		if n := iss.Fetches(); n != 2 {
+			t.Fatalf("after A's unknown-kid refresh: %d fetches; want 2", n)
+		}
+		fetchedAt := a.rec.last().FetchedAt
+		var slowest time.Duration
+		for _, r := range others {
+			r.rec.waitInstalled(t, fetchedAt)
+			slowest = max(slowest, time.Since(published))
+		}
+		t.Logf("new key live on the other %d replicas %v after A's refresh returned", len(others), slowest)
+		for i, r := range others {
+			if _, err := r.v.Verify(context.Background(), token); err != nil {
+				t.Errorf("replica %c, new kid: %v", 'B'+i, err)
+			}
+			if n := r.rec.unknownKIDs(); n != 0 {
+				t.Errorf("replica %c met the kid as unknown %d times; want 0", 'B'+i, n)
+			}
+		}
+		if n := iss.Fetches(); n != 2 {
+			t.Errorf("after the rotation: %d fetches; want 2 (A's only)", n)
+		}
+	})
+}
+
+func TestSharedDocumentOfAnotherIssuerIsRefused(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := context.Background()
+		iss, evil := issuertest.New(), issuertest.New()
+		defer iss.Close()
+		defer evil.Close()
+		evil.SetIssuer(iss.URL) // its tokens claim to come from iss
+
+		// Redis holds evil's keys under iss's URL, recorded for another
+		// issuer.
+		planted := storedRecord(time.Now())
+		planted["url"], planted["issuer"] = iss.JWKSURL(), "https://evil.example/"
+		planted["body"] = evil.JWKS()
+		rs := newReplicas(t, 1, b.addr, b.prefix, iss, cache.Config{}, nil)
+		r := rs[0]
+		if err := b.client(t).Set(ctx, r.store.Key(iss.JWKSURL()), mustJSON(t, planted), time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := r.v.Load(ctx); err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if _, err := r.v.Verify(ctx, iss.Token("user", "api", nil)); err != nil {
+			t.Errorf("genuine token: %v", err)
+		}
+		if _, err := r.v.Verify(ctx, evil.Token("user", "api", nil)); err == nil {
+			t.Error("token signed with the planted key verified")
+		}
+		if n := iss.Fetches(); n < 1 {
+			t.Errorf("iss fetched %d times; want its keys fetched directly", n)
+		}
+		errs := r.rec.storeErrors()
+		if len(errs) == 0 || !errors.Is(errs[0], cache.ErrBadDocument) {
+			t.Errorf("store failures %v; want the planted document refused", errs)
+		}
+	})
+}

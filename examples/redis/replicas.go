@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/cache/redisstore"
+	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// errUnreachable is returned when Redis does not answer.
+var errUnreachable = errors.New("cannot reach Redis")
+
+// replica is what one process of a service holds: a Redis client, a store
+// over it, and a verifier whose key cache shares through the store.
+type replica struct {
+	name   string
+	client *redis.Client
+	store  *redisstore.Store
+	v      *provider.Verifier
+	events *events
+}
+
+func newReplica(name, addr string, p provider.Provider) (*replica, error) {
+	r := &replica{name: name, events: newEvents()}
+	// ContextTimeoutEnabled lets the store's short timeout bound each call.
+	r.client = redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
+	var err error
+	if r.store, err = redisstore.New(redisstore.Config{Client: r.client}); err != nil {
+		r.client.Close()
+		return nil, err
+	}
+	r.v, err = provider.NewVerifier(provider.VerifierConfig{
+		Providers: []provider.Provider{p},
+		Cache:     cache.Config{Store: r.store, Hooks: r.events},
+	})
+	if err != nil {
+		r.store.Close()
+		r.client.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// close stops the verifier, then the store, then the client.
+func (r *replica) close() {
+	r.v.Close()
+	r.store.Close()
+	r.client.Close()
+}
+
+// run starts the demo issuer and two replicas over the Redis at addr, and
+// walks through sharing and a key rotation, writing what happens to out.
+func run(ctx context.Context, addr string, out io.Writer) error {
+	if err := ping(ctx, addr); err != nil {
+		return err
+	}
+	iss := issuertest.New()
+	defer iss.Close()
+	p, err := provider.NewOIDC(ctx, provider.OIDCConfig{Issuer: iss.URL, JWKSURL: iss.JWKSURL(), Audiences: []string{"api"}})
+	if err != nil {
+		return err
+	}
+	a, err := newReplica("A", addr, p)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	b, err := newReplica("B", addr, p)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	fmt.Fprintf(out, "Redis at %s; identity provider at %s\n", addr, iss.URL)
+
+	// Starting: A fetches, B takes A's document from Redis.
+	for _, r := range []*replica{a, b} {
+		if err := r.v.Load(ctx); err != nil {
+			return fmt.Errorf("replica %s: %w", r.name, err)
+		}
+		fmt.Fprintf(out, "replica %s: keys loaded, %s\n", r.name, r.events.lastSource())
+	}
+	fmt.Fprintf(out, "identity provider fetches: %d\n", iss.Fetches())
+
+	alice := iss.Token("alice", "api", nil)
+	for _, r := range []*replica{a, b} {
+		if err := verify(ctx, out, r, alice); err != nil {
+			return err
+		}
+	}
+
+	// Rotation: the provider signs with a new key. A meets the unknown kid
+	// and fetches; its notice makes B load the new document from Redis.
+	b.events.drain() // B took A's first document on its own: not the notice awaited below
+	kid := iss.AddKey("RS256")
+	fmt.Fprintf(out, "identity provider rotates to a new key (kid %s)\n", kid)
+	bob := iss.Sign(kid, iss.Claims("bob", "api", time.Hour, nil))
+	if err := verify(ctx, out, a, bob); err != nil {
+		return err
+	}
+	select {
+	case <-b.events.shared:
+		fmt.Fprintln(out, "replica B: new keys loaded from Redis on replica A's notice")
+	case <-ctx.Done():
+		return fmt.Errorf("replica B: no notice of the new keys: %w", ctx.Err())
+	}
+	if err := verify(ctx, out, b, bob); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "identity provider fetches: %d (one per change of keys, not one per replica)\n", iss.Fetches())
+	for _, r := range []*replica{a, b} {
+		if n := r.events.storeFailures(); n > 0 {
+			fmt.Fprintf(out, "replica %s: Redis failed %d times; it fetched for itself\n", r.name, n)
+		}
+	}
+	return nil
+}
+
+func verify(ctx context.Context, out io.Writer, r *replica, token string) error {
+	c, err := r.v.Verify(ctx, token)
+	if err != nil {
+		return fmt.Errorf("replica %s: %w", r.name, err)
+	}
+	fmt.Fprintf(out, "replica %s: verified the token of %s\n", r.name, c.Subject)
+	return nil
+}
+
+// ping fails with a clear message when Redis does not answer.
+func ping(ctx context.Context, addr string) error {
+	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true, MaxRetries: -1})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("%w at %s (%v): start one, e.g. redis-server --port 6379, or pass -redis host:port",
+			errUnreachable, addr, err)
+	}
+	return nil
+}
