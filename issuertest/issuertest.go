@@ -67,6 +67,8 @@ type Issuer struct {
 	notMod    atomic.Int64
 	mints     atomic.Int64
 	onRequest func(*http.Request)
+
+	tok tokenEndpoint // the token endpoint's modes and counts (token.go)
 }
 
 // New starts an Issuer over plain http on loopback with one RS256 key.

@@ -1,13 +1,34 @@
 package issuertest
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"mime"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
+
+// QuotaHeader is the response header in which Auth0 reports what remains
+// of a client's client-credentials token quota.
+const QuotaHeader = "Auth0-Client-Quota-Limit"
+
+// tokenEndpoint is the state of the token endpoint's failure modes and
+// counters, guarded by Issuer.mu.
+type tokenEndpoint struct {
+	retryAfter time.Duration
+	omitExpiry bool
+	quotas     map[string][2]int // client id → tokens per hour, per day
+	mints      map[string]int64  // client id → client-credentials tokens issued
+	gate       *sync.Mutex
+}
 
 // SetClient registers a client for the client-credentials grant. Once any
 // client is registered, that grant requires a registered id and secret.
@@ -28,24 +49,97 @@ func (i *Issuer) SetTokenStatus(status int) {
 	i.tokStatus = status
 }
 
-// serveToken issues tokens signed with the first key.
+// SetTokenRetryAfter makes the answers of SetTokenStatus carry a
+// Retry-After header of d, in whole seconds (0: no header).
+func (i *Issuer) SetTokenRetryAfter(d time.Duration) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.tok.retryAfter = d
+}
+
+// OmitExpiresIn makes the token endpoint leave expires_in out of its
+// answers (the token itself still carries exp), as some providers do.
+func (i *Issuer) OmitExpiresIn(omit bool) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.tok.omitExpiry = omit
+}
+
+// SetClientQuota gives client id a quota of client-credentials tokens per
+// hour and per day (0: no such bucket), as Auth0 does. Answers to that
+// client then carry the Auth0-Client-Quota-Limit header, e.g.
+// "b=per_hour;q=10;r=7;t=3540,b=per_day;q=50;r=47;t=43200", where r counts
+// down with every token issued to it (the counts never reset; t is the time
+// to the end of the current UTC hour or day). A request past a quota is
+// answered 429 too_many_requests with Retry-After.
+func (i *Issuer) SetClientQuota(id string, perHour, perDay int) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.tok.quotas == nil {
+		i.tok.quotas = make(map[string][2]int)
+	}
+	i.tok.quotas[id] = [2]int{perHour, perDay}
+}
+
+// ClientMints is the number of client-credentials tokens issued to client
+// id.
+func (i *Issuer) ClientMints(id string) int64 {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.tok.mints[id]
+}
+
+// BlockTokens makes token requests wait, once parsed, until release is
+// called.
+func (i *Issuer) BlockTokens() (release func()) {
+	g := new(sync.Mutex)
+	g.Lock()
+	i.mu.Lock()
+	i.tok.gate = g
+	i.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			i.mu.Lock()
+			if i.tok.gate == g {
+				i.tok.gate = nil
+			}
+			i.mu.Unlock()
+			g.Unlock()
+		})
+	}
+}
+
+// serveToken issues tokens signed with the first key. Parameters come from
+// the query, a form body or a JSON object body (string values).
 //
-// With grant_type=client_credentials (form body, credentials in the body
-// or HTTP Basic) it issues a machine-to-machine token: sub
-// "<client_id>@clients", aud from audience, scope from scope, gty
-// "client-credentials". Otherwise (a demo convenience, GET or POST) it
-// issues a token for the parameters sub, aud, scope, groups
-// (comma-separated) and ttl (a Go duration, default 1h; negative mints an
-// expired token).
+// With grant_type=client_credentials (credentials in the body or HTTP
+// Basic) it issues a machine-to-machine token: sub "<client_id>@clients",
+// aud from audience, scope from scope, gty "client-credentials", azp the
+// client id and a random jti. Otherwise (a demo convenience, GET or POST) it issues a token
+// for the parameters sub, aud, scope and groups (comma-separated). Both
+// take ttl (a Go duration, default 1h; negative mints an expired token).
+// Hooks set with OnRequest see every request once its parameters are
+// parsed.
 func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
+	if err := parseTokenRequest(r); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request")
 		return
 	}
 	i.mu.Lock()
-	status, clients := i.tokStatus, i.clients
+	status, clients, hook, gate, retryAfter := i.tokStatus, i.clients, i.onRequest, i.tok.gate, i.tok.retryAfter
 	i.mu.Unlock()
+	if hook != nil {
+		hook(r)
+	}
+	if gate != nil {
+		gate.Lock()
+		gate.Unlock() //nolint:staticcheck // a gate: wait for release
+	}
 	if status != 0 {
+		if retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
+		}
 		oauthError(w, status, "temporarily_unavailable")
 		return
 	}
@@ -59,12 +153,13 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 		ttl = d
 	}
 	extra := jwt.MapClaims{}
-	if s := r.Form.Get("scope"); s != "" {
-		extra["scope"] = s
+	scope := r.Form.Get("scope")
+	if scope != "" {
+		extra["scope"] = scope
 	}
-	var sub, aud string
+	var sub, aud, client string
 	if r.Form.Get("grant_type") == "client_credentials" {
-		id, secret, ok := r.BasicAuth()
+		id, secret, ok := basicAuth(r)
 		if !ok {
 			id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
 		}
@@ -72,9 +167,13 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 			oauthError(w, http.StatusUnauthorized, "invalid_client")
 			return
 		}
-		sub, aud = id+"@clients", r.Form.Get("audience")
+		if !i.spendQuota(w, id) {
+			return
+		}
+		client, sub, aud = id, id+"@clients", r.Form.Get("audience")
 		extra["gty"] = "client-credentials"
 		extra["azp"] = id
+		extra["jti"] = newJTI() // two tokens minted in one second differ
 	} else {
 		sub, aud = r.Form.Get("sub"), r.Form.Get("aud")
 		if g := r.Form.Get("groups"); g != "" {
@@ -83,13 +182,100 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	token := i.Sign("", i.Claims(sub, aud, ttl, extra))
 	i.mints.Add(1)
+	answer := map[string]any{"access_token": token, "token_type": "Bearer"}
+	i.mu.Lock()
+	if !i.tok.omitExpiry {
+		answer["expires_in"] = int(ttl.Seconds())
+	}
+	i.mu.Unlock()
+	if client != "" && scope != "" {
+		answer["scope"] = scope
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"access_token": token,
-		"token_type":   "Bearer",
-		"expires_in":   int(ttl.Seconds()),
-	})
+	_ = json.NewEncoder(w).Encode(answer)
+}
+
+// parseTokenRequest fills r.Form from the query and a form or JSON body.
+func parseTokenRequest(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+		return nil
+	}
+	var body map[string]any
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(&body); err != nil {
+		return err
+	}
+	for k, v := range body {
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("issuertest: JSON parameter %q is not a string", k)
+		}
+		r.Form.Set(k, s)
+	}
+	return nil
+}
+
+// basicAuth returns the client credentials of HTTP Basic, form-decoded as
+// RFC 6749 §2.3.1 asks (left as sent if they do not decode).
+func basicAuth(r *http.Request) (id, secret string, ok bool) {
+	id, secret, ok = r.BasicAuth()
+	if d, err := url.QueryUnescape(id); err == nil {
+		id = d
+	}
+	if d, err := url.QueryUnescape(secret); err == nil {
+		secret = d
+	}
+	return id, secret, ok
+}
+
+// spendQuota counts one token for client id against its quota and sets the
+// quota header; if a quota is spent it answers 429 and returns false.
+func (i *Issuer) spendQuota(w http.ResponseWriter, id string) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	q, limited := i.tok.quotas[id]
+	used := i.tok.mints[id]
+	if limited {
+		now := time.Now().UTC()
+		hour := now.Truncate(time.Hour).Add(time.Hour).Sub(now)
+		day := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC).Sub(now)
+		var parts []string
+		wait := time.Duration(0)
+		for _, b := range []struct {
+			name  string
+			quota int
+			reset time.Duration
+		}{{"per_hour", q[0], hour}, {"per_day", q[1], day}} {
+			if b.quota == 0 {
+				continue
+			}
+			left := max(0, int64(b.quota)-used-1)
+			if used >= int64(b.quota) {
+				left, wait = 0, max(wait, b.reset)
+			}
+			parts = append(parts, fmt.Sprintf("b=%s;q=%d;r=%d;t=%d", b.name, b.quota, left, int(b.reset.Seconds())))
+		}
+		w.Header().Set(QuotaHeader, strings.Join(parts, ","))
+		if wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+			oauthError(w, http.StatusTooManyRequests, "too_many_requests")
+			return false
+		}
+	}
+	if i.tok.mints == nil {
+		i.tok.mints = make(map[string]int64)
+	}
+	i.tok.mints[id] = used + 1
+	return true
+}
+
+func newJTI() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 func oauthError(w http.ResponseWriter, status int, code string) {

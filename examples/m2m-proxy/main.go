@@ -1,0 +1,42 @@
+// Command m2m-proxy is a caching client-credentials token endpoint: point
+// vendors and services at it instead of at your provider's token endpoint
+// (Auth0, Cognito, any OAuth 2.0 server) and each of them spends one token
+// per lifetime, however often it asks.
+//
+//	M2M_PROXY_SECRET=$(openssl rand -hex 32) m2m-proxy -upstream https://example.eu.auth0.com/oauth/token
+//
+// Callers POST standard client-credentials requests (form or JSON, client
+// credentials in the body or HTTP Basic) to /oauth/token. Every flag can
+// also be set through the environment variable named after it:
+//
+//	-upstream    M2M_UPSTREAM      upstream token URL (required)
+//	-listen      M2M_LISTEN        listen address (default 127.0.0.1:8080)
+//	-secret      M2M_PROXY_SECRET  at least 32 bytes; keys the cache and, with
+//	                               Redis, seals the tokens there (required;
+//	                               prefer the environment: flags show in ps)
+//	-redis       REDIS_ADDR        Redis address, to share the cache between
+//	                               replicas (optional)
+//	-max-entries M2M_MAX_ENTRIES   tokens cached in memory without Redis
+//	                               (default 10000)
+//
+// GET /metrics serves Prometheus metrics, GET /healthz answers 200.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, os.Args[1:], os.Getenv, logger, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "m2m-proxy:", err)
+		os.Exit(1)
+	}
+}

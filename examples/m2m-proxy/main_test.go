@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"go.uber.org/goleak"
+
+	"github.com/jwtguard/jwtguard/issuertest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const secret = "a proxy secret of at least 32 bytes"
+
+// start runs the proxy with args and env until the test ends, and returns
+// its base URL.
+func start(t *testing.T, args []string, env map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, args, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler), func(addr string) { ready <- addr })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr
+	case err := <-done:
+		t.Fatalf("run: %v", err)
+		return ""
+	}
+}
+
+func newIssuer(t *testing.T) *issuertest.Issuer {
+	iss := issuertest.New()
+	t.Cleanup(iss.Close)
+	iss.SetClient("vendor", "vendor-secret")
+	return iss
+}
+
+func token(t *testing.T, base string) (string, int) {
+	t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "audience": {"https://api.example.test"}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/oauth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("vendor", "vendor-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("token: %d, %v", resp.StatusCode, err)
+	}
+	return a.AccessToken, a.ExpiresIn
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// The proxy started from flags answers token requests from its cache and
+// serves /metrics and /healthz.
+func TestProxy(t *testing.T) {
+	iss := newIssuer(t)
+	base := start(t, []string{"-upstream", iss.URL + issuertest.TokenPath, "-listen", "127.0.0.1:0"},
+		map[string]string{"M2M_PROXY_SECRET": secret})
+	first, _ := token(t, base)
+	second, _ := token(t, base)
+	if first != second || iss.Mints() != 1 {
+		t.Fatalf("%d mints; tokens equal: %v; want one token served twice", iss.Mints(), first == second)
+	}
+	if code, body := get(t, base+"/metrics"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Fatalf("/metrics: %d, Go collector missing", code)
+	}
+	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz: %d", code)
+	}
+	if code, _ := get(t, base+"/oauth/token"); code != http.StatusMethodNotAllowed {
+		t.Fatalf("GET /oauth/token: %d, want 405", code)
+	}
+}
+
+// Two replicas configured through the environment with one Redis share
+// their cache.
+func TestReplicasShareRedis(t *testing.T) {
+	mr := miniredis.RunT(t)
+	iss := newIssuer(t)
+	env := map[string]string{
+		"M2M_UPSTREAM":     iss.URL + issuertest.TokenPath,
+		"M2M_LISTEN":       "127.0.0.1:0",
+		"M2M_PROXY_SECRET": secret,
+		"REDIS_ADDR":       mr.Addr(),
+	}
+	a, b := start(t, nil, env), start(t, nil, env)
+	first, _ := token(t, a)
+	second, _ := token(t, b)
+	if first != second || iss.Mints() != 1 {
+		t.Fatalf("%d mints; replicas answered the same token: %v", iss.Mints(), first == second)
+	}
+	for _, k := range mr.Keys() {
+		v, _ := mr.Get(k)
+		if strings.Contains(v, first) || strings.Contains(k, "vendor") {
+			t.Fatalf("Redis holds %q in clear", k)
+		}
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"no upstream", nil, map[string]string{"M2M_PROXY_SECRET": secret}, "-upstream"},
+		{"no secret", []string{"-upstream", "https://example.com/token"}, nil, "-secret"},
+		{"short secret", []string{"-upstream", "https://example.com/token", "-secret", "short"}, nil, "at least 32 bytes"},
+		{"plain http upstream", []string{"-upstream", "http://example.com/token"}, map[string]string{"M2M_PROXY_SECRET": secret}, "plain http"},
+		{"bad max entries", []string{"-max-entries", "0"}, nil, "-max-entries"},
+		{"unknown flag", []string{"-nope"}, nil, "nope"},
+		{"stray argument", []string{"-upstream", "https://example.com/token", "extra"}, map[string]string{"M2M_PROXY_SECRET": secret}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := run(ctx, tt.args, func(k string) string { return tt.env[k] }, slog.New(slog.DiscardHandler), nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("run: %v, want an error about %q", err, tt.want)
+			}
+		})
+	}
+}

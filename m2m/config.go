@@ -1,0 +1,156 @@
+package m2m
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/jwtguard/jwtguard/internal/safehttp"
+)
+
+// Defaults of Config and ProxyConfig.
+const (
+	DefaultThreshold       = 0.8
+	DefaultAssumedLifetime = 5 * time.Minute
+	DefaultTimeout         = 30 * time.Second
+)
+
+// Config configures a TokenSource. It is plain data: a zero field means
+// the documented default, and New validates it once.
+type Config struct {
+	// TokenURL is the token endpoint, e.g. auth0.TokenURL(domain).
+	// Required. It must be https, or http on a loopback address, unless
+	// InsecureAllowHTTP is set.
+	TokenURL string
+	// ClientID and ClientSecret are the client's credentials. Required.
+	ClientID     string
+	ClientSecret string
+	// Audience is sent as the audience parameter (Auth0's API
+	// identifier). Optional.
+	Audience string
+	// Scopes requested, sent space-separated as scope. Optional.
+	Scopes []string
+	// EndpointParams are further parameters of the token request. They
+	// must not set grant_type, scope, audience, client_id or
+	// client_secret.
+	EndpointParams url.Values
+	// AuthStyle says how the credentials are sent. If zero, the first
+	// request tries HTTP Basic and then the body, and the style that
+	// worked is kept; a rejected request is then sent twice. Auth0 takes
+	// either: oauth2.AuthStyleInParams sends one request per attempt.
+	AuthStyle oauth2.AuthStyle
+
+	// Threshold is the refresh margin: the fraction of a token's lifetime
+	// after which it is replaced in the background; it must be in (0,1).
+	// If zero, DefaultThreshold (0.8) is used.
+	Threshold float64
+	// AssumedLifetime is how long a token whose answer had no expires_in
+	// is kept. If zero, DefaultAssumedLifetime (5 minutes), short enough
+	// for any provider we know of.
+	AssumedLifetime time.Duration
+	// Store keeps the token, and shares it with the other sources of the
+	// same store (see m2m/redisstore for several processes). If nil, the
+	// source has a MemoryStore of its own.
+	Store Store
+
+	// HTTPClient makes the token requests. If nil, http.DefaultClient is
+	// used. Its redirect policy is wrapped: redirects to another host or
+	// from https to http are refused.
+	HTTPClient *http.Client
+	// Timeout bounds one refresh: waiting for another process's mint and
+	// the token request. If zero, DefaultTimeout (30 seconds) is used.
+	Timeout time.Duration
+	// InsecureAllowHTTP allows a plain http TokenURL on any host. Never set
+	// it in production: the client secret would cross the network in
+	// clear.
+	InsecureAllowHTTP bool
+
+	// Name identifies the source in hook events (a metric label). If
+	// empty, Audience is used.
+	Name string
+	// Hooks receives refreshes, tokens served and quota reports. If nil,
+	// nothing is reported.
+	Hooks Hooks
+	// Logger receives failed refreshes at warn and refreshes at debug. If
+	// nil, nothing is logged.
+	Logger *slog.Logger
+	// Now is the clock. If nil, time.Now is used.
+	Now func() time.Time
+}
+
+// reserved are the parameters a TokenSource sets itself.
+var reserved = []string{"grant_type", "scope", "audience", "client_id", "client_secret"}
+
+// withDefaults returns c with zero fields set to their defaults, or an
+// error naming the first invalid field.
+func (c Config) withDefaults() (Config, error) {
+	if c.TokenURL == "" {
+		return c, errors.New("m2m: Config.TokenURL is required")
+	}
+	if _, err := safehttp.CheckURL(c.TokenURL, c.InsecureAllowHTTP); err != nil {
+		return c, fmt.Errorf("m2m: Config.TokenURL: %w", err)
+	}
+	if c.ClientID == "" || c.ClientSecret == "" {
+		return c, errors.New("m2m: Config.ClientID and Config.ClientSecret are required")
+	}
+	for k := range c.EndpointParams {
+		if slices.Contains(reserved, k) {
+			return c, fmt.Errorf("m2m: Config.EndpointParams must not set %q", k)
+		}
+	}
+	c.Scopes = slices.Clone(c.Scopes)
+	c.EndpointParams = cloneValues(c.EndpointParams)
+	var err error
+	if c.Threshold, c.AssumedLifetime, c.Timeout, err = lifetimes("Config", c.Threshold, c.AssumedLifetime, c.Timeout); err != nil {
+		return c, err
+	}
+	if c.Name == "" {
+		c.Name = c.Audience
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, nil
+}
+
+// lifetimes validates and defaults the fields Config and ProxyConfig
+// share.
+func lifetimes(typ string, threshold float64, assumed, timeout time.Duration) (float64, time.Duration, time.Duration, error) {
+	if threshold == 0 {
+		threshold = DefaultThreshold
+	}
+	if !(threshold > 0 && threshold < 1) || math.IsNaN(threshold) {
+		return 0, 0, 0, fmt.Errorf("m2m: %s.Threshold must be in (0,1) (got %v)", typ, threshold)
+	}
+	if assumed < 0 || timeout < 0 {
+		return 0, 0, 0, fmt.Errorf("m2m: %s.AssumedLifetime and %s.Timeout must not be negative", typ, typ)
+	}
+	if assumed == 0 {
+		assumed = DefaultAssumedLifetime
+	}
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	return threshold, assumed, timeout, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}

@@ -1,0 +1,57 @@
+// Package m2m caches machine-to-machine (OAuth 2.0 client-credentials)
+// access tokens, so that a token is minted once per lifetime however many
+// goroutines, processes or vendors ask for it.
+//
+// Providers count every client-credentials token against a quota (Auth0's
+// free tier allows 1 000 a month), and the usual client code — calling
+// clientcredentials.Config.Token per request — mints a new one each time.
+//
+// # Client side: TokenSource
+//
+// A TokenSource is an oauth2.TokenSource: plug it into oauth2.Transport or
+// oauth2.NewClient and outgoing requests carry the cached token. The
+// exchange itself is golang.org/x/oauth2/clientcredentials. Concurrent
+// callers share one exchange; once Threshold (default 0.8) of a token's
+// lifetime has passed, one background refresh replaces it before it
+// expires, so callers never wait once a token exists. A token that came
+// without expires_in is kept for AssumedLifetime (default 5 minutes). A
+// source whose token nobody asked for since it was obtained does not
+// refresh it in the background: an idle source spends no quota.
+//
+// Tokens are kept in a Store: a MemoryStore (the default, one per source,
+// or one shared by the sources of a process) or m2m/redisstore, through
+// which every process that has the same token URL, client id, audience,
+// scopes and endpoint parameters shares one token: one process mints it
+// under a short lock while the others wait and read it. Store keys are
+// SHA-256 hashes: neither the client id nor the secret appears in them.
+//
+// A 401 or 403 (any 4xx but 408 and 429) from the token endpoint is
+// returned at once as ErrRejected; 429, 5xx and network failures as
+// ErrUnavailable. Either starts a backoff (exponential from 1 second to 1
+// minute, or the answer's Retry-After if longer) during which callers
+// without a valid token fail fast with ErrBackoff instead of calling the
+// endpoint again, while a token that is still valid keeps serving. Auth0's
+// Auth0-Client-Quota-Limit header is parsed (ParseQuota) and reported
+// through Hooks.
+//
+// # Server side: Proxy
+//
+// A Proxy is an http.Handler that stands in front of a token endpoint for
+// many callers (vendors, services you do not control): it answers
+// client-credentials requests (form or JSON, credentials in the body or
+// HTTP Basic) from its cache while the token is before Threshold of its
+// lifetime, with expires_in reduced to what remains, and forwards a miss
+// upstream. Its cache key is an HMAC, under a secret of the proxy, of the
+// client id, client secret and parameters: a caller without the right
+// secret never gets another's token, and secrets are never stored.
+// Concurrent identical misses share one upstream call; upstream errors pass
+// through unchanged and are not cached.
+//
+// # Concurrency
+//
+// TokenSource, Proxy and MemoryStore are safe for concurrent use.
+// TokenSource.Token is lock-free while the token is fresh. A TokenSource
+// runs one goroutine, which Close stops; a Proxy and the stores start
+// none. Hooks are called from many goroutines and must be safe for
+// concurrent use.
+package m2m

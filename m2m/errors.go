@@ -1,0 +1,80 @@
+package m2m
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+var (
+	// ErrRejected matches an *ExchangeError for an answer that retrying
+	// will not change: any 4xx but 408 and 429 (401 and 403 above all:
+	// wrong credentials, or a client not allowed this audience).
+	ErrRejected = errors.New("m2m: token request rejected")
+	// ErrUnavailable matches an *ExchangeError for a failure that may pass:
+	// 408, 429, 5xx, an unusable answer, or no answer at all.
+	ErrUnavailable = errors.New("m2m: token endpoint unavailable")
+	// ErrBackoff is returned, wrapping the failure that started it, to a
+	// caller without a valid token while the source backs off after a
+	// failed request; nothing is sent to the token endpoint.
+	ErrBackoff = errors.New("m2m: backing off after a failed token request")
+	// ErrClosed is returned by a TokenSource after Close once it holds no
+	// valid token.
+	ErrClosed = errors.New("m2m: token source closed")
+)
+
+// ExchangeError is a failed token request. It matches ErrRejected or
+// ErrUnavailable, and wraps the cause: an *oauth2.RetrieveError when the
+// endpoint answered, the transport's error when it did not.
+type ExchangeError struct {
+	// Status is the HTTP status of the answer; 0 if there was none.
+	Status int
+	// RetryAfter is the answer's Retry-After; zero if it had none.
+	RetryAfter time.Duration
+	// Err is the cause.
+	Err error
+}
+
+func (e *ExchangeError) Error() string {
+	if e.Status == 0 {
+		return fmt.Sprintf("m2m: token request failed: %v", e.Err)
+	}
+	return fmt.Sprintf("m2m: token endpoint answered HTTP %d: %v", e.Status, e.Err)
+}
+
+// Unwrap returns ErrRejected or ErrUnavailable, and the cause.
+func (e *ExchangeError) Unwrap() []error {
+	if e.rejected() {
+		return []error{ErrRejected, e.Err}
+	}
+	return []error{ErrUnavailable, e.Err}
+}
+
+func (e *ExchangeError) rejected() bool {
+	return e.Status >= 400 && e.Status < 500 &&
+		e.Status != http.StatusRequestTimeout && e.Status != http.StatusTooManyRequests
+}
+
+// maxRetryAfter caps a Retry-After: beyond it the answer is more likely
+// wrong than meant.
+const maxRetryAfter = time.Hour
+
+// parseRetryAfter reads a Retry-After value, delay-seconds or an
+// HTTP-date, as a duration from now; zero if absent or invalid.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		d = time.Duration(min(n, int64(maxRetryAfter/time.Second))) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}

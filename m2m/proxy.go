@@ -1,0 +1,243 @@
+package m2m
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/jwtguard/jwtguard/internal/safehttp"
+)
+
+// DefaultMaxBodyBytes is the default of ProxyConfig.MaxBodyBytes.
+const DefaultMaxBodyBytes = 64 << 10
+
+// MinProxySecretBytes is the least length of ProxyConfig.Secret.
+const MinProxySecretBytes = 32
+
+// ProxyConfig configures a Proxy. It is plain data: a zero field means the
+// documented default, and NewProxy validates it once.
+type ProxyConfig struct {
+	// TokenURL is the upstream token endpoint. Required. It must be https,
+	// or http on a loopback address, unless InsecureAllowHTTP is set.
+	TokenURL string
+	// Secret keys the HMAC that names cache entries: at least 32 random
+	// bytes, the same on every replica sharing a Store. Required.
+	Secret []byte
+	// Threshold is the fraction of a token's lifetime after which the
+	// cache no longer answers with it; it must be in (0,1). If zero,
+	// DefaultThreshold (0.8) is used.
+	Threshold float64
+	// AssumedLifetime is how long a token whose upstream answer had no
+	// expires_in is kept. If zero, DefaultAssumedLifetime (5 minutes).
+	AssumedLifetime time.Duration
+	// Store holds the tokens. If nil, NewMemoryStore(DefaultMaxEntries);
+	// pass NewMemoryStore(n) to bound it otherwise, or an m2m/redisstore
+	// Store to share it between replicas.
+	Store Store
+	// MaxBodyBytes caps a request body; longer ones are answered 413. If
+	// zero, DefaultMaxBodyBytes (64 KiB) is used.
+	MaxBodyBytes int64
+	// HTTPClient makes the upstream requests. If nil, http.DefaultClient
+	// is used. Its redirect policy is wrapped: redirects to another host or
+	// from https to http are refused.
+	HTTPClient *http.Client
+	// Timeout bounds the upstream request and the wait for another
+	// request's. If zero, DefaultTimeout (30 seconds) is used.
+	Timeout time.Duration
+	// InsecureAllowHTTP allows a plain http TokenURL on any host. Never set
+	// it in production: client secrets would cross the network in clear.
+	InsecureAllowHTTP bool
+
+	// Name identifies the proxy in hook events (a metric label). If empty,
+	// "proxy" is used.
+	Name string
+	// Hooks receives requests by result, upstream calls and cache hits.
+	// If nil, nothing is reported.
+	Hooks Hooks
+	// Logger receives upstream failures at warn. If nil, nothing is
+	// logged.
+	Logger *slog.Logger
+	// Now is the clock. If nil, time.Now is used.
+	Now func() time.Time
+}
+
+// Proxy is a caching client-credentials token endpoint in front of an
+// upstream one; see the package documentation. It is an http.Handler, safe
+// for concurrent use, and starts no goroutine.
+type Proxy struct {
+	cfg    ProxyConfig
+	client *http.Client
+}
+
+var _ http.Handler = (*Proxy)(nil)
+
+// NewProxy validates cfg and returns a Proxy.
+func NewProxy(cfg ProxyConfig) (*Proxy, error) {
+	if cfg.TokenURL == "" {
+		return nil, errors.New("m2m: ProxyConfig.TokenURL is required")
+	}
+	if _, err := safehttp.CheckURL(cfg.TokenURL, cfg.InsecureAllowHTTP); err != nil {
+		return nil, fmt.Errorf("m2m: ProxyConfig.TokenURL: %w", err)
+	}
+	if len(cfg.Secret) < MinProxySecretBytes {
+		return nil, fmt.Errorf("m2m: ProxyConfig.Secret must be at least %d bytes (got %d)", MinProxySecretBytes, len(cfg.Secret))
+	}
+	cfg.Secret = append([]byte(nil), cfg.Secret...)
+	var err error
+	if cfg.Threshold, cfg.AssumedLifetime, cfg.Timeout, err = lifetimes("ProxyConfig", cfg.Threshold, cfg.AssumedLifetime, cfg.Timeout); err != nil {
+		return nil, err
+	}
+	if cfg.MaxBodyBytes < 0 {
+		return nil, fmt.Errorf("m2m: ProxyConfig.MaxBodyBytes must not be negative (got %d)", cfg.MaxBodyBytes)
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Store == nil {
+		cfg.Store = NewMemoryStore(DefaultMaxEntries)
+	}
+	if cfg.Name == "" {
+		cfg.Name = "proxy"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Proxy{cfg: cfg, client: safehttp.Client(cfg.HTTPClient)}, nil
+}
+
+// ServeHTTP answers a client-credentials token request.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req, rerr := parseRequest(w, r, p.cfg.MaxBodyBytes)
+	if rerr != nil {
+		p.report(ProxyRejected)
+		writeError(w, rerr)
+		return
+	}
+	// Detached from the caller, so that a caller who hangs up does not
+	// fail the others waiting for the same upstream call.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), p.cfg.Timeout)
+	defer cancel()
+	var (
+		minted atomic.Bool
+		up     answer
+	)
+	mint := func(ctx context.Context) (*Token, error) {
+		minted.Store(true)
+		begin := p.cfg.Now()
+		t, a, err := exchange(ctx, p.upstream(req), p.client, p.cfg.Now, p.cfg.AssumedLifetime)
+		up = a
+		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: p.cfg.Now().Sub(begin)}
+		if err != nil {
+			ev.Result, ev.Err, ev.Status = ResultError, err, a.status
+			p.cfg.Logger.Warn("m2m: upstream token request failed", "proxy", p.cfg.Name, "err", err)
+		}
+		if h := p.cfg.Hooks; h != nil {
+			h.Refreshed(ev)
+		}
+		return t, err
+	}
+	usable := func(t *Token) bool { return p.cfg.Now().Before(t.Due(p.cfg.Threshold)) }
+	t, err := p.cfg.Store.Fetch(ctx, p.key(req), usable, mint, p.storeFailed)
+	if err != nil {
+		p.report(ProxyUpstreamError)
+		passError(w, err)
+		return
+	}
+	if minted.Load() {
+		p.report(ProxyMiss)
+		for _, name := range []string{ClientQuotaHeader, OrganizationQuotaHeader} {
+			if v := up.header.Get(name); v != "" {
+				w.Header().Set(name, v)
+			}
+		}
+	} else {
+		p.report(ProxyHit)
+		if h := p.cfg.Hooks; h != nil {
+			h.Served(p.cfg.Name)
+		}
+	}
+	body := map[string]any{
+		"access_token": t.AccessToken,
+		"expires_in":   max(0, int64(t.Expiry.Sub(p.cfg.Now())/time.Second)),
+	}
+	if t.TokenType != "" {
+		body["token_type"] = t.TokenType
+	}
+	if t.Scope != "" {
+		body["scope"] = t.Scope
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// upstream is the request to forward: the caller's credentials sent the
+// way the caller sent them, its scopes and other parameters.
+func (p *Proxy) upstream(req *tokenRequest) *clientcredentials.Config {
+	return &clientcredentials.Config{
+		ClientID:       req.clientID,
+		ClientSecret:   req.clientSecret,
+		TokenURL:       p.cfg.TokenURL,
+		Scopes:         req.scopes,
+		EndpointParams: req.params,
+		AuthStyle:      req.style,
+	}
+}
+
+// key is the cache key of req: an HMAC of the client id, client secret,
+// scopes (sorted) and other parameters under the proxy's secret.
+func (p *Proxy) key(req *tokenRequest) string {
+	return newKey("jwtguard/m2m/proxy/v1", p.cfg.Secret).
+		add(req.clientID).add(req.clientSecret).
+		add(normalScope(req.scopes)).add(req.params.Encode()).sum()
+}
+
+// passedHeaders are the headers of an upstream error answer passed on.
+var passedHeaders = []string{
+	"Content-Type", "Retry-After", "WWW-Authenticate", "Cache-Control", "Pragma",
+	ClientQuotaHeader, OrganizationQuotaHeader,
+	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
+}
+
+// passError answers with the upstream error answer as it came — status,
+// body and the headers that matter — or 502 if there was none.
+func passError(w http.ResponseWriter, err error) {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		for _, name := range passedHeaders {
+			if v := re.Response.Header.Values(name); len(v) > 0 {
+				w.Header()[name] = v
+			}
+		}
+		w.WriteHeader(re.Response.StatusCode)
+		_, _ = w.Write(re.Body)
+		return
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(minBackoff/time.Second)))
+	writeJSON(w, http.StatusBadGateway, map[string]string{
+		"error":             "temporarily_unavailable",
+		"error_description": "the upstream token endpoint did not answer",
+	})
+}
+
+func (p *Proxy) report(r ProxyResult) {
+	if h := p.cfg.Hooks; h != nil {
+		h.ProxyRequest(p.cfg.Name, r)
+	}
+}
+
+func (p *Proxy) storeFailed(err error) {
+	p.cfg.Logger.Warn("m2m: store failed; requesting the token without it", "proxy", p.cfg.Name, "err", err)
+	if h := p.cfg.Hooks; h != nil {
+		h.StoreFailed(p.cfg.Name, err)
+	}
+}

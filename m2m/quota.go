@@ -1,0 +1,102 @@
+package m2m
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The headers in which Auth0 reports token quotas.
+const (
+	ClientQuotaHeader       = "Auth0-Client-Quota-Limit"
+	OrganizationQuotaHeader = "Auth0-Organization-Quota-Limit"
+)
+
+// Quota is one bucket of a token quota, as in
+// "b=per_hour;q=10;r=7;t=3540".
+type Quota struct {
+	// Scope is "client" (Auth0-Client-Quota-Limit) or "organization"
+	// (Auth0-Organization-Quota-Limit); empty from ParseQuota.
+	Scope string
+	// Bucket is the window, b: "per_hour" or "per_day".
+	Bucket string
+	// Limit is the number of tokens the window allows, q.
+	Limit int64
+	// Remaining is the number of tokens left in the window, r.
+	Remaining int64
+	// Reset is the time until the window resets, t.
+	Reset time.Duration
+}
+
+// maxQuotaReset bounds Reset so that it cannot overflow.
+const maxQuotaReset = 366 * 24 * time.Hour
+
+// ParseQuota parses a quota header value: comma-separated buckets of
+// semicolon-separated b (required), q, r and t (non-negative integers,
+// zero if absent); other attributes are ignored. A malformed bucket is an
+// error.
+func ParseQuota(header string) ([]Quota, error) {
+	var out []Quota
+	for bucket := range strings.SplitSeq(header, ",") {
+		if strings.TrimSpace(bucket) == "" {
+			continue
+		}
+		var q Quota
+		for attr := range strings.SplitSeq(bucket, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(attr), "=")
+			if !ok {
+				return nil, fmt.Errorf("m2m: quota %q: attribute %q is not key=value", header, attr)
+			}
+			if k == "b" {
+				q.Bucket = v
+				continue
+			}
+			if k != "q" && k != "r" && k != "t" {
+				continue
+			}
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("m2m: quota %q: %s=%q is not a non-negative integer", header, k, v)
+			}
+			switch k {
+			case "q":
+				q.Limit = n
+			case "r":
+				q.Remaining = n
+			case "t":
+				q.Reset = time.Duration(min(n, int64(maxQuotaReset/time.Second))) * time.Second
+			}
+		}
+		if q.Bucket == "" {
+			return nil, fmt.Errorf("m2m: quota %q: a bucket has no b", header)
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// quotas returns the quota buckets of an answer's headers; a malformed
+// header is skipped.
+func quotas(h http.Header) []Quota {
+	var out []Quota
+	for _, hs := range []struct{ name, scope string }{
+		{ClientQuotaHeader, "client"},
+		{OrganizationQuotaHeader, "organization"},
+	} {
+		v := h.Get(hs.name)
+		if v == "" {
+			continue
+		}
+		qs, err := ParseQuota(v)
+		if err != nil {
+			continue
+		}
+		for i := range qs {
+			qs[i].Scope = hs.scope
+		}
+		out = append(out, qs...)
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package m2m_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/m2m"
+)
+
+func TestParseQuota(t *testing.T) {
+	tests := []struct {
+		name    string
+		header  string
+		want    []m2m.Quota
+		wantErr bool
+	}{
+		{
+			name:   "Auth0 example",
+			header: "b=per_hour;q=10;r=7;t=3540,b=per_day;q=50;r=47;t=43200",
+			want: []m2m.Quota{
+				{Bucket: "per_hour", Limit: 10, Remaining: 7, Reset: 3540 * time.Second},
+				{Bucket: "per_day", Limit: 50, Remaining: 47, Reset: 12 * time.Hour},
+			},
+		},
+		{
+			name:   "spaces, other order, unknown attribute",
+			header: " b=per_day; r=0; x=1; q=5; t=1 ",
+			want:   []m2m.Quota{{Bucket: "per_day", Limit: 5, Remaining: 0, Reset: time.Second}},
+		},
+		{name: "missing numbers are zero", header: "b=per_hour", want: []m2m.Quota{{Bucket: "per_hour"}}},
+		{name: "empty", header: "", want: nil},
+		{name: "empty buckets skipped", header: ",b=per_hour;q=1;r=1;t=1,", want: []m2m.Quota{{Bucket: "per_hour", Limit: 1, Remaining: 1, Reset: time.Second}}},
+		{name: "no bucket name", header: "q=10;r=7;t=3540", wantErr: true},
+		{name: "not a number", header: "b=per_hour;q=ten", wantErr: true},
+		{name: "negative", header: "b=per_hour;r=-1", wantErr: true},
+		{name: "not key=value", header: "b=per_hour;q", wantErr: true},
+		{name: "huge reset is capped", header: "b=per_day;t=99999999999999", want: []m2m.Quota{{Bucket: "per_day", Reset: 366 * 24 * time.Hour}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := m2m.ParseQuota(tt.header)
+			if tt.wantErr {
+				if err == nil || err.Error()[:5] != "m2m: " {
+					t.Fatalf("ParseQuota(%q) = %v, %v; want an m2m error", tt.header, got, err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("ParseQuota(%q) = %+v, %v; want %+v", tt.header, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// The quota the endpoint declares reaches the hooks and Quota, per bucket,
+// counting down with each token minted.
+func TestTokenSourceReportsQuota(t *testing.T) {
+	iss, _ := newIssuer(t)
+	iss.SetClientQuota(testClient, 10, 50)
+	h := newHooks()
+	ts := newSource(t, sourceConfig(iss, h))
+	if _, err := ts.Token(); err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	reported := h.quotas
+	h.mu.Unlock()
+	if len(reported) != 1 {
+		t.Fatalf("QuotaReported called %d times, want 1", len(reported))
+	}
+	got := reported[0]
+	if len(got) != 2 {
+		t.Fatalf("quota %+v, want two buckets", got)
+	}
+	for i, want := range []m2m.Quota{
+		{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 9},
+		{Scope: "client", Bucket: "per_day", Limit: 50, Remaining: 49},
+	} {
+		q := got[i]
+		if q.Scope != want.Scope || q.Bucket != want.Bucket || q.Limit != want.Limit || q.Remaining != want.Remaining {
+			t.Errorf("bucket %d = %+v, want %+v", i, q, want)
+		}
+		if q.Reset <= 0 || q.Reset > 24*time.Hour {
+			t.Errorf("bucket %d reset %v, want within a day", i, q.Reset)
+		}
+	}
+	if !reflect.DeepEqual(ts.Quota(), got) {
+		t.Errorf("Quota() = %+v, want %+v", ts.Quota(), got)
+	}
+}
+
+// A source without quota headers reports none.
+func TestTokenSourceWithoutQuota(t *testing.T) {
+	iss, _ := newIssuer(t)
+	h := newHooks()
+	ts := newSource(t, sourceConfig(iss, h))
+	if _, err := ts.Token(); err != nil {
+		t.Fatal(err)
+	}
+	if ts.Quota() != nil || len(h.quotas) != 0 {
+		t.Fatalf("Quota() = %v, hooks got %v; want nothing", ts.Quota(), h.quotas)
+	}
+}

@@ -1,0 +1,54 @@
+package redisstore
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+// A sealed value opens only with the same key, under the same Redis key,
+// undamaged.
+func TestSeal(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	s, err := newSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := newSealer([]byte("fedcba9876543210fedcba9876543210"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := []byte(`{"access_token":"secret token"}`)
+	sealed := s.seal("k1", plain)
+	if bytes.Contains(sealed, []byte("secret token")) {
+		t.Fatal("sealed value holds the plaintext")
+	}
+	if again := s.seal("k1", plain); bytes.Equal(again, sealed) {
+		t.Fatal("two seals of one value are equal: the nonce is not fresh")
+	}
+	if got, err := s.open("k1", sealed); err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("open = %q, %v; want the plaintext", got, err)
+	}
+	damaged := bytes.Clone(sealed)
+	damaged[len(damaged)-1] ^= 1
+	tests := []struct {
+		name string
+		s    sealer
+		rk   string
+		b    []byte
+	}{
+		{"another key", other, "k1", sealed},
+		{"another Redis key", s, "k2", sealed},
+		{"damaged", s, "k1", damaged},
+		{"truncated", s, "k1", sealed[:5]},
+		{"unknown version", s, "k1", append([]byte{9}, sealed[1:]...)},
+		{"empty", s, "k1", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, err := tt.s.open(tt.rk, tt.b); !errors.Is(err, ErrUnsealed) {
+				t.Fatalf("open = %q, %v; want ErrUnsealed", got, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,192 @@
+package m2m_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"golang.org/x/oauth2"
+
+	"github.com/jwtguard/jwtguard/m2m"
+)
+
+// Plugged into oauth2.Transport or oauth2.NewClient, the source puts its
+// cached token on every outgoing request.
+func TestTokenSourceTransport(t *testing.T) {
+	iss, _ := newIssuer(t)
+	ts := newSource(t, sourceConfig(iss, nil))
+	var seen []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.Header.Get("Authorization"))
+	}))
+	defer api.Close()
+
+	clients := map[string]*http.Client{
+		"oauth2.Transport": {Transport: &oauth2.Transport{Source: ts}},
+		"oauth2.NewClient": oauth2.NewClient(context.Background(), ts),
+	}
+	for name, c := range clients {
+		t.Run(name, func(t *testing.T) {
+			seen = nil
+			for range 10 {
+				resp, err := c.Get(api.URL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+			}
+			tok, err := ts.Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range seen {
+				if h != "Bearer "+tok.AccessToken {
+					t.Fatalf("request carried %q, want the cached token", h)
+				}
+			}
+			if len(seen) != 10 || iss.Mints() != 1 {
+				t.Fatalf("%d requests, %d mints; want 10 and 1", len(seen), iss.Mints())
+			}
+		})
+	}
+}
+
+// Sources of one process that share a MemoryStore and ask for the same
+// token spend one; the second reads the first's.
+func TestSharedMemoryStore(t *testing.T) {
+	iss, _ := newIssuer(t)
+	synctest.Test(t, func(t *testing.T) {
+		store := m2m.NewMemoryStore(0)
+		h1, h2 := newHooks(), newHooks()
+		c1, c2 := sourceConfig(iss, h1), sourceConfig(iss, h2)
+		c1.Store, c2.Store = store, store
+		c2.Scopes = []string{"read:things", "read:things"} // same scopes
+		a, b := newSource(t, c1), newSource(t, c2)
+		ta, err := a.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := b.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ta.AccessToken != tb.AccessToken || iss.Mints() != 1 {
+			t.Fatalf("tokens differ or %d mints; want one shared token", iss.Mints())
+		}
+		if ev := h2.next(t); ev.Result != m2m.ResultShared {
+			t.Errorf("second source's refresh = %+v, want shared", ev)
+		}
+		if h2.served.Load() != 1 {
+			t.Errorf("a shared token should count as served (quota saved)")
+		}
+
+		// Another audience is another token.
+		c3 := sourceConfig(iss, nil)
+		c3.Store, c3.Audience = store, "https://other.example.test"
+		if _, err := newSource(t, c3).Token(); err != nil {
+			t.Fatal(err)
+		}
+		if iss.Mints() != 2 || store.Len() != 2 {
+			t.Fatalf("%d mints, %d stored; want 2 and 2", iss.Mints(), store.Len())
+		}
+	})
+}
+
+// Close cancels a refresh in flight, stops the goroutine, and is
+// idempotent; afterwards a source without a valid token returns ErrClosed.
+func TestTokenSourceClose(t *testing.T) {
+	iss, _ := newIssuer(t)
+	release := iss.BlockTokens()
+	defer release()
+	ts, err := m2m.New(sourceConfig(iss, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		_, err := ts.TokenContext(ctx)
+		waiting <- err
+	}()
+	cancel()
+	if err := <-waiting; !errors.Is(err, context.Canceled) {
+		t.Fatalf("TokenContext with a canceled context: %v, want context.Canceled", err)
+	}
+	if err := ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Token(); !errors.Is(err, m2m.ErrClosed) {
+		t.Fatalf("Token after Close: %v, want ErrClosed", err)
+	}
+}
+
+// The source prints without its secret.
+func TestTokenSourceString(t *testing.T) {
+	iss, _ := newIssuer(t)
+	ts := newSource(t, sourceConfig(iss, nil))
+	for _, s := range []string{fmt.Sprint(ts), fmt.Sprintf("%+v", ts), fmt.Sprintf("%#v", ts)} {
+		if strings.Contains(s, testSecret) {
+			t.Fatalf("%q shows the secret", s)
+		}
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	iss, _ := newIssuer(t)
+	tests := []struct {
+		name   string
+		modify func(*m2m.Config)
+		want   string
+	}{
+		{"no token URL", func(c *m2m.Config) { c.TokenURL = "" }, "TokenURL is required"},
+		{"plain http off loopback", func(c *m2m.Config) { c.TokenURL = "http://example.com/oauth/token" }, "plain http"},
+		{"no client id", func(c *m2m.Config) { c.ClientID = "" }, "ClientID and Config.ClientSecret are required"},
+		{"no secret", func(c *m2m.Config) { c.ClientSecret = "" }, "ClientID and Config.ClientSecret are required"},
+		{"reserved parameter", func(c *m2m.Config) { c.EndpointParams = map[string][]string{"audience": {"x"}} }, `must not set "audience"`},
+		{"threshold 1", func(c *m2m.Config) { c.Threshold = 1 }, "Threshold must be in (0,1)"},
+		{"negative threshold", func(c *m2m.Config) { c.Threshold = -0.5 }, "Threshold must be in (0,1)"},
+		{"negative lifetime", func(c *m2m.Config) { c.AssumedLifetime = -1 }, "must not be negative"},
+		{"negative timeout", func(c *m2m.Config) { c.Timeout = -1 }, "must not be negative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := sourceConfig(iss, nil)
+			tt.modify(&cfg)
+			ts, err := m2m.New(cfg)
+			if err == nil {
+				ts.Close()
+				t.Fatal("New accepted the config")
+			}
+			if !strings.HasPrefix(err.Error(), "m2m: ") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %q, want an m2m error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkTokenSourceToken measures the hot path: a token held, many
+// goroutines asking.
+func BenchmarkTokenSourceToken(b *testing.B) {
+	iss, _ := newIssuer(b)
+	ts := newSource(b, sourceConfig(iss, nil))
+	if _, err := ts.Token(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := ts.Token(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,71 @@
+package m2m
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"hash"
+	"slices"
+	"strings"
+)
+
+// MintFunc requests a new token from the token endpoint.
+type MintFunc func(ctx context.Context) (*Token, error)
+
+// Store keeps tokens under opaque keys — hex SHA-256 or HMAC-SHA256
+// digests that reveal neither client ids nor secrets — and makes sure
+// that, among everyone who shares the store, one caller at a time mints
+// the token of a key. Implementations must be safe for concurrent use;
+// MemoryStore and m2m/redisstore are two.
+type Store interface {
+	// Fetch returns the token under key if usable accepts it. Otherwise
+	// it calls mint — holding a lock on key, so that the others sharing
+	// the store wait and read its result instead of minting too — keeps
+	// the token mint returns until its expiry, and returns it. An error
+	// from mint is returned as is, and nothing is kept. When the store
+	// itself fails, Fetch calls mint without it and passes the store's
+	// error to report.
+	Fetch(ctx context.Context, key string, usable func(*Token) bool, mint MintFunc, report func(error)) (*Token, error)
+}
+
+// keyWriter builds a store key from length-prefixed fields, so that no two
+// different field lists give the same input to the digest.
+type keyWriter struct{ h hash.Hash }
+
+func newKey(domain string, mac []byte) keyWriter {
+	k := keyWriter{h: sha256.New()}
+	if mac != nil {
+		k.h = hmac.New(sha256.New, mac)
+	}
+	k.add(domain)
+	return k
+}
+
+func (k keyWriter) add(field string) keyWriter {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(field)))
+	k.h.Write(n[:])
+	k.h.Write([]byte(field))
+	return k
+}
+
+func (k keyWriter) sum() string { return hex.EncodeToString(k.h.Sum(nil)) }
+
+// normalScope sorts and de-duplicates the scopes of a space-separated
+// list: the order of scopes does not change what a token grants.
+func normalScope(scopes []string) string {
+	s := slices.Clone(scopes)
+	slices.Sort(s)
+	return strings.Join(slices.Compact(s), " ")
+}
+
+// sourceKey is the store key of a TokenSource: the token URL, client id,
+// audience, scopes and endpoint parameters, hashed. The secret is not part
+// of it: every holder of the client's credentials shares the token.
+func sourceKey(c *Config) string {
+	return newKey("jwtguard/m2m/source/v1", nil).
+		add(c.TokenURL).add(c.ClientID).add(c.Audience).
+		add(normalScope(c.Scopes)).add(c.EndpointParams.Encode()).sum()
+}

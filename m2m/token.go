@@ -1,0 +1,52 @@
+package m2m
+
+import (
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Token is an access token as a Store keeps it.
+type Token struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type,omitempty"`
+	// Scope is the scope the endpoint granted, if its answer said.
+	Scope string `json:"scope,omitempty"`
+	// Issued is when the token was requested (by whichever process
+	// requested it), and Expiry when it expires: Issued plus expires_in,
+	// or plus the assumed lifetime when the answer had none. Measuring
+	// from the request keeps Expiry on the early side.
+	Issued time.Time `json:"issued"`
+	Expiry time.Time `json:"expiry"`
+}
+
+// Due is when the token should be replaced: once threshold of its
+// lifetime has passed.
+func (t *Token) Due(threshold float64) time.Time {
+	return t.Issued.Add(time.Duration(threshold * float64(t.Expiry.Sub(t.Issued))))
+}
+
+// stopDelta is how long before its expiry a token stops being handed out,
+// so that it does not expire on its way to the server: 10 seconds (as
+// oauth2.Token.Valid), or a tenth of the lifetime if that is shorter.
+func (t *Token) stopDelta() time.Duration {
+	return min(10*time.Second, t.Expiry.Sub(t.Issued)/10)
+}
+
+// held is the token a TokenSource serves, with what Token needs precomputed.
+type held struct {
+	tok  *Token
+	o    *oauth2.Token
+	due  time.Time   // replace it in the background from here on
+	stop time.Time   // hand it out until here
+	used atomic.Bool // handed out since it was obtained
+}
+
+func newHeld(t *Token, threshold float64) *held {
+	o := &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}
+	if t.Scope != "" {
+		o = o.WithExtra(map[string]any{"scope": t.Scope})
+	}
+	return &held{tok: t, o: o, due: t.Due(threshold), stop: t.Expiry.Add(-t.stopDelta())}
+}
