@@ -1,86 +1,56 @@
 package main
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/jwtguard/jwtguard/auth0"
-	"github.com/jwtguard/jwtguard/cache"
-	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/examples/internal/server"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
-// app is the API: a Verifier with its metrics, and the router in front.
-type app struct {
-	*provider.Verifier
-	Handler http.Handler
-}
-
-// newApp builds the API for cfg: the tenant's Provider, a Prometheus
-// registry of its own with the jwtguard, Go and process collectors, the
-// Verifier (fetching keys with client; nil means http.DefaultClient) and
-// the router. Close it to stop the key cache.
-func newApp(cfg config, logger *slog.Logger, client *http.Client) (*app, error) {
+// newApp builds the API for cfg: the tenant's Provider, then the Verifier
+// (fetching keys with client; nil means http.DefaultClient) with its
+// metrics and the middleware (server.New), and the router in front. Close
+// it to stop the key cache.
+func newApp(cfg config, logger *slog.Logger, client *http.Client) (*server.App, error) {
 	p, err := cfg.provider()
 	if err != nil {
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m, err := metrics.New(metrics.Config{Registerer: reg})
-	if err != nil {
-		return nil, err
-	}
-	v, err := provider.NewVerifier(provider.VerifierConfig{
-		Providers: []provider.Provider{p},
-		Hooks:     m,
-		Cache:     cache.Config{Hooks: m, Logger: logger, HTTPClient: client},
+	return server.New(server.Config{
+		Providers:  []provider.Provider{p},
+		HTTPClient: client,
+		Logger:     logger,
+		Routes:     cfg.routes,
 	})
-	if err != nil {
-		return nil, err
-	}
-	mw, err := middleware.New(middleware.Config{Verifier: v, Logger: logger})
-	if err != nil {
-		v.Close()
-		return nil, err
-	}
-	return &app{Verifier: v, Handler: newRouter(mw, reg, cfg.Permission)}, nil
 }
 
-// newRouter mounts the routes on a net/http ServeMux: /healthz and
-// /metrics in the open, /api/ behind the middleware, /api/messages behind
-// the permission too.
-func newRouter(mw *middleware.Middleware, g prometheus.Gatherer, permission string) http.Handler {
+// routes mounts the routes on a net/http ServeMux: /healthz and /metrics
+// in the open, /api/ behind the middleware, /api/messages behind the
+// permission c.Permission too.
+func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
-		c := middleware.ClaimsFrom(r.Context())
-		writeJSON(w, map[string]any{
-			"subject":     c.Subject,
-			"scopes":      c.Scopes,
-			"permissions": c.Permissions,
-			"machine":     auth0.MachineToMachine(c), // a client-credentials token
+		claims := middleware.ClaimsFrom(r.Context())
+		server.WriteJSON(w, map[string]any{
+			"subject":     claims.Subject,
+			"scopes":      claims.Scopes,
+			"permissions": claims.Permissions,
+			"machine":     auth0.MachineToMachine(claims), // a client-credentials token
 		})
 	})
-	api.Handle("GET /api/messages", mw.RequirePermissions(permission)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.ClaimsFrom(r.Context()).Subject}})
+	api.Handle("GET /api/messages", mw.RequirePermissions(c.Permission)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		server.WriteJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.ClaimsFrom(r.Context()).Subject}})
 	})))
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, map[string]string{"status": "ok"})
-	})
+	mux.HandleFunc("GET /healthz", server.Healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 	mux.Handle("/api/", mw.Handler(api))
 	return mux
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
 }

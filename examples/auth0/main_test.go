@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/auth0"
+	"github.com/jwtguard/jwtguard/examples/internal/exampletest"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -73,14 +73,8 @@ func TestParseConfig(t *testing.T) {
 					}
 				}
 			}
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if exampletest.WantError(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("parseConfig, provider: %v", err)
 			}
 			if cfg.Addr != tt.want.Addr || cfg.Domain != tt.want.Domain || cfg.Permission != tt.want.Permission ||
 				!slices.Equal(cfg.Audiences, tt.want.Audiences) {
@@ -112,36 +106,22 @@ func TestRouter(t *testing.T) {
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}
-	defer a.Close()
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
+	base := exampletest.Serve(t, a)
 
 	const aud = "https://api.example.com"
 	reader := iss.Token("auth0|alice", aud, jwt.MapClaims{"scope": "openid profile", "permissions": []string{"read:messages"}})
 	nobody := iss.Token("auth0|bob", aud, jwt.MapClaims{"permissions": []string{"write:messages"}})
 	machine := clientCredentials(t, iss, aud)
-	tests := []struct {
-		name, path, token string
-		wantStatus        int
-		wantBody          string
-	}{
-		{"public", "/healthz", "", http.StatusOK, `"ok"`},
-		{"protected without a token", "/api/me", "", http.StatusUnauthorized, `"unauthorized"`},
-		{"user token", "/api/me", reader, http.StatusOK, `"machine":false`},
-		{"machine-to-machine token", "/api/me", machine, http.StatusOK, `"machine":true`},
-		{"token for another API", "/api/me", iss.Token("auth0|alice", "https://other.example.com", nil), http.StatusUnauthorized, `"invalid_token"`},
-		{"guarded without the permission", "/api/messages", nobody, http.StatusForbidden, `"insufficient_scope"`},
-		{"guarded with the permission", "/api/messages", reader, http.StatusOK, `hello, auth0|alice`},
-		{"metrics", "/metrics", "", http.StatusOK, `jwtguard_jwt_verifications_total{issuer="` + iss.Issuer() + `",reason="audience",result="failure"} 1`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			status, body := get(t, srv.URL+tt.path, tt.token)
-			if status != tt.wantStatus || !strings.Contains(body, tt.wantBody) {
-				t.Errorf("GET %s: %d %q, want %d and a body containing %q", tt.path, status, excerpt(body), tt.wantStatus, tt.wantBody)
-			}
-		})
-	}
+	exampletest.CheckRoutes(t, base, []exampletest.Route{
+		{Name: "public", Path: "/healthz", Status: http.StatusOK, Body: `"ok"`},
+		{Name: "protected without a token", Path: "/api/me", Status: http.StatusUnauthorized, Body: `"unauthorized"`},
+		{Name: "user token", Path: "/api/me", Token: reader, Status: http.StatusOK, Body: `"machine":false`},
+		{Name: "machine-to-machine token", Path: "/api/me", Token: machine, Status: http.StatusOK, Body: `"machine":true`},
+		{Name: "token for another API", Path: "/api/me", Token: iss.Token("auth0|alice", "https://other.example.com", nil), Status: http.StatusUnauthorized, Body: `"invalid_token"`},
+		{Name: "guarded without the permission", Path: "/api/messages", Token: nobody, Status: http.StatusForbidden, Body: `"insufficient_scope"`},
+		{Name: "guarded with the permission", Path: "/api/messages", Token: reader, Status: http.StatusOK, Body: `hello, auth0|alice`},
+		{Name: "metrics", Path: "/metrics", Status: http.StatusOK, Body: `jwtguard_jwt_verifications_total{issuer="` + iss.Issuer() + `",reason="audience",result="failure"} 1`},
+	})
 }
 
 // clientCredentials gets a machine-to-machine token from the issuer's
@@ -168,74 +148,22 @@ func clientCredentials(t *testing.T, iss *issuertest.Issuer, audience string) st
 // TestRun serves on a real listener and shuts down when the context ends.
 func TestRun(t *testing.T) {
 	iss, cfg := fakeTenant(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, ln, slog.New(slog.DiscardHandler), iss.Server.Client()) }()
-	// The listener is open already: the request waits for Serve.
 	token := iss.Token("auth0|alice", cfg.Audiences[0], nil)
-	if status, body := get(t, "http://"+ln.Addr().String()+"/api/me", token); status != http.StatusOK {
+	addr, stop := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
+		return run(ctx, cfg, ln, slog.New(slog.DiscardHandler), iss.Server.Client())
+	})
+	if status, body := exampletest.Get(t, "http://"+addr+"/api/me", token); status != http.StatusOK {
 		t.Errorf("GET /api/me: %d %q, want 200", status, body)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("run: %v", err)
-	}
+	stop()
 
 	// Without the test client the tenant's certificate is not trusted: run
 	// serves anyway and protected routes answer 503.
-	ln, err = net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel = context.WithCancel(context.Background())
-	defer cancel()
-	done = make(chan error, 1)
-	go func() { done <- run(ctx, cfg, ln, slog.New(slog.DiscardHandler), nil) }()
-	if status, body := get(t, "http://"+ln.Addr().String()+"/api/me", token); status != http.StatusServiceUnavailable {
+	addr, stop = exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
+		return run(ctx, cfg, ln, slog.New(slog.DiscardHandler), nil)
+	})
+	if status, body := exampletest.Get(t, "http://"+addr+"/api/me", token); status != http.StatusServiceUnavailable {
 		t.Errorf("GET /api/me with untrusted keys: %d %q, want 503", status, body)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("run: %v", err)
-	}
-}
-
-// excerpt returns body, or only its jwtguard verification lines if it is
-// a long exposition.
-func excerpt(body string) string {
-	if len(body) < 1000 {
-		return body
-	}
-	var lines []string
-	for _, l := range strings.Split(body, "\n") {
-		if strings.HasPrefix(l, "jwtguard_jwt_verifications_total") {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-func get(t *testing.T, url, token string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("GET %s: reading body: %v", url, err)
-	}
-	return resp.StatusCode, string(b)
+	stop()
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cognito"
+	"github.com/jwtguard/jwtguard/examples/internal/exampletest"
 )
 
 // TestCognitoLocal runs the example against cognito-local, a Cognito
@@ -61,26 +62,12 @@ func TestCognitoLocal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}
-	defer a.Close()
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
-
-	tests := []struct {
-		name, path, token string
-		wantStatus        int
-	}{
-		{"access token", "/api/me", aliceAccess, http.StatusOK},
-		{"access token of an admin", "/api/admin", aliceAccess, http.StatusOK},
-		{"access token of someone else", "/api/admin", bobAccess, http.StatusForbidden},
-		{"ID token where access tokens are wanted", "/api/me", aliceID, http.StatusUnauthorized},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if status, body := get(t, srv.URL+tt.path, tt.token); status != tt.wantStatus {
-				t.Errorf("GET %s: %d %q, want %d", tt.path, status, body, tt.wantStatus)
-			}
-		})
-	}
+	exampletest.CheckRoutes(t, exampletest.Serve(t, a), []exampletest.Route{
+		{Name: "access token", Path: "/api/me", Token: aliceAccess, Status: http.StatusOK},
+		{Name: "access token of an admin", Path: "/api/admin", Token: aliceAccess, Status: http.StatusOK},
+		{Name: "access token of someone else", Path: "/api/admin", Token: bobAccess, Status: http.StatusForbidden},
+		{Name: "ID token where access tokens are wanted", Path: "/api/me", Token: aliceID, Status: http.StatusUnauthorized},
+	})
 	// The same pool, configured for ID tokens.
 	cfg.TokenUse = cognito.IDToken
 	b, err := newApp(cfg, slog.New(slog.DiscardHandler))

@@ -16,24 +16,24 @@
 // "any"), COGNITO_GROUP and COGNITO_ENDPOINT. Leave the endpoint empty for
 // AWS; set it to a stand-in such as cognito-local (http://127.0.0.1:9229),
 // which then needs no region.
+//
+// What is Cognito's is here and in app.go: cognito.Config from the flags,
+// and a router that reads Cognito's claims. The Verifier with its metrics
+// and the middleware (server.New), and serving until SIGINT or SIGTERM
+// with a graceful shutdown (server.Run) are shared with the other examples
+// in examples/internal/server.
 package main
 
 import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"os"
-	"os/signal"
-	"strings"
-	"syscall"
-	"time"
 
 	"github.com/jwtguard/jwtguard/cognito"
+	"github.com/jwtguard/jwtguard/examples/internal/server"
 )
 
 // config is what the command is told by flags and the environment.
@@ -47,35 +47,27 @@ type config struct {
 	Group      string // the group /api/admin requires
 }
 
+// ListenAddr returns c.Addr, for server.Main.
+func (c config) ListenAddr() string { return c.Addr }
+
 // parseConfig reads args, falling back to getenv for each flag not given;
 // usage receives the help text and flag errors.
 func parseConfig(args []string, getenv func(string) string, usage io.Writer) (config, error) {
-	or := func(def string, keys ...string) string {
-		for _, k := range keys {
-			if v := getenv(k); v != "" {
-				return v
-			}
-		}
-		return def
-	}
 	var cfg config
 	var clientIDs, tokenUse string
 	fs := flag.NewFlagSet("cognito", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	fs.StringVar(&cfg.Addr, "addr", or("127.0.0.1:8080", "ADDR"), "`address` to listen on (ADDR)")
-	fs.StringVar(&cfg.Region, "region", or("", "COGNITO_REGION", "AWS_REGION"), "AWS `region` of the user pool (COGNITO_REGION, AWS_REGION)")
+	fs.StringVar(&cfg.Addr, "addr", server.Env(getenv, "127.0.0.1:8080", "ADDR"), "`address` to listen on (ADDR)")
+	fs.StringVar(&cfg.Region, "region", server.Env(getenv, "", "COGNITO_REGION", "AWS_REGION"), "AWS `region` of the user pool (COGNITO_REGION, AWS_REGION)")
 	fs.StringVar(&cfg.UserPoolID, "user-pool-id", getenv("COGNITO_USER_POOL_ID"), "user pool `id`, e.g. eu-west-1_AbCdEf123 (COGNITO_USER_POOL_ID)")
 	fs.StringVar(&clientIDs, "client-ids", getenv("COGNITO_CLIENT_IDS"), "comma-separated app client `ids` whose tokens to accept (COGNITO_CLIENT_IDS)")
-	fs.StringVar(&tokenUse, "token-use", or(string(cognito.AccessToken), "COGNITO_TOKEN_USE"), "tokens to accept: `access`, id or any (COGNITO_TOKEN_USE)")
-	fs.StringVar(&cfg.Group, "group", or("admin", "COGNITO_GROUP"), "cognito:groups `group` that /api/admin requires (COGNITO_GROUP)")
+	fs.StringVar(&tokenUse, "token-use", server.Env(getenv, string(cognito.AccessToken), "COGNITO_TOKEN_USE"), "tokens to accept: `access`, id or any (COGNITO_TOKEN_USE)")
+	fs.StringVar(&cfg.Group, "group", server.Env(getenv, "admin", "COGNITO_GROUP"), "cognito:groups `group` that /api/admin requires (COGNITO_GROUP)")
 	fs.StringVar(&cfg.Endpoint, "endpoint", getenv("COGNITO_ENDPOINT"), "issuer base `URL` of a Cognito stand-in; empty for AWS (COGNITO_ENDPOINT)")
-	if err := fs.Parse(args); err != nil {
+	if err := server.ParseFlags(fs, args); err != nil {
 		return config{}, err
 	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	cfg.ClientIDs = splitList(clientIDs)
+	cfg.ClientIDs = server.SplitList(clientIDs)
 	cfg.TokenUse = cognito.TokenUse(tokenUse)
 	switch {
 	case cfg.Region == "" && cfg.Endpoint == "":
@@ -102,69 +94,14 @@ func (c config) provider() (*cognito.Provider, error) {
 	})
 }
 
-// splitList splits a comma-separated list, dropping empty items.
-func splitList(s string) []string {
-	var out []string
-	for _, item := range strings.Split(s, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
 func main() {
-	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "cognito:", err)
-		os.Exit(2)
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "cognito:", err)
-		os.Exit(1)
-	}
-	if err := run(ctx, cfg, ln, logger); err != nil {
-		fmt.Fprintln(os.Stderr, "cognito:", err)
-		os.Exit(1)
-	}
+	server.Main("cognito", parseConfig, run)
 }
 
 // run serves the API on ln until ctx is cancelled, then shuts down
-// gracefully.
+// gracefully (see server.Run).
 func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger) error {
-	a, err := newApp(cfg, logger)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer a.Close()
-	// Fetch the keys before serving. If they cannot be fetched now, serve
-	// anyway: protected routes answer 503 with Retry-After until the
-	// cache, retrying in the background, has them.
-	loadCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	if err := a.Load(loadCtx); err != nil {
-		logger.Warn("keys not loaded yet; protected routes answer 503 until they are", "error", err)
-	}
-	cancel()
-
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	logger.Info("listening", "addr", ln.Addr().String(), "issuer", a.Issuers()[0])
-
-	select {
-	case err := <-serveErr:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelShutdown()
-	return srv.Shutdown(shutdownCtx)
+	return server.Run(ctx, ln, logger, func(context.Context) (*server.App, error) {
+		return newApp(cfg, logger)
+	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cognito"
+	"github.com/jwtguard/jwtguard/examples/internal/exampletest"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -83,14 +84,8 @@ func TestParseConfig(t *testing.T) {
 			if err == nil {
 				p, err = cfg.provider()
 			}
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if exampletest.WantError(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("parseConfig, provider: %v", err)
 			}
 			if cfg.Addr != tt.want.Addr || cfg.Region != tt.want.Region || cfg.UserPoolID != tt.want.UserPoolID ||
 				cfg.TokenUse != tt.want.TokenUse || cfg.Group != tt.want.Group || cfg.Endpoint != tt.want.Endpoint ||
@@ -108,13 +103,15 @@ func TestParseConfig(t *testing.T) {
 }
 
 // fakePool serves an issuertest issuer the way Cognito lays a pool out,
-// under /<poolID>, and returns the Endpoint for it.
-func fakePool(t *testing.T, iss *issuertest.Issuer, poolID string) string {
+// under /<poolID>, and returns the configuration for it: access tokens of
+// client "app-client", group "admin", and the Endpoint in front of iss.
+func fakePool(t *testing.T, iss *issuertest.Issuer, poolID string) config {
 	t.Helper()
 	front := httptest.NewServer(http.StripPrefix("/"+poolID, iss.Server.Config.Handler))
 	t.Cleanup(front.Close)
 	iss.SetIssuer(front.URL + "/" + poolID)
-	return front.URL
+	return config{UserPoolID: poolID, ClientIDs: []string{"app-client"}, TokenUse: cognito.AccessToken,
+		Group: "admin", Endpoint: front.URL}
 }
 
 // accessToken mints a Cognito access token for client with groups.
@@ -130,41 +127,25 @@ func accessToken(iss *issuertest.Issuer, client string, groups ...string) string
 // user pool through the Endpoint override.
 func TestRouter(t *testing.T) {
 	iss := issuertest.New()
-	defer iss.Close()
-	const pool = "eu-west-1_TestPool1"
-	cfg := config{UserPoolID: pool, ClientIDs: []string{"app-client"}, TokenUse: cognito.AccessToken,
-		Group: "admin", Endpoint: fakePool(t, iss, pool)}
+	t.Cleanup(iss.Close)
+	cfg := fakePool(t, iss, "eu-west-1_TestPool1")
 	a, err := newApp(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}
-	defer a.Close()
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
+	base := exampletest.Serve(t, a)
 
 	idToken := iss.Sign("", iss.Claims("0f1e2d3c-sub", "app-client", time.Hour, jwt.MapClaims{"token_use": "id"}))
-	tests := []struct {
-		name, path, token string
-		wantStatus        int
-		wantBody          string
-	}{
-		{"public", "/healthz", "", http.StatusOK, `"ok"`},
-		{"protected without a token", "/api/me", "", http.StatusUnauthorized, `"unauthorized"`},
-		{"access token", "/api/me", accessToken(iss, "app-client"), http.StatusOK, `"username":"alice"`},
-		{"access token of another app client", "/api/me", accessToken(iss, "other-client"), http.StatusUnauthorized, `"invalid_token"`},
-		{"ID token where access tokens are wanted", "/api/me", idToken, http.StatusUnauthorized, `"invalid_token"`},
-		{"guarded without the group", "/api/admin", accessToken(iss, "app-client", "staff"), http.StatusForbidden, `"insufficient_scope"`},
-		{"guarded with the group", "/api/admin", accessToken(iss, "app-client", "staff", "admin"), http.StatusOK, `hello, admin 0f1e2d3c-sub`},
-		{"metrics", "/metrics", "", http.StatusOK, `jwtguard_jwt_verifications_total{issuer="` + iss.Issuer() + `",reason="token_use",result="failure"} 1`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			status, body := get(t, srv.URL+tt.path, tt.token)
-			if status != tt.wantStatus || !strings.Contains(body, tt.wantBody) {
-				t.Errorf("GET %s: %d %q, want %d and a body containing %q", tt.path, status, excerpt(body), tt.wantStatus, tt.wantBody)
-			}
-		})
-	}
+	exampletest.CheckRoutes(t, base, []exampletest.Route{
+		{Name: "public", Path: "/healthz", Status: http.StatusOK, Body: `"ok"`},
+		{Name: "protected without a token", Path: "/api/me", Status: http.StatusUnauthorized, Body: `"unauthorized"`},
+		{Name: "access token", Path: "/api/me", Token: accessToken(iss, "app-client"), Status: http.StatusOK, Body: `"username":"alice"`},
+		{Name: "access token of another app client", Path: "/api/me", Token: accessToken(iss, "other-client"), Status: http.StatusUnauthorized, Body: `"invalid_token"`},
+		{Name: "ID token where access tokens are wanted", Path: "/api/me", Token: idToken, Status: http.StatusUnauthorized, Body: `"invalid_token"`},
+		{Name: "guarded without the group", Path: "/api/admin", Token: accessToken(iss, "app-client", "staff"), Status: http.StatusForbidden, Body: `"insufficient_scope"`},
+		{Name: "guarded with the group", Path: "/api/admin", Token: accessToken(iss, "app-client", "staff", "admin"), Status: http.StatusOK, Body: `hello, admin 0f1e2d3c-sub`},
+		{Name: "metrics", Path: "/metrics", Status: http.StatusOK, Body: `jwtguard_jwt_verifications_total{issuer="` + iss.Issuer() + `",reason="token_use",result="failure"} 1`},
+	})
 	// The keys came from <endpoint>/<pool>/.well-known/jwks.json.
 	if iss.Fetches() != 1 {
 		t.Errorf("%d JWKS fetches, want 1", iss.Fetches())
@@ -174,73 +155,22 @@ func TestRouter(t *testing.T) {
 // TestRun serves on a real listener and shuts down when the context ends.
 func TestRun(t *testing.T) {
 	iss := issuertest.New()
-	defer iss.Close()
-	const pool = "eu-west-1_RunPool"
-	cfg := config{UserPoolID: pool, ClientIDs: []string{"app-client"}, TokenUse: cognito.AccessToken,
-		Group: "admin", Endpoint: fakePool(t, iss, pool)}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, ln, slog.New(slog.DiscardHandler)) }()
-	// The listener is open already: the request waits for Serve.
-	if status, body := get(t, "http://"+ln.Addr().String()+"/api/me", accessToken(iss, "app-client")); status != http.StatusOK {
+	t.Cleanup(iss.Close)
+	cfg := fakePool(t, iss, "eu-west-1_RunPool")
+	addr, stop := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
+		return run(ctx, cfg, ln, slog.New(slog.DiscardHandler))
+	})
+	if status, body := exampletest.Get(t, "http://"+addr+"/api/me", accessToken(iss, "app-client")); status != http.StatusOK {
 		t.Errorf("GET /api/me: %d %q, want 200", status, body)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("run: %v", err)
-	}
+	stop()
 
 	// A configuration cognito.New refuses fails run and closes the listener.
-	ln, err = net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = run(context.Background(), config{Region: "eu-west-1", UserPoolID: "us-east-1_X", ClientIDs: []string{"c"},
+	ln := exampletest.Listen(t)
+	err := run(context.Background(), config{Region: "eu-west-1", UserPoolID: "us-east-1_X", ClientIDs: []string{"c"},
 		TokenUse: cognito.AccessToken, Group: "admin"}, ln, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.HasPrefix(err.Error(), "cognito: ") {
 		t.Errorf("run with a bad pool id = %v, want a cognito error", err)
 	}
-	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
-		t.Error("the listener is still open after run failed")
-	}
-}
-
-// excerpt returns body, or only its jwtguard verification lines if it is
-// a long exposition.
-func excerpt(body string) string {
-	if len(body) < 1000 {
-		return body
-	}
-	var lines []string
-	for _, l := range strings.Split(body, "\n") {
-		if strings.HasPrefix(l, "jwtguard_jwt_verifications_total") {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-func get(t *testing.T, url, token string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("GET %s: reading body: %v", url, err)
-	}
-	return resp.StatusCode, string(b)
+	exampletest.CheckClosed(t, ln.Addr().String())
 }

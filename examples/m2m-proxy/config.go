@@ -20,12 +20,12 @@ type options struct {
 	RedisAddr  string
 	MaxEntries int
 
-	// Registry is what /metrics serves: the Go collector for now.
+	// Registry is what /metrics serves: the Go collector and jwtguard's
+	// metrics.
 	Registry *prometheus.Registry
 	// Hooks receives the proxy's events (requests by result, tokens
-	// minted upstream, tokens served from the cache). It stays nil until
-	// the metrics package implements m2m.Hooks; then set it to that
-	// collector, registered on Registry.
+	// minted upstream, tokens served from the cache): the m2m side of the
+	// metrics collector registered on Registry.
 	Hooks m2m.Hooks
 }
 

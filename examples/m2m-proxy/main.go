@@ -19,7 +19,12 @@
 //	-max-entries M2M_MAX_ENTRIES   tokens cached in memory without Redis
 //	                               (default 10000)
 //
-// GET /metrics serves Prometheus metrics, GET /healthz answers 200.
+// GET /metrics serves Prometheus metrics — requests by result
+// (jwtguard_m2m_proxy_requests_total: hit, miss, upstream_error,
+// rejected), tokens minted upstream (jwtguard_m2m_token_requests_total,
+// result="minted": quota used) and served from the cache
+// (jwtguard_m2m_tokens_served_total: quota saved), source="proxy" — and
+// GET /healthz answers 200.
 package main
 
 import (

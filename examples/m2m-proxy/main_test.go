@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,18 @@ func token(t *testing.T, base string) (string, int) {
 	return a.AccessToken, a.ExpiresIn
 }
 
+// expectSeries fails the test unless the exposition body has every one
+// of lines, exactly.
+func expectSeries(t *testing.T, what, body string, lines ...string) {
+	t.Helper()
+	have := strings.Split(body, "\n")
+	for _, l := range lines {
+		if !slices.Contains(have, l) {
+			t.Errorf("%s lacks %s", what, l)
+		}
+	}
+}
+
 func get(t *testing.T, u string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(u)
@@ -96,9 +109,18 @@ func TestProxy(t *testing.T) {
 	if first != second || iss.Mints() != 1 {
 		t.Fatalf("%d mints; tokens equal: %v; want one token served twice", iss.Mints(), first == second)
 	}
-	if code, body := get(t, base+"/metrics"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+	code, body := get(t, base+"/metrics")
+	if code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
 		t.Fatalf("/metrics: %d, Go collector missing", code)
 	}
+	// One miss minted upstream (quota used), one hit from the cache
+	// (quota saved).
+	expectSeries(t, "/metrics", body,
+		`jwtguard_m2m_proxy_requests_total{result="hit",source="proxy"} 1`,
+		`jwtguard_m2m_proxy_requests_total{result="miss",source="proxy"} 1`,
+		`jwtguard_m2m_token_requests_total{result="minted",source="proxy",trigger="proxy"} 1`,
+		`jwtguard_m2m_tokens_served_total{source="proxy"} 1`,
+	)
 	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
 		t.Fatalf("/healthz: %d", code)
 	}
@@ -123,6 +145,20 @@ func TestReplicasShareRedis(t *testing.T) {
 	second, _ := token(t, b)
 	if first != second || iss.Mints() != 1 {
 		t.Fatalf("%d mints; replicas answered the same token: %v", iss.Mints(), first == second)
+	}
+	// a minted the token; b read it from Redis: a hit, no mint.
+	_, metricsA := get(t, a+"/metrics")
+	expectSeries(t, "a's /metrics", metricsA,
+		`jwtguard_m2m_proxy_requests_total{result="miss",source="proxy"} 1`,
+		`jwtguard_m2m_token_requests_total{result="minted",source="proxy",trigger="proxy"} 1`,
+	)
+	_, metricsB := get(t, b+"/metrics")
+	expectSeries(t, "b's /metrics", metricsB,
+		`jwtguard_m2m_proxy_requests_total{result="hit",source="proxy"} 1`,
+		`jwtguard_m2m_tokens_served_total{source="proxy"} 1`,
+	)
+	if strings.Contains(metricsB, "jwtguard_m2m_token_requests_total{") {
+		t.Errorf("b's /metrics counts a token request of its own:\n%s", metricsB)
 	}
 	for _, k := range mr.Keys() {
 		v, _ := mr.Get(k)

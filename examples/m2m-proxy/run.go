@@ -18,6 +18,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redisstore"
+	"github.com/jwtguard/jwtguard/metrics"
 )
 
 // run serves the proxy until ctx is done. ready, if not nil, is called
@@ -29,6 +30,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, logger 
 	}
 	o.Registry = prometheus.NewRegistry()
 	o.Registry.MustRegister(collectors.NewGoCollector())
+	m, err := metrics.New(metrics.Config{Registerer: o.Registry})
+	if err != nil {
+		return err
+	}
+	o.Hooks = m.M2M()
 
 	store, closeStore, err := newStore(o)
 	if err != nil {
