@@ -74,7 +74,7 @@ func newSource(t testing.TB, cfg m2m.Config) *m2m.TokenSource {
 // hooks records what it is told.
 type hooks struct {
 	served atomic.Int64
-	events chan m2m.RefreshEvent // every Refreshed, in order
+	events chan m2m.RefreshEvent // every TokenRefreshed, in order
 
 	mu        sync.Mutex
 	refreshes []m2m.RefreshEvent
@@ -87,14 +87,14 @@ func newHooks() *hooks {
 	return &hooks{events: make(chan m2m.RefreshEvent, 1<<12), proxy: map[m2m.ProxyResult]int{}}
 }
 
-func (h *hooks) Refreshed(ev m2m.RefreshEvent) {
+func (h *hooks) TokenRefreshed(ev m2m.RefreshEvent) {
 	h.mu.Lock()
 	h.refreshes = append(h.refreshes, ev)
 	h.mu.Unlock()
 	h.events <- ev
 }
 
-func (h *hooks) Served(string) { h.served.Add(1) }
+func (h *hooks) TokenServed(string) { h.served.Add(1) }
 
 func (h *hooks) QuotaReported(_ string, q []m2m.Quota) {
 	h.mu.Lock()
@@ -108,7 +108,7 @@ func (h *hooks) ProxyRequest(_ string, r m2m.ProxyResult) {
 	h.proxy[r]++
 }
 
-func (h *hooks) StoreFailed(_ string, err error) {
+func (h *hooks) TokenStoreFailed(_ string, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.storeErrs = append(h.storeErrs, err)

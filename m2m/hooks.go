@@ -50,27 +50,27 @@ const (
 )
 
 // Hooks receives what TokenSources and Proxies do. Methods are called
-// synchronously, Served on every Token call: keep them cheap and safe for
+// synchronously, TokenServed on every Token call: keep them cheap and safe for
 // concurrent use. Implementations turn the events into metrics (see
 // package metrics).
 //
 // Quota used is the count of RefreshEvents with ResultMinted; quota saved
-// is the count of Served.
+// is the count of TokenServed.
 type Hooks interface {
-	// Refreshed reports every refresh of a TokenSource and every Proxy
-	// cache miss.
-	Refreshed(RefreshEvent)
-	// Served reports one token handed out without a token request of its
+	// TokenRefreshed reports every refresh of a TokenSource and every
+	// Proxy cache miss.
+	TokenRefreshed(RefreshEvent)
+	// TokenServed reports one token handed out without a token request of its
 	// own: by TokenSource.Token from the token held (or from a refresh
 	// another caller started), by a Proxy from its cache.
-	Served(source string)
+	TokenServed(source string)
 	// QuotaReported reports the token quota the endpoint's answer to a
 	// TokenSource declared (Auth0-Client-Quota-Limit and
 	// Auth0-Organization-Quota-Limit), one entry per bucket.
 	QuotaReported(source string, quotas []Quota)
 	// ProxyRequest reports the result of one request to a Proxy.
 	ProxyRequest(source string, result ProxyResult)
-	// StoreFailed reports a Store that could not be used; the token was
-	// requested without it.
-	StoreFailed(source string, err error)
+	// TokenStoreFailed reports a Store that could not be used; the token
+	// was requested without it.
+	TokenStoreFailed(source string, err error)
 }

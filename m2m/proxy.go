@@ -143,7 +143,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.cfg.Logger.Warn("m2m: upstream token request failed", "proxy", p.cfg.Name, "err", err)
 		}
 		if h := p.cfg.Hooks; h != nil {
-			h.Refreshed(ev)
+			h.TokenRefreshed(ev)
 		}
 		return t, err
 	}
@@ -164,7 +164,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		p.report(ProxyHit)
 		if h := p.cfg.Hooks; h != nil {
-			h.Served(p.cfg.Name)
+			h.TokenServed(p.cfg.Name)
 		}
 	}
 	body := map[string]any{
@@ -238,6 +238,6 @@ func (p *Proxy) report(r ProxyResult) {
 func (p *Proxy) storeFailed(err error) {
 	p.cfg.Logger.Warn("m2m: store failed; requesting the token without it", "proxy", p.cfg.Name, "err", err)
 	if h := p.cfg.Hooks; h != nil {
-		h.StoreFailed(p.cfg.Name, err)
+		h.TokenStoreFailed(p.cfg.Name, err)
 	}
 }

@@ -151,7 +151,7 @@ func TestProxyManyVendors(t *testing.T) {
 		t.Errorf("results %v, want %v", got, want)
 	}
 	if got := h.served.Load(); got != vendors*perVendor-vendors {
-		t.Errorf("Served %d, want %d", got, vendors*perVendor-vendors)
+		t.Errorf("TokenServed %d, want %d", got, vendors*perVendor-vendors)
 	}
 	if got := h.results(); got[m2m.ResultMinted] != vendors || len(got) != 1 {
 		t.Errorf("refresh results %v, want %d minted", got, vendors)

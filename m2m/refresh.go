@@ -100,14 +100,14 @@ func (s *TokenSource) run(ctx context.Context, f *flight, trigger Trigger) {
 			"result", string(ev.Result), "expiry", tok.Expiry)
 	}
 	if h := s.cfg.Hooks; h != nil {
-		h.Refreshed(ev)
+		h.TokenRefreshed(ev)
 	}
 }
 
 func (s *TokenSource) storeFailed(err error) {
 	s.cfg.Logger.Warn("m2m: store failed; requesting the token without it", "source", s.cfg.Name, "err", err)
 	if h := s.cfg.Hooks; h != nil {
-		h.StoreFailed(s.cfg.Name, err)
+		h.TokenStoreFailed(s.cfg.Name, err)
 	}
 }
 

@@ -175,7 +175,7 @@ func (s *TokenSource) markUsed(h *held) {
 
 func (s *TokenSource) served() {
 	if h := s.cfg.Hooks; h != nil {
-		h.Served(s.cfg.Name)
+		h.TokenServed(s.cfg.Name)
 	}
 }
 

@@ -70,7 +70,7 @@ func TestTokenSourceMintsOnce(t *testing.T) {
 			t.Fatalf("issuer minted %d tokens for %d requests, want 1 and 1", got, requests.Load())
 		}
 		if got := h.served.Load(); got != 50*200-1 {
-			t.Errorf("Served reported %d times, want %d", got, 50*200-1)
+			t.Errorf("TokenServed reported %d times, want %d", got, 50*200-1)
 		}
 		if got := h.results(); got[m2m.ResultMinted] != 1 || len(got) != 1 {
 			t.Errorf("refresh results = %v, want one minted", got)

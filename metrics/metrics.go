@@ -44,13 +44,19 @@ type Config struct {
 	// jwt_verification_duration_seconds, in seconds. If nil,
 	// DefaultVerificationBuckets is used.
 	VerificationBuckets []float64
+	// TokenRequestBuckets are the buckets of
+	// m2m_token_request_duration_seconds, in seconds. If nil,
+	// DefaultTokenRequestBuckets is used.
+	TokenRequestBuckets []float64
 }
 
 // Collector holds jwtguard's metrics. It implements prometheus.Collector,
-// cache.Hooks and provider.Hooks, and is safe for concurrent use.
+// cache.Hooks, provider.Hooks and m2m.Hooks, and it is safe for concurrent
+// use.
 type Collector struct {
 	jwks *jwksMetrics
 	jwt  *jwtMetrics
+	m2m  *m2mMetrics
 	// parts are the collectors of every group above; Describe and Collect
 	// walk them. A new group (hooks of another package) adds itself here.
 	parts []prometheus.Collector
@@ -83,11 +89,15 @@ func New(cfg Config) (*Collector, error) {
 	if cfg.VerificationBuckets, err = buckets("VerificationBuckets", cfg.VerificationBuckets, DefaultVerificationBuckets); err != nil {
 		return nil, err
 	}
+	if cfg.TokenRequestBuckets, err = buckets("TokenRequestBuckets", cfg.TokenRequestBuckets, DefaultTokenRequestBuckets); err != nil {
+		return nil, err
+	}
 	c := &Collector{
 		jwks: newJWKSMetrics(cfg),
 		jwt:  newJWTMetrics(cfg),
+		m2m:  newM2MMetrics(cfg),
 	}
-	c.parts = []prometheus.Collector{c.jwks, c.jwt}
+	c.parts = []prometheus.Collector{c.jwks, c.jwt, c.m2m}
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: registering the collector: %w", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/metrics"
 )
 
@@ -25,6 +26,14 @@ var allNames = []string{
 	"jwtguard_jwks_unknown_kid_total",
 	"jwtguard_jwt_verification_duration_seconds",
 	"jwtguard_jwt_verifications_total",
+	"jwtguard_m2m_proxy_requests_total",
+	"jwtguard_m2m_quota_limit",
+	"jwtguard_m2m_quota_remaining",
+	"jwtguard_m2m_quota_reset_timestamp_seconds",
+	"jwtguard_m2m_store_errors_total",
+	"jwtguard_m2m_token_request_duration_seconds",
+	"jwtguard_m2m_token_requests_total",
+	"jwtguard_m2m_tokens_served_total",
 }
 
 // touchAll makes every metric of c have one series.
@@ -35,6 +44,12 @@ func touchAll(c *metrics.Collector, iss string) {
 	c.UnknownKID(iss, cache.KIDSuppressed)
 	c.StoreFailed(iss, errors.New("store down"))
 	c.Verified(iss, nil, time.Millisecond)
+	h := c
+	h.TokenRefreshed(m2m.RefreshEvent{Source: "billing", Trigger: m2m.TriggerInitial, Result: m2m.ResultMinted, Duration: time.Millisecond})
+	h.TokenServed("billing")
+	h.QuotaReported("billing", []m2m.Quota{{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 9, Reset: time.Hour}})
+	h.ProxyRequest("gateway", m2m.ProxyHit)
+	h.TokenStoreFailed("billing", errors.New("store down"))
 }
 
 // familyNames gathers g and returns the names of its families.
@@ -158,6 +173,7 @@ func TestNewInvalidConfig(t *testing.T) {
 		{"empty refresh buckets", metrics.Config{RefreshBuckets: []float64{}}, "Config.RefreshBuckets"},
 		{"unsorted refresh buckets", metrics.Config{RefreshBuckets: []float64{1, 0.5}}, "Config.RefreshBuckets"},
 		{"repeated verification bucket", metrics.Config{VerificationBuckets: []float64{0.1, 0.1}}, "Config.VerificationBuckets"},
+		{"unsorted token request buckets", metrics.Config{TokenRequestBuckets: []float64{2, 1}}, "Config.TokenRequestBuckets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,7 +34,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logger 
 	if err != nil {
 		return err
 	}
-	o.Hooks = m.M2M()
+	o.Hooks = m
 
 	store, closeStore, err := newStore(o)
 	if err != nil {

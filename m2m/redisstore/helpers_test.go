@@ -134,11 +134,11 @@ type hooks struct {
 
 func newHooks() *hooks { return &hooks{events: make(chan m2m.RefreshEvent, 1024)} }
 
-func (h *hooks) Refreshed(ev m2m.RefreshEvent)        { h.events <- ev }
-func (h *hooks) Served(string)                        { h.served.Add(1) }
+func (h *hooks) TokenRefreshed(ev m2m.RefreshEvent)   { h.events <- ev }
+func (h *hooks) TokenServed(string)                   { h.served.Add(1) }
 func (h *hooks) QuotaReported(string, []m2m.Quota)    {}
 func (h *hooks) ProxyRequest(string, m2m.ProxyResult) {}
-func (h *hooks) StoreFailed(_ string, err error) {
+func (h *hooks) TokenStoreFailed(_ string, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.failed = append(h.failed, err)

@@ -1,0 +1,326 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"golang.org/x/oauth2"
+
+	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/m2m"
+	"github.com/jwtguard/jwtguard/metrics"
+)
+
+// The collector satisfies the interface TokenSources and
+// Proxies take.
+var _ m2m.Hooks = (*metrics.Collector)(nil)
+
+const (
+	m2mAudience = "https://api.example.test"
+	t0Unix      = 946684800 // time.Now() when a synctest bubble starts
+)
+
+// m2mIssuer starts an issuer with two clients: svc, with a quota of 10
+// tokens an hour and 50 a day, and vendor, without.
+func m2mIssuer(t *testing.T) *issuertest.Issuer {
+	t.Helper()
+	iss := issuertest.New()
+	t.Cleanup(iss.Close)
+	iss.SetClient("svc", "svc-secret")
+	iss.SetClientQuota("svc", 10, 50)
+	iss.SetClient("vendor", "vendor-secret")
+	return iss
+}
+
+// sourceConfig configures a TokenSource named name for client id at iss,
+// reporting to h. Keep-alives are off so that a synctest bubble can go
+// idle.
+func sourceConfig(iss *issuertest.Issuer, name, id, secret string, h m2m.Hooks) m2m.Config {
+	return m2m.Config{
+		TokenURL: iss.URL + issuertest.TokenPath, ClientID: id, ClientSecret: secret, Audience: m2mAudience,
+		AuthStyle: oauth2.AuthStyleInParams, HTTPClient: noKeepAlive(), Name: name, Hooks: h,
+	}
+}
+
+func noKeepAlive() *http.Client {
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+}
+
+func newTokenSource(t *testing.T, cfg m2m.Config) *m2m.TokenSource {
+	t.Helper()
+	ts, err := m2m.New(cfg)
+	if err != nil {
+		t.Fatalf("m2m.New: %v", err)
+	}
+	t.Cleanup(func() { ts.Close() })
+	return ts
+}
+
+// proxyRequest sends one request to p and returns the status.
+func proxyRequest(p http.Handler, method, id, secret string) int {
+	body := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}, "audience": {m2mAudience}}
+	r := httptest.NewRequest(method, "/oauth/token", strings.NewReader(body.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	p.ServeHTTP(w, r)
+	return w.Code
+}
+
+// failingStore is a Store that is always down: it reports so and mints
+// without it, as the Store contract asks.
+type failingStore struct{}
+
+func (failingStore) Fetch(ctx context.Context, _ string, _ func(*m2m.Token) bool, mint m2m.MintFunc, report func(error)) (*m2m.Token, error) {
+	report(errors.New("store down"))
+	return mint(ctx)
+}
+
+// TestM2MExposition runs real TokenSources and a real Proxy against an
+// issuertest token endpoint through a scripted sequence — a first mint, tokens
+// served, one shared through a store, a background refresh, a rejected
+// client, a store down, a proxy hit, miss, rejection and upstream error —
+// and compares the whole exposition. In the synctest bubble the clock only
+// moves when the test sleeps: every duration is 0.
+func TestM2MExposition(t *testing.T) {
+	iss := m2mIssuer(t) // servers start outside the bubble
+	synctest.Test(t, func(t *testing.T) {
+		c, err := metrics.New(metrics.Config{TokenRequestBuckets: []float64{.1, 1}})
+		if err != nil {
+			t.Fatalf("metrics.New: %v", err)
+		}
+		h := c
+		token := func(name string, ts *m2m.TokenSource, wantErr error) {
+			t.Helper()
+			if _, err := ts.Token(); (wantErr == nil) != (err == nil) || (wantErr != nil && !errors.Is(err, wantErr)) {
+				t.Fatalf("%s: Token() = %v, want %v", name, err, wantErr)
+			}
+		}
+
+		// billing mints (quota 9 of 10 an hour left, 49 of 50 a day) and
+		// serves its token twice.
+		store := m2m.NewMemoryStore(10)
+		cfg := sourceConfig(iss, "billing", "svc", "svc-secret", h)
+		cfg.Store = store
+		billing := newTokenSource(t, cfg)
+		for range 3 {
+			token("billing", billing, nil)
+		}
+		// billing-replica shares billing's store: it reads the token.
+		cfg.Name = "billing-replica"
+		replica := newTokenSource(t, cfg)
+		token("billing-replica", replica, nil)
+		replica.Close() // so that only billing refreshes in the background
+		// At 0.8 of the hour-long lifetime billing refreshes in the
+		// background: 8 an hour, 48 a day left.
+		time.Sleep(50 * time.Minute)
+		synctest.Wait()
+		// reports has the wrong secret; audit's store is down.
+		token("reports", newTokenSource(t, sourceConfig(iss, "reports", "svc", "wrong", h)), m2m.ErrRejected)
+		cfg = sourceConfig(iss, "audit", "vendor", "vendor-secret", h)
+		cfg.Store = failingStore{}
+		token("audit", newTokenSource(t, cfg), nil)
+
+		// The proxy: a miss, a hit, a GET, a wrong secret.
+		p, err := m2m.NewProxy(m2m.ProxyConfig{
+			TokenURL: iss.URL + issuertest.TokenPath, Secret: []byte(strings.Repeat("k", 32)),
+			HTTPClient: noKeepAlive(), Name: "gateway", Hooks: h,
+		})
+		if err != nil {
+			t.Fatalf("NewProxy: %v", err)
+		}
+		for _, r := range []struct {
+			method, secret string
+			want           int
+		}{
+			{http.MethodPost, "vendor-secret", http.StatusOK},
+			{http.MethodPost, "vendor-secret", http.StatusOK},
+			{http.MethodGet, "vendor-secret", http.StatusMethodNotAllowed},
+			{http.MethodPost, "wrong", http.StatusUnauthorized},
+		} {
+			if code := proxyRequest(p, r.method, "vendor", r.secret); code != r.want {
+				t.Fatalf("proxy %s with %s: %d, want %d", r.method, r.secret, code, r.want)
+			}
+		}
+		if m := iss.Mints(); m != 4 {
+			t.Fatalf("the issuer minted %d tokens, want 4 (billing twice, audit, gateway)", m)
+		}
+
+		names := []string{
+			"jwtguard_m2m_proxy_requests_total", "jwtguard_m2m_quota_limit", "jwtguard_m2m_quota_remaining",
+			"jwtguard_m2m_store_errors_total", "jwtguard_m2m_token_request_duration_seconds",
+			"jwtguard_m2m_token_requests_total", "jwtguard_m2m_tokens_served_total",
+		}
+		if err := testutil.CollectAndCompare(c, strings.NewReader(m2mExposition), names...); err != nil {
+			t.Error(err)
+		}
+		// The reset times come from the issuer's real clock (the end of
+		// the UTC hour and day), reported 50 minutes into the bubble.
+		reported := float64(t0Unix + 50*60)
+		for _, r := range []struct {
+			bucket string
+			window float64
+		}{{"per_hour", 3600}, {"per_day", 86400}} {
+			v := gaugeValue(t, c, "jwtguard_m2m_quota_reset_timestamp_seconds", map[string]string{"bucket": r.bucket})
+			if !(v >= reported && v <= reported+r.window) {
+				t.Errorf("%s resets at %v, want within [%v, %v]", r.bucket, v, reported, reported+r.window)
+			}
+		}
+		if n := testutil.CollectAndCount(c, "jwtguard_m2m_quota_reset_timestamp_seconds"); n != 2 {
+			t.Errorf("%d quota_reset_timestamp_seconds series, want 2", n)
+		}
+	})
+}
+
+// m2mExposition is what TestM2MExposition must collect.
+const m2mExposition = `
+# HELP jwtguard_m2m_proxy_requests_total Requests to a Proxy by result (hit: answered from the cache, miss: a token minted upstream for it, upstream_error: the upstream failure passed on, rejected: refused before any upstream call).
+# TYPE jwtguard_m2m_proxy_requests_total counter
+jwtguard_m2m_proxy_requests_total{result="hit",source="gateway"} 1
+jwtguard_m2m_proxy_requests_total{result="miss",source="gateway"} 1
+jwtguard_m2m_proxy_requests_total{result="rejected",source="gateway"} 1
+jwtguard_m2m_proxy_requests_total{result="upstream_error",source="gateway"} 1
+# HELP jwtguard_m2m_quota_limit Tokens the quota window allows, as the token endpoint's last answer declared it (Auth0-Client-Quota-Limit: scope client, Auth0-Organization-Quota-Limit: organization).
+# TYPE jwtguard_m2m_quota_limit gauge
+jwtguard_m2m_quota_limit{bucket="per_day",scope="client",source="billing"} 50
+jwtguard_m2m_quota_limit{bucket="per_hour",scope="client",source="billing"} 10
+# HELP jwtguard_m2m_quota_remaining Tokens left in the quota window when the token endpoint last answered; the window may have reset since (see quota_reset_timestamp_seconds).
+# TYPE jwtguard_m2m_quota_remaining gauge
+jwtguard_m2m_quota_remaining{bucket="per_day",scope="client",source="billing"} 48
+jwtguard_m2m_quota_remaining{bucket="per_hour",scope="client",source="billing"} 8
+# HELP jwtguard_m2m_store_errors_total Failures of the token store; the token was requested without it.
+# TYPE jwtguard_m2m_store_errors_total counter
+jwtguard_m2m_store_errors_total{source="audit"} 1
+# HELP jwtguard_m2m_token_request_duration_seconds Duration of TokenSource refreshes and Proxy upstream requests, whatever their result.
+# TYPE jwtguard_m2m_token_request_duration_seconds histogram
+jwtguard_m2m_token_request_duration_seconds_bucket{source="audit",le="0.1"} 1
+jwtguard_m2m_token_request_duration_seconds_bucket{source="audit",le="1"} 1
+jwtguard_m2m_token_request_duration_seconds_bucket{source="audit",le="+Inf"} 1
+jwtguard_m2m_token_request_duration_seconds_sum{source="audit"} 0
+jwtguard_m2m_token_request_duration_seconds_count{source="audit"} 1
+jwtguard_m2m_token_request_duration_seconds_bucket{source="billing",le="0.1"} 2
+jwtguard_m2m_token_request_duration_seconds_bucket{source="billing",le="1"} 2
+jwtguard_m2m_token_request_duration_seconds_bucket{source="billing",le="+Inf"} 2
+jwtguard_m2m_token_request_duration_seconds_sum{source="billing"} 0
+jwtguard_m2m_token_request_duration_seconds_count{source="billing"} 2
+jwtguard_m2m_token_request_duration_seconds_bucket{source="billing-replica",le="0.1"} 1
+jwtguard_m2m_token_request_duration_seconds_bucket{source="billing-replica",le="1"} 1
+jwtguard_m2m_token_request_duration_seconds_bucket{source="billing-replica",le="+Inf"} 1
+jwtguard_m2m_token_request_duration_seconds_sum{source="billing-replica"} 0
+jwtguard_m2m_token_request_duration_seconds_count{source="billing-replica"} 1
+jwtguard_m2m_token_request_duration_seconds_bucket{source="gateway",le="0.1"} 2
+jwtguard_m2m_token_request_duration_seconds_bucket{source="gateway",le="1"} 2
+jwtguard_m2m_token_request_duration_seconds_bucket{source="gateway",le="+Inf"} 2
+jwtguard_m2m_token_request_duration_seconds_sum{source="gateway"} 0
+jwtguard_m2m_token_request_duration_seconds_count{source="gateway"} 2
+jwtguard_m2m_token_request_duration_seconds_bucket{source="reports",le="0.1"} 1
+jwtguard_m2m_token_request_duration_seconds_bucket{source="reports",le="1"} 1
+jwtguard_m2m_token_request_duration_seconds_bucket{source="reports",le="+Inf"} 1
+jwtguard_m2m_token_request_duration_seconds_sum{source="reports"} 0
+jwtguard_m2m_token_request_duration_seconds_count{source="reports"} 1
+# HELP jwtguard_m2m_token_requests_total TokenSource refreshes and Proxy cache misses by trigger (initial, expired, background, proxy) and result (minted: issued by the token endpoint, one unit of quota used; shared: read from the store, minted by another source or process; error).
+# TYPE jwtguard_m2m_token_requests_total counter
+jwtguard_m2m_token_requests_total{result="error",source="gateway",trigger="proxy"} 1
+jwtguard_m2m_token_requests_total{result="error",source="reports",trigger="initial"} 1
+jwtguard_m2m_token_requests_total{result="minted",source="audit",trigger="initial"} 1
+jwtguard_m2m_token_requests_total{result="minted",source="billing",trigger="background"} 1
+jwtguard_m2m_token_requests_total{result="minted",source="billing",trigger="initial"} 1
+jwtguard_m2m_token_requests_total{result="minted",source="gateway",trigger="proxy"} 1
+jwtguard_m2m_token_requests_total{result="shared",source="billing-replica",trigger="initial"} 1
+# HELP jwtguard_m2m_tokens_served_total Tokens handed out without a token request of their own (quota saved): held by a TokenSource, read from the store, or answered from a Proxy's cache.
+# TYPE jwtguard_m2m_tokens_served_total counter
+jwtguard_m2m_tokens_served_total{source="billing"} 2
+jwtguard_m2m_tokens_served_total{source="billing-replica"} 1
+jwtguard_m2m_tokens_served_total{source="gateway"} 1
+`
+
+// gaugeValue returns the value of the one series of gauge family name
+// in c that has the given label values, failing the test if there is not
+// exactly one.
+func gaugeValue(t *testing.T, c prometheus.Collector, name string, labels map[string]string) float64 {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("Gather: %v", err)
+	}
+	var found []float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if v, ok := labels[lp.GetName()]; ok && v != lp.GetValue() {
+					continue series
+				}
+			}
+			found = append(found, m.GetGauge().GetValue())
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d series of %s with %v, want 1", len(found), name, labels)
+	}
+	return found[0]
+}
+
+// The m2m side of a Collector is one field in an m2m.Config or
+// m2m.ProxyConfig. A request the Proxy refuses needs no network.
+func ExampleCollector_TokenServed() {
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(metrics.Config{Registerer: reg})
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := m2m.NewProxy(m2m.ProxyConfig{
+		TokenURL: "https://tenant.example.auth0.com/oauth/token",
+		Secret:   []byte("a proxy secret of at least 32 bytes"),
+		Name:     "gateway",
+		Hooks:    m,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	p.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/oauth/token", nil))
+	fmt.Println(w.Code)
+	printFamily(reg, "jwtguard_m2m_proxy_requests_total")
+	// Output:
+	// 405
+	// jwtguard_m2m_proxy_requests_total{result="rejected",source="gateway"} 1
+}
+
+// Served runs on every TokenSource.Token call.
+func BenchmarkM2MServed(b *testing.B) {
+	m, err := metrics.New(metrics.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := m
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			h.TokenServed("billing")
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				h.TokenServed("billing")
+			}
+		})
+	})
+}
