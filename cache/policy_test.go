@@ -1,6 +1,7 @@
 package cache_test
 
 import (
+	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -182,4 +183,51 @@ func TestBackgroundRefreshByUsage(t *testing.T) {
 			t.Errorf("%d refreshes, want 2", got)
 		}
 	})
+}
+
+// While the background refresh waits on a stalled provider, look-ups are
+// served from the current keys: none waits for the network.
+func TestBackgroundRefreshDoesNotBlockLookups(t *testing.T) {
+	iss := startIssuer(t)
+	rec := &recorder{}
+	c := newCache(t, iss, cache.Config{
+		Strategy: cache.Time, Interval: 2 * time.Second, MinRefreshInterval: 100 * time.Millisecond,
+		Threshold: 0.25, Hooks: rec,
+	})
+	kid := iss.KID()
+	mustKey(t, c, kid)
+	arrived := signal(iss)
+	release := iss.Block()
+	defer release()
+	<-arrived // the background refresh (at ~0.5 s) is in the provider, stalled
+
+	done := make(chan error, 1)
+	go func() {
+		for range 10000 {
+			if _, err := c.Key(context.Background(), kid); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Second): // well before the set expires at 2 s
+		t.Fatal("look-ups waited for the stalled background refresh")
+	}
+	if n := len(rec.events()); n != 1 {
+		t.Fatalf("%d refreshes finished while the provider stalled, want only the first", n)
+	}
+	release()
+	// Refresh joins the background refresh if it is still in flight.
+	if err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ev := rec.events(); ev[1].Trigger != cache.TriggerBackground || ev[1].Err != nil {
+		t.Errorf("second refresh %+v, want a successful background one", ev[1])
+	}
 }
