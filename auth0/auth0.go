@@ -59,9 +59,10 @@ func New(cfg Config) (*Provider, error) {
 }
 
 // Domain normalizes a tenant domain given as "host", "host/",
-// "https://host" or "https://host/" to "host" (lower case; a port is
-// kept). Anything else (another scheme, a path, a query or fragment, even
-// empty, user info) is an error.
+// "https://host" or "https://host/" to "host" (lower case; the default
+// port 443 dropped, another port kept). Anything else (another scheme, a
+// path, a query or fragment, even empty, user info, a trailing dot) is an
+// error.
 func Domain(s string) (string, error) {
 	raw := s
 	if !strings.Contains(s, "://") {
@@ -76,7 +77,14 @@ func Domain(s string) (string, error) {
 	case u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || strings.ContainsAny(s, "?#"):
 		return "", fmt.Errorf("auth0: domain %q: want a host name such as example.eu.auth0.com", raw)
 	}
-	return strings.ToLower(u.Host), nil
+	host := strings.ToLower(u.Host)
+	// Auth0 puts neither the default port nor a trailing dot in iss: with
+	// them the issuer would never match.
+	host = strings.TrimSuffix(host, ":443")
+	if strings.HasSuffix(host, ".") || strings.Contains(host, ".:") {
+		return "", fmt.Errorf("auth0: domain %q: remove the trailing dot", raw)
+	}
+	return host, nil
 }
 
 // Issuer implements provider.Provider: https://<domain>/.

@@ -134,17 +134,24 @@ func (p *Provider) Validate(c *provider.Claims) error {
 		return fmt.Errorf("%w: got %q, want %q", provider.ErrTokenUse, c.TokenUse, p.use)
 	}
 	if c.TokenUse == string(AccessToken) {
-		// Access tokens carry the app client in client_id and no aud.
-		if !slices.Contains(p.clientIDs, c.ClientID) {
-			return fmt.Errorf("%w: client_id %q", provider.ErrClient, c.ClientID)
+		// Access tokens carry the app client in client_id (exactly that
+		// claim: not azp, which Claims.ClientID falls back to) and no aud.
+		id, _ := c.LookupString("client_id")
+		if !slices.Contains(p.clientIDs, id) {
+			return fmt.Errorf("%w: client_id %q", provider.ErrClient, id)
 		}
 	} else if err := provider.CheckAudience(c, p.clientIDs); err != nil {
 		// ID tokens carry the app client in aud.
 		return err
 	}
-	for _, g := range p.groups {
-		if !c.HasGroup(g) {
-			return fmt.Errorf("%w: %q", provider.ErrMissingGroup, g)
+	if len(p.groups) > 0 {
+		// Exactly cognito:groups: not groups, which Claims.Groups falls
+		// back to.
+		groups := c.LookupList("cognito:groups")
+		for _, g := range p.groups {
+			if !slices.Contains(groups, g) {
+				return fmt.Errorf("%w: %q", provider.ErrMissingGroup, g)
+			}
 		}
 	}
 	return nil

@@ -96,7 +96,11 @@ func TestConfigCopied(t *testing.T) {
 		t.Fatal(err)
 	}
 	clients[0], groups[0] = "evil", "nobody"
-	if err := p.Validate(&provider.Claims{TokenUse: "access", ClientID: "app", Groups: []string{"admin"}}); err != nil {
+	c, err := provider.ParseClaims([]byte(`{"token_use":"access","client_id":"app","cognito:groups":["admin"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Validate(c); err != nil {
 		t.Errorf("Validate after the caller changed its slices: %v", err)
 	}
 }
@@ -241,5 +245,40 @@ func TestOnlyRS256(t *testing.T) {
 	}
 	if n := p.idp.Fetches(); n != 0 {
 		t.Errorf("%d JWKS fetches for a refused alg, want 0", n)
+	}
+}
+
+// TestRulesReadExactCognitoClaims: the client of an access token is its
+// client_id, and RequiredGroups checks cognito:groups, nothing else
+// (Claims.ClientID and Claims.Groups fall back to azp and groups).
+func TestRulesReadExactCognitoClaims(t *testing.T) {
+	p, err := cognito.New(cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC", ClientIDs: []string{"app"}, TokenUse: cognito.AnyToken, RequiredGroups: []string{"admins"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		claims string
+		want   error // nil: accepted
+	}{
+		{"client_id and cognito:groups", `{"token_use":"access","client_id":"app","cognito:groups":["admins"]}`, nil},
+		{"azp instead of client_id", `{"token_use":"access","azp":"app","cognito:groups":["admins"]}`, provider.ErrClient},
+		{"Client_Id instead of client_id", `{"token_use":"access","Client_Id":"app","cognito:groups":["admins"]}`, provider.ErrClient},
+		{"groups instead of cognito:groups", `{"token_use":"access","client_id":"app","groups":["admins"]}`, provider.ErrMissingGroup},
+		{"empty cognito:groups and groups", `{"token_use":"access","client_id":"app","cognito:groups":[],"groups":["admins"]}`, provider.ErrMissingGroup},
+		{"Token_Use instead of token_use", `{"Token_Use":"access","client_id":"app","cognito:groups":["admins"]}`, provider.ErrTokenUse},
+		{"ID token with cognito:groups", `{"token_use":"id","aud":"app","cognito:groups":"admins"}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := provider.ParseClaims([]byte(tt.claims))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = p.Validate(c)
+			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("Validate: %v, want %v", err, tt.want)
+			}
+		})
 	}
 }

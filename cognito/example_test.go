@@ -25,10 +25,10 @@ func ExampleNew() {
 	fmt.Println(p.JWKSURL())
 
 	// The rules, on claims the Verifier has already checked.
-	err = p.Validate(&provider.Claims{TokenUse: "access", ClientID: "6bnvpjbe1h3m3vo4kvb4h0iq2", Groups: []string{"users"}})
-	fmt.Println(provider.Reason(err))
-	err = p.Validate(&provider.Claims{TokenUse: "id", Audience: []string{"6bnvpjbe1h3m3vo4kvb4h0iq2"}})
-	fmt.Println(provider.Reason(err))
+	access, _ := provider.ParseClaims([]byte(`{"token_use":"access","client_id":"6bnvpjbe1h3m3vo4kvb4h0iq2","cognito:groups":["users"]}`))
+	fmt.Println(provider.Reason(p.Validate(access)))
+	id, _ := provider.ParseClaims([]byte(`{"token_use":"id","aud":"6bnvpjbe1h3m3vo4kvb4h0iq2"}`))
+	fmt.Println(provider.Reason(p.Validate(id)))
 	// Output:
 	// https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123
 	// https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123/.well-known/jwks.json

@@ -23,8 +23,9 @@
 //
 // RequireScopes, RequireGroups, RequirePermissions and their any-of
 // variants guard routes behind Handler. Options let requests without a
-// token through (CredentialsOptional) and authenticate CORS preflight
-// requests (AuthenticatePreflight; by default they pass).
+// token through (CredentialsOptional) and CORS preflight requests to a
+// CORS handler behind the middleware (PassPreflight; by default a
+// preflight needs a token like any request).
 //
 // A Middleware, its Handler and its guards are safe for concurrent use.
 package middleware

@@ -73,6 +73,10 @@ func (m *Middleware) guard(name string, want []string, all, scope bool, have fun
 	denied := fmt.Errorf("%w: want %s of %q", provider.ErrInsufficientScope, quantifier, want)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if m.cfg.PassPreflight && isPreflight(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
 			c := ClaimsFrom(r.Context())
 			if c == nil {
 				m.reject(w, r, provider.ErrNoToken, nil)

@@ -33,11 +33,15 @@ type Config struct {
 	// CredentialsOptional lets a request without a token through without
 	// claims; a request with a bad token is still rejected.
 	CredentialsOptional bool
-	// AuthenticatePreflight makes CORS preflight requests (OPTIONS with
-	// Origin and Access-Control-Request-Method) carry a token too. By
-	// default they pass through without claims: browsers never send
-	// credentials on a preflight.
-	AuthenticatePreflight bool
+	// PassPreflight lets CORS preflight requests (OPTIONS with Origin and
+	// Access-Control-Request-Method) through without a token — browsers
+	// never send credentials on a preflight — to a CORS handler behind the
+	// middleware; guards let them through too. The handler then sees no
+	// claims, and so does any handler a route sends OPTIONS to: anyone can
+	// send such a request. By default a preflight needs a token like any
+	// request: put your CORS middleware in front of this one, where it
+	// answers preflights itself.
+	PassPreflight bool
 	// ErrorHandler writes the response for a rejected request instead of
 	// the default (status, WWW-Authenticate, small JSON body; see
 	// WriteError). err matches one of the provider's categories; see
@@ -80,7 +84,7 @@ func New(cfg Config) (*Middleware, error) {
 // gorilla/mux chains.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !m.cfg.AuthenticatePreflight && isPreflight(r) {
+		if m.cfg.PassPreflight && isPreflight(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -93,25 +93,26 @@ func TestPreflight(t *testing.T) {
 		r.Header.Set("Access-Control-Request-Method", "POST")
 	}
 	tests := []struct {
-		name         string
-		authenticate bool
-		method       string
-		prepare      func(*http.Request)
-		status       int
+		name    string
+		pass    bool
+		method  string
+		prepare func(*http.Request)
+		status  int
 	}{
-		{"preflight passes by default", false, http.MethodOptions, preflight, 200},
-		{"preflight with AuthenticatePreflight", true, http.MethodOptions, preflight, 401},
-		{"plain OPTIONS needs a token", false, http.MethodOptions, func(*http.Request) {}, 401},
-		{"OPTIONS with Origin only needs a token", false, http.MethodOptions, func(r *http.Request) { r.Header.Set("Origin", "https://app.example") }, 401},
-		{"GET with preflight headers needs a token", false, http.MethodGet, preflight, 401},
+		{"preflight needs a token by default", false, http.MethodOptions, preflight, 401},
+		{"preflight passes with PassPreflight", true, http.MethodOptions, preflight, 200},
+		{"plain OPTIONS needs a token", true, http.MethodOptions, func(*http.Request) {}, 401},
+		{"OPTIONS with Origin only needs a token", true, http.MethodOptions, func(r *http.Request) { r.Header.Set("Origin", "https://app.example") }, 401},
+		{"GET with preflight headers needs a token", true, http.MethodGet, preflight, 401},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newMiddleware(t, middleware.Config{AuthenticatePreflight: tt.authenticate})
+			m := newMiddleware(t, middleware.Config{PassPreflight: tt.pass})
 			req := httptest.NewRequest(tt.method, "/", nil)
 			tt.prepare(req)
 			rec := httptest.NewRecorder()
-			m.Handler(echo).ServeHTTP(rec, req)
+			// A guard behind the middleware lets the preflight through too.
+			m.Handler(m.RequireScopes("write")(echo)).ServeHTTP(rec, req)
 			if rec.Code != tt.status {
 				t.Fatalf("status %d, want %d", rec.Code, tt.status)
 			}

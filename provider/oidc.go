@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
@@ -54,6 +55,10 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	if len(cfg.Audiences) == 0 && !cfg.InsecureSkipAudienceCheck {
 		return nil, errors.New("provider: OIDCConfig.Audiences is required (or set InsecureSkipAudienceCheck)")
 	}
+	if slices.Contains(cfg.Audiences, "") {
+		// An unset environment variable would otherwise accept aud "".
+		return nil, errors.New("provider: OIDCConfig.Audiences holds an empty audience")
+	}
 	if err := CheckAlgorithms(cfg.Algorithms); err != nil {
 		return nil, err
 	}
@@ -94,13 +99,23 @@ func (p *OIDC) Validate(c *Claims) error {
 // maxDiscoveryBytes caps a discovery document.
 const maxDiscoveryBytes = 256 << 10
 
+// discoveryTimeout bounds discovery when ctx has no deadline.
+const discoveryTimeout = 10 * time.Second
+
 // Discover fetches issuer's OpenID configuration and returns its jwks_uri.
 // The document's issuer must equal issuer exactly, and jwks_uri must be
-// https (or http on loopback, or anywhere with insecure).
+// https — http only for an http issuer on loopback, or anywhere with
+// insecure. Without a deadline in ctx, discovery gets 10 seconds.
 func Discover(ctx context.Context, client *http.Client, issuer string, insecure bool) (string, error) {
 	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
-	if _, err := safehttp.CheckURL(u, insecure); err != nil {
+	iu, err := safehttp.CheckURL(u, insecure)
+	if err != nil {
 		return "", fmt.Errorf("provider: discovery: %w", err)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, discoveryTimeout)
+		defer cancel()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -129,8 +144,14 @@ func Discover(ctx context.Context, client *http.Client, issuer string, insecure 
 	if doc.Issuer != issuer {
 		return "", fmt.Errorf("provider: discovery: document issuer %q does not match %q", doc.Issuer, issuer)
 	}
-	if _, err := safehttp.CheckURL(doc.JWKSURI, insecure); err != nil {
+	ju, err := safehttp.CheckURL(doc.JWKSURI, insecure)
+	if err != nil {
 		return "", fmt.Errorf("provider: discovery: jwks_uri: %w", err)
+	}
+	if iu.Scheme == "https" && ju.Scheme != "https" && !insecure {
+		// An https issuer must not send the key fetch to plain http, even
+		// on loopback (a local service the document names).
+		return "", fmt.Errorf("provider: discovery: jwks_uri %q of an https issuer is not https", doc.JWKSURI)
 	}
 	return doc.JWKSURI, nil
 }

@@ -223,3 +223,22 @@ func TestOIDCValidate(t *testing.T) {
 	wantErr(t, err, provider.ErrExpired, provider.ErrInvalidToken, "expired")
 
 }
+
+// TestDiscoveryHardening: an empty audience is refused, an https issuer
+// may not send the key fetch to plain http (even on loopback), and
+// discovery without a deadline still ends.
+func TestDiscoveryHardening(t *testing.T) {
+	if _, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{
+		Issuer: "https://issuer.example.com", JWKSURL: "https://issuer.example.com/jwks", Audiences: []string{"api", ""},
+	}); err == nil {
+		t.Error("NewOIDC accepted an empty audience")
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"issuer":"https://` + r.Host + `","jwks_uri":"http://127.0.0.1:6379/internal"}`))
+	}))
+	defer srv.Close()
+	_, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: srv.URL, Audiences: []string{"api"}, HTTPClient: srv.Client()})
+	if err == nil || !strings.Contains(err.Error(), "not https") {
+		t.Errorf("https issuer with an http jwks_uri: %v", err)
+	}
+}

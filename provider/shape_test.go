@@ -98,3 +98,19 @@ func TestMalformed(t *testing.T) {
 	_, err := v.Verify(context.Background(), "")
 	wantErr(t, err, nil, provider.ErrNoToken, "no_token")
 }
+
+// TestStrictBase64: a signature whose unused trailing bits differ is not
+// the same token, though it decodes to the same bytes.
+func TestStrictBase64(t *testing.T) {
+	iss := newIssuer(t, "RS256")
+	v := verifierFor(t, oidcFor(t, iss))
+	token := iss.Sign("", claims(iss, nil))
+	verifyOK(t, v, token)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, token[len(token)-1])
+	// RSA-2048: 256 bytes, 342 characters; the last holds 2 bits and 4
+	// unused ones.
+	twin := token[:len(token)-1] + string(alphabet[last^1])
+	_, err := v.Verify(context.Background(), twin)
+	wantErr(t, err, provider.ErrMalformed, provider.ErrInvalidToken, "malformed")
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -68,7 +67,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		routes:   make(map[string]*route, len(cfg.Providers)),
 		maxBytes: orDefault(cfg.MaxTokenBytes, DefaultMaxTokenBytes),
 		hooks:    cfg.Hooks,
-		parser:   jwt.NewParser(jwt.WithExpirationRequired(), jwt.WithLeeway(cfg.Leeway)),
+		parser:   jwt.NewParser(jwt.WithExpirationRequired(), jwt.WithLeeway(cfg.Leeway), jwt.WithStrictDecoding()),
 	}
 	for _, p := range cfg.Providers {
 		r, err := newRoute(p, cfg.Cache)
@@ -182,7 +181,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	_, err := v.parser.ParseWithClaims(token, &w, func(t *jwt.Token) (any, error) {
 		// Called after header and claims are decoded, before the
 		// signature is checked: route, then the cheap checks, then the key.
-		if r = v.routes[w.Issuer]; r == nil {
+		if r = v.routes[w.issuer]; r == nil {
 			kerr = ErrUnknownIssuer
 		} else {
 			var key any
@@ -203,9 +202,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	case err != nil:
 		return nil, iss, tokenError(err, &w)
 	}
-	_, rest, _ := strings.Cut(token, ".")
-	payload, _, _ := strings.Cut(rest, ".")
-	c := w.claims(payload)
+	c := w.claims()
 	if err := r.p.Validate(c); err != nil {
 		return nil, iss, err
 	}
@@ -222,7 +219,7 @@ func tokenError(err error, w *wireClaims) error {
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		return fmt.Errorf("%w: %w", ErrSignature, err)
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return &ExpiredError{Expiry: w.ExpiresAt.time()}
+		return &ExpiredError{Expiry: w.exp.time()}
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
 		return fmt.Errorf("%w: exp", ErrMissingClaim)
 	case errors.Is(err, jwt.ErrTokenNotValidYet):

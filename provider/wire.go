@@ -1,10 +1,11 @@
 package provider
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,66 +13,120 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// wireClaims is what a token's payload is decoded into, once. It
-// implements jwt.Claims over its own fields, so that golang-jwt validates
-// exp and nbf without allocating, and it holds the Claims Verify returns.
+// wireClaims is what a token's payload is decoded into. It implements
+// jwt.Claims over its own fields, so that golang-jwt validates exp and nbf
+// without allocating, and it holds the Claims Verify returns.
+//
+// Claims are picked by their exact names (RFC 7519 §4: names are
+// case-sensitive): encoding/json's struct decoding would also match "EXP",
+// "Scope" or "ſcope", names an issuer's filter of reserved claims lets
+// through. Before the signature is checked only what routing and the
+// validator need is decoded (iss, aud, exp, nbf, iat); the rest waits
+// until the token is verified, so an unsigned token costs one scan.
 type wireClaims struct {
-	Issuer        string           `json:"iss"`
-	Subject       string           `json:"sub"`
-	Audience      jwt.ClaimStrings `json:"aud"`
-	ExpiresAt     numericDate      `json:"exp"`
-	NotBefore     numericDate      `json:"nbf"`
-	IssuedAt      numericDate      `json:"iat"`
-	ID            string           `json:"jti"`
-	Scope         spaceList        `json:"scope"`
-	Scp           spaceList        `json:"scp"`
-	CognitoGroups stringList       `json:"cognito:groups"`
-	Groups        stringList       `json:"groups"`
-	Permissions   stringList       `json:"permissions"`
-	ClientID      string           `json:"client_id"`
-	AZP           string           `json:"azp"`
-	TokenUse      string           `json:"token_use"`
-	GTY           string           `json:"gty"`
+	json     []byte // the claims set
+	issuer   string
+	audience jwt.ClaimStrings
+	exp      numericDate
+	nbf      numericDate
+	iat      numericDate
 
 	out Claims // what claims returns: one allocation for both
 }
 
 var _ jwt.Claims = (*wireClaims)(nil)
 
-func (w *wireClaims) GetExpirationTime() (*jwt.NumericDate, error) { return w.ExpiresAt.get(), nil }
-func (w *wireClaims) GetNotBefore() (*jwt.NumericDate, error)      { return w.NotBefore.get(), nil }
-func (w *wireClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return w.IssuedAt.get(), nil }
-func (w *wireClaims) GetIssuer() (string, error)                   { return w.Issuer, nil }
-func (w *wireClaims) GetSubject() (string, error)                  { return w.Subject, nil }
-func (w *wireClaims) GetAudience() (jwt.ClaimStrings, error)       { return w.Audience, nil }
+func (w *wireClaims) GetExpirationTime() (*jwt.NumericDate, error) { return w.exp.get(), nil }
+func (w *wireClaims) GetNotBefore() (*jwt.NumericDate, error)      { return w.nbf.get(), nil }
+func (w *wireClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return w.iat.get(), nil }
+func (w *wireClaims) GetIssuer() (string, error)                   { return w.issuer, nil }
+func (w *wireClaims) GetSubject() (string, error)                  { return "", nil }
+func (w *wireClaims) GetAudience() (jwt.ClaimStrings, error)       { return w.audience, nil }
 
-// claims returns the verified claims; payload is the token's claims
-// segment, for Decode.
-func (w *wireClaims) claims(payload string) *Claims {
-	w.out = Claims{
-		Issuer:      w.Issuer,
-		Subject:     w.Subject,
-		Audience:    w.Audience,
-		ExpiresAt:   w.ExpiresAt.time(),
-		IssuedAt:    w.IssuedAt.time(),
-		NotBefore:   w.NotBefore.time(),
-		ID:          w.ID,
-		ClientID:    cmp.Or(w.ClientID, w.AZP),
-		TokenUse:    w.TokenUse,
-		Scopes:      orList(w.Scope, w.Scp),
-		Groups:      orList(w.CognitoGroups, w.Groups),
-		Permissions: w.Permissions,
-		GrantType:   w.GTY,
-		payload:     payload,
-	}
-	return &w.out
+// UnmarshalJSON keeps the claims set and decodes what verification needs.
+// encoding/json has checked that b is valid JSON.
+func (w *wireClaims) UnmarshalJSON(b []byte) error {
+	w.json = bytes.Clone(b)
+	return members(w.json, func(name, v []byte) error {
+		switch string(name) {
+		case "iss":
+			return json.Unmarshal(v, &w.issuer)
+		case "aud":
+			return json.Unmarshal(v, &w.audience)
+		case "exp":
+			return w.exp.UnmarshalJSON(v)
+		case "nbf":
+			return w.nbf.UnmarshalJSON(v)
+		case "iat":
+			return w.iat.UnmarshalJSON(v)
+		}
+		return nil
+	})
 }
 
-func orList[L ~[]string](a, b L) []string {
-	if len(a) > 0 {
+// claims returns the verified claims, decoding the rest of the set. A
+// claim of an unexpected type reads as absent, so it grants nothing.
+func (w *wireClaims) claims() *Claims {
+	c := &w.out
+	*c = Claims{
+		Issuer:    w.issuer,
+		Audience:  w.audience,
+		ExpiresAt: w.exp.time(),
+		IssuedAt:  w.iat.time(),
+		NotBefore: w.nbf.time(),
+		json:      w.json,
+	}
+	var clientID, azp string
+	var scope, scp, cognitoGroups, groups, perms []byte // raw values, nil if absent
+	_ = members(w.json, func(name, v []byte) error {
+		switch string(name) {
+		case "sub":
+			c.Subject = str(v)
+		case "jti":
+			c.ID = str(v)
+		case "client_id":
+			clientID = str(v)
+		case "azp":
+			azp = str(v)
+		case "token_use":
+			c.TokenUse = str(v)
+		case "gty":
+			c.GrantType = str(v)
+		case "scope":
+			scope = v
+		case "scp":
+			scp = v
+		case "cognito:groups":
+			cognitoGroups = v
+		case "groups":
+			groups = v
+		case "permissions":
+			perms = v
+		}
+		return nil
+	})
+	c.ClientID = cmp.Or(clientID, azp)
+	c.Scopes = decodeList(present(scope, scp), true)
+	c.Groups = decodeList(present(cognitoGroups, groups), false)
+	c.Permissions = decodeList(perms, false)
+	return c
+}
+
+// present returns a if the claim it is was present, else b.
+func present(a, b []byte) []byte {
+	if a != nil {
 		return a
 	}
 	return b
+}
+
+// str returns the JSON string v; another type is "".
+func str(v []byte) string {
+	var s string
+	if len(v) > 0 && v[0] == '"' {
+		_ = json.Unmarshal(v, &s)
+	}
+	return s
 }
 
 // numericDate is a NumericDate claim (exp, nbf, iat) held by value.
@@ -96,6 +151,10 @@ func (d *numericDate) time() time.Time {
 	return d.Time
 }
 
+// maxDate is the last second of the year 9999: later dates, or earlier
+// than its negative, are refused rather than overflow a time.Time.
+const maxDate = 253402300799
+
 // UnmarshalJSON decodes what jwt.NumericDate does, a plain number without
 // allocating.
 func (d *numericDate) UnmarshalJSON(b []byte) error {
@@ -106,37 +165,24 @@ func (d *numericDate) UnmarshalJSON(b []byte) error {
 		if err != nil {
 			return err
 		}
+		if math.Abs(f) > maxDate {
+			return errors.New("date out of range")
+		}
 		sec, frac := math.Modf(f)
 		d.Time = time.Unix(int64(sec), int64(frac*1e9)).Truncate(jwt.TimePrecision)
 	} else if err := d.NumericDate.UnmarshalJSON(b); err != nil {
 		// A number in a string, as golang-jwt accepts, or an error.
 		return err
+	} else if y := d.Time.Year(); y > 9999 || y < -9999 {
+		return errors.New("date out of range")
 	}
 	d.set = true
 	return nil
 }
 
-// stringList decodes a string or an array of strings. Other values decode
-// to nothing rather than failing the token: a claim this library reads
-// for authorization then simply grants nothing.
-type stringList []string
-
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	*l = decodeList(b, false)
-	return nil
-}
-
-// spaceList is a stringList whose string form is space-separated (scope).
-type spaceList []string
-
-func (l *spaceList) UnmarshalJSON(b []byte) error {
-	*l = decodeList(b, true)
-	return nil
-}
-
-// decodeList decodes a JSON string (split on spaces if split is set) or
-// an array whose string elements it keeps; anything else is nothing. Empty
-// strings are dropped.
+// decodeList decodes a JSON string (split on spaces if split is set, as
+// RFC 6749 §3.3 separates scopes) or an array whose string elements it
+// keeps; anything else is nothing. Empty strings are dropped.
 func decodeList(b []byte, split bool) []string {
 	if len(b) == 0 {
 		return nil
@@ -148,28 +194,56 @@ func decodeList(b []byte, split bool) []string {
 			return nil
 		}
 		if split {
-			return strings.Fields(s)
+			return scopeTokens(strings.Split(s, " "))
 		}
-		if s == "" {
-			return nil
-		}
-		return []string{s}
+		return nonEmpty([]string{s})
 	case '[':
 		var l []string
-		if json.Unmarshal(b, &l) != nil {
-			// Not all strings: keep those that are.
-			var raw []any
-			if json.Unmarshal(b, &raw) != nil {
-				return nil
-			}
-			l = make([]string, 0, len(raw))
-			for _, v := range raw {
-				if s, ok := v.(string); ok {
-					l = append(l, s)
-				}
+		if json.Unmarshal(b, &l) == nil {
+			return nonEmpty(l)
+		}
+		// Not all strings: keep those that are.
+		var elems []json.RawMessage
+		if json.Unmarshal(b, &elems) != nil {
+			return nil
+		}
+		l = make([]string, 0, len(elems))
+		for _, e := range elems {
+			var s string
+			if len(e) > 0 && e[0] == '"' && json.Unmarshal(e, &s) == nil {
+				l = append(l, s)
 			}
 		}
-		return slices.DeleteFunc(l, func(s string) bool { return s == "" })
+		return nonEmpty(l)
 	}
 	return nil
+}
+
+// scopeTokens keeps the valid scope-tokens of l (RFC 6749 §3.3:
+// printable ASCII but space, '"' and '\'): a tab or a non-breaking space
+// does not separate scopes, and a token holding one is no scope.
+func scopeTokens(l []string) []string {
+	out := l[:0]
+	for _, s := range l {
+		if s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e || r == '"' || r == '\\' }) {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func nonEmpty(l []string) []string {
+	out := l[:0]
+	for _, s := range l {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

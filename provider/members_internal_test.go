@@ -1,0 +1,55 @@
+package provider
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestMembers(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // name=value pairs
+	}{
+		{`{}`, nil},
+		{` { } `, nil},
+		{`{"a":1}`, []string{"a=1"}},
+		{"{\n\t\"a\" : \"x\" ,\r\n\"b\":true }", []string{`a="x"`, "b=true"}},
+		{`{"a":{"b":"}]","c":[1,{"d":"\"{"}]},"e":null}`, []string{`a={"b":"}]","c":[1,{"d":"\"{"}]}`, "e=null"}},
+		{`{"\u0065xp":1,"s\"q":"v\\"}`, []string{"exp=1", `s"q="v\\"`}},
+		{`{"a":-1.5e3,"b":[]}`, []string{"a=-1.5e3", "b=[]"}},
+		{`{"ſcope":"x","Scope":"y"}`, []string{`ſcope="x"`, `Scope="y"`}},
+	}
+	for _, tt := range tests {
+		if !json.Valid([]byte(tt.in)) {
+			t.Fatalf("bad test input %s", tt.in)
+		}
+		var got []string
+		err := members([]byte(tt.in), func(n, v []byte) error {
+			got = append(got, string(n)+"="+string(v))
+			return nil
+		})
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("members(%s) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, notObject := range []string{`[]`, `"{}"`, `null`, `1`} {
+		if err := members([]byte(notObject), func(_, _ []byte) error { return nil }); err == nil {
+			t.Errorf("members(%s) accepted a non-object", notObject)
+		}
+	}
+}
+
+// An escaped name is the name it spells: "\u0065xp" is exp.
+func TestEscapedClaimNames(t *testing.T) {
+	c, err := ParseClaims([]byte(`{"\u0065xp":42,"\u0073cope":"admin","iss":"https://i"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ExpiresAt.Unix() != 42 || len(c.Scopes) != 1 || c.Scopes[0] != "admin" {
+		t.Errorf("claims %+v", c)
+	}
+	if v, ok := c.Lookup("exp"); !ok || string(v) != "42" {
+		t.Errorf(`Lookup("exp") = %s, %v`, v, ok)
+	}
+}
