@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -31,6 +30,9 @@ type Cache struct {
 	// without the lock, written under it.
 	retryAt  atomic.Int64
 	kidUntil atomic.Int64
+	// failing is whether the last refresh failed: then a look-up with
+	// stale keys to serve does not wait for the retry.
+	failing atomic.Bool
 
 	mu       sync.Mutex // serializes starting refreshes and publishing sets
 	failures int
@@ -202,7 +204,10 @@ func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
 			return nil, &UnavailableError{Err: err}
 		}
 	}
-	if f != nil {
+	// Wait for the refresh, unless refreshes are failing and stale keys
+	// may serve: then the retry runs while they do.
+	var waitErr error
+	if f != nil && !(s != nil && c.failing.Load() && c.staleOK(s, now)) {
 		select {
 		case <-f.done:
 			if f.err == nil {
@@ -211,7 +216,7 @@ func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
 				}
 			}
 		case <-ctx.Done():
-			return nil, &UnavailableError{Err: ctx.Err()}
+			waitErr = ctx.Err() // the caller gives up: stale keys, if any, will do
 		}
 		now = time.Now()
 	}
@@ -224,10 +229,12 @@ func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
 	if s != nil && c.set.CompareAndSwap(s, nil) { // past MaxStale: drop the keys
 		s.retire()
 	}
-	c.mu.Lock()
-	err := c.lastErr
-	c.mu.Unlock()
-	return nil, &UnavailableError{RetryAfter: max(0, time.Unix(0, c.retryAt.Load()).Sub(now)), Err: err}
+	if waitErr == nil {
+		c.mu.Lock()
+		waitErr = c.lastErr
+		c.mu.Unlock()
+	}
+	return nil, &UnavailableError{RetryAfter: max(0, time.Unix(0, c.retryAt.Load()).Sub(now)), Err: waitErr}
 }
 
 // staleOK reports whether the expired set s may still serve at now.
@@ -267,7 +274,7 @@ func (c *Cache) unknownKID(ctx context.Context, kid string) (jwkset.JWK, error) 
 	select {
 	case <-f.done:
 	case <-ctx.Done():
-		return jwkset.JWK{}, errors.Join(ErrKeyNotFound, ctx.Err())
+		return jwkset.JWK{}, fmt.Errorf("%w: %w", ErrKeyNotFound, ctx.Err())
 	}
 	if s := c.set.Load(); f.err == nil && s != nil {
 		if k := s.byKID[kid]; k != nil {

@@ -79,20 +79,25 @@ func TestChangedDocumentReplacesSet(t *testing.T) {
 func TestHonorCacheControl(t *testing.T) {
 	tests := []struct {
 		name   string
-		maxAge time.Duration
+		header string
 		honor  bool
 		want   time.Duration
 	}{
-		{"within bounds", 5 * time.Minute, true, 5 * time.Minute},
-		{"below the floor", time.Second, true, time.Minute},
-		{"above Interval", 3 * time.Hour, true, time.Hour},
-		{"no header", 0, true, time.Hour},
-		{"off", 5 * time.Minute, false, time.Hour},
+		{"within bounds", "max-age=300", true, 5 * time.Minute},
+		// The floor is MinRefreshInterval/Threshold: 1 min / 0.8.
+		{"below the floor", "public, max-age=1", true, 75 * time.Second},
+		{"max-age=0", "max-age=0, must-revalidate", true, 75 * time.Second},
+		{"no-cache", "no-cache", true, 75 * time.Second},
+		{"no-store", "private, no-store", true, 75 * time.Second},
+		{"above Interval", "max-age=10800", true, time.Hour},
+		{"no header", "", true, time.Hour},
+		{"garbage", "max-age=soon", true, time.Hour},
+		{"off", "max-age=300", false, time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			iss := startIssuer(t)
-			iss.SetCacheControl(tt.maxAge)
+			iss.SetCacheControlHeader(tt.header)
 			synctest.Test(t, func(t *testing.T) {
 				rec := &recorder{}
 				c := newCache(t, iss, cache.Config{
@@ -134,6 +139,37 @@ func TestRemovedKeyIsRevoked(t *testing.T) {
 		for _, k := range c.Keys() {
 			if k.Marshal().KID == old {
 				t.Fatal("removed key still in Keys()")
+			}
+		}
+	})
+}
+
+// A short Cache-Control lifetime still leaves the background refresh
+// before the expiry, so no request waits; a 304 without Cache-Control
+// keeps the max-age the document came with.
+func TestShortLifetimeRefreshesBeforeExpiry(t *testing.T) {
+	iss := startIssuer(t)
+	iss.SetCacheControlHeader("max-age=1")
+	synctest.Test(t, func(t *testing.T) {
+		rec := &recorder{}
+		c := newCache(t, iss, cache.Config{
+			Strategy: cache.Time, Interval: time.Hour, MinRefreshInterval: time.Second, HonorCacheControl: true, Hooks: rec,
+		})
+		kid := iss.KID()
+		mustKey(t, c, kid)
+		iss.SetCacheControlHeader("") // the 304s come without Cache-Control
+		start := time.Now()
+		for time.Since(start) < 10*time.Second {
+			mustKey(t, c, kid)
+			time.Sleep(50 * time.Millisecond)
+		}
+		ev := rec.events()
+		if len(ev) < 8 {
+			t.Fatalf("%d refreshes in 10 s with a 1.25 s lifetime: the 304s lost max-age", len(ev))
+		}
+		for _, e := range ev[1:] {
+			if e.Trigger != cache.TriggerBackground {
+				t.Fatalf("a %s refresh: a look-up found the set expired (%+v)", e.Trigger, e)
 			}
 		}
 	})

@@ -64,8 +64,9 @@ type Config struct {
 	// carry ±10% jitter. If zero, DefaultThreshold (0.8) is used.
 	Threshold float64
 	// MinRefreshInterval is the floor between two refreshes made by the
-	// policy (time, usage, background, retries). If zero,
-	// DefaultMinRefreshInterval (30 seconds) is used.
+	// policy (time, usage, background, retries); it must not exceed
+	// Threshold × Interval. If zero, DefaultMinRefreshInterval (30
+	// seconds) is used.
 	MinRefreshInterval time.Duration
 	// UnknownKIDCooldown bounds refreshes caused by tokens with an unknown
 	// kid to one per this long. If zero, DefaultUnknownKIDCooldown (30
@@ -76,7 +77,8 @@ type Config struct {
 	// value never serves stale keys.
 	MaxStale time.Duration
 	// HonorCacheControl takes max-age from the JWKS response's Cache-Control
-	// header as the lifetime, clamped to [MinRefreshInterval, Interval].
+	// header as the lifetime, clamped to [MinRefreshInterval/Threshold,
+	// Interval] (no-cache, no-store and max-age=0 count as the shortest).
 	HonorCacheControl bool
 
 	// HTTPClient fetches the JWKS. If nil, http.DefaultClient is used. Its
@@ -158,8 +160,11 @@ func (c Config) withDefaults() (Config, error) {
 	if !(c.Threshold > 0 && c.Threshold < 1) || math.IsNaN(c.Threshold) {
 		return c, fmt.Errorf("cache: Config.Threshold must be in (0,1) (got %v)", c.Threshold)
 	}
-	if c.MinRefreshInterval > c.Interval {
-		return c, fmt.Errorf("cache: Config.MinRefreshInterval (%v) must not exceed Config.Interval (%v)", c.MinRefreshInterval, c.Interval)
+	if float64(c.MinRefreshInterval) > c.Threshold*float64(c.Interval) {
+		// Else the background refresh, never before MinRefreshInterval,
+		// could not come before the set expires.
+		return c, fmt.Errorf("cache: Config.MinRefreshInterval (%v) must not exceed Threshold × Interval (%v)",
+			c.MinRefreshInterval, time.Duration(c.Threshold*float64(c.Interval)))
 	}
 	if c.MaxResponseBytes < 0 {
 		return c, fmt.Errorf("cache: Config.MaxResponseBytes must not be negative (got %d)", c.MaxResponseBytes)

@@ -192,16 +192,18 @@ func TestNoKeysProviderDownFailsFast(t *testing.T) {
 // it, each bounded by its own context.
 func TestHardExpirySingleFlight(t *testing.T) {
 	iss := startIssuer(t)
-	c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, Threshold: 0.5, DisableBackgroundRefresh: true})
+	// MaxStale -1: no stale keys to fall back on, so callers must wait.
+	c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: 100 * time.Millisecond, Threshold: 0.5, MaxStale: -1, DisableBackgroundRefresh: true})
 	kid := iss.KID()
 	mustKey(t, c, kid)
 	arrived := signal(iss)
 	release := iss.Block()
 	defer release()
 	base := iss.Fetches()
-	// MinRefreshInterval/Threshold = 2 ms after the fetch the set may
-	// expire by usage; the second use is past the limit.
-	time.Sleep(5 * time.Millisecond) // let the floor pass (real time, no synctest: the fetch blocks on the network)
+	// MinRefreshInterval/Threshold = 200 ms after the fetch the set may
+	// expire by usage; the second use is past the limit. (The new set
+	// then lives 200 ms, time enough for the callers below.)
+	time.Sleep(210 * time.Millisecond) // let the floor pass (real time, no synctest: the fetch blocks on the network)
 
 	// A caller with a short deadline gives up; the refresh goes on.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -236,5 +238,64 @@ func TestHardExpirySingleFlight(t *testing.T) {
 	}
 	if got := iss.Fetches() - base; got != 1 {
 		t.Errorf("%d fetches for 51 callers at expiry, want 1", got)
+	}
+}
+
+// Stale keys serve a caller who stops waiting for a refresh, and once a
+// refresh has failed, look-ups serve them without waiting for the retry.
+func TestStaleServedWithoutWaiting(t *testing.T) {
+	iss := startIssuer(t)
+	rec := &recorder{}
+	c := newCache(t, iss, cache.Config{
+		Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, Threshold: 0.5,
+		DisableBackgroundRefresh: true, Hooks: rec,
+	})
+	kid := iss.KID()
+	mustKey(t, c, kid)
+	time.Sleep(5 * time.Millisecond) // past the 2 ms usage floor: the set is spent
+
+	// The provider stalls: a caller whose deadline passes gets the stale
+	// keys rather than an error.
+	arrived := signal(iss)
+	release := iss.Block()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	_, err := c.Key(ctx, kid)
+	cancel()
+	if err != nil {
+		t.Fatalf("a waiter whose deadline passed: %v, want the stale keys", err)
+	}
+	<-arrived
+	iss.SetStatus(http.StatusInternalServerError)
+	release()
+	if err := c.Refresh(context.Background()); err == nil { // joins it: it fails
+		t.Fatal("refresh against a failing provider succeeded")
+	}
+
+	// A retry in flight, stalled in the provider: look-ups do not join it.
+	iss.SetStatus(0)
+	release = iss.Block()
+	defer release()
+	go c.Refresh(context.Background())
+	<-arrived
+	done := make(chan error, 1)
+	go func() {
+		for range 100 {
+			if _, err := c.Key(context.Background(), kid); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second): // a hang detector, not a speed limit
+		t.Fatal("look-ups waited for the retry in flight")
+	}
+	if rec.staleCount() < 101 {
+		t.Errorf("%d stale uses, want at least 101", rec.staleCount())
 	}
 }

@@ -44,7 +44,7 @@ func (c *Cache) fetch(ctx context.Context, prev *Document) (*Document, error) {
 		FetchedAt:    time.Now(),
 		ETag:         resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified"),
-		MaxAge:       maxAge(resp.Header.Get("Cache-Control")),
+		MaxAge:       maxAge(strings.Join(resp.Header.Values("Cache-Control"), ",")),
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && prev != nil:
@@ -54,6 +54,9 @@ func (c *Cache) fetch(ctx context.Context, prev *Document) (*Document, error) {
 		}
 		if doc.LastModified == "" {
 			doc.LastModified = prev.LastModified
+		}
+		if len(resp.Header.Values("Cache-Control")) == 0 {
+			doc.MaxAge = prev.MaxAge // RFC 9111 §4.3.4: stored headers a 304 omits stay
 		}
 		return doc, nil
 	case resp.StatusCode != http.StatusOK:
@@ -67,8 +70,8 @@ func (c *Cache) fetch(ctx context.Context, prev *Document) (*Document, error) {
 }
 
 // maxAge returns the max-age of a Cache-Control header: zero when there is
-// none, the shortest positive age for no-cache and no-store (HonorCacheControl
-// then clamps it to MinRefreshInterval).
+// none, the shortest positive age for max-age=0, no-cache and no-store
+// (HonorCacheControl then clamps it to its floor).
 func maxAge(cc string) time.Duration {
 	var age time.Duration
 	for _, d := range strings.Split(cc, ",") {
@@ -78,8 +81,12 @@ func maxAge(cc string) time.Duration {
 			return time.Nanosecond
 		case strings.HasPrefix(d, "max-age="):
 			n, err := strconv.ParseInt(strings.Trim(d[len("max-age="):], `"`), 10, 64)
-			if err == nil && n > 0 && n < 1<<31 {
-				age = time.Duration(n) * time.Second
+			switch {
+			case err != nil || n < 0:
+			case n == 0:
+				return time.Nanosecond
+			default:
+				age = time.Duration(min(n, 1<<31)) * time.Second
 			}
 		}
 	}

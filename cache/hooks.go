@@ -22,7 +22,7 @@ type Result string
 // The results of a refresh.
 const (
 	ResultUpdated     Result = "updated"      // a new document was parsed and now serves
-	ResultNotModified Result = "not_modified" // the provider (or store) had nothing new; the lifetime was renewed
+	ResultNotModified Result = "not_modified" // nothing new: a 304 or the same document, whose lifetime starts again; or a shared document no newer than ours
 	ResultError       Result = "error"        // the refresh failed; the current keys stay
 )
 

@@ -19,7 +19,10 @@ import (
 type keySet struct {
 	byKID map[string]*jwkset.JWK
 	list  []jwkset.JWK // usable keys in document order
-	doc   *Document
+	doc   *Document    // its FetchedAt is clamped to this process's clock
+	// fetched is the document's FetchedAt as it came (another process's
+	// clock may run ahead): what "newer than this set" compares with.
+	fetched time.Time
 
 	expires  time.Time // zero under the Usage strategy
 	soft     time.Time // background refresh time; zero under Usage
@@ -124,19 +127,27 @@ func parseKey(raw json.RawMessage) (jwkset.JWK, error) {
 
 // newKeySet builds the snapshot for doc under cfg: the lifetime starts when
 // the document was fetched, so replicas sharing a document share its
-// schedule.
-func newKeySet(cfg *Config, doc *Document, byKID map[string]*jwkset.JWK, list []jwkset.JWK) *keySet {
-	s := &keySet{byKID: byKID, list: list, doc: doc}
-	s.floor = doc.FetchedAt.Add(cfg.MinRefreshInterval)
+// schedule; fetched is the document's own fetch time (see keySet.fetched).
+func newKeySet(cfg *Config, doc *Document, fetched time.Time, byKID map[string]*jwkset.JWK, list []jwkset.JWK) *keySet {
+	s := &keySet{byKID: byKID, list: list, doc: doc, fetched: fetched}
+	// The usage floor carries jitter too, so that busy replicas sharing a
+	// document do not all refresh at one instant.
+	s.floor = doc.FetchedAt.Add(time.Duration(float64(cfg.MinRefreshInterval) * (1 + 0.2*rand.Float64())))
 	s.usageFloor = doc.FetchedAt.Add(time.Duration(float64(cfg.MinRefreshInterval) / cfg.Threshold))
 	if cfg.expiresByTime() {
 		life := cfg.Interval
 		if cfg.HonorCacheControl && doc.MaxAge > 0 {
-			life = min(max(doc.MaxAge, cfg.MinRefreshInterval), cfg.Interval)
+			// At least MinRefreshInterval/Threshold, so that the background
+			// refresh (at Threshold, not before MinRefreshInterval) comes
+			// before the expiry.
+			life = min(max(doc.MaxAge, time.Duration(float64(cfg.MinRefreshInterval)/cfg.Threshold)), cfg.Interval)
 		}
 		s.expires = doc.FetchedAt.Add(life)
-		soft := time.Duration(float64(life) * cfg.Threshold * jitter())
-		s.soft = doc.FetchedAt.Add(min(max(soft, cfg.MinRefreshInterval), life))
+		// The jittered fraction stays below 1: the refresh is due before the
+		// set expires, whatever the Threshold.
+		f := min(cfg.Threshold*jitter(), (1+cfg.Threshold)/2)
+		soft := time.Duration(float64(life) * f)
+		s.soft = doc.FetchedAt.Add(max(soft, cfg.MinRefreshInterval))
 		s.timer = time.AfterFunc(time.Until(s.expires), func() { s.timeUp.Store(true) })
 	}
 	if cfg.countsUsage() {

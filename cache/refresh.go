@@ -50,10 +50,16 @@ func (c *Cache) run(ctx context.Context, f *flight) {
 	res, shared, err := c.refresh(ctx, f.trigger, start)
 
 	c.mu.Lock()
+	closed := c.closed
 	if err != nil {
 		c.failures++
 		c.lastErr = err
-		c.retryAt.Store(time.Now().Add(c.backoff(c.failures)).UnixNano())
+		wait := c.backoff(c.failures)
+		if c.set.Load() == nil {
+			// With nothing to serve, every request fails: retry sooner.
+			wait = min(wait, 2*c.cfg.MinRefreshInterval)
+		}
+		c.retryAt.Store(time.Now().Add(wait).UnixNano())
 	} else {
 		c.failures = 0
 		c.lastErr = nil
@@ -62,10 +68,13 @@ func (c *Cache) run(ctx context.Context, f *flight) {
 			c.kidUntil.Store(start.Add(c.cfg.UnknownKIDCooldown).UnixNano())
 		}
 	}
+	c.failing.Store(err != nil)
 	c.inflight.Store(nil)
 	c.mu.Unlock()
 
-	c.report(f.trigger, res, shared, time.Since(start), err)
+	if !closed { // a fetch Close cancelled is no failure to report
+		c.report(f.trigger, res, shared, time.Since(start), err)
+	}
 	f.err = err
 	close(f.done)
 	c.poke()
@@ -79,7 +88,7 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (
 	var after time.Time
 	if s := c.set.Load(); s != nil {
 		prev = s.doc
-		after = prev.FetchedAt
+		after = s.fetched
 	}
 	fetched := false
 	var keys *parsed
@@ -105,29 +114,39 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (
 		res, err := c.publish(doc, keys)
 		return res, false, err
 	}
-	if trigger == TriggerManual {
+	switch trigger {
+	case TriggerManual:
 		after = start // a manual refresh wants what the provider says now
+	case TriggerUnknownKID:
+		// The cooldown holds for the fleet: a document any process
+		// fetched within it will do, however new ours is.
+		if recent := start.Add(-c.cfg.UnknownKIDCooldown); recent.Before(after) {
+			after = recent
+		}
 	}
-	doc, err := st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed)
-	if err != nil {
-		return ResultError, false, err
+	// shared takes what the store handed over, unless it is unusable:
+	// not newer than asked (a store breaking its contract would have the
+	// background refresh spin), for another URL or issuer, or garbage.
+	shared := func(doc *Document, err error) (Result, error) {
+		if err != nil {
+			return ResultError, err
+		}
+		if !fetched && !doc.FetchedAt.After(after) {
+			return ResultError, fmt.Errorf("%w: the store's document is not newer than %v", ErrBadDocument, after)
+		}
+		return c.publish(doc, keys)
 	}
-	res, err := c.publish(doc, keys)
-	if err != nil && !fetched {
+	res, err := shared(st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed))
+	if err != nil && !fetched && ctx.Err() == nil {
 		// The store handed over something unusable: never serve it. Ask
 		// again for something newer, so that the store fetches and
 		// replaces the bad entry; if it again hands over something
 		// unusable, fetch without it.
 		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
-		if doc, err = st.Fetch(ctx, c.cfg.URL, doc.FetchedAt, fetch, c.storeFailed); err == nil {
-			res, err = c.publish(doc, keys)
-		}
-		if err != nil && !fetched {
+		after = time.Now()
+		if res, err = shared(st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed)); err != nil && !fetched && ctx.Err() == nil {
 			c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
-			if doc, err = fetch(ctx); err != nil {
-				return ResultError, false, err
-			}
-			res, err = c.publish(doc, keys)
+			res, err = shared(fetch(ctx))
 		}
 	}
 	return res, !fetched, err
@@ -142,7 +161,8 @@ func (c *Cache) publish(doc *Document, keys *parsed) (Result, error) {
 		return ResultError, fmt.Errorf("%w: document is for %q (issuer %q), want %q (issuer %q)",
 			ErrBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
 	}
-	if now := time.Now(); doc.FetchedAt.After(now) {
+	fetched := doc.FetchedAt
+	if now := time.Now(); fetched.After(now) {
 		d := *doc // a clock ahead of ours must not stretch the lifetime
 		d.FetchedAt = now
 		doc = &d
@@ -150,11 +170,11 @@ func (c *Cache) publish(doc *Document, keys *parsed) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cur := c.set.Load()
-	if cur != nil && !doc.FetchedAt.After(cur.doc.FetchedAt) {
+	if cur != nil && !fetched.After(cur.fetched) {
 		return ResultNotModified, nil
 	}
 	if cur != nil && bytes.Equal(cur.doc.Body, doc.Body) {
-		c.set.Store(newKeySet(&c.cfg, doc, cur.byKID, cur.list))
+		c.set.Store(newKeySet(&c.cfg, doc, fetched, cur.byKID, cur.list))
 		cur.retire()
 		return ResultNotModified, nil
 	}
@@ -164,7 +184,7 @@ func (c *Cache) publish(doc *Document, keys *parsed) (Result, error) {
 			return ResultError, err
 		}
 	}
-	c.set.Store(newKeySet(&c.cfg, doc, keys.byKID, keys.list))
+	c.set.Store(newKeySet(&c.cfg, doc, fetched, keys.byKID, keys.list))
 	cur.retire()
 	return ResultUpdated, nil
 }
@@ -188,7 +208,7 @@ func (c *Cache) loadShared() {
 	if doc == nil {
 		return
 	}
-	if s := c.set.Load(); s != nil && !doc.FetchedAt.After(s.doc.FetchedAt) {
+	if s := c.set.Load(); s != nil && !doc.FetchedAt.After(s.fetched) {
 		return // ours is as new: nothing to do
 	}
 	res, err := c.publish(doc, nil)
@@ -216,7 +236,7 @@ func (c *Cache) storeFailed(err error) {
 		h.StoreFailed(c.cfg.Issuer, err)
 	}
 	if l := c.cfg.Logger; l != nil {
-		l.Warn("jwtguard: JWKS store unavailable, fetching directly", "issuer", c.cfg.Issuer, "error", err)
+		l.Warn("jwtguard: JWKS store failed", "issuer", c.cfg.Issuer, "error", err)
 	}
 }
 

@@ -22,9 +22,12 @@ type Document struct {
 type FetchFunc func(ctx context.Context) (*Document, error)
 
 // Store shares documents between caches in several processes, so that one
-// of them fetches from the provider and the others read its result. The
-// verification path never calls a Store. Implementations must be safe for
-// concurrent use; cache/redisstore is one.
+// of them fetches from the provider and the others read its result. A warm
+// look-up never calls a Store; one that waits for a refresh (no keys yet,
+// hard expiry, an unknown kid) waits for the Store too, within its bounds.
+// A Store is trusted: whoever can write to it can serve keys to every
+// cache that reads it. Implementations must be safe for concurrent use;
+// cache/redisstore is one.
 type Store interface {
 	// Fetch returns a document for url that was fetched after the given
 	// time: one another process shared, or the result of calling fetch,

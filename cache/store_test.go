@@ -3,8 +3,10 @@ package cache_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
@@ -79,25 +81,54 @@ func (m *memStore) Watch(url string, changed func()) (func(), error) {
 // from the store, and a rotation one finds is live in the other at once.
 func TestStoreSharesDocuments(t *testing.T) {
 	iss := startIssuer(t)
-	st := &memStore{}
-	recA, recB := &recorder{}, &recorder{}
-	a := newCache(t, iss, cache.Config{Store: st, Hooks: recA})
-	b := newCache(t, iss, cache.Config{Store: st, Hooks: recB})
-	base := iss.Fetches()
-	mustKey(t, a, iss.KID())
-	mustKey(t, b, iss.KID())
-	if got := iss.Fetches() - base; got != 1 {
-		t.Fatalf("two caches, one store: %d fetches, want 1", got)
-	}
-	kid := iss.AddKey("ES256")
-	mustKey(t, a, kid) // unknown kid: a fetches and shares
-	mustKey(t, b, kid) // b got the notice
-	if got := iss.Fetches() - base; got != 2 {
-		t.Fatalf("rotation: %d fetches, want 2", got)
-	}
-	if ev := recB.last(t); ev.Trigger != cache.TriggerShared || !ev.Shared {
-		t.Errorf("b's last refresh %+v, want shared", ev)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		st := &memStore{}
+		recA, recB := &recorder{}, &recorder{}
+		a := newCache(t, iss, cache.Config{Store: st, Hooks: recA})
+		b := newCache(t, iss, cache.Config{Store: st, Hooks: recB})
+		base := iss.Fetches()
+		mustKey(t, a, iss.KID())
+		mustKey(t, b, iss.KID())
+		if got := iss.Fetches() - base; got != 1 {
+			t.Fatalf("two caches, one store: %d fetches, want 1", got)
+		}
+		time.Sleep(time.Minute) // past the unknown-kid cooldown
+		kid := iss.AddKey("ES256")
+		mustKey(t, a, kid) // unknown kid: a fetches and shares
+		mustKey(t, b, kid) // b got the notice
+		if got := iss.Fetches() - base; got != 2 {
+			t.Fatalf("rotation: %d fetches, want 2", got)
+		}
+		if ev := recB.last(t); ev.Trigger != cache.TriggerShared || !ev.Shared {
+			t.Errorf("b's last refresh %+v, want shared", ev)
+		}
+	})
+}
+
+// The unknown-kid cooldown holds for every cache on a store: a document
+// any of them fetched within it answers the others' unknown kids, so
+// tokens with invented kids spread over replicas make no more fetches
+// than they would at one.
+func TestUnknownKIDCooldownAcrossStore(t *testing.T) {
+	iss := startIssuer(t)
+	synctest.Test(t, func(t *testing.T) {
+		st := &memStore{}
+		caches := make([]*cache.Cache, 5)
+		for i := range caches {
+			caches[i] = newCache(t, iss, cache.Config{Store: st, UnknownKIDCooldown: 30 * time.Second})
+			mustKey(t, caches[i], iss.KID())
+		}
+		base := iss.Fetches()
+		start := time.Now()
+		for i := 0; time.Since(start) < 5*time.Minute; i++ {
+			caches[i%5].Key(context.Background(), fmt.Sprint("invented-", i)) // round robin
+			time.Sleep(100 * time.Millisecond)
+		}
+		// One process alone: at most 5 min / 30 s + 1 = 11.
+		if got := iss.Fetches() - base; got > 11 {
+			t.Errorf("5 caches, one store, 5 minutes of invented kids: %d fetches, want ≤ 11", got)
+		}
+	})
 }
 
 // A store that fails is reported and bypassed; a document in it for

@@ -62,7 +62,7 @@ type Issuer struct {
 	issuer    string // iss of minted tokens; URL by default
 	lastMod   string
 	noCache   bool
-	maxAge    time.Duration
+	cacheCtl  string // Cache-Control of the JWKS; "" for none
 	fetches   atomic.Int64
 	notMod    atomic.Int64
 	mints     atomic.Int64
@@ -206,9 +206,19 @@ func (i *Issuer) SetStatus(status int) {
 // SetCacheControl sets the max-age the JWKS is served with (0: no
 // Cache-Control header).
 func (i *Issuer) SetCacheControl(maxAge time.Duration) {
+	v := ""
+	if maxAge > 0 {
+		v = "public, max-age=" + strconv.Itoa(int(maxAge.Seconds()))
+	}
+	i.SetCacheControlHeader(v)
+}
+
+// SetCacheControlHeader sets the Cache-Control header the JWKS is served
+// with, as is ("" for none), e.g. "no-cache" or "max-age=0".
+func (i *Issuer) SetCacheControlHeader(v string) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.maxAge = maxAge
+	i.cacheCtl = v
 }
 
 // DisableConditional makes the JWKS endpoint send no ETag or Last-Modified
@@ -219,8 +229,9 @@ func (i *Issuer) DisableConditional() {
 	i.noCache = true
 }
 
-// Block makes JWKS requests wait until release is called; the fetch count
-// still rises as each request arrives.
+// Block makes JWKS requests wait until release is called, then answer with
+// what the issuer serves at that time; the fetch count still rises as each
+// request arrives.
 func (i *Issuer) Block() (release func()) {
 	g := new(sync.Mutex)
 	g.Lock()
@@ -279,8 +290,7 @@ func (i *Issuer) jwksLocked() []byte {
 func (i *Issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	i.fetches.Add(1)
 	i.mu.Lock()
-	gate, status, hook := i.gate, i.status, i.onRequest
-	body, lastMod, noCache, maxAge := i.jwksLocked(), i.lastMod, i.noCache, i.maxAge
+	gate, hook := i.gate, i.onRequest
 	i.mu.Unlock()
 	if hook != nil {
 		hook(r)
@@ -289,14 +299,18 @@ func (i *Issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 		gate.Lock()
 		gate.Unlock() //nolint:staticcheck // a gate: wait for release
 	}
+	// Answer with what the issuer serves once released.
+	i.mu.Lock()
+	status, body, lastMod, noCache, cacheCtl := i.status, i.jwksLocked(), i.lastMod, i.noCache, i.cacheCtl
+	i.mu.Unlock()
 	if status != 0 {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/jwk-set+json")
-	if maxAge > 0 {
-		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds())))
+	if cacheCtl != "" {
+		h.Set("Cache-Control", cacheCtl)
 	}
 	if !noCache {
 		sum := sha256.Sum256(body)

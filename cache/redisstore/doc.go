@@ -20,13 +20,20 @@
 //   - Every other replica receives the notice and its cache loads the new
 //     document from Redis at once, without fetching.
 //
-// Redis never makes verification fail: the verification path does not use
-// the Store, every Redis call is bounded by Config.Timeout, and when Redis is
-// down, slow or holds a document that must not serve (wrong URL, wrong
-// version, bad encoding, no keys, fetched in the future), each replica
-// fetches for itself as it would without Redis and the failure is reported
-// to the cache (Hooks.StoreFailed). Sharing resumes by itself when Redis
-// is back: the subscription reconnects and the watchers reload.
+// Redis does not make verification fail: a warm look-up never uses the
+// Store, every Redis call is bounded by Config.Timeout (a look-up that waits
+// for a refresh waits at most that, or LockTTL for a lock holder that does
+// not deliver), and when Redis is down, slow or holds a document that must
+// not serve (wrong URL, wrong version, bad encoding, no keys, fetched in the
+// future), each replica fetches for itself as it would without Redis and
+// the failure is reported to the cache (Hooks.StoreFailed). Sharing
+// resumes by itself when Redis is back: the subscription reconnects and the
+// watchers reload.
+//
+// Redis is trusted: anyone who can write to it can serve keys to every
+// replica, as anyone who can answer for the JWKS URL could. Keep it on a
+// private network with authentication (and TLS where the network is not
+// yours).
 //
 // The Redis client must be created with ContextTimeoutEnabled: true (New
 // refuses a *redis.Client, *redis.ClusterClient or *redis.Ring without it).
