@@ -127,7 +127,7 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i.mu.Lock()
-	status, clients, hook, gate, retryAfter := i.tokStatus, i.clients, i.onRequest, i.tok.gate, i.tok.retryAfter
+	status, hook, gate, retryAfter := i.tokStatus, i.onRequest, i.tok.gate, i.tok.retryAfter
 	i.mu.Unlock()
 	if hook != nil {
 		hook(r)
@@ -163,7 +163,7 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
 		}
-		if want, known := clients[id]; len(clients) > 0 && (!known || want != secret) {
+		if !i.knownClient(id, secret) {
 			oauthError(w, http.StatusUnauthorized, "invalid_client")
 			return
 		}
@@ -194,6 +194,15 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(answer)
+}
+
+// knownClient reports whether id and secret may use the client-credentials
+// grant: any may while no client is registered.
+func (i *Issuer) knownClient(id, secret string) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	want, known := i.clients[id]
+	return len(i.clients) == 0 || known && want == secret
 }
 
 // parseTokenRequest fills r.Form from the query and a form or JSON body.

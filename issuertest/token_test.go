@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -193,5 +194,42 @@ func TestTokenModes(t *testing.T) {
 	}
 	if seen.Load() != 3 {
 		t.Fatalf("OnRequest saw %d token requests, want 3", seen.Load())
+	}
+}
+
+// Clients may be registered while token requests are served: the race
+// detector sees no unguarded read of the client table, and each request
+// is judged by the clients registered when it arrives.
+func TestSetClientWhileServing(t *testing.T) {
+	iss := issuertest.New()
+	defer iss.Close()
+	iss.SetClient("c", "s")
+	stop := make(chan struct{})
+	registered := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				registered <- n
+				return
+			default:
+				iss.SetClient("other-"+strconv.Itoa(n), "x")
+				n++
+			}
+		}
+	}()
+	for range 20 {
+		if a := call(t, iss, http.MethodPost, form, ccForm("c", "s")); a.status != http.StatusOK {
+			t.Fatalf("registered client: %d %v", a.status, a.body)
+		}
+		if a := call(t, iss, http.MethodPost, form, ccForm("c", "wrong")); a.status != http.StatusUnauthorized {
+			t.Fatalf("wrong secret: %d %v", a.status, a.body)
+		}
+	}
+	close(stop)
+	last := "other-" + strconv.Itoa(<-registered-1)
+	if a := call(t, iss, http.MethodPost, form, ccForm(last, "x")); a.status != http.StatusOK {
+		t.Fatalf("client registered meanwhile: %d %v", a.status, a.body)
 	}
 }

@@ -53,7 +53,9 @@ type Config struct {
 	Threshold float64
 	// AssumedLifetime is how long a token whose answer had no expires_in
 	// is kept. If zero, DefaultAssumedLifetime (5 minutes), short enough
-	// for any provider we know of.
+	// for any provider we know of. An answer whose expires_in is zero or
+	// negative is not a token without lifetime but an expired one: it is
+	// refused with ErrUnavailable.
 	AssumedLifetime time.Duration
 	// Store keeps the token, and shares it with the other sources of the
 	// same store (see m2m/redisstore for several processes). If nil, the

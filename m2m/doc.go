@@ -15,15 +15,22 @@
 // lifetime has passed, one background refresh replaces it before it
 // expires, so callers never wait once a token exists. A token that came
 // without expires_in is kept for AssumedLifetime (default 5 minutes). A
-// source whose token nobody asked for since it was obtained does not
-// refresh it in the background: an idle source spends no quota.
+// token whose expires_in is zero or negative — the endpoint says it has
+// already expired — is neither kept nor handed out: the caller gets
+// ErrUnavailable and the source backs off, as after any failure. A source
+// whose token nobody asked for since it was obtained does not refresh it
+// in the background: an idle source spends no quota; nor does it retry a
+// failed background refresh once the token it holds has expired: the next
+// caller starts the refresh.
 //
 // Tokens are kept in a Store: a MemoryStore (the default, one per source,
 // or one shared by the sources of a process) or m2m/redisstore, through
-// which every process that has the same token URL, client id, audience,
-// scopes and endpoint parameters shares one token: one process mints it
-// under a short lock while the others wait and read it. Store keys are
-// SHA-256 hashes: neither the client id nor the secret appears in them.
+// which every process that has the same token URL, client id, client
+// secret, audience, scopes and endpoint parameters shares one token: one
+// process mints it under a short lock while the others wait and read it.
+// A source with another secret (a wrong one, or the old one after a
+// rotation) never reads that token. Store keys are SHA-256 hashes:
+// neither the client id nor the secret appears in them.
 //
 // A 401 or 403 (any 4xx but 408 and 429) from the token endpoint is
 // returned at once as ErrRejected; 429, 5xx and network failures as
@@ -40,12 +47,23 @@
 // many callers (vendors, services you do not control): it answers
 // client-credentials requests (form or JSON, credentials in the body or
 // HTTP Basic) from its cache while the token is before Threshold of its
-// lifetime, with expires_in reduced to what remains, and forwards a miss
-// upstream. Its cache key is an HMAC, under a secret of the proxy, of the
-// client id, client secret and parameters: a caller without the right
-// secret never gets another's token, and secrets are never stored.
-// Concurrent identical misses share one upstream call; upstream errors pass
-// through unchanged and are not cached.
+// lifetime (and younger than ProxyConfig.MaxAge, if set), with expires_in
+// reduced to what remains, and forwards a miss upstream, the credentials
+// sent the way the caller sent them. Its cache key is an HMAC, under a
+// secret of the proxy, of the upstream token URL, the way the credentials
+// came (HTTP Basic or body), the client id, client secret and parameters:
+// a caller without the right secret never gets another's token, and
+// secrets are never stored. Concurrent identical misses share one upstream
+// call and its answer, token or error; upstream errors pass through
+// unchanged but for Cache-Control: no-store, and are not cached, nor are
+// tokens whose expires_in is zero or negative.
+//
+// The cache answers without asking upstream: a caller whose secret was
+// rotated or revoked upstream keeps getting the token cached for that
+// secret until the entry is no longer served — Threshold of the token's
+// lifetime, or MaxAge. The exposure is bounded by the lifetime of a token
+// already issued, which stays valid until it expires anyway; MaxAge
+// shortens it at the cost of more upstream requests.
 //
 // # Concurrency
 //

@@ -14,7 +14,8 @@ var (
 	// wrong credentials, or a client not allowed this audience).
 	ErrRejected = errors.New("m2m: token request rejected")
 	// ErrUnavailable matches an *ExchangeError for a failure that may pass:
-	// 408, 429, 5xx, an unusable answer, or no answer at all.
+	// 408, 429, 5xx, an unusable answer (a token whose expires_in is zero
+	// or negative among them), or no answer at all.
 	ErrUnavailable = errors.New("m2m: token endpoint unavailable")
 	// ErrBackoff is returned, wrapping the failure that started it, to a
 	// caller without a valid token while the source backs off after a

@@ -21,7 +21,9 @@ type answer struct {
 
 // exchange makes one client-credentials request with cc through client. A
 // failure is an *ExchangeError. assumed is the lifetime of a token whose
-// answer had no expires_in.
+// answer had no expires_in; a token whose expires_in is under a second
+// (zero or negative: already expired) comes back expired on arrival, its
+// Expiry equal to Issued, for the caller to refuse or pass on uncached.
 func exchange(ctx context.Context, cc *clientcredentials.Config, client *http.Client, now func() time.Time, assumed time.Duration) (*Token, answer, error) {
 	rec := &recorder{base: client.Transport}
 	if rec.base == nil {
@@ -53,8 +55,11 @@ func exchange(ctx context.Context, cc *clientcredentials.Config, client *http.Cl
 }
 
 // expiresIn reads the raw expires_in of an answer: a JSON number, or a
-// string (form answers, and some providers' JSON).
-func expiresIn(v any) (time.Duration, bool) {
+// string (form answers, and some providers' JSON). ok is false if there is
+// none, or none that reads as a number: the lifetime is then unknown. A
+// value under a second — zero, negative — is a lifetime of zero: the
+// endpoint says the token has already expired.
+func expiresIn(v any) (d time.Duration, ok bool) {
 	var secs float64
 	switch v := v.(type) {
 	case float64:
@@ -68,8 +73,11 @@ func expiresIn(v any) (time.Duration, bool) {
 	default:
 		return 0, false
 	}
-	if !(secs >= 1) {
-		return 0, false // absent, zero, negative or NaN: no lifetime given
+	if math.IsNaN(secs) {
+		return 0, false
+	}
+	if secs < 1 {
+		return 0, true
 	}
 	return time.Duration(min(secs, math.MaxInt32)) * time.Second, true
 }

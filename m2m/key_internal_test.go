@@ -8,8 +8,8 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Store keys: one per token URL, client, audience, scope set and endpoint
-// parameters; hex digests that name neither client nor secret.
+// Store keys: one per token URL, client, secret, audience, scope set and
+// endpoint parameters; hex digests that name neither client nor secret.
 func TestSourceKey(t *testing.T) {
 	base := Config{TokenURL: "https://t.example/oauth/token", ClientID: "client-a", ClientSecret: "secret-a",
 		Audience: "https://api", Scopes: []string{"b", "a"}}
@@ -19,7 +19,6 @@ func TestSourceKey(t *testing.T) {
 	}
 	same := []func(*Config){
 		func(c *Config) { c.Scopes = []string{"a", "b", "a"} },
-		func(c *Config) { c.ClientSecret = "rotated secret" },
 		func(c *Config) { c.AuthStyle = oauth2.AuthStyleInHeader },
 	}
 	for i, mod := range same {
@@ -32,6 +31,7 @@ func TestSourceKey(t *testing.T) {
 	other := map[string]func(*Config){
 		"token URL": func(c *Config) { c.TokenURL = "https://u.example/oauth/token" },
 		"client":    func(c *Config) { c.ClientID = "client-b" },
+		"secret":    func(c *Config) { c.ClientSecret = "secret-b" },
 		"audience":  func(c *Config) { c.Audience = "https://api2" },
 		"scopes":    func(c *Config) { c.Scopes = []string{"a"} },
 		"params":    func(c *Config) { c.EndpointParams = url.Values{"organization": {"org_1"}} },
@@ -46,23 +46,32 @@ func TestSourceKey(t *testing.T) {
 	}
 }
 
+// Proxy keys: one per proxy secret, upstream, credentials style, client,
+// secret, scope set and parameters; the order of scopes does not matter.
 func TestProxyKey(t *testing.T) {
-	p := &Proxy{cfg: ProxyConfig{Secret: []byte(strings.Repeat("s", 32))}}
-	req := &tokenRequest{clientID: "v", clientSecret: "x", scopes: []string{"b", "a"}, params: url.Values{"audience": {"https://api"}}}
+	p := &Proxy{cfg: ProxyConfig{TokenURL: "https://t.example/oauth/token", Secret: []byte(strings.Repeat("s", 32))}}
+	req := &tokenRequest{clientID: "v", clientSecret: "x", style: oauth2.AuthStyleInParams,
+		scopes: []string{"b", "a"}, params: url.Values{"audience": {"https://api"}}}
 	key := p.key(req)
 	reordered := *req
-	reordered.scopes = []string{"a", "b"}
-	reordered.style = oauth2.AuthStyleInHeader
+	reordered.scopes = []string{"a", "b", "b"}
 	if p.key(&reordered) != key {
-		t.Error("same request, other scope order or auth style: another key")
+		t.Error("same request, other scope order: another key")
 	}
-	wrongSecret := *req
-	wrongSecret.clientSecret = "y"
-	if p.key(&wrongSecret) == key {
-		t.Error("another client secret: same key")
+	other := map[string]func(*Proxy, *tokenRequest){
+		"client secret": func(_ *Proxy, r *tokenRequest) { r.clientSecret = "y" },
+		"client":        func(_ *Proxy, r *tokenRequest) { r.clientID = "w" },
+		"auth style":    func(_ *Proxy, r *tokenRequest) { r.style = oauth2.AuthStyleInHeader },
+		"scopes":        func(_ *Proxy, r *tokenRequest) { r.scopes = []string{"a"} },
+		"parameters":    func(_ *Proxy, r *tokenRequest) { r.params = url.Values{"audience": {"https://api2"}} },
+		"proxy secret":  func(p *Proxy, _ *tokenRequest) { p.cfg.Secret = []byte(strings.Repeat("t", 32)) },
+		"upstream":      func(p *Proxy, _ *tokenRequest) { p.cfg.TokenURL = "https://u.example/oauth/token" },
 	}
-	otherProxy := &Proxy{cfg: ProxyConfig{Secret: []byte(strings.Repeat("t", 32))}}
-	if otherProxy.key(req) == key {
-		t.Error("another proxy secret: same key")
+	for name, mod := range other {
+		p2, r2 := *p, *req
+		mod(&p2, &r2)
+		if p2.key(&r2) == key {
+			t.Errorf("another %s: same key", name)
+		}
 	}
 }

@@ -35,6 +35,9 @@ type memFlight struct {
 	done chan struct{}
 	tok  *Token
 	err  error
+	// ctxDone: the minter's own context was done when mint failed, so
+	// err is most likely its context's error, not the endpoint's answer.
+	ctxDone bool
 }
 
 // NewMemoryStore returns a MemoryStore holding up to maxEntries tokens. If
@@ -59,24 +62,36 @@ func (m *MemoryStore) Len() int {
 }
 
 // Fetch implements Store. A caller that finds a mint of key in progress
-// waits for it (bounded by ctx) and gets its result, token or error.
+// waits for it (bounded by ctx) and gets its result, token or error —
+// except when the mint failed because the minter's own context ended
+// (its source closed, its deadline passed): a waiter whose context is
+// still live then tries again, minting itself if nobody else does. A
+// token that expired on arrival (Expiry not after Issued) is handed to
+// the minter and its waiters but not kept.
 func (m *MemoryStore) Fetch(ctx context.Context, key string, usable func(*Token) bool, mint MintFunc, _ func(error)) (*Token, error) {
-	m.mu.Lock()
-	if e, ok := m.entries[key]; ok {
-		if t := e.Value.(*memEntry).tok; usable(t) {
-			m.lru.MoveToFront(e)
-			m.mu.Unlock()
-			return t, nil
+	for {
+		m.mu.Lock()
+		if e, ok := m.entries[key]; ok {
+			if t := e.Value.(*memEntry).tok; usable(t) {
+				m.lru.MoveToFront(e)
+				m.mu.Unlock()
+				return t, nil
+			}
 		}
-	}
-	if f, ok := m.flights[key]; ok {
+		f, ok := m.flights[key]
+		if !ok {
+			break // with m.mu held: we mint
+		}
 		m.mu.Unlock()
 		select {
 		case <-f.done:
-			return f.tok, f.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		if f.ctxDone && ctx.Err() == nil {
+			continue // the minter gave up, not the endpoint: try again
+		}
+		return f.tok, f.err
 	}
 	f := &memFlight{done: make(chan struct{})}
 	m.flights[key] = f
@@ -86,7 +101,7 @@ func (m *MemoryStore) Fetch(ctx context.Context, key string, usable func(*Token)
 		// Deferred, so that waiters are released even if mint panics.
 		m.mu.Lock()
 		delete(m.flights, key)
-		if f.err == nil && f.tok != nil {
+		if f.err == nil && f.tok != nil && !f.tok.expiredOnArrival() {
 			m.put(key, f.tok)
 		}
 		m.mu.Unlock()
@@ -94,6 +109,7 @@ func (m *MemoryStore) Fetch(ctx context.Context, key string, usable func(*Token)
 	}()
 	f.err = errMintPanicked
 	f.tok, f.err = mint(ctx)
+	f.ctxDone = f.err != nil && ctx.Err() != nil
 	return f.tok, f.err
 }
 

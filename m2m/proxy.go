@@ -36,8 +36,20 @@ type ProxyConfig struct {
 	// DefaultThreshold (0.8) is used.
 	Threshold float64
 	// AssumedLifetime is how long a token whose upstream answer had no
-	// expires_in is kept. If zero, DefaultAssumedLifetime (5 minutes).
+	// expires_in is kept. If zero, DefaultAssumedLifetime (5 minutes). A
+	// token whose expires_in is zero or negative is passed on, not kept.
 	AssumedLifetime time.Duration
+	// MaxAge bounds how long after it was minted a cached token is still
+	// handed out, whatever its lifetime; it must not be negative. If
+	// zero, a token is handed out until Threshold of its lifetime.
+	//
+	// The cache answers from what it holds without asking upstream: a
+	// caller whose secret was rotated or revoked upstream keeps getting
+	// the token cached for it (with the old secret) until then. The
+	// exposure is bounded by that token's lifetime — it was issued, and
+	// stays valid, anyway — and MaxAge shortens it at the cost of more
+	// upstream requests.
+	MaxAge time.Duration
 	// Store holds the tokens. If nil, NewMemoryStore(DefaultMaxEntries);
 	// pass NewMemoryStore(n) to bound it otherwise, or an m2m/redisstore
 	// Store to share it between replicas.
@@ -95,6 +107,9 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	if cfg.Threshold, cfg.AssumedLifetime, cfg.Timeout, err = lifetimes("ProxyConfig", cfg.Threshold, cfg.AssumedLifetime, cfg.Timeout); err != nil {
 		return nil, err
 	}
+	if cfg.MaxAge < 0 {
+		return nil, fmt.Errorf("m2m: ProxyConfig.MaxAge must not be negative (got %v)", cfg.MaxAge)
+	}
 	if cfg.MaxBodyBytes < 0 {
 		return nil, fmt.Errorf("m2m: ProxyConfig.MaxBodyBytes must not be negative (got %d)", cfg.MaxBodyBytes)
 	}
@@ -147,8 +162,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return t, err
 	}
-	usable := func(t *Token) bool { return p.cfg.Now().Before(t.Due(p.cfg.Threshold)) }
-	t, err := p.cfg.Store.Fetch(ctx, p.key(req), usable, mint, p.storeFailed)
+	t, err := p.cfg.Store.Fetch(ctx, p.key(req), p.usable, mint, p.storeFailed)
+	if err == nil && t == nil {
+		err = errors.New("m2m: store returned no token and no error")
+	}
 	if err != nil {
 		p.report(ProxyUpstreamError)
 		passError(w, err)
@@ -180,6 +197,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
+// usable reports whether the cache may still answer with t: before
+// Threshold of its lifetime, and within MaxAge of its minting.
+func (p *Proxy) usable(t *Token) bool {
+	now := p.cfg.Now()
+	if p.cfg.MaxAge > 0 && !now.Before(t.Issued.Add(p.cfg.MaxAge)) {
+		return false
+	}
+	return now.Before(t.Due(p.cfg.Threshold))
+}
+
 // upstream is the request to forward: the caller's credentials sent the
 // way the caller sent them, its scopes and other parameters.
 func (p *Proxy) upstream(req *tokenRequest) *clientcredentials.Config {
@@ -193,24 +220,33 @@ func (p *Proxy) upstream(req *tokenRequest) *clientcredentials.Config {
 	}
 }
 
-// key is the cache key of req: an HMAC of the client id, client secret,
-// scopes (sorted) and other parameters under the proxy's secret.
+// key is the cache key of req: an HMAC, under the proxy's secret, of the
+// upstream token URL (proxies sharing a store and secret in front of
+// different endpoints do not mix), how the caller sent its credentials
+// (they go upstream the same way, and an endpoint may take one way only:
+// one caller's way must not fail another's), the client id, client
+// secret, scopes (sorted) and other parameters.
 func (p *Proxy) key(req *tokenRequest) string {
-	return newKey("jwtguard/m2m/proxy/v1", p.cfg.Secret).
+	return newKey("jwtguard/m2m/proxy/v2", p.cfg.Secret).
+		add(p.cfg.TokenURL).add(strconv.Itoa(int(req.style))).
 		add(req.clientID).add(req.clientSecret).
 		add(normalScope(req.scopes)).add(req.params.Encode()).sum()
 }
 
-// passedHeaders are the headers of an upstream error answer passed on.
+// passedHeaders are the headers of an upstream error answer passed on;
+// Cache-Control is always no-store.
 var passedHeaders = []string{
-	"Content-Type", "Retry-After", "WWW-Authenticate", "Cache-Control", "Pragma",
+	"Content-Type", "Retry-After", "WWW-Authenticate", "Pragma",
 	ClientQuotaHeader, OrganizationQuotaHeader,
 	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
 }
 
 // passError answers with the upstream error answer as it came — status,
-// body and the headers that matter — or 502 if there was none.
+// body and the headers that matter — or 502 if there was none. Either is
+// marked not to be stored (it answers one client's credentials) nor
+// sniffed as another content type.
 func passError(w http.ResponseWriter, err error) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		for _, name := range passedHeaders {
@@ -218,6 +254,7 @@ func passError(w http.ResponseWriter, err error) {
 				w.Header()[name] = v
 			}
 		}
+		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(re.Response.StatusCode)
 		_, _ = w.Write(re.Body)
 		return

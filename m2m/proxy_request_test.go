@@ -79,9 +79,10 @@ func TestProxyRejects(t *testing.T) {
 	}
 }
 
-// Form, JSON and HTTP Basic requests for the same client and parameters
-// are one cache entry; Basic credentials are form-decoded (RFC 6749
-// §2.3.1) and sent upstream the same way.
+// Form and JSON requests for the same client and parameters are one cache
+// entry; HTTP Basic ones another, as their credentials go upstream the
+// way they came. Basic credentials are form-decoded (RFC 6749 §2.3.1)
+// and sent upstream the same way.
 func TestProxyRequestFormats(t *testing.T) {
 	iss, _ := newVendorIssuer(t, 0)
 	const id, secret = "vendor:odd id", "p@ss word+/%"
@@ -113,12 +114,19 @@ func TestProxyRequestFormats(t *testing.T) {
 		"audience": testAudience, "scope": "write read",
 	})
 	second := send("application/json; charset=utf-8", string(jsonBody), false)
-	third := send(formType, "grant_type=client_credentials&scope=read+write&audience="+url.QueryEscape(testAudience), true)
-	if first.AccessToken == "" || second.AccessToken != first.AccessToken || third.AccessToken != first.AccessToken {
-		t.Fatalf("form, JSON and Basic got different tokens")
+	if first.AccessToken == "" || second.AccessToken != first.AccessToken {
+		t.Fatalf("form and JSON got different tokens")
 	}
 	if iss.Mints() != 1 || first.Scope != "read write" || first.TokenType != "Bearer" {
 		t.Fatalf("%d mints, scope %q, type %q; want 1, the scope granted, Bearer", iss.Mints(), first.Scope, first.TokenType)
+	}
+	basic := func() tokenAnswer {
+		return send(formType, "grant_type=client_credentials&scope=read+write&audience="+url.QueryEscape(testAudience), true)
+	}
+	third, fourth := basic(), basic()
+	if third.AccessToken == "" || third.AccessToken == first.AccessToken || fourth.AccessToken != third.AccessToken || iss.Mints() != 2 {
+		t.Fatalf("Basic: %d mints, same token as the body's: %v, cached: %v; want a token of its own, cached",
+			iss.Mints(), third.AccessToken == first.AccessToken, fourth.AccessToken == third.AccessToken)
 	}
 }
 

@@ -30,18 +30,30 @@ type Quota struct {
 	Reset time.Duration
 }
 
-// maxQuotaReset bounds Reset so that it cannot overflow.
-const maxQuotaReset = 366 * 24 * time.Hour
+// Bounds of what ParseQuota reads: a header comes from the token
+// endpoint's answer, and Auth0 sends two buckets in well under 100 bytes.
+const (
+	maxQuotaReset       = 366 * 24 * time.Hour // so that Reset cannot overflow
+	maxQuotaHeaderBytes = 1024
+	maxQuotaBuckets     = 16
+)
 
 // ParseQuota parses a quota header value: comma-separated buckets of
 // semicolon-separated b (required), q, r and t (non-negative integers,
 // zero if absent); other attributes are ignored. A malformed bucket is an
-// error.
+// error, and so is a value longer than 1 KiB or with more than 16
+// buckets: it is not read.
 func ParseQuota(header string) ([]Quota, error) {
+	if len(header) > maxQuotaHeaderBytes {
+		return nil, fmt.Errorf("m2m: quota header of %d bytes is longer than %d", len(header), maxQuotaHeaderBytes)
+	}
 	var out []Quota
 	for bucket := range strings.SplitSeq(header, ",") {
 		if strings.TrimSpace(bucket) == "" {
 			continue
+		}
+		if len(out) == maxQuotaBuckets {
+			return nil, fmt.Errorf("m2m: quota header has more than %d buckets", maxQuotaBuckets)
 		}
 		var q Quota
 		for attr := range strings.SplitSeq(bucket, ";") {

@@ -2,6 +2,8 @@ package m2m_test
 
 import (
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,18 +38,23 @@ func TestParseQuota(t *testing.T) {
 		{name: "negative", header: "b=per_hour;r=-1", wantErr: true},
 		{name: "not key=value", header: "b=per_hour;q", wantErr: true},
 		{name: "huge reset is capped", header: "b=per_day;t=99999999999999", want: []m2m.Quota{{Bucket: "per_day", Reset: 366 * 24 * time.Hour}}},
+		{name: "16 buckets", header: strings.Repeat("b=x,", 16), want: slices.Repeat([]m2m.Quota{{Bucket: "x"}}, 16)},
+		{name: "17 buckets", header: strings.Repeat("b=x,", 17), wantErr: true},
+		{name: "a million buckets", header: strings.Repeat("b=x,", 1<<20), wantErr: true},
+		{name: "1 KiB", header: "b=per_hour;x=" + strings.Repeat("y", 1024-13), want: []m2m.Quota{{Bucket: "per_hour"}}},
+		{name: "over 1 KiB", header: "b=per_hour;x=" + strings.Repeat("y", 1024-12), wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := m2m.ParseQuota(tt.header)
 			if tt.wantErr {
-				if err == nil || err.Error()[:5] != "m2m: " {
-					t.Fatalf("ParseQuota(%q) = %v, %v; want an m2m error", tt.header, got, err)
+				if err == nil || err.Error()[:5] != "m2m: " || len(err.Error()) > 2048 {
+					t.Fatalf("ParseQuota(%.100q) = %d buckets, %.100v; want a short m2m error", tt.header, len(got), err)
 				}
 				return
 			}
 			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("ParseQuota(%q) = %+v, %v; want %+v", tt.header, got, err, tt.want)
+				t.Fatalf("ParseQuota(%.100q) = %+v, %v; want %+v", tt.header, got, err, tt.want)
 			}
 		})
 	}

@@ -60,6 +60,11 @@ func (s *TokenSource) run(ctx context.Context, f *flight, trigger Trigger) {
 				h.QuotaReported(s.cfg.Name, q)
 			}
 		}
+		if err == nil && t.expiredOnArrival() {
+			// Handed out, it would fail every request it went on; kept,
+			// it would be minted again on every call. A failure backs off.
+			return nil, &ExchangeError{Status: a.status, Err: errExpiredOnArrival}
+		}
 		return t, err
 	}
 	tok, err := s.store.Fetch(ctx, s.key, usable, mint, s.storeFailed)
@@ -126,8 +131,15 @@ func backoff(n int, err error) time.Duration {
 	return d
 }
 
+// errExpiredOnArrival is the cause of the *ExchangeError a TokenSource
+// returns for a token whose expires_in was zero or negative.
+var errExpiredOnArrival = errors.New("m2m: the token endpoint issued a token that has already expired (expires_in zero or negative)")
+
 // background refreshes the token at its due time (or after a failure, at
-// the end of the backoff) if it has been handed out since it was obtained.
+// the end of the backoff) if it has been handed out since it was obtained,
+// and only while it is still valid: once it has expired, the next caller
+// starts the refresh, so that an idle source whose endpoint keeps failing
+// stops calling it.
 func (s *TokenSource) background() {
 	defer s.wg.Done()
 	t := time.NewTimer(time.Hour)
@@ -146,11 +158,7 @@ func (s *TokenSource) background() {
 		case <-t.C:
 		}
 		if at, ok := s.nextRefresh(); ok && !s.cfg.Now().Before(at) {
-			trigger := TriggerBackground
-			if h := s.cur.Load(); !s.cfg.Now().Before(h.stop) {
-				trigger = TriggerExpired
-			}
-			if _, _, err := s.start(trigger); err != nil {
+			if _, _, err := s.start(TriggerBackground); err != nil {
 				return // closed
 			}
 		}
@@ -158,8 +166,9 @@ func (s *TokenSource) background() {
 }
 
 // nextRefresh returns when the background refresh should run; false means
-// wait for a poke: a refresh in flight, no token yet, or a token nobody
-// has used (an idle source spends no quota).
+// wait for a poke: a refresh in flight, no token yet, a token nobody has
+// used (an idle source spends no quota), or a token that is no longer
+// handed out by then (past its expiry, the next caller refreshes).
 func (s *TokenSource) nextRefresh() (time.Time, bool) {
 	h := s.cur.Load()
 	if s.inflight.Load() != nil || h == nil || !h.used.Load() {
@@ -168,6 +177,9 @@ func (s *TokenSource) nextRefresh() (time.Time, bool) {
 	at := h.due
 	if r := time.Unix(0, s.retryAt.Load()); s.retryAt.Load() != 0 && r.After(at) {
 		at = r
+	}
+	if !at.Before(h.stop) || !s.cfg.Now().Before(h.stop) {
+		return time.Time{}, false
 	}
 	return at, true
 }

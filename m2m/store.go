@@ -24,9 +24,12 @@ type Store interface {
 	// it calls mint — holding a lock on key, so that the others sharing
 	// the store wait and read its result instead of minting too — keeps
 	// the token mint returns until its expiry, and returns it. An error
-	// from mint is returned as is, and nothing is kept. When the store
-	// itself fails, Fetch calls mint without it and passes the store's
-	// error to report.
+	// from mint is returned as is, and nothing is kept; nor is a token
+	// that expired on arrival (Expiry not after Issued). Concurrent
+	// Fetches of one key in one process share one mint, its token or its
+	// error — but not the error of a minter whose own ctx ended: a waiter
+	// whose ctx is live tries again instead. When the store itself fails,
+	// Fetch calls mint without it and passes the store's error to report.
 	Fetch(ctx context.Context, key string, usable func(*Token) bool, mint MintFunc, report func(error)) (*Token, error)
 }
 
@@ -62,10 +65,13 @@ func normalScope(scopes []string) string {
 }
 
 // sourceKey is the store key of a TokenSource: the token URL, client id,
-// audience, scopes and endpoint parameters, hashed. The secret is not part
-// of it: every holder of the client's credentials shares the token.
+// client secret, audience, scopes and endpoint parameters, hashed. The
+// secret is part of it, so that a source configured with a wrong or
+// revoked secret never reads the token of the right one; the digest
+// reveals neither (client secrets are long random strings, out of reach
+// of a guess).
 func sourceKey(c *Config) string {
-	return newKey("jwtguard/m2m/source/v1", nil).
-		add(c.TokenURL).add(c.ClientID).add(c.Audience).
+	return newKey("jwtguard/m2m/source/v2", nil).
+		add(c.TokenURL).add(c.ClientID).add(c.ClientSecret).add(c.Audience).
 		add(normalScope(c.Scopes)).add(c.EndpointParams.Encode()).sum()
 }

@@ -27,6 +27,10 @@ func (t *Token) Due(threshold float64) time.Time {
 	return t.Issued.Add(time.Duration(threshold * float64(t.Expiry.Sub(t.Issued))))
 }
 
+// expiredOnArrival reports whether the endpoint gave the token no
+// lifetime at all (expires_in zero or negative): it must not be kept.
+func (t *Token) expiredOnArrival() bool { return !t.Expiry.After(t.Issued) }
+
 // stopDelta is how long before its expiry a token stops being handed out,
 // so that it does not expire on its way to the server: 10 seconds (as
 // oauth2.Token.Valid), or a tenth of the lifetime if that is shorter.

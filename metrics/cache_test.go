@@ -74,11 +74,14 @@ func TestVerifierExposition(t *testing.T) {
 		time.Sleep(11 * time.Minute)
 		step("stale, refresh fails", good(), nil)
 		step("stale, backing off", good(), nil)
-		// t0+720s: the provider is back. The expired set is renewed (304);
-		// an unknown kid refreshes once (304, still unknown), the next is
-		// suppressed by the cooldown.
+		// t0+720s: the provider is back. Refreshes have been failing, so
+		// the next verification is served the stale keys at once while the
+		// retry renews the set (304). Then an unknown kid refreshes once
+		// (304, still unknown), the next is suppressed by the cooldown.
 		iss.SetStatus(0)
 		time.Sleep(time.Minute)
+		step("stale, retry in flight", good(), nil)
+		synctest.Wait() // the retry has finished
 		step("unknown kid", withKID("nobody-published-this"), provider.ErrUnknownKey)
 		step("another unknown kid", withKID("nor-this"), provider.ErrUnknownKey)
 		// A new key: suppressed until the cooldown is over (t0+780s),
@@ -138,7 +141,7 @@ jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="initial"} 
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="unknown_kid"} 1
 # HELP jwtguard_jwks_stale_served_total Key look-ups served by an expired key set because refreshing it failed.
 # TYPE jwtguard_jwks_stale_served_total counter
-jwtguard_jwks_stale_served_total{issuer="ISSUER"} 2
+jwtguard_jwks_stale_served_total{issuer="ISSUER"} 3
 # HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
 # TYPE jwtguard_jwks_unknown_kid_total counter
 jwtguard_jwks_unknown_kid_total{action="refreshed",issuer="ISSUER"} 1
@@ -146,25 +149,25 @@ jwtguard_jwks_unknown_kid_total{action="rejected",issuer="ISSUER"} 1
 jwtguard_jwks_unknown_kid_total{action="suppressed",issuer="ISSUER"} 2
 # HELP jwtguard_jwt_verification_duration_seconds Duration of token verifications, including any wait for keys.
 # TYPE jwtguard_jwt_verification_duration_seconds histogram
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="1e-05"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="2.5e-05"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="5e-05"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0001"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.00025"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0005"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.001"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0025"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.005"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.01"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.025"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.05"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.1"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.25"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.5"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="1"} 7
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="+Inf"} 7
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="1e-05"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="2.5e-05"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="5e-05"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0001"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.00025"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0005"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.001"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0025"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.005"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.01"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.025"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.05"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.1"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.25"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.5"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="1"} 8
+jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="+Inf"} 8
 jwtguard_jwt_verification_duration_seconds_sum{issuer="ISSUER"} 0
-jwtguard_jwt_verification_duration_seconds_count{issuer="ISSUER"} 7
+jwtguard_jwt_verification_duration_seconds_count{issuer="ISSUER"} 8
 jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1e-05"} 1
 jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="2.5e-05"} 1
 jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="5e-05"} 1
@@ -186,7 +189,7 @@ jwtguard_jwt_verification_duration_seconds_sum{issuer="unknown"} 0
 jwtguard_jwt_verification_duration_seconds_count{issuer="unknown"} 1
 # HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
 # TYPE jwtguard_jwt_verifications_total counter
-jwtguard_jwt_verifications_total{issuer="ISSUER",reason="none",result="success"} 4
+jwtguard_jwt_verifications_total{issuer="ISSUER",reason="none",result="success"} 5
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="unknown_key",result="failure"} 3
 jwtguard_jwt_verifications_total{issuer="unknown",reason="unknown_issuer",result="failure"} 1
 `

@@ -5,20 +5,39 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
+// Timeouts of the token listener. A handler waits for upstream up to
+// m2m.DefaultTimeout, so the answer gets that and some more.
+const (
+	defaultReadTimeout  = 10 * time.Second
+	defaultWriteTimeout = m2m.DefaultTimeout + 10*time.Second
+	defaultIdleTimeout  = 2 * time.Minute
+)
+
 // options are the proxy's settings.
 type options struct {
-	Upstream   string
-	Listen     string
-	Secret     []byte
-	RedisAddr  string
-	MaxEntries int
+	Upstream      string
+	Listen        string
+	Secret        []byte
+	RedisAddr     string
+	MaxEntries    int
+	TLSCert       string
+	TLSKey        string
+	InsecureHTTP  bool
+	MetricsListen string
+
+	// ReadTimeout bounds reading a request, body included, so that a slow
+	// client cannot hold a handler; WriteTimeout bounds the rest of the
+	// exchange, IdleTimeout a kept-alive connection between requests.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 
 	// Registry is what /metrics serves: the Go collector and jwtguard's
 	// metrics.
@@ -33,7 +52,7 @@ type options struct {
 func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	fs := flag.NewFlagSet("m2m-proxy", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	o := &options{}
+	o := &options{ReadTimeout: defaultReadTimeout, WriteTimeout: defaultWriteTimeout, IdleTimeout: defaultIdleTimeout}
 	var secret string
 	fs.StringVar(&o.Upstream, "upstream", getenv("M2M_UPSTREAM"), "upstream token URL (M2M_UPSTREAM)")
 	fs.StringVar(&o.Listen, "listen", or(getenv("M2M_LISTEN"), "127.0.0.1:8080"), "listen address (M2M_LISTEN)")
@@ -41,6 +60,14 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	fs.StringVar(&o.RedisAddr, "redis", getenv("REDIS_ADDR"), "Redis address to share the cache (REDIS_ADDR)")
 	maxEntries := or(getenv("M2M_MAX_ENTRIES"), strconv.Itoa(m2m.DefaultMaxEntries))
 	fs.Func("max-entries", "tokens cached in memory (M2M_MAX_ENTRIES)", func(s string) error { maxEntries = s; return nil })
+	fs.StringVar(&o.TLSCert, "tls-cert", getenv("M2M_TLS_CERT"), "TLS certificate file, PEM (M2M_TLS_CERT)")
+	fs.StringVar(&o.TLSKey, "tls-key", getenv("M2M_TLS_KEY"), "TLS private key file, PEM (M2M_TLS_KEY)")
+	insecure, err := envBool(getenv, "M2M_INSECURE_HTTP")
+	if err != nil {
+		return nil, err
+	}
+	fs.BoolVar(&o.InsecureHTTP, "insecure-http", insecure, "serve plain HTTP on a non-loopback address (M2M_INSECURE_HTTP)")
+	fs.StringVar(&o.MetricsListen, "metrics-listen", getenv("M2M_METRICS_LISTEN"), "serve /metrics here instead (M2M_METRICS_LISTEN)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -57,9 +84,40 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 		return nil, errors.New("-upstream (M2M_UPSTREAM) is required")
 	case len(secret) < m2m.MinProxySecretBytes:
 		return nil, fmt.Errorf("-secret (M2M_PROXY_SECRET) must be at least %d bytes", m2m.MinProxySecretBytes)
+	case (o.TLSCert == "") != (o.TLSKey == ""):
+		return nil, errors.New("-tls-cert (M2M_TLS_CERT) and -tls-key (M2M_TLS_KEY) go together")
+	case o.TLSCert == "" && !o.InsecureHTTP && !loopback(o.Listen):
+		return nil, fmt.Errorf("-listen %q is not a loopback address: client secrets would cross the network in clear; "+
+			"give -tls-cert and -tls-key, or -insecure-http behind a TLS-terminating proxy", o.Listen)
 	}
 	o.Secret = []byte(secret)
 	return o, nil
+}
+
+// loopback reports whether addr (host:port) listens on loopback only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// envBool reads a boolean environment variable; unset is false.
+func envBool(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
 }
 
 func or(s, def string) string {

@@ -26,11 +26,21 @@ const secret = "a proxy secret of at least 32 bytes"
 // its base URL.
 func start(t *testing.T, args []string, env map[string]string) string {
 	t.Helper()
+	base, _ := startWith(t, func(ctx context.Context, ready func(addr, metricsAddr string)) error {
+		return run(ctx, args, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler), ready)
+	})
+	return base
+}
+
+// startWith runs the proxy with run until the test ends, and returns the
+// base URLs of its token and metrics listeners ("" if there is none).
+func startWith(t *testing.T, run func(ctx context.Context, ready func(addr, metricsAddr string)) error) (string, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
+	ready := make(chan [2]string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, args, func(k string) string { return env[k] }, slog.New(slog.DiscardHandler), func(addr string) { ready <- addr })
+		done <- run(ctx, func(addr, metricsAddr string) { ready <- [2]string{addr, metricsAddr} })
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -39,11 +49,15 @@ func start(t *testing.T, args []string, env map[string]string) string {
 		}
 	})
 	select {
-	case addr := <-ready:
-		return "http://" + addr
+	case addrs := <-ready:
+		metrics := ""
+		if addrs[1] != "" {
+			metrics = "http://" + addrs[1]
+		}
+		return "http://" + addrs[0], metrics
 	case err := <-done:
 		t.Fatalf("run: %v", err)
-		return ""
+		return "", ""
 	}
 }
 
@@ -182,6 +196,13 @@ func TestBadOptions(t *testing.T) {
 		{"bad max entries", []string{"-max-entries", "0"}, nil, "-max-entries"},
 		{"unknown flag", []string{"-nope"}, nil, "nope"},
 		{"stray argument", []string{"-upstream", "https://example.com/token", "extra"}, map[string]string{"M2M_PROXY_SECRET": secret}, "unexpected arguments"},
+		{"plain HTTP on every interface", []string{"-upstream", "https://example.com/token", "-listen", ":8080"}, map[string]string{"M2M_PROXY_SECRET": secret}, "-insecure-http"},
+		{"plain HTTP on a public address", []string{"-upstream", "https://example.com/token", "-listen", "192.0.2.10:8080"}, map[string]string{"M2M_PROXY_SECRET": secret}, "not a loopback address"},
+		{"plain HTTP on a host name", nil, map[string]string{"M2M_UPSTREAM": "https://example.com/token", "M2M_PROXY_SECRET": secret, "M2M_LISTEN": "proxy.example.com:8080"}, "not a loopback address"},
+		{"certificate without key", []string{"-upstream", "https://example.com/token", "-tls-cert", "cert.pem"}, map[string]string{"M2M_PROXY_SECRET": secret}, "go together"},
+		{"key without certificate", nil, map[string]string{"M2M_UPSTREAM": "https://example.com/token", "M2M_PROXY_SECRET": secret, "M2M_TLS_KEY": "key.pem"}, "go together"},
+		{"missing certificate file", []string{"-upstream", "https://example.com/token", "-tls-cert", "/nonexistent/cert.pem", "-tls-key", "/nonexistent/key.pem"}, map[string]string{"M2M_PROXY_SECRET": secret}, "-tls-cert"},
+		{"bad M2M_INSECURE_HTTP", []string{"-upstream", "https://example.com/token"}, map[string]string{"M2M_PROXY_SECRET": secret, "M2M_INSECURE_HTTP": "maybe"}, "M2M_INSECURE_HTTP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

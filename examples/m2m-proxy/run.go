@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -22,12 +22,18 @@ import (
 )
 
 // run serves the proxy until ctx is done. ready, if not nil, is called
-// with the address it listens on.
-func run(ctx context.Context, args []string, getenv func(string) string, logger *slog.Logger, ready func(addr string)) error {
+// with the addresses it listens on: tokens, and metrics ("" if /metrics is
+// served with the tokens).
+func run(ctx context.Context, args []string, getenv func(string) string, logger *slog.Logger, ready func(addr, metricsAddr string)) error {
 	o, err := parseOptions(args, getenv)
 	if err != nil {
 		return err
 	}
+	return serve(ctx, o, logger, ready)
+}
+
+// serve runs the proxy configured by o until ctx is done.
+func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr, metricsAddr string)) error {
 	o.Registry = prometheus.NewRegistry()
 	o.Registry.MustRegister(collectors.NewGoCollector())
 	m, err := metrics.New(metrics.Config{Registerer: o.Registry})
@@ -55,37 +61,68 @@ func run(ctx context.Context, args []string, getenv func(string) string, logger 
 	if err != nil {
 		return err
 	}
+	var tlsConfig *tls.Config
+	if o.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+		if err != nil {
+			return fmt.Errorf("loading -tls-cert and -tls-key: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /oauth/token", proxy)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
-
-	ln, err := net.Listen("tcp", o.Listen)
-	if err != nil {
-		return err
+	metricsHandler := promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})
+	servers := []*server{{name: "token", addr: o.Listen, tls: tlsConfig, handler: mux}}
+	if o.MetricsListen == "" {
+		mux.Handle("GET /metrics", metricsHandler)
+	} else {
+		mm := http.NewServeMux()
+		mm.Handle("GET /metrics", metricsHandler)
+		servers = append(servers, &server{name: "metrics", addr: o.MetricsListen, handler: mm})
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	logger.Info("m2m-proxy listening", "addr", ln.Addr().String(), "upstream", o.Upstream, "redis", o.RedisAddr != "")
+	for _, s := range servers {
+		if err := s.listen(o, logger); err != nil {
+			for _, s := range servers {
+				s.close()
+			}
+			return err
+		}
+	}
+	logger.Info("m2m-proxy listening", "addr", servers[0].ln.Addr().String(), "tls", tlsConfig != nil,
+		"upstream", o.Upstream, "redis", o.RedisAddr != "")
 	if ready != nil {
-		ready(ln.Addr().String())
+		metricsAddr := ""
+		if len(servers) > 1 {
+			metricsAddr = servers[1].ln.Addr().String()
+		}
+		ready(servers[0].ln.Addr().String(), metricsAddr)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	served := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { served <- s.serve() }()
+	}
+	pending := len(servers)
+	var failed error
 	select {
-	case err := <-served:
-		return err
+	case failed = <-served: // a server stopped by itself
+		pending--
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
+	for _, s := range servers {
+		if err := s.srv.Shutdown(shutdown); err != nil && failed == nil {
+			failed = fmt.Errorf("shutting down: %w", err)
+		}
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range pending {
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) && failed == nil {
+			failed = err
+		}
 	}
-	return nil
+	return failed
 }
 
 // newStore returns the proxy's cache: in Redis if an address is given

@@ -10,6 +10,12 @@
 // secrets appear in them. When Redis cannot be reached, tokens are minted
 // without it and the error is reported to the caller's hooks.
 //
+// Within one process, concurrent Fetches of one key share one trip
+// through this protocol, so that they make at most one token request
+// between them and share its result, token or error (see Store.Fetch).
+// Across processes a failure is not shared: each process whose callers
+// wait makes one request of its own, in turn, under the lock.
+//
 // A Store is safe for concurrent use and starts no goroutine; the Redis
 // client stays the caller's to close.
 package redisstore
@@ -21,6 +27,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -31,7 +38,7 @@ import (
 // Defaults of Config.
 const (
 	DefaultPrefix       = "jwtguard:m2m:"
-	DefaultLockTTL      = 30 * time.Second
+	DefaultLockTTL      = 10 * time.Second
 	DefaultPollInterval = 50 * time.Millisecond
 )
 
@@ -49,12 +56,23 @@ type Config struct {
 	// Prefix of the Redis keys. If empty, DefaultPrefix.
 	Prefix string
 	// LockTTL is how long a process may hold the lock of a key while it
-	// mints; it should exceed the mint's timeout. If zero, DefaultLockTTL
-	// (30 seconds).
+	// mints. If zero, DefaultLockTTL (10 seconds).
+	//
+	// It must be shorter than the Timeout of the sources and proxies
+	// using the store (m2m.DefaultTimeout, 30 seconds), which bounds their
+	// wait: then the waiters behind a process that died holding the lock
+	// take over once the lock expires, instead of timing out. It should
+	// be longer than a token request usually takes: a process whose
+	// request outlasts it may find another minting too (one more token
+	// spent, nothing worse).
 	LockTTL time.Duration
 	// PollInterval is how often a process waiting for another's mint looks
 	// for its result. If zero, DefaultPollInterval (50 milliseconds).
 	PollInterval time.Duration
+	// Now is the clock that measures how long a token is kept in Redis
+	// (until its Expiry); use the clock of the sources and proxies. If
+	// nil, time.Now is used.
+	Now func() time.Time
 }
 
 // Store is an m2m.Store in Redis.
@@ -64,6 +82,10 @@ type Store struct {
 	prefix  string
 	lockTTL time.Duration
 	poll    time.Duration
+	now     func() time.Time
+
+	mu      sync.Mutex
+	flights map[string]*flight // key → this process's Fetch in progress
 }
 
 var _ m2m.Store = (*Store)(nil)
@@ -80,7 +102,10 @@ func New(cfg Config) (*Store, error) {
 	if cfg.LockTTL < 0 || cfg.PollInterval < 0 {
 		return nil, errors.New("redisstore: Config.LockTTL and Config.PollInterval must not be negative")
 	}
-	st := &Store{client: cfg.Client, sealer: s, prefix: cfg.Prefix, lockTTL: cfg.LockTTL, poll: cfg.PollInterval}
+	st := &Store{
+		client: cfg.Client, sealer: s, prefix: cfg.Prefix, lockTTL: cfg.LockTTL, poll: cfg.PollInterval, now: cfg.Now,
+		flights: make(map[string]*flight),
+	}
 	if st.prefix == "" {
 		st.prefix = DefaultPrefix
 	}
@@ -90,14 +115,18 @@ func New(cfg Config) (*Store, error) {
 	if st.poll == 0 {
 		st.poll = DefaultPollInterval
 	}
+	if st.now == nil {
+		st.now = time.Now
+	}
 	return st, nil
 }
 
-// Fetch implements m2m.Store: the stored token if usable accepts it; else,
-// under the key's lock, the result of mint, stored until its expiry; else,
-// while another process holds the lock, what it stores once done (or, if
-// it gives up, a mint of our own). Waiting is bounded by ctx.
-func (s *Store) Fetch(ctx context.Context, key string, usable func(*m2m.Token) bool, mint m2m.MintFunc, report func(error)) (*m2m.Token, error) {
+// fetch is Fetch for the one caller of this process that goes to Redis:
+// the stored token if usable accepts it; else, under the key's lock, the
+// result of mint, stored until its expiry; else, while another process
+// holds the lock, what it stores once done (or, if it gives up, a mint of
+// our own). Waiting is bounded by ctx.
+func (s *Store) fetch(ctx context.Context, key string, usable func(*m2m.Token) bool, mint m2m.MintFunc, report func(error)) (*m2m.Token, error) {
 	rk, lk := s.prefix+key, s.prefix+key+":lock"
 	// A value we cannot open is reported once, however often we look.
 	unsealed := false
@@ -184,9 +213,10 @@ func (s *Store) get(ctx context.Context, rk string, report func(error)) (*m2m.To
 	return &t, nil
 }
 
-// put stores t under rk, sealed, until its expiry.
+// put stores t under rk, sealed, until its expiry by the store's clock;
+// a token that has expired by then is not stored.
 func (s *Store) put(ctx context.Context, rk string, t *m2m.Token) error {
-	ttl := time.Until(t.Expiry)
+	ttl := t.Expiry.Sub(s.now())
 	if ttl < time.Millisecond {
 		return nil // nothing worth sharing
 	}

@@ -1,0 +1,52 @@
+package redisstore_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/jwtguard/jwtguard/m2m"
+	"github.com/jwtguard/jwtguard/m2m/redisstore"
+)
+
+// A token is kept in Redis until its expiry as measured by Config.Now,
+// the clock of the sources that share it — not the machine's clock.
+func TestStoredUntilExpiryByClock(t *testing.T) {
+	mr := miniredis.RunT(t)
+	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redisstore.DefaultPrefix, mr: mr}
+	iss := newIssuer(t)
+	clk := newClock()
+	clk.Advance(-2 * time.Hour) // tokens expire an hour before the machine's now
+	var sources []*m2m.TokenSource
+	for range 2 {
+		store, err := redisstore.New(redisstore.Config{Client: b.client(t), Key: sealKey, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, newSource(t, sourceConfig(iss, store, nil, clk.Now)))
+	}
+	for i, ts := range sources {
+		if _, err := ts.Token(); err != nil {
+			t.Fatalf("source %d: %v", i, err)
+		}
+	}
+	if iss.Mints() != 1 {
+		t.Fatalf("%d mints, want 1: the second source reads the first's token", iss.Mints())
+	}
+	keys := b.keys(t)
+	if len(keys) != 1 {
+		t.Fatalf("keys %v, want the token's", keys)
+	}
+	if ttl := mr.TTL(keys[0]); ttl < 59*time.Minute || ttl > time.Hour {
+		t.Fatalf("token kept for %v, want its lifetime left, an hour", ttl)
+	}
+}
+
+// The lock of a process that died while minting expires before the
+// others, waiting at most m2m.DefaultTimeout, give up: they take over.
+func TestDefaultLockTTL(t *testing.T) {
+	if redisstore.DefaultLockTTL >= m2m.DefaultTimeout {
+		t.Fatalf("DefaultLockTTL %v is not shorter than m2m.DefaultTimeout %v", redisstore.DefaultLockTTL, m2m.DefaultTimeout)
+	}
+}
