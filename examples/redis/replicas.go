@@ -28,6 +28,9 @@ type replica struct {
 	events *events
 }
 
+// demoCooldown is the replicas' unknown-kid cooldown.
+const demoCooldown = time.Second
+
 func newReplica(name, addr string, p provider.Provider) (*replica, error) {
 	r := &replica{name: name, events: newEvents()}
 	// ContextTimeoutEnabled lets the store's short timeout bound each call.
@@ -39,7 +42,10 @@ func newReplica(name, addr string, p provider.Provider) (*replica, error) {
 	}
 	r.v, err = provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{p},
-		Cache:     cache.Config{Store: r.store, Hooks: r.events},
+		// A short unknown-kid cooldown for the demo (the default is 30 s):
+		// with a store it holds for the fleet, counted from the last fetch
+		// by any replica.
+		Cache: cache.Config{Store: r.store, Hooks: r.events, UnknownKIDCooldown: demoCooldown},
 	})
 	if err != nil {
 		r.store.Close()
@@ -98,7 +104,14 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 
 	// Rotation: the provider signs with a new key. A meets the unknown kid
 	// and fetches; its notice makes B load the new document from Redis.
+	// (A document any replica fetched within the unknown-kid cooldown
+	// answers an unknown kid: wait for the cooldown since the first fetch.)
 	b.events.drain() // B took A's first document on its own: not the notice awaited below
+	select {
+	case <-time.After(demoCooldown):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	kid := iss.AddKey("RS256")
 	fmt.Fprintf(out, "identity provider rotates to a new key (kid %s)\n", kid)
 	bob := iss.Sign(kid, iss.Claims("bob", "api", time.Hour, nil))
