@@ -193,17 +193,17 @@ func TestNoKeysProviderDownFailsFast(t *testing.T) {
 func TestHardExpirySingleFlight(t *testing.T) {
 	iss := startIssuer(t)
 	// MaxStale -1: no stale keys to fall back on, so callers must wait.
-	c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: 100 * time.Millisecond, Threshold: 0.5, MaxStale: -1, DisableBackgroundRefresh: true})
+	c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Second, MinRefreshInterval: 100 * time.Millisecond, MaxStale: -1, DisableBackgroundRefresh: true})
 	kid := iss.KID()
 	mustKey(t, c, kid)
 	arrived := signal(iss)
 	release := iss.Block()
 	defer release()
 	base := iss.Fetches()
-	// MinRefreshInterval/Threshold = 200 ms after the fetch the set may
-	// expire by usage; the second use is past the limit. (The new set
-	// then lives 200 ms, time enough for the callers below.)
-	time.Sleep(210 * time.Millisecond) // let the floor pass (real time, no synctest: the fetch blocks on the network)
+	// Let the set expire (real time, no synctest: the fetch blocks on the
+	// network). The new set then lives a second, time enough for the
+	// callers below even on a loaded machine.
+	time.Sleep(time.Second + 10*time.Millisecond)
 
 	// A caller with a short deadline gives up; the refresh goes on.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
