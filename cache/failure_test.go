@@ -277,24 +277,7 @@ func TestStaleServedWithoutWaiting(t *testing.T) {
 	defer release()
 	go c.Refresh(context.Background())
 	<-arrived
-	done := make(chan error, 1)
-	go func() {
-		for range 100 {
-			if _, err := c.Key(context.Background(), kid); err != nil {
-				done <- err
-				return
-			}
-		}
-		done <- nil
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second): // a hang detector, not a speed limit
-		t.Fatal("look-ups waited for the retry in flight")
-	}
+	lookupsDoNotWait(t, c, kid, 100, 5*time.Second, "look-ups waited for the retry in flight")
 	if rec.staleCount() < 101 {
 		t.Errorf("%d stale uses, want at least 101", rec.staleCount())
 	}

@@ -124,3 +124,28 @@ func signal(iss *issuertest.Issuer) <-chan struct{} {
 	iss.OnRequest(func(*http.Request) { ch <- struct{}{} })
 	return ch
 }
+
+// lookupsDoNotWait looks kid up n times and fails the test with msg if
+// that has not ended within limit: a detector of look-ups stuck behind a
+// stalled fetch, not a speed limit.
+func lookupsDoNotWait(t *testing.T, c *cache.Cache, kid string, n int, limit time.Duration, msg string) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		for range n {
+			if _, err := c.Key(context.Background(), kid); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(limit):
+		t.Fatal(msg)
+	}
+}
