@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"unicode/utf8"
 )
 
 var errNotObject = errors.New("claims set is not a JSON object")
@@ -94,4 +96,53 @@ func valueEnd(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// plainString returns the JSON string v without its quotes when it holds
+// no escape and is valid UTF-8, as most claims are: no decoder needed.
+func plainString(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	in := v[1 : len(v)-1]
+	if bytes.IndexByte(in, '\\') >= 0 || !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
+}
+
+// plainStrings returns the JSON array v of plain strings (see
+// plainString) as a slice; false for anything else.
+func plainStrings(v []byte) ([]string, bool) {
+	if len(v) < 2 || v[0] != '[' {
+		return nil, false
+	}
+	var out []string
+	i := skipSpace(v, 1)
+	if v[i] == ']' {
+		return []string{}, true
+	}
+	for {
+		if v[i] != '"' {
+			return nil, false
+		}
+		end, escaped := stringEnd(v, i)
+		if escaped {
+			return nil, false
+		}
+		s, ok := plainString(v[i:end])
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+		i = skipSpace(v, end)
+		switch v[i] {
+		case ']':
+			return out, true
+		case ',':
+			i = skipSpace(v, i+1)
+		default:
+			return nil, false
+		}
+	}
 }

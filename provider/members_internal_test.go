@@ -53,3 +53,52 @@ func TestEscapedClaimNames(t *testing.T) {
 		t.Errorf(`Lookup("exp") = %s, %v`, v, ok)
 	}
 }
+
+func TestPlainStrings(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want string // "" with ok false: falls back to the decoder
+		ok   bool
+	}{
+		{`"abc"`, "abc", true},
+		{`""`, "", true},
+		{`"a\"b"`, "", false},
+		{`"\u0041"`, "", false},
+		{"\"\xff\"", "", false},
+		{`1`, "", false},
+		{`"ünï"`, "ünï", true},
+	} {
+		got, ok := plainString([]byte(tt.in))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("plainString(%s) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	for _, tt := range []struct {
+		in   string
+		want []string
+		ok   bool
+	}{
+		{`[]`, []string{}, true},
+		{`[ ]`, []string{}, true},
+		{`["a"]`, []string{"a"}, true},
+		{`[ "a" , "b" ]`, []string{"a", "b"}, true},
+		{`["a",1]`, nil, false},
+		{`["a\"b"]`, nil, false},
+		{`[["a"]]`, nil, false},
+		{`"a"`, nil, false},
+	} {
+		got, ok := plainStrings([]byte(tt.in))
+		if !reflect.DeepEqual(got, tt.want) || ok != tt.ok {
+			t.Errorf("plainStrings(%s) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	// Whatever the path, a claim decodes to what encoding/json makes of it.
+	c, err := ParseClaims([]byte(`{"iss":"https:\/\/i","aud":["a","b\u0063"],"scope":"x y","groups":["g\"",7]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Issuer != "https://i" || !reflect.DeepEqual(c.Audience, []string{"a", "bc"}) ||
+		!reflect.DeepEqual(c.Scopes, []string{"x", "y"}) || !reflect.DeepEqual(c.Groups, []string{`g"`}) {
+		t.Errorf("claims %+v", c)
+	}
+}

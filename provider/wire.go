@@ -50,8 +50,20 @@ func (w *wireClaims) UnmarshalJSON(b []byte) error {
 	return members(w.json, func(name, v []byte) error {
 		switch string(name) {
 		case "iss":
+			if s, ok := plainString(v); ok {
+				w.issuer = s
+				return nil
+			}
 			return json.Unmarshal(v, &w.issuer)
 		case "aud":
+			if s, ok := plainString(v); ok {
+				w.audience = jwt.ClaimStrings{s}
+				return nil
+			}
+			if l, ok := plainStrings(v); ok {
+				w.audience = l
+				return nil
+			}
 			return json.Unmarshal(v, &w.audience)
 		case "exp":
 			return w.exp.UnmarshalJSON(v)
@@ -122,6 +134,9 @@ func present(a, b []byte) []byte {
 
 // str returns the JSON string v; another type is "".
 func str(v []byte) string {
+	if s, ok := plainString(v); ok {
+		return s
+	}
 	var s string
 	if len(v) > 0 && v[0] == '"' {
 		_ = json.Unmarshal(v, &s)
@@ -189,8 +204,8 @@ func decodeList(b []byte, split bool) []string {
 	}
 	switch b[0] {
 	case '"':
-		var s string
-		if json.Unmarshal(b, &s) != nil {
+		s, ok := plainString(b)
+		if !ok && json.Unmarshal(b, &s) != nil {
 			return nil
 		}
 		if split {
@@ -198,6 +213,9 @@ func decodeList(b []byte, split bool) []string {
 		}
 		return nonEmpty([]string{s})
 	case '[':
+		if l, ok := plainStrings(b); ok {
+			return nonEmpty(l)
+		}
 		var l []string
 		if json.Unmarshal(b, &l) == nil {
 			return nonEmpty(l)
