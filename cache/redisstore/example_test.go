@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -25,7 +26,9 @@ func Example() {
 
 	replica := func() (c *cache.Cache, stop func()) {
 		client := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
-		store, err := redisstore.New(redisstore.Config{Client: client})
+		// Timeout bounds every Redis call; the default, 500 ms, suits a
+		// Redis next to you (this example also runs on busy CI machines).
+		store, err := redisstore.New(redisstore.Config{Client: client, Timeout: 5 * time.Second})
 		if err != nil {
 			log.Fatal(err)
 		}

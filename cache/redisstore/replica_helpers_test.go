@@ -128,7 +128,7 @@ func newReplicas(t *testing.T, n int, addr, prefix string, iss *issuertest.Issue
 	rs := make([]*replica, n)
 	for i := range rs {
 		r := &replica{client: newClient(t, addr), rec: newRecorder()}
-		cfg := redisstore.Config{Client: r.client, Prefix: prefix}
+		cfg := redisstore.Config{Client: r.client, Prefix: prefix, Timeout: testTimeout}
 		if edit != nil {
 			edit(&cfg)
 		}

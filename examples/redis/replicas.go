@@ -36,7 +36,10 @@ func newReplica(name, addr string, p provider.Provider) (*replica, error) {
 	// ContextTimeoutEnabled lets the store's short timeout bound each call.
 	r.client = redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 	var err error
-	if r.store, err = redisstore.New(redisstore.Config{Client: r.client}); err != nil {
+	// Timeout bounds each Redis call (a slower call makes the replica
+	// fetch for itself); 2 s is generous for a demo on a busy machine, the
+	// default 500 ms suits production.
+	if r.store, err = redisstore.New(redisstore.Config{Client: r.client, Timeout: 2 * time.Second}); err != nil {
 		r.client.Close()
 		return nil, err
 	}
