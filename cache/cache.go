@@ -30,9 +30,6 @@ type Cache struct {
 	// without the lock, written under it.
 	retryAt  atomic.Int64
 	kidUntil atomic.Int64
-	// failing is whether the last refresh failed: then a look-up with
-	// stale keys to serve does not wait for the retry.
-	failing atomic.Bool
 
 	mu       sync.Mutex // serializes starting refreshes and publishing sets
 	failures int
@@ -108,25 +105,59 @@ func (c *Cache) URL() string { return c.cfg.URL }
 // invented kids cannot drive the usage policy.
 func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
 	s := c.set.Load()
-	if s == nil || c.expiredNow(s) {
-		var err error
-		if s, err = c.expired(ctx, s); err != nil {
-			return jwkset.JWK{}, err
-		}
+	if s == nil || s.spent() {
+		return c.keyAfterExpiry(ctx, s, kid)
 	}
-	var k *jwkset.JWK
-	if kid == "" {
-		if len(s.list) != 1 {
-			return jwkset.JWK{}, ErrAmbiguousKey
-		}
-		k = &s.list[0]
-	} else if k = s.byKID[kid]; k == nil {
+	k, err := s.pick(kid)
+	switch {
+	case err == errNotHeld:
 		return c.unknownKID(ctx, kid)
-	}
-	if s.limit > 0 && s.uses.Add(1) == s.softUses {
-		c.poke()
+	case err != nil:
+		return jwkset.JWK{}, err
+	case s.limit > 0 && !c.use(s):
+		return c.keyAfterExpiry(ctx, s, kid) // this use spent the set
 	}
 	return *k, nil
+}
+
+// keyAfterExpiry is Key for a set that is nil or spent: the keys a
+// refresh brings, or stale ones (see expired).
+func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwkset.JWK, error) {
+	s, err := c.expired(ctx, s)
+	if err != nil {
+		return jwkset.JWK{}, err
+	}
+	k, err := s.pick(kid)
+	switch {
+	case err == errNotHeld:
+		return c.unknownKID(ctx, kid)
+	case err != nil:
+		return jwkset.JWK{}, err
+	case s.limit > 0:
+		c.use(s) // counted; a stale set serves on regardless
+	}
+	return *k, nil
+}
+
+// use counts one use of s and reports whether s may still serve: false
+// once Usages are spent and the usage floor has passed. The floor keeps a
+// busy usage policy from hammering the provider: a set lives at least
+// MinRefreshInterval/Threshold, its background refresh running at
+// MinRefreshInterval.
+func (c *Cache) use(s *keySet) bool {
+	n := s.uses.Add(1)
+	if n == s.softUses {
+		c.poke()
+	}
+	if n <= s.limit {
+		return true
+	}
+	now := time.Now()
+	if now.Before(s.usageFloor) {
+		return true
+	}
+	s.usedUp.CompareAndSwap(0, now.UnixNano())
+	return false
 }
 
 // Keys returns the keys serving now, in document order, without counting a
@@ -139,11 +170,11 @@ func (c *Cache) Keys() []jwkset.JWK {
 	return append([]jwkset.JWK(nil), s.list...)
 }
 
-// Load makes sure the cache holds keys that have not expired, fetching if
-// it does not; it returns the fetch's error. Call it at startup to fail
-// readiness while the provider cannot be reached.
+// Load makes sure the cache holds keys that have not expired (by time or
+// usage), fetching if it does not; it returns the fetch's error. Call it
+// at startup to fail readiness while the provider cannot be reached.
 func (c *Cache) Load(ctx context.Context) error {
-	if s := c.set.Load(); s != nil && (s.expires.IsZero() || time.Now().Before(s.expires)) {
+	if s := c.set.Load(); s != nil && !s.spent() {
 		return nil
 	}
 	return c.Refresh(ctx)
@@ -169,21 +200,6 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	}
 }
 
-// expiredNow reports whether s must be refreshed before serving.
-func (c *Cache) expiredNow(s *keySet) bool {
-	if s.limit > 0 && s.uses.Load() >= s.limit {
-		now := time.Now()
-		// The floor keeps a busy usage policy from hammering the provider:
-		// the set lives at least MinRefreshInterval/Threshold, the
-		// background refresh running at MinRefreshInterval.
-		if !now.Before(s.usageFloor) {
-			s.usedUp.CompareAndSwap(0, now.UnixNano())
-			return true
-		}
-	}
-	return s.timeUp.Load()
-}
-
 // expired returns keys to serve when s is nil or expired: a refreshed set
 // if a refresh (started or joined here) succeeds, else s while it is within
 // MaxStale, else an *UnavailableError.
@@ -198,16 +214,16 @@ func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
 	now := time.Now()
 	var f *flight
 	// While backing off, do not touch the lock: serve stale or fail fast.
-	if c.inflight.Load() != nil || now.UnixNano() >= c.retryAt.Load() {
+	if c.inflight.Load() != nil || !c.held(trigger, now) {
 		var err error
 		if f, err = c.start(trigger, false); err != nil {
 			return nil, &UnavailableError{Err: err}
 		}
 	}
-	// Wait for the refresh, unless refreshes are failing and stale keys
-	// may serve: then the retry runs while they do.
+	// Wait for the refresh, unless refreshes are failing (there is a
+	// backoff) and stale keys may serve: then the retry runs while they do.
 	var waitErr error
-	if f != nil && !(s != nil && c.failing.Load() && c.staleOK(s, now)) {
+	if f != nil && !(s != nil && c.retryAt.Load() != 0 && c.staleOK(s, now)) {
 		select {
 		case <-f.done:
 			if f.err == nil {
@@ -257,9 +273,8 @@ func (c *Cache) staleOK(s *keySet, now time.Time) bool {
 // a refresh it fails at once.
 func (c *Cache) unknownKID(ctx context.Context, kid string) (jwkset.JWK, error) {
 	h := c.cfg.Hooks
-	now := time.Now().UnixNano()
 	var f *flight
-	if c.inflight.Load() != nil || (now >= c.kidUntil.Load() && now >= c.retryAt.Load()) {
+	if c.inflight.Load() != nil || !c.held(TriggerUnknownKID, time.Now()) {
 		var err error
 		if f, err = c.start(TriggerUnknownKID, false); err != nil {
 			return jwkset.JWK{}, ErrKeyNotFound

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -29,7 +30,8 @@ type keySet struct {
 	limit    int64     // look-ups until expiry; zero under Time
 	softUses int64     // look-ups until the background refresh
 	// floor is the earliest background refresh by usage (fetched +
-	// MinRefreshInterval) and usageFloor the earliest expiry by usage
+	// MinRefreshInterval, with up to 20% jitter) and usageFloor the
+	// earliest expiry by usage
 	// (fetched + MinRefreshInterval/Threshold), so that a busy service
 	// refreshes in the background and no request waits.
 	floor      time.Time
@@ -52,29 +54,20 @@ type parsed struct {
 	list  []jwkset.JWK
 }
 
-// parse is parseKeys for body, kept with it.
-func parse(body []byte) (*parsed, error) {
-	byKID, list, err := parseKeys(body)
-	if err != nil {
-		return nil, err
-	}
-	return &parsed{body: body, byKID: byKID, list: list}, nil
-}
-
-// parseKeys turns a JWKS body into its usable verification keys: public
+// parse turns a JWKS body into its usable verification keys: public
 // RSA, EC and Ed25519 keys not marked "use":"enc". A key that fails to
 // parse, is of an unsupported type or is symmetric ("oct") is skipped; the
 // document fails only if no usable key is left. Of keys sharing a kid, the
 // first wins.
-func parseKeys(body []byte) (map[string]*jwkset.JWK, []jwkset.JWK, error) {
+func parse(body []byte) (*parsed, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrBadDocument, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadDocument, err)
 	}
 	if len(doc.Keys) == 0 {
-		return nil, nil, fmt.Errorf("%w: no keys", ErrBadDocument)
+		return nil, fmt.Errorf("%w: no keys", ErrBadDocument)
 	}
 	byKID := make(map[string]*jwkset.JWK, len(doc.Keys))
 	list := make([]jwkset.JWK, 0, len(doc.Keys)) // never grows: byKID points into it
@@ -94,9 +87,9 @@ func parseKeys(body []byte) (map[string]*jwkset.JWK, []jwkset.JWK, error) {
 		byKID[kid] = &list[len(list)-1]
 	}
 	if len(list) == 0 {
-		return nil, nil, fmt.Errorf("%w: no usable signing key (%s)", ErrBadDocument, strings.Join(skipped, "; "))
+		return nil, fmt.Errorf("%w: no usable signing key (%s)", ErrBadDocument, strings.Join(skipped, "; "))
 	}
-	return byKID, list, nil
+	return &parsed{body: body, byKID: byKID, list: list}, nil
 }
 
 func parseKey(raw json.RawMessage) (jwkset.JWK, error) {
@@ -156,6 +149,26 @@ func newKeySet(cfg *Config, doc *Document, fetched time.Time, byKID map[string]*
 	}
 	return s
 }
+
+// errNotHeld is pick's answer for a kid the set does not hold.
+var errNotHeld = errors.New("cache: kid not held")
+
+// pick returns the key for kid, or for "" the only key of the set.
+func (s *keySet) pick(kid string) (*jwkset.JWK, error) {
+	if kid == "" {
+		if len(s.list) != 1 {
+			return nil, ErrAmbiguousKey
+		}
+		return &s.list[0], nil
+	}
+	if k := s.byKID[kid]; k != nil {
+		return k, nil
+	}
+	return nil, errNotHeld
+}
+
+// spent reports whether s has expired, by time or by usage.
+func (s *keySet) spent() bool { return s.timeUp.Load() || s.usedUp.Load() != 0 }
 
 // retire stops the expiry timer of a set that no longer serves.
 func (s *keySet) retire() {

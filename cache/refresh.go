@@ -28,11 +28,8 @@ func (c *Cache) start(trigger Trigger, force bool) (*flight, error) {
 	if f := c.inflight.Load(); f != nil {
 		return f, nil
 	}
-	if !force {
-		now := time.Now().UnixNano()
-		if now < c.retryAt.Load() || (trigger == TriggerUnknownKID && now < c.kidUntil.Load()) {
-			return nil, nil
-		}
+	if !force && c.held(trigger, time.Now()) {
+		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.FetchTimeout)
 	f := &flight{trigger: trigger, done: make(chan struct{}), cancel: cancel}
@@ -40,6 +37,14 @@ func (c *Cache) start(trigger Trigger, force bool) (*flight, error) {
 	c.wg.Add(1)
 	go c.run(ctx, f)
 	return f, nil
+}
+
+// held reports whether a refresh for trigger must wait at now: during
+// the backoff after failures, or for an unknown kid during the cooldown.
+// It reads without the lock; start checks again under it.
+func (c *Cache) held(trigger Trigger, now time.Time) bool {
+	n := now.UnixNano()
+	return n < c.retryAt.Load() || (trigger == TriggerUnknownKID && n < c.kidUntil.Load())
 }
 
 // run performs the refresh f and records its outcome.
@@ -68,7 +73,6 @@ func (c *Cache) run(ctx context.Context, f *flight) {
 			c.kidUntil.Store(start.Add(c.cfg.UnknownKIDCooldown).UnixNano())
 		}
 	}
-	c.failing.Store(err != nil)
 	c.inflight.Store(nil)
 	c.mu.Unlock()
 
@@ -136,16 +140,16 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (
 		}
 		return c.publish(doc, keys)
 	}
+	// The store may hand over something unusable: never serve it. Ask it
+	// once more for something newer, so that it fetches and replaces the
+	// bad entry; if that fails too, fetch without it.
 	res, err := shared(st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed))
-	if err != nil && !fetched && ctx.Err() == nil {
-		// The store handed over something unusable: never serve it. Ask
-		// again for something newer, so that the store fetches and
-		// replaces the bad entry; if it again hands over something
-		// unusable, fetch without it.
+	for retry := 0; err != nil && !fetched && ctx.Err() == nil; retry++ {
 		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
-		after = time.Now()
-		if res, err = shared(st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed)); err != nil && !fetched && ctx.Err() == nil {
-			c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
+		if retry == 0 {
+			after = time.Now()
+			res, err = shared(st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed))
+		} else {
 			res, err = shared(fetch(ctx))
 		}
 	}
