@@ -94,7 +94,7 @@ func (p *Provider) Issuer() string { return "https://" + p.domain + "/" }
 func (p *Provider) JWKSURL() string { return "https://" + p.domain + "/.well-known/jwks.json" }
 
 // TokenURL is the tenant's OAuth 2.0 token endpoint.
-func (p *Provider) TokenURL() string { return "https://" + p.domain + "/oauth/token" }
+func (p *Provider) TokenURL() string { return tokenURL(p.domain) }
 
 // Algorithms implements provider.Provider.
 func (p *Provider) Algorithms() []string { return slices.Clone(p.algs) }

@@ -9,5 +9,7 @@ func TokenURL(domain string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "https://" + d + "/oauth/token", nil
+	return tokenURL(d), nil
 }
+
+func tokenURL(domain string) string { return "https://" + domain + "/oauth/token" }

@@ -15,39 +15,33 @@ import (
 // token or an invalid one, 400 for a malformed request, 403 for a missing
 // scope or group, 503 when the keys are unavailable.
 func Status(err error) int {
-	switch {
-	case errors.Is(err, provider.ErrInvalidRequest):
-		return http.StatusBadRequest
-	case errors.Is(err, provider.ErrInsufficientScope):
-		return http.StatusForbidden
-	case errors.Is(err, provider.ErrKeysUnavailable):
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusUnauthorized
+	status, _, _ := classify(err)
+	return status
 }
 
-// errorCode returns the RFC 6750 error code and a fixed description; the
-// description never carries the token or internal details.
-func errorCode(err error) (code, desc string) {
+// classify returns the status, the RFC 6750 error code and a fixed
+// description of err; the description never carries the token or
+// internal details.
+func classify(err error) (status int, code, desc string) {
 	switch {
 	case errors.Is(err, provider.ErrNoToken):
-		return "", "authentication required"
+		return http.StatusUnauthorized, "", "authentication required"
 	case errors.Is(err, provider.ErrInvalidRequest):
-		return "invalid_request", "malformed credentials"
+		return http.StatusBadRequest, "invalid_request", "malformed credentials"
 	case errors.Is(err, provider.ErrInsufficientScope):
-		return "insufficient_scope", "insufficient scope"
+		return http.StatusForbidden, "insufficient_scope", "insufficient scope"
 	case errors.Is(err, provider.ErrKeysUnavailable):
-		return "temporarily_unavailable", "the identity provider's keys are unavailable; retry later"
+		return http.StatusServiceUnavailable, "temporarily_unavailable", "the identity provider's keys are unavailable; retry later"
 	case errors.Is(err, provider.ErrExpired):
-		return "invalid_token", "the access token expired"
+		return http.StatusUnauthorized, "invalid_token", "the access token expired"
 	case errors.Is(err, provider.ErrNotYetValid):
-		return "invalid_token", "the access token is not valid yet"
+		return http.StatusUnauthorized, "invalid_token", "the access token is not valid yet"
 	case errors.Is(err, provider.ErrUnknownIssuer):
-		return "invalid_token", "the access token's issuer is not accepted"
+		return http.StatusUnauthorized, "invalid_token", "the access token's issuer is not accepted"
 	case errors.Is(err, provider.ErrAudience), errors.Is(err, provider.ErrClient), errors.Is(err, provider.ErrTokenUse):
-		return "invalid_token", "the access token is not meant for this resource"
+		return http.StatusUnauthorized, "invalid_token", "the access token is not meant for this resource"
 	}
-	return "invalid_token", "the access token is invalid"
+	return http.StatusUnauthorized, "invalid_token", "the access token is invalid"
 }
 
 // WriteError writes the default response for a verification error: the
@@ -64,8 +58,7 @@ func WriteError(w http.ResponseWriter, realm string, err error) {
 }
 
 func writeError(w http.ResponseWriter, realm string, err error, scopes []string) {
-	status := Status(err)
-	code, desc := errorCode(err)
+	status, code, desc := classify(err)
 	h := w.Header()
 	if status == http.StatusServiceUnavailable {
 		h.Set("Retry-After", strconv.Itoa(retryAfter(err)))

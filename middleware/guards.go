@@ -57,7 +57,7 @@ func (m *Middleware) guard(name string, want []string, all, scope bool, have fun
 		panic("middleware: " + name + " needs at least one value")
 	}
 	for _, w := range want {
-		if w == "" || (scope && !isScopeToken(w)) {
+		if w == "" || (scope && !provider.IsScopeToken(w)) {
 			panic(fmt.Sprintf("middleware: %s: %q is not a valid value", name, w))
 		}
 	}
@@ -103,15 +103,4 @@ func holds(have, want []string, all bool) bool {
 		}
 	}
 	return all
-}
-
-// isScopeToken reports whether s is an RFC 6750 §3 scope-token:
-// 1*( %x21 / %x23-5B / %x5D-7E ).
-func isScopeToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -68,8 +68,6 @@ func (r *route) keyError(err error) error {
 	switch {
 	case errors.As(err, &unavailable):
 		return fmt.Errorf("provider: keys of issuer %q: %w", r.issuer, unavailable)
-	case errors.Is(err, cache.ErrUnavailable):
-		return fmt.Errorf("provider: keys of issuer %q: %w", r.issuer, cache.ErrUnavailable)
 	case errors.Is(err, cache.ErrAmbiguousKey):
 		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", ErrKeyID)
 	case errors.Is(err, cache.ErrKeyNotFound):

@@ -119,8 +119,8 @@ func (v *Verifier) Close() error {
 	return nil
 }
 
-// Load fetches the keys of every provider that holds none, concurrently,
-// and returns the errors joined. Call it before serving (a readiness
+// Load fetches, concurrently, the keys of every provider whose cache holds
+// none that have not expired, and returns the errors joined. Call it before serving (a readiness
 // check).
 func (v *Verifier) Load(ctx context.Context) error {
 	var wg sync.WaitGroup

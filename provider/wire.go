@@ -204,10 +204,7 @@ func decodeList(b []byte, split bool) []string {
 	}
 	switch b[0] {
 	case '"':
-		s, ok := plainString(b)
-		if !ok && json.Unmarshal(b, &s) != nil {
-			return nil
-		}
+		s := str(b)
 		if split {
 			return scopeTokens(strings.Split(s, " "))
 		}
@@ -237,13 +234,12 @@ func decodeList(b []byte, split bool) []string {
 	return nil
 }
 
-// scopeTokens keeps the valid scope-tokens of l (RFC 6749 §3.3:
-// printable ASCII but space, '"' and '\'): a tab or a non-breaking space
-// does not separate scopes, and a token holding one is no scope.
+// scopeTokens keeps the valid scope-tokens of l: a tab or a non-breaking
+// space does not separate scopes, and a token holding one is no scope.
 func scopeTokens(l []string) []string {
 	out := l[:0]
 	for _, s := range l {
-		if s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e || r == '"' || r == '\\' }) {
+		if IsScopeToken(s) {
 			out = append(out, s)
 		}
 	}
@@ -264,4 +260,15 @@ func nonEmpty(l []string) []string {
 		return nil
 	}
 	return out
+}
+
+// IsScopeToken reports whether s is a scope-token (RFC 6749 §3.3): one or
+// more printable ASCII characters but space, '"' and '\'.
+func IsScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return s != ""
 }
