@@ -232,24 +232,7 @@ func (i *Issuer) DisableConditional() {
 // Block makes JWKS requests wait until release is called, then answer with
 // what the issuer serves at that time; the fetch count still rises as each
 // request arrives.
-func (i *Issuer) Block() (release func()) {
-	g := new(sync.Mutex)
-	g.Lock()
-	i.mu.Lock()
-	i.gate = g
-	i.mu.Unlock()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			i.mu.Lock()
-			if i.gate == g {
-				i.gate = nil
-			}
-			i.mu.Unlock()
-			g.Unlock()
-		})
-	}
-}
+func (i *Issuer) Block() (release func()) { return i.block(&i.gate) }
 
 // OnRequest calls f with every request the issuer receives, before it is
 // answered (nil to stop).
@@ -295,10 +278,7 @@ func (i *Issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	if hook != nil {
 		hook(r)
 	}
-	if gate != nil {
-		gate.Lock()
-		gate.Unlock() //nolint:staticcheck // a gate: wait for release
-	}
+	pass(gate)
 	// Answer with what the issuer serves once released.
 	i.mu.Lock()
 	status, body, lastMod, noCache, cacheCtl := i.status, i.jwksLocked(), i.lastMod, i.noCache, i.cacheCtl
@@ -341,14 +321,7 @@ func (i *Issuer) serveConfig(w http.ResponseWriter, _ *http.Request) {
 // Sign signs claims with the published (or removed) key kid; "" means the
 // first published key. The header carries the kid and the key's alg.
 func (i *Issuer) Sign(kid string, claims jwt.MapClaims) string {
-	k := i.key(kid)
-	t := jwt.NewWithClaims(jwt.GetSigningMethod(k.Alg), claims)
-	t.Header["kid"] = k.KID
-	s, err := t.SignedString(k.Private)
-	if err != nil {
-		panic("issuertest: signing: " + err.Error())
-	}
-	return s
+	return i.SignWithHeader(kid, nil, claims)
 }
 
 // SignWithHeader is Sign with extra (or, with a nil value, removed)
@@ -396,18 +369,15 @@ var keyCounter atomic.Int64
 func (i *Issuer) key(kid string) Key {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	for _, k := range i.signers() {
-		if kid == "" || k.KID == kid {
-			return k
+	// The published keys, then the removed ones: they can still sign.
+	for _, keys := range [][]Key{i.keys, i.retired} {
+		for _, k := range keys {
+			if kid == "" || k.KID == kid {
+				return k
+			}
 		}
 	}
 	panic(fmt.Sprintf("issuertest: no key %q", kid))
-}
-
-// signers are the published keys and, after them, every key ever added,
-// so that removed keys can still sign.
-func (i *Issuer) signers() []Key {
-	return append(append([]Key(nil), i.keys...), i.retired...)
 }
 
 func newKID() string {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -206,6 +207,9 @@ func TestSetClientWhileServing(t *testing.T) {
 	iss.SetClient("c", "s")
 	stop := make(chan struct{})
 	registered := make(chan int)
+	// Stop the registering goroutine however the test ends.
+	stopped := sync.OnceValue(func() int { close(stop); return <-registered })
+	t.Cleanup(func() { stopped() })
 	go func() {
 		n := 0
 		for {
@@ -227,8 +231,7 @@ func TestSetClientWhileServing(t *testing.T) {
 			t.Fatalf("wrong secret: %d %v", a.status, a.body)
 		}
 	}
-	close(stop)
-	last := "other-" + strconv.Itoa(<-registered-1)
+	last := "other-" + strconv.Itoa(stopped()-1)
 	if a := call(t, iss, http.MethodPost, form, ccForm(last, "x")); a.status != http.StatusOK {
 		t.Fatalf("client registered meanwhile: %d %v", a.status, a.body)
 	}
