@@ -113,12 +113,17 @@ func TestBackoffStaleThenUnavailable(t *testing.T) {
 			t.Error("no stale use reported after expiry")
 		}
 		var gaps []time.Duration
-		ev := rec.events()
+		ev, at := rec.eventsAt()
 		for i := 2; i < len(ev); i++ {
 			if ev[i].Result != cache.ResultError {
 				t.Fatalf("refresh %d: %+v, want an error", i, ev[i])
 			}
-			gaps = append(gaps, rec.at[i].Sub(rec.at[i-1]))
+			gaps = append(gaps, at[i].Sub(at[i-1]))
+		}
+		// Over an hour of failures: retries at 30 s, 1, 2, 4, 8 min, then
+		// every 8 min (and some jitter).
+		if len(gaps) < 8 {
+			t.Fatalf("%d retries in an hour of failures, want at least 8 (gaps %v)", len(gaps), gaps)
 		}
 		want := floor
 		for i, g := range gaps {
@@ -192,53 +197,55 @@ func TestNoKeysProviderDownFailsFast(t *testing.T) {
 // it, each bounded by its own context.
 func TestHardExpirySingleFlight(t *testing.T) {
 	iss := startIssuer(t)
-	// MaxStale -1: no stale keys to fall back on, so callers must wait.
-	c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Second, MinRefreshInterval: 100 * time.Millisecond, MaxStale: -1, DisableBackgroundRefresh: true})
-	kid := iss.KID()
-	mustKey(t, c, kid)
-	arrived := signal(iss)
-	release := iss.Block()
-	defer release()
-	base := iss.Fetches()
-	// Let the set expire (real time, no synctest: the fetch blocks on the
-	// network). The new set then lives a second, time enough for the
-	// callers below even on a loaded machine.
-	time.Sleep(time.Second + 10*time.Millisecond)
-
-	// A caller with a short deadline gives up; the refresh goes on.
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	_, err := c.Key(ctx, kid)
-	cancel()
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, cache.ErrUnavailable) {
-		t.Fatalf("waiter with a 20ms deadline: %v, want ErrUnavailable wrapping DeadlineExceeded", err)
-	}
-	<-arrived
-
-	// Callers arriving while the refresh is in flight join it: were there
-	// no single flight, each would send its own request to the stalled
-	// provider.
-	var wg, started sync.WaitGroup
-	errs := make(chan error, 50)
-	for range 50 {
-		started.Add(1)
-		wg.Go(func() {
-			started.Done()
-			_, err := c.Key(context.Background(), kid)
-			errs <- err
+	synctest.Test(t, func(t *testing.T) {
+		hold := newHoldTransport()
+		// MaxStale -1: no stale keys to fall back on, so callers must wait.
+		c := newCache(t, iss, cache.Config{
+			Strategy: cache.Time, Interval: time.Minute, MaxStale: -1, DisableBackgroundRefresh: true,
+			HTTPClient: &http.Client{Transport: hold},
 		})
-	}
-	started.Wait()
-	release()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Errorf("waiter: %v", err)
+		close(hold.release) // the first fetch goes through
+		kid := iss.KID()
+		mustKey(t, c, kid)
+		hold.release = make(chan struct{})
+		hold.held.Store(0)
+		base := iss.Fetches()
+		time.Sleep(time.Minute)
+		synctest.Wait() // the set has expired
+
+		// A caller with a short deadline gives up; the refresh goes on.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, err := c.Key(ctx, kid)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, cache.ErrUnavailable) {
+			t.Fatalf("waiter with a 20ms deadline: %v, want ErrUnavailable wrapping DeadlineExceeded", err)
 		}
-	}
-	if got := iss.Fetches() - base; got != 1 {
-		t.Errorf("%d fetches for 51 callers at expiry, want 1", got)
-	}
+
+		// Callers arriving while the refresh is in flight join it.
+		var wg sync.WaitGroup
+		errs := make(chan error, 50)
+		for range 50 {
+			wg.Go(func() {
+				_, err := c.Key(context.Background(), kid)
+				errs <- err
+			})
+		}
+		synctest.Wait() // every caller is waiting
+		if n := hold.held.Load(); n != 1 {
+			t.Errorf("%d requests in flight for 51 callers at expiry, want 1", n)
+		}
+		close(hold.release)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("waiter: %v", err)
+			}
+		}
+		if got := iss.Fetches() - base; got != 1 {
+			t.Errorf("%d fetches for 51 callers at expiry, want 1", got)
+		}
+	})
 }
 
 // Stale keys serve a caller who stops waiting for a refresh, and once a
@@ -273,9 +280,18 @@ func TestStaleServedWithoutWaiting(t *testing.T) {
 
 	// A retry in flight, stalled in the provider: look-ups do not join it.
 	iss.SetStatus(0)
+	for len(arrived) > 0 { // signals of earlier requests
+		<-arrived
+	}
 	release = iss.Block()
-	defer release()
-	go c.Refresh(context.Background())
+	retried := make(chan error, 1)
+	go func() { retried <- c.Refresh(context.Background()) }()
+	defer func() {
+		release()
+		if err := <-retried; err != nil {
+			t.Errorf("the retry: %v", err)
+		}
+	}()
 	<-arrived
 	lookupsDoNotWait(t, c, kid, 100, 5*time.Second, "look-ups waited for the retry in flight")
 	if rec.staleCount() < 101 {

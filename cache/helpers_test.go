@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,6 +106,20 @@ func (r *recorder) last(t *testing.T) cache.RefreshEvent {
 	return ev[len(ev)-1]
 }
 
+// eventsAt returns the refreshes so far and when each was reported.
+func (r *recorder) eventsAt() ([]cache.RefreshEvent, []time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]cache.RefreshEvent(nil), r.refresh...), append([]time.Time(nil), r.at...)
+}
+
+// storeErrors returns the store failures so far.
+func (r *recorder) storeErrors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.storeErr...)
+}
+
 func (r *recorder) staleCount() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -148,4 +163,27 @@ func lookupsDoNotWait(t *testing.T, c *cache.Cache, kid string, n int, limit tim
 	case <-time.After(limit):
 		t.Fatal(msg)
 	}
+}
+
+// holdTransport holds every request until release is closed, then sends
+// it on to the real server. Made inside a synctest bubble, a held request
+// is durably blocked, so synctest.Wait shows how many are held.
+type holdTransport struct {
+	release chan struct{}
+	held    atomic.Int64
+	next    http.RoundTripper
+}
+
+func newHoldTransport() *holdTransport {
+	return &holdTransport{release: make(chan struct{}), next: &http.Transport{DisableKeepAlives: true}}
+}
+
+func (h *holdTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.held.Add(1)
+	select {
+	case <-h.release:
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	return h.next.RoundTrip(r)
 }

@@ -115,7 +115,7 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (
 		if err != nil {
 			return ResultError, false, err
 		}
-		res, err := c.publish(doc, keys)
+		res, err := c.publish(doc, keys, false)
 		return res, false, err
 	}
 	switch trigger {
@@ -138,7 +138,7 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (
 		if !fetched && !doc.FetchedAt.After(after) {
 			return ResultError, fmt.Errorf("%w: the store's document is not newer than %v", ErrBadDocument, after)
 		}
-		return c.publish(doc, keys)
+		return c.publish(doc, keys, !fetched)
 	}
 	// The store may hand over something unusable: never serve it. Ask it
 	// once more for something newer, so that it fetches and replaces the
@@ -156,11 +156,13 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (
 	return res, !fetched, err
 }
 
-// publish makes doc the serving set, unless it is not newer than the set
-// serving now. A body equal to the current one is not parsed again; its
-// lifetime is renewed (ResultNotModified). keys, if not nil, is a parse of
-// doc's body made earlier.
-func (c *Cache) publish(doc *Document, keys *parsed) (Result, error) {
+// publish makes doc the serving set, unless it is shared (another
+// process fetched it) and not newer than the set serving now — a document
+// this process just fetched is the newest whatever the clock says. A body
+// equal to the current one is not parsed again; its lifetime is renewed
+// (ResultNotModified). keys, if not nil, is a parse of doc's body made
+// earlier.
+func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (Result, error) {
 	if doc.URL != c.cfg.URL || doc.Issuer != c.cfg.Issuer {
 		return ResultError, fmt.Errorf("%w: document is for %q (issuer %q), want %q (issuer %q)",
 			ErrBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
@@ -174,8 +176,8 @@ func (c *Cache) publish(doc *Document, keys *parsed) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cur := c.set.Load()
-	if cur != nil && !fetched.After(cur.fetched) {
-		return ResultNotModified, nil
+	if shared && cur != nil && !fetched.After(cur.fetched) {
+		return ResultNotModified, nil // another process's, and not newer than ours
 	}
 	if cur != nil && bytes.Equal(cur.doc.Body, doc.Body) {
 		c.set.Store(newKeySet(&c.cfg, doc, fetched, cur.byKID, cur.list))
@@ -215,7 +217,7 @@ func (c *Cache) loadShared() {
 	if s := c.set.Load(); s != nil && !doc.FetchedAt.After(s.fetched) {
 		return // ours is as new: nothing to do
 	}
-	res, err := c.publish(doc, nil)
+	res, err := c.publish(doc, nil, true)
 	if err != nil {
 		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
 		return

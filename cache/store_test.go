@@ -139,8 +139,8 @@ func TestStoreFailuresFallBack(t *testing.T) {
 		rec := &recorder{}
 		c := newCache(t, iss, cache.Config{Store: &memStore{err: errors.New("connection refused")}, Hooks: rec})
 		mustKey(t, c, iss.KID())
-		if len(rec.storeErr) != 1 {
-			t.Errorf("store errors reported: %v, want 1", rec.storeErr)
+		if len(rec.storeErrors()) != 1 {
+			t.Errorf("store errors reported: %v, want 1", rec.storeErrors())
 		}
 	})
 	for name, doc := range map[string]*cache.Document{
@@ -155,8 +155,8 @@ func TestStoreFailuresFallBack(t *testing.T) {
 			c := newCache(t, iss, cache.Config{Store: st, Hooks: rec})
 			base := iss.Fetches()
 			mustKey(t, c, iss.KID())
-			if iss.Fetches() != base+1 || len(rec.storeErr) != 1 {
-				t.Errorf("%d fetches, store errors %v; want one fetch and one error", iss.Fetches()-base, rec.storeErr)
+			if iss.Fetches() != base+1 || len(rec.storeErrors()) != 1 {
+				t.Errorf("%d fetches, store errors %v; want one fetch and one error", iss.Fetches()-base, rec.storeErrors())
 			}
 			// The fetch went through the store, which replaced the bad entry.
 			if d, _ := st.Get(context.Background(), iss.JWKSURL()); d == doc || d.Issuer != iss.URL || string(d.Body) != string(iss.JWKS()) {

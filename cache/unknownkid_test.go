@@ -48,33 +48,37 @@ func TestUnknownKIDErrors(t *testing.T) {
 // Concurrent look-ups of unknown kids share one refresh.
 func TestUnknownKIDCoalesced(t *testing.T) {
 	iss := startIssuer(t)
-	c := newCache(t, iss, cache.Config{})
-	mustKey(t, c, iss.KID())
-	arrived := signal(iss)
-	release := iss.Block()
-	base := iss.Fetches()
-	kid := iss.AddKey("ES256")
-	var wg, started sync.WaitGroup
-	var ok atomic.Int64
-	for range 100 {
-		started.Add(1)
-		wg.Go(func() {
-			started.Done()
-			if _, err := c.Key(context.Background(), kid); err == nil {
-				ok.Add(1)
-			}
-		})
-	}
-	started.Wait()
-	<-arrived
-	release()
-	wg.Wait()
-	if got := iss.Fetches() - base; got != 1 {
-		t.Errorf("%d fetches for 100 concurrent look-ups of one new kid, want 1", got)
-	}
-	if ok.Load() == 0 {
-		t.Error("no look-up found the rotated key")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		hold := newHoldTransport()
+		c := newCache(t, iss, cache.Config{HTTPClient: &http.Client{Transport: hold}})
+		close(hold.release) // the first fetch goes through
+		mustKey(t, c, iss.KID())
+		hold.release = make(chan struct{})
+		hold.held.Store(0)
+		base := iss.Fetches()
+		kid := iss.AddKey("ES256")
+		var wg sync.WaitGroup
+		var ok atomic.Int64
+		for range 100 {
+			wg.Go(func() {
+				if _, err := c.Key(context.Background(), kid); err == nil {
+					ok.Add(1)
+				}
+			})
+		}
+		synctest.Wait() // every look-up is waiting: on the fetch, or in it
+		if n := hold.held.Load(); n != 1 {
+			t.Errorf("%d requests in flight for 100 concurrent look-ups of one new kid, want 1", n)
+		}
+		close(hold.release)
+		wg.Wait()
+		if got := iss.Fetches() - base; got != 1 {
+			t.Errorf("%d fetches, want 1", got)
+		}
+		if ok.Load() != 100 {
+			t.Errorf("%d of 100 look-ups found the rotated key", ok.Load())
+		}
+	})
 }
 
 // During the cooldown an unknown kid fails at once, without a fetch and
@@ -158,21 +162,16 @@ func TestUnknownKIDFlood(t *testing.T) {
 
 		// A real rotation in the middle of the flood.
 		time.Sleep(2*time.Minute + 7*time.Second)
-		published := time.Now()
 		kid := iss.AddKey("RS256")
-		var accepted time.Time
-		for accepted.IsZero() && time.Since(published) < 2*cooldown {
-			if _, err := c.Key(context.Background(), kid); err == nil {
-				accepted = time.Now()
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		// One cooldown later the key is accepted, whoever's refresh found
+		// it (a flood token's, or this look-up's own).
+		time.Sleep(cooldown)
+		_, rotationErr := c.Key(context.Background(), kid)
 		wg.Wait()
 		elapsed := time.Since(start)
 
-		if accepted.IsZero() || accepted.Sub(published) > cooldown {
-			t.Errorf("rotated key accepted %v after publication, want ≤ %v", accepted.Sub(published), cooldown)
+		if rotationErr != nil {
+			t.Errorf("rotated key, one cooldown after publication: %v", rotationErr)
 		}
 		if elapsed > span {
 			t.Fatalf("the flood lasted %v, want %v", elapsed, span)
@@ -184,7 +183,6 @@ func TestUnknownKIDFlood(t *testing.T) {
 		if rec.kidCount(cache.KIDSuppressed) < 9000 {
 			t.Errorf("only %d of 10 000 random kids suppressed", rec.kidCount(cache.KIDSuppressed))
 		}
-		t.Logf("flood of %v: %d fetches (limit %d), rotation accepted after %v, kid actions %v",
-			elapsed, iss.Fetches()-base, limit, accepted.Sub(published), rec.kid)
+		t.Logf("flood of %v: %d fetches (limit %d), kid actions %v", elapsed, iss.Fetches()-base, limit, rec.kid)
 	})
 }
