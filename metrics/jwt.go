@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,22 @@ var reasons = func() map[string]bool {
 type jwtMetrics struct {
 	verifications *prometheus.CounterVec
 	duration      *prometheus.HistogramVec
+
+	// successBy and durationBy cache the success counter and the duration
+	// observer of each issuer (as passed: a configured one or ""), made on
+	// first use: Verified runs on every request, and a sync.Map read spares
+	// it the vectors' locks.
+	successBy  sync.Map // issuer → prometheus.Counter
+	durationBy sync.Map // issuer → prometheus.Observer
+}
+
+// cached returns m[key], storing make() there first if it is absent.
+func cached[T any](m *sync.Map, key string, make func() T) T {
+	v, ok := m.Load(key)
+	if !ok {
+		v, _ = m.LoadOrStore(key, make())
+	}
+	return v.(T)
 }
 
 func newJWTMetrics(cfg Config) *jwtMetrics {
@@ -66,14 +83,18 @@ func (m *jwtMetrics) Collect(ch chan<- prometheus.Metric) {
 // provider.Reasons does not list is labelled "error".
 func (c *Collector) Verified(issuer string, err error, d time.Duration) {
 	m := c.jwt
-	iss := issuerLabel(issuer)
-	result, reason := resultSuccess, reasonNone
-	if err != nil {
-		result, reason = resultFailure, provider.Reason(err)
-		if !reasons[reason] {
-			reason = reasonError
-		}
+	cached(&m.durationBy, issuer, func() prometheus.Observer {
+		return m.duration.WithLabelValues(issuerLabel(issuer))
+	}).Observe(d.Seconds())
+	if err == nil {
+		cached(&m.successBy, issuer, func() prometheus.Counter {
+			return m.verifications.WithLabelValues(issuerLabel(issuer), resultSuccess, reasonNone)
+		}).Inc()
+		return
 	}
-	m.verifications.WithLabelValues(iss, result, reason).Inc()
-	m.duration.WithLabelValues(iss).Observe(d.Seconds())
+	reason := provider.Reason(err)
+	if !reasons[reason] {
+		reason = reasonError
+	}
+	m.verifications.WithLabelValues(issuerLabel(issuer), resultFailure, reason).Inc()
 }

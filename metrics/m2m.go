@@ -129,11 +129,9 @@ func (c *Collector) TokenRefreshed(ev m2m.RefreshEvent) {
 // request of its own. It takes no lock once the source has been seen.
 func (c *Collector) TokenServed(source string) {
 	m := c.m2m
-	ctr, ok := m.servedBy.Load(source)
-	if !ok {
-		ctr, _ = m.servedBy.LoadOrStore(source, m.served.WithLabelValues(sourceLabel(source)))
-	}
-	ctr.(prometheus.Counter).Inc()
+	cached(&m.servedBy, source, func() prometheus.Counter {
+		return m.served.WithLabelValues(sourceLabel(source))
+	}).Inc()
 }
 
 // QuotaReported implements m2m.Hooks: it sets the limit, the remaining
