@@ -93,11 +93,13 @@ var reserved = []string{"grant_type", "scope", "audience", "client_id", "client_
 // withDefaults returns c with zero fields set to their defaults, or an
 // error naming the first invalid field.
 func (c Config) withDefaults() (Config, error) {
-	if c.TokenURL == "" {
-		return c, errors.New("m2m: Config.TokenURL is required")
-	}
-	if _, err := safehttp.CheckURL(c.TokenURL, c.InsecureAllowHTTP); err != nil {
-		return c, fmt.Errorf("m2m: Config.TokenURL: %w", err)
+	err := common{
+		typ: "Config", tokenURL: c.TokenURL, insecure: c.InsecureAllowHTTP,
+		threshold: &c.Threshold, assumed: &c.AssumedLifetime, timeout: &c.Timeout,
+		logger: &c.Logger, now: &c.Now,
+	}.check()
+	if err != nil {
+		return c, err
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
 		return c, errors.New("m2m: Config.ClientID and Config.ClientSecret are required")
@@ -109,41 +111,56 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Scopes = slices.Clone(c.Scopes)
 	c.EndpointParams = cloneValues(c.EndpointParams)
-	var err error
-	if c.Threshold, c.AssumedLifetime, c.Timeout, err = lifetimes("Config", c.Threshold, c.AssumedLifetime, c.Timeout); err != nil {
-		return c, err
-	}
 	if c.Name == "" {
 		c.Name = c.Audience
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 	return c, nil
 }
 
-// lifetimes validates and defaults the fields Config and ProxyConfig
-// share.
-func lifetimes(typ string, threshold float64, assumed, timeout time.Duration) (float64, time.Duration, time.Duration, error) {
-	if threshold == 0 {
-		threshold = DefaultThreshold
+// common points at the fields that Config and ProxyConfig share, for
+// check.
+type common struct {
+	typ       string // "Config" or "ProxyConfig", for errors
+	tokenURL  string
+	insecure  bool
+	threshold *float64
+	assumed   *time.Duration
+	timeout   *time.Duration
+	logger    **slog.Logger
+	now       *func() time.Time
+}
+
+// check validates the shared fields, naming the first invalid one in its
+// error, and sets the zero ones to their defaults.
+func (c common) check() error {
+	if c.tokenURL == "" {
+		return fmt.Errorf("m2m: %s.TokenURL is required", c.typ)
 	}
-	if !(threshold > 0 && threshold < 1) || math.IsNaN(threshold) {
-		return 0, 0, 0, fmt.Errorf("m2m: %s.Threshold must be in (0,1) (got %v)", typ, threshold)
+	if _, err := safehttp.CheckURL(c.tokenURL, c.insecure); err != nil {
+		return fmt.Errorf("m2m: %s.TokenURL: %w", c.typ, err)
 	}
-	if assumed < 0 || timeout < 0 {
-		return 0, 0, 0, fmt.Errorf("m2m: %s.AssumedLifetime and %s.Timeout must not be negative", typ, typ)
+	if *c.threshold == 0 {
+		*c.threshold = DefaultThreshold
 	}
-	if assumed == 0 {
-		assumed = DefaultAssumedLifetime
+	if t := *c.threshold; !(t > 0 && t < 1) || math.IsNaN(t) {
+		return fmt.Errorf("m2m: %s.Threshold must be in (0,1) (got %v)", c.typ, t)
 	}
-	if timeout == 0 {
-		timeout = DefaultTimeout
+	if *c.assumed < 0 || *c.timeout < 0 {
+		return fmt.Errorf("m2m: %s.AssumedLifetime and %s.Timeout must not be negative", c.typ, c.typ)
 	}
-	return threshold, assumed, timeout, nil
+	if *c.assumed == 0 {
+		*c.assumed = DefaultAssumedLifetime
+	}
+	if *c.timeout == 0 {
+		*c.timeout = DefaultTimeout
+	}
+	if *c.logger == nil {
+		*c.logger = slog.New(slog.DiscardHandler)
+	}
+	if *c.now == nil {
+		*c.now = time.Now
+	}
+	return nil
 }
 
 func cloneValues(v url.Values) url.Values {

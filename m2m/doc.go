@@ -69,7 +69,8 @@
 //
 // TokenSource, Proxy and MemoryStore are safe for concurrent use.
 // TokenSource.Token is lock-free while the token is fresh. A TokenSource
-// runs one goroutine, which Close stops; a Proxy and the stores start
-// none. Hooks are called from many goroutines and must be safe for
-// concurrent use.
+// runs one goroutine, which plans the background refresh, and one more
+// for each refresh in flight (one at a time); Close stops them. A Proxy
+// and the stores start none. Hooks are called from many goroutines and
+// must be safe for concurrent use.
 package m2m

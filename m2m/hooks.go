@@ -55,7 +55,12 @@ const (
 // package metrics).
 //
 // Quota used is the count of RefreshEvents with ResultMinted; quota saved
-// is the count of TokenServed.
+// is the count of TokenServed. One kind of ResultError may have used quota
+// too: a TokenSource whose endpoint answered with a token that had
+// already expired (expires_in zero or negative) refuses it and reports
+// ResultError with Status 200 — the refresh failed, and the source backs
+// off — although the endpoint issued, and may have counted, that token.
+// A Proxy passes such a token on to its caller and reports ResultMinted.
 type Hooks interface {
 	// TokenRefreshed reports every refresh of a TokenSource and every
 	// Proxy cache miss.

@@ -3,8 +3,9 @@ package m2m
 import (
 	"container/list"
 	"context"
-	"errors"
 	"sync"
+
+	"github.com/jwtguard/jwtguard/internal/tokenflight"
 )
 
 // DefaultMaxEntries is the capacity of NewMemoryStore(0).
@@ -14,30 +15,17 @@ const DefaultMaxEntries = 10_000
 // least recently used beyond it. Concurrent Fetches of one key share one
 // mint. It is safe for concurrent use.
 type MemoryStore struct {
-	max int
+	max     int
+	flights tokenflight.Group[*Token] // mints in progress, by key
 
 	mu      sync.Mutex
 	lru     *list.List               // of *memEntry, most recently used first
 	entries map[string]*list.Element // key → element of lru
-	flights map[string]*memFlight    // key → mint in progress
 }
 
 type memEntry struct {
 	key string
 	tok *Token
-}
-
-// errMintPanicked is what waiters get when the mint they waited for
-// panicked.
-var errMintPanicked = errors.New("m2m: mint panicked")
-
-type memFlight struct {
-	done chan struct{}
-	tok  *Token
-	err  error
-	// ctxDone: the minter's own context was done when mint failed, so
-	// err is most likely its context's error, not the endpoint's answer.
-	ctxDone bool
 }
 
 // NewMemoryStore returns a MemoryStore holding up to maxEntries tokens. If
@@ -50,7 +38,6 @@ func NewMemoryStore(maxEntries int) *MemoryStore {
 		max:     maxEntries,
 		lru:     list.New(),
 		entries: make(map[string]*list.Element),
-		flights: make(map[string]*memFlight),
 	}
 }
 
@@ -69,53 +56,44 @@ func (m *MemoryStore) Len() int {
 // token that expired on arrival (Expiry not after Issued) is handed to
 // the minter and its waiters but not kept.
 func (m *MemoryStore) Fetch(ctx context.Context, key string, usable func(*Token) bool, mint MintFunc, _ func(error)) (*Token, error) {
-	for {
-		m.mu.Lock()
-		if e, ok := m.entries[key]; ok {
-			if t := e.Value.(*memEntry).tok; usable(t) {
-				m.lru.MoveToFront(e)
-				m.mu.Unlock()
-				return t, nil
-			}
-		}
-		f, ok := m.flights[key]
-		if !ok {
-			break // with m.mu held: we mint
-		}
-		m.mu.Unlock()
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if f.ctxDone && ctx.Err() == nil {
-			continue // the minter gave up, not the endpoint: try again
-		}
-		return f.tok, f.err
+	if t := m.get(key, usable); t != nil {
+		return t, nil
 	}
-	f := &memFlight{done: make(chan struct{})}
-	m.flights[key] = f
-	m.mu.Unlock()
-
-	defer func() {
-		// Deferred, so that waiters are released even if mint panics.
-		m.mu.Lock()
-		delete(m.flights, key)
-		if f.err == nil && f.tok != nil && !f.tok.expiredOnArrival() {
-			m.put(key, f.tok)
+	return m.flights.Do(ctx, key, func(ctx context.Context) (*Token, error) {
+		// A mint that ended between our look and this one left its token.
+		if t := m.get(key, usable); t != nil {
+			return t, nil
 		}
-		m.mu.Unlock()
-		close(f.done)
-	}()
-	f.err = errMintPanicked
-	f.tok, f.err = mint(ctx)
-	f.ctxDone = f.err != nil && ctx.Err() != nil
-	return f.tok, f.err
+		t, err := mint(ctx)
+		if err == nil && t != nil && !t.expiredOnArrival() {
+			m.put(key, t)
+		}
+		return t, err
+	})
+}
+
+// get returns the token kept under key, as the most recently used, if
+// usable accepts it; else nil.
+func (m *MemoryStore) get(key string, usable func(*Token) bool) *Token {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	if !ok {
+		return nil
+	}
+	t := e.Value.(*memEntry).tok
+	if !usable(t) {
+		return nil
+	}
+	m.lru.MoveToFront(e)
+	return t
 }
 
 // put keeps t under key as the most recently used token, dropping the
-// least recently used beyond the capacity. m.mu must be held.
+// least recently used beyond the capacity.
 func (m *MemoryStore) put(key string, t *Token) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if e, ok := m.entries[key]; ok {
 		e.Value.(*memEntry).tok = t
 		m.lru.MoveToFront(e)

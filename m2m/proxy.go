@@ -93,20 +93,18 @@ var _ http.Handler = (*Proxy)(nil)
 
 // NewProxy validates cfg and returns a Proxy.
 func NewProxy(cfg ProxyConfig) (*Proxy, error) {
-	if cfg.TokenURL == "" {
-		return nil, errors.New("m2m: ProxyConfig.TokenURL is required")
-	}
-	if _, err := safehttp.CheckURL(cfg.TokenURL, cfg.InsecureAllowHTTP); err != nil {
-		return nil, fmt.Errorf("m2m: ProxyConfig.TokenURL: %w", err)
+	err := common{
+		typ: "ProxyConfig", tokenURL: cfg.TokenURL, insecure: cfg.InsecureAllowHTTP,
+		threshold: &cfg.Threshold, assumed: &cfg.AssumedLifetime, timeout: &cfg.Timeout,
+		logger: &cfg.Logger, now: &cfg.Now,
+	}.check()
+	if err != nil {
+		return nil, err
 	}
 	if len(cfg.Secret) < MinProxySecretBytes {
 		return nil, fmt.Errorf("m2m: ProxyConfig.Secret must be at least %d bytes (got %d)", MinProxySecretBytes, len(cfg.Secret))
 	}
 	cfg.Secret = append([]byte(nil), cfg.Secret...)
-	var err error
-	if cfg.Threshold, cfg.AssumedLifetime, cfg.Timeout, err = lifetimes("ProxyConfig", cfg.Threshold, cfg.AssumedLifetime, cfg.Timeout); err != nil {
-		return nil, err
-	}
 	if cfg.MaxAge < 0 {
 		return nil, fmt.Errorf("m2m: ProxyConfig.MaxAge must not be negative (got %v)", cfg.MaxAge)
 	}
@@ -121,12 +119,6 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	}
 	if cfg.Name == "" {
 		cfg.Name = "proxy"
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	return &Proxy{cfg: cfg, client: safehttp.Client(cfg.HTTPClient)}, nil
 }
@@ -162,10 +154,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return t, err
 	}
-	t, err := p.cfg.Store.Fetch(ctx, p.key(req), p.usable, mint, p.storeFailed)
-	if err == nil && t == nil {
-		err = errors.New("m2m: store returned no token and no error")
-	}
+	t, err := fetchToken(ctx, p.cfg.Store, p.key(req), p.usable, mint, p.storeFailed)
 	if err != nil {
 		p.report(ProxyUpstreamError)
 		passError(w, err)

@@ -200,6 +200,8 @@ func TestNewProxyValidates(t *testing.T) {
 		{"short secret", m2m.ProxyConfig{TokenURL: "https://example.com/token", Secret: []byte("short")}, "at least 32 bytes"},
 		{"threshold", m2m.ProxyConfig{TokenURL: "https://example.com/token", Secret: proxySecret, Threshold: 2}, "Threshold"},
 		{"body limit", m2m.ProxyConfig{TokenURL: "https://example.com/token", Secret: proxySecret, MaxBodyBytes: -1}, "MaxBodyBytes"},
+		{"negative timeout", m2m.ProxyConfig{TokenURL: "https://example.com/token", Secret: proxySecret, Timeout: -1}, "ProxyConfig.AssumedLifetime and ProxyConfig.Timeout must not be negative"},
+		{"negative lifetime", m2m.ProxyConfig{TokenURL: "https://example.com/token", Secret: proxySecret, AssumedLifetime: -1}, "must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

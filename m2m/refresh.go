@@ -3,6 +3,7 @@ package m2m
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -67,22 +68,25 @@ func (s *TokenSource) run(ctx context.Context, f *flight, trigger Trigger) {
 		}
 		return t, err
 	}
-	tok, err := s.store.Fetch(ctx, s.key, usable, mint, s.storeFailed)
-	if err == nil && tok == nil {
-		err = errors.New("m2m: store returned no token and no error")
-	}
+	tok, err := fetchToken(ctx, s.store, s.key, usable, mint, s.storeFailed)
 
 	ev := RefreshEvent{Source: s.cfg.Name, Trigger: trigger, Result: ResultShared, Duration: s.cfg.Now().Sub(begin)}
 	if f.minted.Load() {
 		ev.Result = ResultMinted
 	}
 	s.mu.Lock()
-	if err == nil {
+	// A refresh that failed once Close had been called was most likely
+	// canceled by it: no failure to back off from, log or report.
+	canceled := err != nil && s.closed
+	switch {
+	case err == nil:
 		f.held = newHeld(tok, s.cfg.Threshold)
 		s.cur.Store(f.held)
 		s.failures, s.lastErr = 0, nil
 		s.retryAt.Store(0)
-	} else {
+	case canceled:
+		f.err = fmt.Errorf("%w: %w", ErrClosed, err)
+	default:
 		s.failures++
 		s.lastErr = err
 		wait := backoff(s.failures, err)
@@ -100,6 +104,9 @@ func (s *TokenSource) run(ctx context.Context, f *flight, trigger Trigger) {
 	close(f.done)
 	s.poke()
 
+	if canceled {
+		return
+	}
 	if err == nil {
 		s.cfg.Logger.Debug("m2m: token refreshed", "source", s.cfg.Name, "trigger", string(trigger),
 			"result", string(ev.Result), "expiry", tok.Expiry)
@@ -175,8 +182,8 @@ func (s *TokenSource) nextRefresh() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	at := h.due
-	if r := time.Unix(0, s.retryAt.Load()); s.retryAt.Load() != 0 && r.After(at) {
-		at = r
+	if r := s.retryAt.Load(); r != 0 && time.Unix(0, r).After(at) {
+		at = time.Unix(0, r)
 	}
 	if !at.Before(h.stop) || !s.cfg.Now().Before(h.stop) {
 		return time.Time{}, false

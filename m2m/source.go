@@ -17,7 +17,7 @@ import (
 
 // TokenSource hands out one client-credentials token per lifetime. It
 // implements oauth2.TokenSource and is safe for concurrent use. Create it
-// with New and stop its goroutine with Close.
+// with New and stop its goroutines with Close.
 type TokenSource struct {
 	cfg    Config
 	cc     *clientcredentials.Config
@@ -48,8 +48,9 @@ type TokenSource struct {
 var _ oauth2.TokenSource = (*TokenSource)(nil)
 
 // New validates cfg and returns a TokenSource. It does not request a
-// token: the first Token call does. New starts one goroutine, which Close
-// stops.
+// token: the first Token call does. New starts one goroutine, which plans
+// the background refresh; each refresh runs in a goroutine of its own
+// while it is in flight (one at a time). Close stops them all.
 func New(cfg Config) (*TokenSource, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"hash"
 	"slices"
 	"strings"
@@ -29,8 +30,25 @@ type Store interface {
 	// Fetches of one key in one process share one mint, its token or its
 	// error — but not the error of a minter whose own ctx ended: a waiter
 	// whose ctx is live tries again instead. When the store itself fails,
-	// Fetch calls mint without it and passes the store's error to report.
+	// Fetch calls mint without it and passes the store's error to report;
+	// but once ctx is done, a failure is no fault of the store's: Fetch
+	// returns an error wrapping ctx's, reporting nothing and minting
+	// nothing.
 	Fetch(ctx context.Context, key string, usable func(*Token) bool, mint MintFunc, report func(error)) (*Token, error)
+}
+
+// errNoToken is what a Fetch that returned neither a token nor an error
+// (a faulty Store) comes to.
+var errNoToken = errors.New("m2m: store returned no token and no error")
+
+// fetchToken is store.Fetch, with errNoToken for a faulty store's nil
+// token without an error.
+func fetchToken(ctx context.Context, store Store, key string, usable func(*Token) bool, mint MintFunc, report func(error)) (*Token, error) {
+	t, err := store.Fetch(ctx, key, usable, mint, report)
+	if err == nil && t == nil {
+		return nil, errNoToken
+	}
+	return t, err
 }
 
 // keyWriter builds a store key from length-prefixed fields, so that no two

@@ -40,7 +40,6 @@ func (t *Token) stopDelta() time.Duration {
 
 // held is the token a TokenSource serves, with what Token needs precomputed.
 type held struct {
-	tok  *Token
 	o    *oauth2.Token
 	due  time.Time   // replace it in the background from here on
 	stop time.Time   // hand it out until here
@@ -52,5 +51,5 @@ func newHeld(t *Token, threshold float64) *held {
 	if t.Scope != "" {
 		o = o.WithExtra(map[string]any{"scope": t.Scope})
 	}
-	return &held{tok: t, o: o, due: t.Due(threshold), stop: t.Expiry.Add(-t.stopDelta())}
+	return &held{o: o, due: t.Due(threshold), stop: t.Expiry.Add(-t.stopDelta())}
 }

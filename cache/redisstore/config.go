@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/jwtguard/jwtguard/internal/redislock"
 )
 
 // Defaults of Config.
@@ -63,8 +65,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Client == nil {
 		return c, errors.New("redisstore: Config.Client is required")
 	}
-	if err := checkClient(c.Client); err != nil {
-		return c, err
+	if !redislock.HonorsDeadlines(c.Client) {
+		return c, errors.New("redisstore: Config.Client must be created with ContextTimeoutEnabled: true, " +
+			"or a slow Redis would stall refreshes past Config.Timeout")
 	}
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix
@@ -92,25 +95,4 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("redisstore: Config.LockTTL (%v) and DocumentTTL (%v) must be at least 1ms", c.LockTTL, c.DocumentTTL)
 	}
 	return c, nil
-}
-
-// checkClient refuses a client whose calls would ignore the Store's
-// deadlines. Clients of other types cannot be inspected and are trusted.
-func checkClient(c redis.UniversalClient) error {
-	var enabled bool
-	switch c := c.(type) {
-	case *redis.Client:
-		enabled = c.Options().ContextTimeoutEnabled
-	case *redis.ClusterClient:
-		enabled = c.Options().ContextTimeoutEnabled
-	case *redis.Ring:
-		enabled = c.Options().ContextTimeoutEnabled
-	default:
-		return nil
-	}
-	if !enabled {
-		return errors.New("redisstore: Config.Client must be created with ContextTimeoutEnabled: true, " +
-			"or a slow Redis would stall refreshes past Config.Timeout")
-	}
-	return nil
 }

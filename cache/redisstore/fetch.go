@@ -18,15 +18,6 @@ const (
 	maxPoll = 100 * time.Millisecond
 )
 
-// unlockScript deletes the lock only if it still holds the caller's token:
-// a lock that expired and was taken by another replica is not theirs to
-// release.
-var unlockScript = redis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then
-	return redis.call("DEL", KEYS[1])
-end
-return 0`)
-
 // Fetch implements cache.Store. It returns the shared document for url if
 // it was fetched after the given time. Otherwise it takes the fetch lock,
 // calls fetch and shares the result (stores it and publishes a notice);
@@ -138,15 +129,9 @@ func (s *Store) fetchLocked(ctx context.Context, key, url string, after time.Tim
 // lock tries to take the fetch lock of key; it returns the token that
 // releases it, or "" if another replica holds it.
 func (s *Store) lock(ctx context.Context, key string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	token := randomToken()
-	ok, err := s.client.SetNX(ctx, lockKey(key), token, s.cfg.LockTTL).Result()
+	token, err := s.calls.Lock(ctx, lockKey(key), s.cfg.LockTTL)
 	if err != nil {
 		return "", fmt.Errorf("redisstore: taking lock %s: %w", lockKey(key), err)
-	}
-	if !ok {
-		return "", nil
 	}
 	return token, nil
 }
@@ -154,9 +139,7 @@ func (s *Store) lock(ctx context.Context, key string) (string, error) {
 // unlock releases the lock if it still holds token. It runs even when ctx
 // is done: waiting replicas should not wait for the lock to expire.
 func (s *Store) unlock(ctx context.Context, key, token string, report func(error)) {
-	ctx, cancel := s.detached(ctx)
-	defer cancel()
-	if err := unlockScript.Run(ctx, s.client, []string{lockKey(key)}, token).Err(); err != nil {
+	if err := s.calls.Unlock(ctx, lockKey(key), token); err != nil {
 		report(fmt.Errorf("redisstore: releasing lock %s: %w", lockKey(key), err))
 	}
 }
@@ -171,7 +154,7 @@ func (s *Store) share(ctx context.Context, key, url string, doc *cache.Document)
 	if err != nil {
 		return fmt.Errorf("redisstore: encoding %s: %w", key, err)
 	}
-	ctx, cancel := s.detached(ctx)
+	ctx, cancel := s.calls.Detached(ctx)
 	defer cancel()
 	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, key, b, s.cfg.DocumentTTL)

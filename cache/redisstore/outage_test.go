@@ -8,6 +8,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cache/redisstore"
+	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -72,7 +73,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 	// near a second means the Store's Timeout did not bound the call.
 	const bound = time.Second
 	ctx := context.Background()
-	s := (&backend{addr: blackhole(t), prefix: "jwtguard-test:slow:"}).store(t, func(c *redisstore.Config) { c.Timeout = timeout })
+	s := (&backend{addr: redislocktest.Blackhole(t), prefix: "jwtguard-test:slow:"}).store(t, func(c *redisstore.Config) { c.Timeout = timeout })
 
 	t.Run("Fetch fetches itself", func(t *testing.T) {
 		var f fetcher

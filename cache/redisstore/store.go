@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/redislock"
 )
 
 // Store shares JWKS documents between processes through Redis. It
@@ -21,6 +21,9 @@ import (
 type Store struct {
 	cfg    Config
 	client redis.UniversalClient
+	// calls bounds each call of client by cfg.Timeout, and takes and
+	// releases the fetch locks.
+	calls redislock.Bounded
 	// id tells this Store's notices from other processes' ones.
 	id string
 	// onWait, if set, is called when a Fetch starts waiting for another
@@ -55,7 +58,8 @@ func New(cfg Config) (*Store, error) {
 	return &Store{
 		cfg:      cfg,
 		client:   cfg.Client,
-		id:       randomToken(),
+		calls:    redislock.Bounded{Client: cfg.Client, Timeout: cfg.Timeout},
+		id:       redislock.Token(),
 		watchers: make(map[string]map[*watcher]struct{}),
 		done:     make(chan struct{}),
 	}, nil
@@ -113,7 +117,7 @@ func (s *Store) Get(ctx context.Context, url string) (*cache.Document, error) {
 }
 
 func (s *Store) get(ctx context.Context, key, url string) (*cache.Document, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	ctx, cancel := s.calls.Context(ctx)
 	defer cancel()
 	b, err := s.client.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
@@ -133,17 +137,4 @@ func (s *Store) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
-}
-
-// detached returns a context for a call that must happen even when the
-// caller's context is done (releasing a lock, sharing a fetched document),
-// bounded by Timeout.
-func (s *Store) detached(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Timeout)
-}
-
-func randomToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return hex.EncodeToString(b[:])
 }

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	// Imported as examples: this package has a type server of its own.
+	examples "github.com/jwtguard/jwtguard/examples/internal/server"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -38,41 +38,35 @@ type options struct {
 	// client cannot hold a handler; WriteTimeout bounds the rest of the
 	// exchange, IdleTimeout a kept-alive connection between requests.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
-
-	// Registry is what /metrics serves: the Go collector and jwtguard's
-	// metrics.
-	Registry *prometheus.Registry
-	// Hooks receives the proxy's events (requests by result, tokens
-	// minted upstream, tokens served from the cache): the m2m side of the
-	// metrics collector registered on Registry.
-	Hooks m2m.Hooks
 }
 
-// parseOptions reads flags, each defaulting to its environment variable.
-func parseOptions(args []string, getenv func(string) string) (*options, error) {
+// parseOptions reads flags from args, each defaulting to its environment
+// variable read through getenv; usage receives the help text (-h, with
+// flag.ErrHelp returned) and flag errors.
+func parseOptions(args []string, getenv func(string) string, usage io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("m2m-proxy", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs.SetOutput(usage)
 	o := &options{ReadTimeout: defaultReadTimeout, WriteTimeout: defaultWriteTimeout, IdleTimeout: defaultIdleTimeout}
-	var secret string
-	fs.StringVar(&o.Upstream, "upstream", getenv("M2M_UPSTREAM"), "upstream token URL (M2M_UPSTREAM)")
-	fs.StringVar(&o.Listen, "listen", or(getenv("M2M_LISTEN"), "127.0.0.1:8080"), "listen address (M2M_LISTEN)")
-	fs.StringVar(&secret, "secret", getenv("M2M_PROXY_SECRET"), "proxy secret, at least 32 bytes (M2M_PROXY_SECRET)")
-	fs.StringVar(&o.RedisAddr, "redis", getenv("REDIS_ADDR"), "Redis address to share the cache (REDIS_ADDR)")
-	maxEntries := or(getenv("M2M_MAX_ENTRIES"), strconv.Itoa(m2m.DefaultMaxEntries))
-	fs.Func("max-entries", "tokens cached in memory (M2M_MAX_ENTRIES)", func(s string) error { maxEntries = s; return nil })
-	fs.StringVar(&o.TLSCert, "tls-cert", getenv("M2M_TLS_CERT"), "TLS certificate file, PEM (M2M_TLS_CERT)")
-	fs.StringVar(&o.TLSKey, "tls-key", getenv("M2M_TLS_KEY"), "TLS private key file, PEM (M2M_TLS_KEY)")
+	fs.StringVar(&o.Upstream, "upstream", getenv("M2M_UPSTREAM"), "upstream token `URL`, required (M2M_UPSTREAM)")
+	fs.StringVar(&o.Listen, "listen", examples.Env(getenv, "127.0.0.1:8080", "M2M_LISTEN"), "listen `address` (M2M_LISTEN)")
+	// A func flag, so that -h does not print the secret as its default.
+	secret := getenv("M2M_PROXY_SECRET")
+	fs.Func("secret", "proxy `secret`, at least 32 bytes, required; prefer the environment (M2M_PROXY_SECRET)",
+		func(s string) error { secret = s; return nil })
+	fs.StringVar(&o.RedisAddr, "redis", getenv("REDIS_ADDR"), "Redis `address` to share the cache between replicas (REDIS_ADDR)")
+	maxEntries := examples.Env(getenv, strconv.Itoa(m2m.DefaultMaxEntries), "M2M_MAX_ENTRIES")
+	fs.Func("max-entries", "`number` of tokens cached in memory without Redis (M2M_MAX_ENTRIES, default "+maxEntries+")",
+		func(s string) error { maxEntries = s; return nil })
+	fs.StringVar(&o.TLSCert, "tls-cert", getenv("M2M_TLS_CERT"), "TLS certificate `file`, PEM (M2M_TLS_CERT)")
+	fs.StringVar(&o.TLSKey, "tls-key", getenv("M2M_TLS_KEY"), "TLS private key `file`, PEM (M2M_TLS_KEY)")
 	insecure, err := envBool(getenv, "M2M_INSECURE_HTTP")
 	if err != nil {
 		return nil, err
 	}
-	fs.BoolVar(&o.InsecureHTTP, "insecure-http", insecure, "serve plain HTTP on a non-loopback address (M2M_INSECURE_HTTP)")
-	fs.StringVar(&o.MetricsListen, "metrics-listen", getenv("M2M_METRICS_LISTEN"), "serve /metrics here instead (M2M_METRICS_LISTEN)")
-	if err := fs.Parse(args); err != nil {
+	fs.BoolVar(&o.InsecureHTTP, "insecure-http", insecure, "serve plain HTTP on a non-loopback address, behind a TLS-terminating proxy (M2M_INSECURE_HTTP)")
+	fs.StringVar(&o.MetricsListen, "metrics-listen", getenv("M2M_METRICS_LISTEN"), "serve /metrics on this `address` instead (M2M_METRICS_LISTEN)")
+	if err := examples.ParseFlags(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	n, err := strconv.Atoi(maxEntries)
 	if err != nil || n <= 0 {
@@ -118,11 +112,4 @@ func envBool(getenv func(string) string, name string) (bool, error) {
 		return false, fmt.Errorf("%s=%q: want true or false", name, v)
 	}
 	return b, nil
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

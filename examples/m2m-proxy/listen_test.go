@@ -50,7 +50,7 @@ func TestListenOptions(t *testing.T) {
 			for k, v := range tt.env {
 				env[k] = v
 			}
-			o, err := parseOptions(tt.args, func(k string) string { return env[k] })
+			o, err := parseOptions(tt.args, func(k string) string { return env[k] }, io.Discard)
 			if err != nil {
 				t.Fatalf("parseOptions: %v", err)
 			}
@@ -138,7 +138,7 @@ func TestSlowBody(t *testing.T) {
 	iss := newIssuer(t)
 	base, _ := startWith(t, func(ctx context.Context, ready func(addr, metricsAddr string)) error {
 		o, err := parseOptions([]string{"-upstream", iss.URL + issuertest.TokenPath, "-listen", "127.0.0.1:0"},
-			func(k string) string { return map[string]string{"M2M_PROXY_SECRET": secret}[k] })
+			func(k string) string { return map[string]string{"M2M_PROXY_SECRET": secret}[k] }, io.Discard)
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,9 @@
 //	-max-entries    M2M_MAX_ENTRIES     tokens cached in memory without Redis
 //	                                    (default 10000)
 //
+// -h prints this list. The command exits with status 2 when the flags or
+// the environment are wrong, 1 when serving fails.
+//
 // Callers send their client secrets, and get tokens back: off loopback the
 // proxy refuses to start without TLS (-tls-cert and -tls-key) unless
 // -insecure-http says that something in front of it terminates TLS.
@@ -47,6 +50,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -55,10 +60,18 @@ import (
 )
 
 func main() {
+	o, err := parseOptions(os.Args[1:], os.Getenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "m2m-proxy:", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(ctx, os.Args[1:], os.Getenv, logger, nil); err != nil {
+	if err := serve(ctx, o, logger, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "m2m-proxy:", err)
 		os.Exit(1)
 	}

@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -21,6 +25,16 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const secret = "a proxy secret of at least 32 bytes"
+
+// run reads args and the environment through getenv, as main does, and
+// serves the proxy until ctx is done.
+func run(ctx context.Context, args []string, getenv func(string) string, logger *slog.Logger, ready func(addr, metricsAddr string)) error {
+	o, err := parseOptions(args, getenv, io.Discard)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, o, logger, ready)
+}
 
 // start runs the proxy with args and env until the test ends, and returns
 // its base URL.
@@ -56,6 +70,7 @@ func startWith(t *testing.T, run func(ctx context.Context, ready func(addr, metr
 		}
 		return "http://" + addrs[0], metrics
 	case err := <-done:
+		done <- err // for the cleanup, which waits for run to end
 		t.Fatalf("run: %v", err)
 		return "", ""
 	}
@@ -213,5 +228,37 @@ func TestBadOptions(t *testing.T) {
 				t.Fatalf("run: %v, want an error about %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// -h prints the flags, with their environment variables, and exits with
+// status 0.
+func TestHelp(t *testing.T) {
+	if os.Getenv("M2M_PROXY_TEST_HELP") == "1" { // the child: main itself
+		os.Args = []string{"m2m-proxy", "-h"}
+		main()
+		return
+	}
+	var usage strings.Builder
+	env := map[string]string{"M2M_PROXY_SECRET": secret}
+	if _, err := parseOptions([]string{"-h"}, func(k string) string { return env[k] }, &usage); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("parseOptions -h: %v, want flag.ErrHelp", err)
+	}
+	if strings.Contains(usage.String(), secret) {
+		t.Fatalf("usage shows the secret of the environment:\n%s", usage.String())
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelp$")
+	cmd.Env = append(os.Environ(), "M2M_PROXY_TEST_HELP=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("m2m-proxy -h: %v, want exit status 0; stderr:\n%s", err, stderr.String())
+	}
+	for _, out := range []string{usage.String(), stderr.String()} {
+		for _, want := range []string{"-upstream", "M2M_UPSTREAM", "-secret", "M2M_PROXY_SECRET", "-redis", "-max-entries", "-metrics-listen"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("usage lacks %s:\n%s", want, out)
+			}
+		}
 	}
 }

@@ -21,26 +21,18 @@ import (
 	"github.com/jwtguard/jwtguard/metrics"
 )
 
-// run serves the proxy until ctx is done. ready, if not nil, is called
-// with the addresses it listens on: tokens, and metrics ("" if /metrics is
-// served with the tokens).
-func run(ctx context.Context, args []string, getenv func(string) string, logger *slog.Logger, ready func(addr, metricsAddr string)) error {
-	o, err := parseOptions(args, getenv)
-	if err != nil {
-		return err
-	}
-	return serve(ctx, o, logger, ready)
-}
-
-// serve runs the proxy configured by o until ctx is done.
+// serve runs the proxy configured by o until ctx is done. ready, if not
+// nil, is called with the addresses it listens on: tokens, and metrics (""
+// if /metrics is served with the tokens).
 func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr, metricsAddr string)) error {
-	o.Registry = prometheus.NewRegistry()
-	o.Registry.MustRegister(collectors.NewGoCollector())
-	m, err := metrics.New(metrics.Config{Registerer: o.Registry})
+	// What /metrics serves: the Go collector and jwtguard's metrics, of
+	// which the proxy's hooks are the m2m side.
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector())
+	hooks, err := metrics.New(metrics.Config{Registerer: registry})
 	if err != nil {
 		return err
 	}
-	o.Hooks = m
 
 	store, closeStore, err := newStore(o)
 	if err != nil {
@@ -55,7 +47,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr
 		TokenURL: o.Upstream,
 		Secret:   cacheKey,
 		Store:    store,
-		Hooks:    o.Hooks,
+		Hooks:    hooks,
 		Logger:   logger,
 	})
 	if err != nil {
@@ -73,7 +65,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr
 	mux := http.NewServeMux()
 	mux.Handle("POST /oauth/token", proxy)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
-	metricsHandler := promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})
+	metricsHandler := promhttp.HandlerFor(registry, promhttp.HandlerOpts{})
 	servers := []*server{{name: "token", addr: o.Listen, tls: tlsConfig, handler: mux}}
 	if o.MetricsListen == "" {
 		mux.Handle("GET /metrics", metricsHandler)
@@ -135,7 +127,9 @@ func newStore(o *options) (m2m.Store, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	client := redis.NewClient(&redis.Options{Addr: o.RedisAddr})
+	// ContextTimeoutEnabled lets the store's Timeout bound every Redis
+	// call; redisstore.New refuses a client without it.
+	client := redis.NewClient(&redis.Options{Addr: o.RedisAddr, ContextTimeoutEnabled: true})
 	store, err := redisstore.New(redisstore.Config{Client: client, Key: sealKey})
 	if err != nil {
 		client.Close()

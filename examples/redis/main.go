@@ -20,23 +20,18 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/jwtguard/jwtguard/examples/internal/server"
 )
 
 // parseAddr reads the Redis address from args, falling back to REDIS_ADDR
 // through getenv; usage receives the help text and flag errors.
 func parseAddr(args []string, getenv func(string) string, usage io.Writer) (string, error) {
-	def := getenv("REDIS_ADDR")
-	if def == "" {
-		def = "127.0.0.1:6379"
-	}
 	fs := flag.NewFlagSet("redis", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	addr := fs.String("redis", def, "Redis `address` host:port (REDIS_ADDR)")
-	if err := fs.Parse(args); err != nil {
+	addr := fs.String("redis", server.Env(getenv, "127.0.0.1:6379", "REDIS_ADDR"), "Redis `address` host:port (REDIS_ADDR)")
+	if err := server.ParseFlags(fs, args); err != nil {
 		return "", err
-	}
-	if fs.NArg() > 0 {
-		return "", fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if *addr == "" {
 		return "", errors.New("-redis must not be empty")

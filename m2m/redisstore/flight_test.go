@@ -37,7 +37,7 @@ type fetched struct {
 func inBubble(t *testing.T, f func(t *testing.T, store *redisstore.Store)) {
 	mr := miniredis.RunT(t)
 	synctest.Test(t, func(t *testing.T) {
-		c := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		c := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
 		defer c.Close()
 		store, err := redisstore.New(redisstore.Config{Client: c, Key: sealKey})
 		if err != nil {

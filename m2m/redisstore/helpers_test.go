@@ -67,7 +67,7 @@ func backends(t *testing.T) []backend {
 // client is a new connection to b, as another process would have.
 func (b backend) client(t testing.TB) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: b.addr})
+	c := redis.NewClient(&redis.Options{Addr: b.addr, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
 	return c
 }

@@ -178,7 +178,7 @@ func TestRedisDown(t *testing.T) {
 	mr := miniredis.RunT(t)
 	addr := mr.Addr()
 	mr.Close()
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
 	store, err := redisstore.New(redisstore.Config{Client: c, Key: sealKey})
 	if err != nil {
@@ -307,8 +307,10 @@ func TestProxyReplicas(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
+	plain := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	t.Cleanup(func() { plain.Close() })
 	tests := []struct {
 		name string
 		cfg  redisstore.Config
@@ -319,6 +321,10 @@ func TestNewValidates(t *testing.T) {
 		{"short key", redisstore.Config{Client: c, Key: sealKey[:15]}, "(got 15)"},
 		{"long key", redisstore.Config{Client: c, Key: append(sealKey, 'x')}, "(got 33)"},
 		{"negative lock", redisstore.Config{Client: c, Key: sealKey, LockTTL: -1}, "must not be negative"},
+		{"client ignoring deadlines", redisstore.Config{Client: plain, Key: sealKey}, "ContextTimeoutEnabled: true"},
+		{"negative timeout", redisstore.Config{Client: c, Key: sealKey, Timeout: -time.Second}, "Config.Timeout must not be negative"},
+		{"negative poll", redisstore.Config{Client: c, Key: sealKey, PollInterval: -time.Second}, "Config.PollInterval must not be negative"},
+		{"sub-millisecond lock", redisstore.Config{Client: c, Key: sealKey, LockTTL: time.Microsecond}, "at least 1ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,103 @@
+// Package redislock holds what jwtguard's two Redis stores,
+// cache/redisstore and m2m/redisstore, share: a check that a client's
+// calls end at their context's deadline, Redis calls bounded by a
+// timeout (detached from the caller's context where they must run
+// anyway), random owner tokens, and a lock — SET NX PX to take it, a
+// compare-and-delete script to release it only while the caller still
+// owns it.
+//
+// Errors are the Redis client's, unwrapped, for the stores to wrap in
+// messages of their own. Bounded is a value, safe for concurrent use as
+// its client is; the package starts no goroutine.
+package redislock
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// HonorsDeadlines reports whether the calls of c end at their context's
+// deadline: true for a *redis.Client, *redis.ClusterClient or *redis.Ring
+// created with ContextTimeoutEnabled, false for one created without it
+// (go-redis then waits its own ReadTimeout, 3 seconds by default, and
+// retries, whatever the context says). Clients of other types cannot be
+// inspected and are trusted: true.
+func HonorsDeadlines(c redis.UniversalClient) bool {
+	switch c := c.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled
+	default:
+		return true
+	}
+}
+
+// Token returns 128 random bits in hex: the owner token of a lock, or an
+// id that other processes will not have.
+func Token() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+// unlockScript deletes the lock KEYS[1] only if it still holds the owner
+// token ARGV[1]: a lock that expired and was taken by another owner is not
+// the caller's to release.
+var unlockScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+	return redis.call("DEL", KEYS[1])
+end
+return 0`)
+
+// Bounded makes Redis calls each bounded by Timeout. Its Client must
+// honor deadlines (see HonorsDeadlines) for the bound to hold.
+type Bounded struct {
+	Client redis.UniversalClient
+	// Timeout bounds each call; it must be positive.
+	Timeout time.Duration
+}
+
+// Context returns the context of one call made on behalf of ctx: ctx,
+// bounded by Timeout.
+func (b Bounded) Context(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, b.Timeout)
+}
+
+// Detached returns the context of a call that must run even when ctx is
+// done — releasing a lock, storing what was fetched at some cost: ctx's
+// values without its cancellation or deadline, bounded by Timeout.
+func (b Bounded) Detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), b.Timeout)
+}
+
+// Lock tries once to take the lock at key, which then lives for ttl
+// (whole milliseconds) unless released: SET key token NX PX ttl. It
+// returns the owner token that releases it, "" if another owner holds it,
+// or the client's error.
+func (b Bounded) Lock(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	ctx, cancel := b.Context(ctx)
+	defer cancel()
+	owner := Token()
+	ok, err := b.Client.SetNX(ctx, key, owner, ttl).Result()
+	if err != nil || !ok {
+		return "", err
+	}
+	return owner, nil
+}
+
+// Unlock releases the lock at key if owner still holds it, and leaves it
+// alone otherwise. It runs detached from ctx (see Detached), so that a
+// caller whose context ended does not leave the others waiting for the
+// lock to expire. It returns the client's error.
+func (b Bounded) Unlock(ctx context.Context, key, owner string) error {
+	ctx, cancel := b.Detached(ctx)
+	defer cancel()
+	return unlockScript.Run(ctx, b.Client, []string{key}, owner).Err()
+}

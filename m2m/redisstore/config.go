@@ -1,0 +1,97 @@
+package redisstore
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/jwtguard/jwtguard/internal/redislock"
+)
+
+// Defaults of Config.
+const (
+	DefaultPrefix       = "jwtguard:m2m:"
+	DefaultTimeout      = 500 * time.Millisecond
+	DefaultLockTTL      = 10 * time.Second
+	DefaultPollInterval = 50 * time.Millisecond
+)
+
+// Config configures a Store. It is plain data: a zero field means the
+// documented default, and New validates it once.
+type Config struct {
+	// Client is the Redis client. Required. It must be created with
+	// ContextTimeoutEnabled: true, so that Timeout bounds every call
+	// (go-redis otherwise waits its own ReadTimeout, 3 seconds by
+	// default, and retries); New checks this for *redis.Client,
+	// *redis.ClusterClient and *redis.Ring. The Store does not close it.
+	Client redis.UniversalClient
+	// Key seals the tokens (AES-GCM): 16, 24 or 32 random bytes, the same
+	// in every process that shares the tokens. Required.
+	Key []byte
+	// Prefix of the Redis keys. If empty, DefaultPrefix ("jwtguard:m2m:").
+	Prefix string
+	// Timeout bounds each Redis call; a call that takes longer counts as
+	// a failure of Redis, and the token is minted without it. If zero,
+	// DefaultTimeout (500 milliseconds).
+	Timeout time.Duration
+	// LockTTL is how long a process may hold the lock of a key while it
+	// mints; at least a millisecond. If zero, DefaultLockTTL (10 seconds).
+	//
+	// It must be shorter than the Timeout of the sources and proxies
+	// using the store (m2m.DefaultTimeout, 30 seconds), which bounds their
+	// wait: then the waiters behind a process that died holding the lock
+	// take over once the lock expires, instead of timing out. It should
+	// be longer than a token request usually takes: a process whose
+	// request outlasts it may find another minting too (one more token
+	// spent, nothing worse).
+	LockTTL time.Duration
+	// PollInterval is how often a process waiting for another's mint looks
+	// for its result. If zero, DefaultPollInterval (50 milliseconds).
+	PollInterval time.Duration
+	// Now is the clock that measures how long a token is kept in Redis
+	// (until its Expiry); use the clock of the sources and proxies. If
+	// nil, time.Now is used.
+	Now func() time.Time
+}
+
+// withDefaults returns c with zero fields set to their defaults, or an
+// error naming the first invalid field. The key is checked by newSealer.
+func (c Config) withDefaults() (Config, error) {
+	if c.Client == nil {
+		return c, errors.New("redisstore: Config.Client is required")
+	}
+	if !redislock.HonorsDeadlines(c.Client) {
+		return c, errors.New("redisstore: Config.Client must be created with ContextTimeoutEnabled: true, " +
+			"or a slow Redis would stall token requests past Config.Timeout")
+	}
+	if c.Prefix == "" {
+		c.Prefix = DefaultPrefix
+	}
+	durations := []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{
+		{"Timeout", &c.Timeout, DefaultTimeout},
+		{"LockTTL", &c.LockTTL, DefaultLockTTL},
+		{"PollInterval", &c.PollInterval, DefaultPollInterval},
+	}
+	for _, d := range durations {
+		if *d.v < 0 {
+			return c, fmt.Errorf("redisstore: Config.%s must not be negative (got %v)", d.name, *d.v)
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	// Redis expires keys in whole milliseconds.
+	if c.LockTTL < time.Millisecond {
+		return c, fmt.Errorf("redisstore: Config.LockTTL must be at least 1ms (got %v)", c.LockTTL)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, nil
+}

@@ -1,0 +1,28 @@
+// Package redisstore keeps m2m tokens in Redis, so that every process
+// (TokenSource) or replica (Proxy) sharing it spends one token per
+// lifetime: one of them mints under a short Redis lock while the others
+// wait for its result and read it.
+//
+// Tokens at rest are sealed with AES-GCM under a key the caller provides,
+// bound to the Redis key they are stored under; what cannot be opened (a
+// wrong key, a damaged value) counts as no token, and is replaced by a new
+// one. Redis keys are the prefix and a hex digest: neither client ids nor
+// secrets appear in them.
+//
+// Every Redis call is cut off after Config.Timeout (500 milliseconds by
+// default), which is why the client must be created with
+// ContextTimeoutEnabled: true (New refuses one without it). When Redis
+// cannot be reached, fails or does not answer in time, tokens are minted
+// without it and the error is reported to the caller's hooks — unless the
+// caller's own context has ended, which is no failure of Redis: Fetch
+// then returns that context's error, reports nothing and mints nothing.
+//
+// Within one process, concurrent Fetches of one key share one trip
+// through this protocol, so that they make at most one token request
+// between them and share its result, token or error (see Store.Fetch).
+// Across processes a failure is not shared: each process whose callers
+// wait makes one request of its own, in turn, under the lock.
+//
+// A Store is safe for concurrent use and starts no goroutine; the Redis
+// client stays the caller's to close.
+package redisstore
