@@ -44,8 +44,10 @@
 //	jwtguard_m2m_proxy_requests_total{source,result}                counter
 //	jwtguard_m2m_store_errors_total{source}                         counter
 //
-// Quota used is m2m_token_requests_total{result="minted"}; quota saved is
-// m2m_tokens_served_total. The quota gauges hold what the token endpoint's
+// Quota used is at least m2m_token_requests_total{result="minted"} (a
+// TokenSource refuses a token that arrives already expired and counts the
+// refresh as result="error", though the endpoint issued it); quota saved
+// is m2m_tokens_served_total. The quota gauges hold what the token endpoint's
 // last answer declared (Auth0-Client-Quota-Limit,
 // Auth0-Organization-Quota-Limit), reported by TokenSources only: a Proxy
 // passes those headers on to its callers, whose quotas are theirs.
