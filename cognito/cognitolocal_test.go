@@ -1,23 +1,19 @@
 package cognito_test
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cognito"
+	"github.com/jwtguard/jwtguard/internal/cognitolocal"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -25,13 +21,11 @@ import (
 // The tests in this file run against cognito-local (npm cognito-local
 // 5.x), a Cognito stand-in: they create a user pool, an app client and a
 // user through its JSON API, sign in, and verify the tokens it issues.
-// They skip unless COGNITO_LOCAL_URL is set, e.g.
+// They skip unless COGNITO_LOCAL_URL is set (see package
+// internal/cognitolocal), e.g.
 //
 //	(cd "$(mktemp -d)" && HOST=127.0.0.1 PORT=9229 npx cognito-local) &
 //	COGNITO_LOCAL_URL=http://127.0.0.1:9229 go test -run Local ./cognito/
-//
-// cognito-local puts HOST:PORT in the tokens' iss, so COGNITO_LOCAL_URL
-// must name the same host and port.
 
 // localGroup is the group the test user is added to.
 const localGroup = "admins"
@@ -40,139 +34,19 @@ const localGroup = "admins"
 // client.
 const localOwnClient = "(own client)"
 
-// localPool is a user pool created in cognito-local, with one app client,
-// one user in localGroup, and that user's tokens.
+// localPool is a user pool created in cognito-local, with one app client
+// and one user in localGroup, signed in.
 type localPool struct {
-	URL      string // COGNITO_LOCAL_URL
-	ID       string // e.g. local_1djmEwDU
-	ClientID string
-	Sub      string // the user's sub
-	Access   string // access token
-	IDToken  string // ID token
+	*cognitolocal.Pool
+	cognitolocal.User
 }
 
-// localAPI calls cognito-local's JSON API (the AWS JSON 1.1 protocol).
-type localAPI struct {
-	url    string
-	client *http.Client
-}
-
-// localConnect returns the API at COGNITO_LOCAL_URL, skipping the test if
-// it is not set and failing it if cognito-local does not answer.
-func localConnect(t *testing.T) *localAPI {
-	t.Helper()
-	u := os.Getenv("COGNITO_LOCAL_URL")
-	if u == "" {
-		t.Skip("COGNITO_LOCAL_URL is not set: start cognito-local and set it (e.g. http://127.0.0.1:9229) to run the end-to-end Cognito tests")
-	}
-	api := &localAPI{url: strings.TrimSuffix(u, "/"), client: &http.Client{Timeout: 10 * time.Second}}
-	resp, err := api.client.Get(api.url + "/health")
-	if err != nil {
-		t.Fatalf("cognito-local at COGNITO_LOCAL_URL=%s: %v", u, err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("cognito-local at COGNITO_LOCAL_URL=%s: /health answered %s", u, resp.Status)
-	}
-	return api
-}
-
-// call runs action with input in and decodes the answer into out (if not
-// nil).
-func (a *localAPI) call(t *testing.T, action string, in, out any) {
-	t.Helper()
-	body, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.url+"/", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+action)
-	resp, err := a.client.Do(req)
-	if err != nil {
-		t.Fatalf("cognito-local %s: %v", action, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		t.Fatalf("cognito-local %s: %v", action, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("cognito-local %s: %s: %s", action, resp.Status, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("cognito-local %s: decoding %s: %v", action, b, err)
-		}
-	}
-}
-
-// localUnique returns a name no other run uses.
-func localUnique(prefix string) string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return prefix + "-" + hex.EncodeToString(b[:])
-}
-
-// newPool creates a pool, an app client allowed to sign in with a
+// newLocalPool creates a pool, an app client allowed to sign in with a
 // password, a user in localGroup, and signs the user in.
-func (a *localAPI) newPool(t *testing.T) *localPool {
+func newLocalPool(t *testing.T, api *cognitolocal.API) *localPool {
 	t.Helper()
-	p := &localPool{URL: a.url}
-
-	var pool struct{ UserPool struct{ Id string } }
-	a.call(t, "CreateUserPool", map[string]any{"PoolName": localUnique("jwtguard")}, &pool)
-	p.ID = pool.UserPool.Id
-
-	var client struct{ UserPoolClient struct{ ClientId string } }
-	a.call(t, "CreateUserPoolClient", map[string]any{
-		"UserPoolId":        p.ID,
-		"ClientName":        "jwtguard-test",
-		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH"},
-	}, &client)
-	p.ClientID = client.UserPoolClient.ClientId
-
-	email := localUnique("user") + "@example.com"
-	password := localUnique("Pw1!")
-	var user struct {
-		User struct {
-			Attributes []struct{ Name, Value string }
-		}
-	}
-	a.call(t, "AdminCreateUser", map[string]any{
-		"UserPoolId":     p.ID,
-		"Username":       email,
-		"MessageAction":  "SUPPRESS",
-		"UserAttributes": []map[string]string{{"Name": "email", "Value": email}},
-	}, &user)
-	for _, attr := range user.User.Attributes {
-		if attr.Name == "sub" {
-			p.Sub = attr.Value
-		}
-	}
-	a.call(t, "AdminSetUserPassword", map[string]any{
-		"UserPoolId": p.ID, "Username": email, "Password": password, "Permanent": true,
-	}, nil)
-	a.call(t, "CreateGroup", map[string]any{"UserPoolId": p.ID, "GroupName": localGroup}, nil)
-	a.call(t, "AdminAddUserToGroup", map[string]any{"UserPoolId": p.ID, "Username": email, "GroupName": localGroup}, nil)
-
-	var auth struct {
-		AuthenticationResult struct{ AccessToken, IdToken string }
-	}
-	a.call(t, "InitiateAuth", map[string]any{
-		"ClientId":       p.ClientID,
-		"AuthFlow":       "USER_PASSWORD_AUTH",
-		"AuthParameters": map[string]string{"USERNAME": email, "PASSWORD": password},
-	}, &auth)
-	p.Access, p.IDToken = auth.AuthenticationResult.AccessToken, auth.AuthenticationResult.IdToken
-
-	if p.ID == "" || p.ClientID == "" || p.Sub == "" || p.Access == "" || p.IDToken == "" {
-		t.Fatalf("cognito-local: incomplete setup: %+v", p)
-	}
-	return p
+	pool := api.NewPool(t, localGroup)
+	return &localPool{Pool: pool, User: pool.Login(t, "user@example.com", localGroup)}
 }
 
 // config returns the cognito.Config of the pool: cognito-local's pool ids
@@ -202,7 +76,7 @@ func localUnverified(t *testing.T, token string) (map[string]any, jwt.MapClaims)
 // TestLocalEndpoints checks that the issuer and JWKS URL the Provider
 // derives are the ones cognito-local issues tokens as and serves keys at.
 func TestLocalEndpoints(t *testing.T) {
-	p := localConnect(t).newPool(t)
+	p := newLocalPool(t, cognitolocal.Connect(t))
 	prov, err := cognito.New(p.config(cognito.AnyToken))
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +86,7 @@ func TestLocalEndpoints(t *testing.T) {
 	}
 
 	var kids []string
-	for name, token := range map[string]string{"access": p.Access, "id": p.IDToken} {
+	for name, token := range map[string]string{"access": p.AccessToken, "id": p.IDToken} {
 		header, claims := localUnverified(t, token)
 		if claims["iss"] != prov.Issuer() {
 			t.Errorf("%s token iss %q, Issuer() %q: is cognito-local's HOST:PORT the one in COGNITO_LOCAL_URL?",
@@ -303,7 +177,7 @@ func localServe(t *testing.T, cfg cognito.Config) (*httptest.Server, *provider.V
 // TestLocalTokens runs the middleware over cognito-local's access and ID
 // tokens under each TokenUse, client list and group requirement.
 func TestLocalTokens(t *testing.T) {
-	p := localConnect(t).newPool(t)
+	p := newLocalPool(t, cognitolocal.Connect(t))
 	tests := []struct {
 		name     string
 		token    string // "access" or "id"
@@ -352,7 +226,7 @@ func TestLocalTokens(t *testing.T) {
 			cfg.RequiredGroups = tt.groups
 			srv, v := localServe(t, cfg)
 
-			token := p.Access
+			token := p.AccessToken
 			if tt.token == "id" {
 				token = p.IDToken
 			}
@@ -429,14 +303,14 @@ func localCheckClaims(t *testing.T, p *localPool, kind string, got localEcho) {
 // cognito-local signs every pool's tokens with the same key, so only the
 // issuer tells them apart, as it would on AWS if two pools shared a key.
 func TestLocalOtherPool(t *testing.T) {
-	api := localConnect(t)
-	mine, other := api.newPool(t), api.newPool(t)
+	api := cognitolocal.Connect(t)
+	mine, other := newLocalPool(t, api), newLocalPool(t, api)
 	cfg := mine.config(cognito.AnyToken)
 	// Accept the other pool's client too: only the issuer differs.
 	cfg.ClientIDs = append(cfg.ClientIDs, other.ClientID)
 	srv, v := localServe(t, cfg)
 
-	for name, token := range map[string]string{"access": other.Access, "id": other.IDToken} {
+	for name, token := range map[string]string{"access": other.AccessToken, "id": other.IDToken} {
 		t.Run(name, func(t *testing.T) {
 			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/", nil)
 			if err != nil {

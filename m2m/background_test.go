@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -20,7 +21,7 @@ func TestBackgroundRetriesStopAtExpiry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := sourceConfig(iss, nil)
 		cfg.EndpointParams = url.Values{"ttl": {"10m"}}
-		ts := newSource(t, cfg)
+		ts := m2mtest.NewSource(t, cfg)
 		tok, err := ts.Token()
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
@@ -65,7 +66,7 @@ func TestCloseCancelsRefreshQuietly(t *testing.T) {
 		t.Fatalf("the waiting caller got %v, want ErrClosed", err)
 	}
 	// Close waited for the refresh to end: whatever it reported is in.
-	if got := h.results(); len(got) != 0 {
+	if got := h.Results(); len(got) != 0 {
 		t.Errorf("refreshes reported %v, want none", got)
 	}
 	if s := logs.String(); s != "" {
@@ -87,7 +88,7 @@ func TestStoreWithoutToken(t *testing.T) {
 	t.Run("source", func(t *testing.T) {
 		cfg := sourceConfig(iss, nil)
 		cfg.Store = noTokenStore{}
-		tok, err := newSource(t, cfg).Token()
+		tok, err := m2mtest.NewSource(t, cfg).Token()
 		if tok != nil || err == nil || !strings.Contains(err.Error(), "m2m: store returned no token") {
 			t.Fatalf("Token() = %v, %v; want the store's fault as an error", tok, err)
 		}

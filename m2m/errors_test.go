@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
@@ -74,7 +75,7 @@ func TestTokenSourceErrors(t *testing.T) {
 				cfg.TokenURL = srv.URL + issuertest.TokenPath
 			}
 			synctest.Test(t, func(t *testing.T) {
-				ts := newSource(t, cfg)
+				ts := m2mtest.NewSource(t, cfg)
 				_, err := ts.Token()
 				var xe *m2m.ExchangeError
 				if !errors.Is(err, tt.category) || !errors.As(err, &xe) {
@@ -118,7 +119,7 @@ func TestTokenSourceRejectedOnce(t *testing.T) {
 	iss, requests := newIssuer(t)
 	iss.SetClient(testClient, "another secret")
 	synctest.Test(t, func(t *testing.T) {
-		ts := newSource(t, sourceConfig(iss, nil))
+		ts := m2mtest.NewSource(t, sourceConfig(iss, nil))
 		_, err := callers(ts, 20, 5)
 		if !errors.Is(err, m2m.ErrRejected) {
 			t.Fatalf("error %v, want ErrRejected", err)
@@ -137,16 +138,16 @@ func TestTokenSourceServesThroughFailedRefresh(t *testing.T) {
 	iss, _ := newIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		h := newHooks()
-		ts := newSource(t, sourceConfig(iss, h))
+		ts := m2mtest.NewSource(t, sourceConfig(iss, h))
 		start := time.Now()
 		first, err := ts.Token()
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.next(t)
+		h.Next(t)
 		iss.SetTokenStatus(http.StatusServiceUnavailable)
 		time.Sleep(48 * time.Minute)
-		if ev := h.next(t); ev.Result != m2m.ResultError || ev.Status != http.StatusServiceUnavailable {
+		if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Status != http.StatusServiceUnavailable {
 			t.Fatalf("refresh at the due time = %+v, want a 503 error", ev)
 		}
 		for range 3 { // backing off: 1s, 2s, 4s (±10%)
@@ -154,7 +155,7 @@ func TestTokenSourceServesThroughFailedRefresh(t *testing.T) {
 			if err != nil || tok.AccessToken != first.AccessToken {
 				t.Fatalf("during failed refreshes: %v, %v; want the current token", tok, err)
 			}
-			if ev := h.next(t); ev.Result != m2m.ResultError || ev.Trigger != m2m.TriggerBackground {
+			if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Trigger != m2m.TriggerBackground {
 				t.Fatalf("retry = %+v, want a failed background refresh", ev)
 			}
 		}
@@ -163,7 +164,7 @@ func TestTokenSourceServesThroughFailedRefresh(t *testing.T) {
 		}
 
 		iss.SetTokenStatus(0)
-		if ev := h.next(t); ev.Result != m2m.ResultMinted {
+		if ev := h.Next(t); ev.Result != m2m.ResultMinted {
 			t.Fatalf("retry after the endpoint recovered = %+v, want a mint", ev)
 		}
 		second, err := ts.Token()

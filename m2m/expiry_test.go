@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -27,7 +28,7 @@ func TestTokenSourceRefusesExpiredToken(t *testing.T) {
 				h := newHooks()
 				cfg := sourceConfig(iss, h)
 				cfg.EndpointParams, cfg.Store = url.Values{"ttl": {ttl}}, store
-				ts := newSource(t, cfg)
+				ts := m2mtest.NewSource(t, cfg)
 				tok, err := ts.Token()
 				var xe *m2m.ExchangeError
 				if tok != nil || !errors.Is(err, m2m.ErrUnavailable) || !errors.As(err, &xe) || xe.Status != http.StatusOK {
@@ -36,7 +37,7 @@ func TestTokenSourceRefusesExpiredToken(t *testing.T) {
 				if store.Len() != 0 {
 					t.Fatalf("the store keeps %d tokens, want none", store.Len())
 				}
-				if ev := h.next(t); ev.Result != m2m.ResultError || ev.Status != http.StatusOK {
+				if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Status != http.StatusOK {
 					t.Errorf("refresh event %+v, want an error with status 200", ev)
 				}
 				if _, err := ts.Token(); !errors.Is(err, m2m.ErrBackoff) || requests.Load() != 1 {
@@ -73,7 +74,7 @@ func TestProxyPassesExpiredToken(t *testing.T) {
 			if requests.Load() != 2 || len(seen) != 2 || store.Len() != 0 {
 				t.Fatalf("%d upstream requests, %d distinct tokens, %d cached; want 2, 2, 0", requests.Load(), len(seen), store.Len())
 			}
-			if got := h.proxyResults(); got[m2m.ProxyMiss] != 2 {
+			if got := h.ProxyResults(); got[m2m.ProxyMiss] != 2 {
 				t.Errorf("results %v, want 2 misses", got)
 			}
 		})

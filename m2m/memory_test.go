@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -127,13 +128,13 @@ func TestSharedStoreWrongSecret(t *testing.T) {
 	store := m2m.NewMemoryStore(0)
 	right := sourceConfig(iss, nil)
 	right.Store = store
-	good, err := newSource(t, right).Token()
+	good, err := m2mtest.NewSource(t, right).Token()
 	if err != nil {
 		t.Fatal(err)
 	}
 	wrong := right
 	wrong.ClientSecret = "not " + testSecret
-	tok, err := newSource(t, wrong).Token()
+	tok, err := m2mtest.NewSource(t, wrong).Token()
 	if tok != nil || !errors.Is(err, m2m.ErrRejected) {
 		t.Fatalf("wrong secret: %v (the right one's: %v), %v; want ErrRejected", tok, tok != nil && tok.AccessToken == good.AccessToken, err)
 	}

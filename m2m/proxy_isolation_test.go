@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -54,7 +55,7 @@ func (g gate) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestProxyAuthStylesApart(t *testing.T) {
 	up := bodyOnlyUpstream(t)
 	synctest.Test(t, func(t *testing.T) {
-		g := gate{base: noKeepAlive().Transport, open: make(chan struct{})}
+		g := gate{base: m2mtest.NoKeepAlive().Transport, open: make(chan struct{})}
 		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: up.URL, Secret: proxySecret, HTTPClient: &http.Client{Transport: g}})
 		if err != nil {
 			t.Fatal(err)
@@ -111,7 +112,7 @@ func TestProxiesOfOtherUpstreams(t *testing.T) {
 // Threshold of its lifetime.
 func TestProxyMaxAge(t *testing.T) {
 	iss, _ := newVendorIssuer(t, 1)
-	clk := newClock()
+	clk := m2mtest.NewClock()
 	h := newHooks()
 	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Now, c.Hooks, c.MaxAge = clk.Now, h, 5*time.Minute })
 	id, secret := vendor(0)
@@ -127,10 +128,10 @@ func TestProxyMaxAge(t *testing.T) {
 	}
 	for i, s := range steps {
 		clk.Advance(s.advance)
-		before := h.proxyResults()[s.result]
+		before := h.ProxyResults()[s.result]
 		w := post(p, formType, form(id, secret))
-		if got := decode(t, w).ExpiresIn; got != s.expiresIn || h.proxyResults()[s.result] != before+1 {
-			t.Fatalf("step %d: expires_in %d, results %v; want %d, a %s", i, got, h.proxyResults(), s.expiresIn, s.result)
+		if got := decode(t, w).ExpiresIn; got != s.expiresIn || h.ProxyResults()[s.result] != before+1 {
+			t.Fatalf("step %d: expires_in %d, results %v; want %d, a %s", i, got, h.ProxyResults(), s.expiresIn, s.result)
 		}
 	}
 	if iss.Mints() != 2 {
@@ -157,7 +158,7 @@ func TestProxyStoreWithoutToken(t *testing.T) {
 	if w.Code != http.StatusBadGateway || decode(t, w).Error != "temporarily_unavailable" {
 		t.Fatalf("got %d %s, want 502 temporarily_unavailable", w.Code, w.Body)
 	}
-	if got := h.proxyResults(); got[m2m.ProxyUpstreamError] != 1 {
+	if got := h.ProxyResults(); got[m2m.ProxyUpstreamError] != 1 {
 		t.Errorf("results %v, want one upstream error", got)
 	}
 }

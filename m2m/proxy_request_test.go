@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -74,7 +75,7 @@ func TestProxyRejects(t *testing.T) {
 	if requests.Load() != 0 {
 		t.Fatalf("%d upstream requests, want none", requests.Load())
 	}
-	if got := h.proxyResults(); got[m2m.ProxyRejected] != len(tests) || len(got) != 1 {
+	if got := h.ProxyResults(); got[m2m.ProxyRejected] != len(tests) || len(got) != 1 {
 		t.Errorf("results %v, want %d rejected", got, len(tests))
 	}
 }
@@ -134,7 +135,7 @@ func TestProxyRequestFormats(t *testing.T) {
 // the lifetime the entry is no longer served and a new token is minted.
 func TestProxyExpiresIn(t *testing.T) {
 	iss, _ := newVendorIssuer(t, 1)
-	clk := newClock()
+	clk := m2mtest.NewClock()
 	h := newHooks()
 	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Now = clk.Now; c.Hooks = h })
 	id, secret := vendor(0)
@@ -151,12 +152,12 @@ func TestProxyExpiresIn(t *testing.T) {
 	}
 	for i, s := range steps {
 		clk.Advance(s.advance)
-		before := h.proxyResults()[s.result]
+		before := h.ProxyResults()[s.result]
 		w := post(p, formType, form(id, secret))
 		if got := decode(t, w).ExpiresIn; got != s.want {
 			t.Fatalf("step %d: expires_in %d, want %d", i, got, s.want)
 		}
-		if got := h.proxyResults()[s.result]; got != before+1 {
+		if got := h.ProxyResults()[s.result]; got != before+1 {
 			t.Fatalf("step %d: not a %s", i, s.result)
 		}
 	}

@@ -11,8 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/provider"
@@ -147,47 +149,62 @@ func TestProxyManyVendors(t *testing.T) {
 		}
 	}
 	want := map[m2m.ProxyResult]int{m2m.ProxyMiss: vendors, m2m.ProxyHit: vendors*perVendor - vendors}
-	if got := h.proxyResults(); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := h.ProxyResults(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("results %v, want %v", got, want)
 	}
-	if got := h.served.Load(); got != vendors*perVendor-vendors {
+	if got := h.Served(); got != vendors*perVendor-vendors {
 		t.Errorf("TokenServed %d, want %d", got, vendors*perVendor-vendors)
 	}
-	if got := h.results(); got[m2m.ResultMinted] != vendors || len(got) != 1 {
+	if got := h.Results(); got[m2m.ResultMinted] != vendors || len(got) != 1 {
 		t.Errorf("refresh results %v, want %d minted", got, vendors)
 	}
 }
 
-// Concurrent identical misses share one upstream call.
+// heldRequests is a RoundTripper that holds every request until open is
+// closed, then sends it. Create it inside the synctest bubble: a request
+// held on open is durably blocked.
+type heldRequests struct {
+	base http.RoundTripper
+	open chan struct{}
+	held atomic.Int64
+}
+
+func (h *heldRequests) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.held.Add(1)
+	<-h.open
+	return h.base.RoundTrip(r)
+}
+
+// Concurrent identical misses share one upstream call: while it is under
+// way, the other callers wait for it instead of sending their own.
 func TestProxyCoalescesMisses(t *testing.T) {
-	iss, requests := newVendorIssuer(t, 1)
-	p := newProxy(t, iss, nil)
-	release := iss.BlockTokens()
-	defer release()
-	id, secret := vendor(0)
-	const n = 10
-	answers := make(chan *httptest.ResponseRecorder, n)
-	var started sync.WaitGroup
-	for range n {
-		started.Add(1)
-		go func() {
-			started.Done()
-			answers <- post(p, formType, form(id, secret))
-		}()
-	}
-	started.Wait()
-	release()
-	tokens := map[string]bool{}
-	for range n {
-		w := <-answers
-		if w.Code != http.StatusOK {
-			t.Fatalf("answer %d %s", w.Code, w.Body)
+	iss, requests := newVendorIssuer(t, 1) // its server runs outside the bubble
+	synctest.Test(t, func(t *testing.T) {
+		hold := &heldRequests{base: m2mtest.NoKeepAlive().Transport, open: make(chan struct{})}
+		p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.HTTPClient = &http.Client{Transport: hold} })
+		id, secret := vendor(0)
+		const n = 10
+		answers := make(chan *httptest.ResponseRecorder, n)
+		for range n {
+			go func() { answers <- post(p, formType, form(id, secret)) }()
 		}
-		tokens[decode(t, w).AccessToken] = true
-	}
-	if len(tokens) != 1 || iss.Mints() != 1 || requests.Load() != 1 {
-		t.Fatalf("%d tokens, %d mints, %d upstream requests; want 1, 1, 1", len(tokens), iss.Mints(), requests.Load())
-	}
+		synctest.Wait() // one request held upstream, every other caller waiting
+		if got := hold.held.Load(); got != 1 {
+			t.Errorf("%d upstream requests under way for %d concurrent callers, want 1", got, n)
+		}
+		close(hold.open)
+		tokens := map[string]bool{}
+		for range n {
+			w := <-answers
+			if w.Code != http.StatusOK {
+				t.Fatalf("answer %d %s", w.Code, w.Body)
+			}
+			tokens[decode(t, w).AccessToken] = true
+		}
+		if len(tokens) != 1 || iss.Mints() != 1 || requests.Load() != 1 {
+			t.Fatalf("%d tokens, %d mints, %d upstream requests; want 1, 1, 1", len(tokens), iss.Mints(), requests.Load())
+		}
+	})
 }
 
 // A caller with the right client id but a wrong secret never gets the
@@ -226,7 +243,7 @@ func TestProxyWrongSecret(t *testing.T) {
 	if iss.Mints() != 1 {
 		t.Fatalf("%d mints, want 1", iss.Mints())
 	}
-	if got := h.proxyResults(); got[m2m.ProxyUpstreamError] != 2 || got[m2m.ProxyRejected] != 1 {
+	if got := h.ProxyResults(); got[m2m.ProxyUpstreamError] != 2 || got[m2m.ProxyRejected] != 1 {
 		t.Errorf("results %v, want 2 upstream errors and 1 rejected", got)
 	}
 	if again := post(p, formType, form(id, secret)); decode(t, again).AccessToken != cached {
@@ -267,10 +284,10 @@ func TestProxyUpstreamErrors(t *testing.T) {
 		if w.Code != http.StatusBadGateway || decode(t, w).Error != "temporarily_unavailable" {
 			t.Fatalf("got %d %s, want 502 temporarily_unavailable", w.Code, w.Body)
 		}
-		if got := h.proxyResults(); got[m2m.ProxyUpstreamError] != 1 {
+		if got := h.ProxyResults(); got[m2m.ProxyUpstreamError] != 1 {
 			t.Errorf("results %v, want one upstream error", got)
 		}
-		if ev := h.next(t); ev.Result != m2m.ResultError || ev.Trigger != m2m.TriggerProxy || ev.Status != 0 {
+		if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Trigger != m2m.TriggerProxy || ev.Status != 0 {
 			t.Errorf("refresh event %+v, want a proxy error without status", ev)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -66,13 +67,11 @@ func TestTokenSourceReportsQuota(t *testing.T) {
 	iss, _ := newIssuer(t)
 	iss.SetClientQuota(testClient, 10, 50)
 	h := newHooks()
-	ts := newSource(t, sourceConfig(iss, h))
+	ts := m2mtest.NewSource(t, sourceConfig(iss, h))
 	if _, err := ts.Token(); err != nil {
 		t.Fatal(err)
 	}
-	h.mu.Lock()
-	reported := h.quotas
-	h.mu.Unlock()
+	reported := h.Quotas()
 	if len(reported) != 1 {
 		t.Fatalf("QuotaReported called %d times, want 1", len(reported))
 	}
@@ -101,11 +100,11 @@ func TestTokenSourceReportsQuota(t *testing.T) {
 func TestTokenSourceWithoutQuota(t *testing.T) {
 	iss, _ := newIssuer(t)
 	h := newHooks()
-	ts := newSource(t, sourceConfig(iss, h))
+	ts := m2mtest.NewSource(t, sourceConfig(iss, h))
 	if _, err := ts.Token(); err != nil {
 		t.Fatal(err)
 	}
-	if ts.Quota() != nil || len(h.quotas) != 0 {
-		t.Fatalf("Quota() = %v, hooks got %v; want nothing", ts.Quota(), h.quotas)
+	if ts.Quota() != nil || len(h.Quotas()) != 0 {
+		t.Fatalf("Quota() = %v, hooks got %v; want nothing", ts.Quota(), h.Quotas())
 	}
 }

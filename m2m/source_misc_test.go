@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -19,7 +20,7 @@ import (
 // cached token on every outgoing request.
 func TestTokenSourceTransport(t *testing.T) {
 	iss, _ := newIssuer(t)
-	ts := newSource(t, sourceConfig(iss, nil))
+	ts := m2mtest.NewSource(t, sourceConfig(iss, nil))
 	var seen []string
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = append(seen, r.Header.Get("Authorization"))
@@ -66,7 +67,7 @@ func TestSharedMemoryStore(t *testing.T) {
 		c1, c2 := sourceConfig(iss, h1), sourceConfig(iss, h2)
 		c1.Store, c2.Store = store, store
 		c2.Scopes = []string{"read:things", "read:things"} // same scopes
-		a, b := newSource(t, c1), newSource(t, c2)
+		a, b := m2mtest.NewSource(t, c1), m2mtest.NewSource(t, c2)
 		ta, err := a.Token()
 		if err != nil {
 			t.Fatal(err)
@@ -78,17 +79,17 @@ func TestSharedMemoryStore(t *testing.T) {
 		if ta.AccessToken != tb.AccessToken || iss.Mints() != 1 {
 			t.Fatalf("tokens differ or %d mints; want one shared token", iss.Mints())
 		}
-		if ev := h2.next(t); ev.Result != m2m.ResultShared {
+		if ev := h2.Next(t); ev.Result != m2m.ResultShared {
 			t.Errorf("second source's refresh = %+v, want shared", ev)
 		}
-		if h2.served.Load() != 1 {
+		if h2.Served() != 1 {
 			t.Errorf("a shared token should count as served (quota saved)")
 		}
 
 		// Another audience is another token.
 		c3 := sourceConfig(iss, nil)
 		c3.Store, c3.Audience = store, "https://other.example.test"
-		if _, err := newSource(t, c3).Token(); err != nil {
+		if _, err := m2mtest.NewSource(t, c3).Token(); err != nil {
 			t.Fatal(err)
 		}
 		if iss.Mints() != 2 || store.Len() != 2 {
@@ -131,7 +132,7 @@ func TestTokenSourceClose(t *testing.T) {
 // The source prints without its secret.
 func TestTokenSourceString(t *testing.T) {
 	iss, _ := newIssuer(t)
-	ts := newSource(t, sourceConfig(iss, nil))
+	ts := m2mtest.NewSource(t, sourceConfig(iss, nil))
 	for _, s := range []string{fmt.Sprint(ts), fmt.Sprintf("%+v", ts), fmt.Sprintf("%#v", ts)} {
 		if strings.Contains(s, testSecret) {
 			t.Fatalf("%q shows the secret", s)
@@ -176,7 +177,7 @@ func TestNewValidates(t *testing.T) {
 // goroutines asking.
 func BenchmarkTokenSourceToken(b *testing.B) {
 	iss, _ := newIssuer(b)
-	ts := newSource(b, sourceConfig(iss, nil))
+	ts := m2mtest.NewSource(b, sourceConfig(iss, nil))
 	if _, err := ts.Token(); err != nil {
 		b.Fatal(err)
 	}

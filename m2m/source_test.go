@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -58,7 +59,7 @@ func TestTokenSourceMintsOnce(t *testing.T) {
 	iss, requests := newIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		h := newHooks()
-		ts := newSource(t, sourceConfig(iss, h))
+		ts := m2mtest.NewSource(t, sourceConfig(iss, h))
 		tokens, err := callers(ts, 50, 200)
 		if err != nil {
 			t.Fatal(err)
@@ -69,10 +70,10 @@ func TestTokenSourceMintsOnce(t *testing.T) {
 		if got := iss.Mints(); got != 1 || requests.Load() != 1 {
 			t.Fatalf("issuer minted %d tokens for %d requests, want 1 and 1", got, requests.Load())
 		}
-		if got := h.served.Load(); got != 50*200-1 {
+		if got := h.Served(); got != 50*200-1 {
 			t.Errorf("TokenServed reported %d times, want %d", got, 50*200-1)
 		}
-		if got := h.results(); got[m2m.ResultMinted] != 1 || len(got) != 1 {
+		if got := h.Results(); got[m2m.ResultMinted] != 1 || len(got) != 1 {
 			t.Errorf("refresh results = %v, want one minted", got)
 		}
 	})
@@ -92,7 +93,7 @@ func TestTokenSourceRefreshesInBackground(t *testing.T) {
 
 	synctest.Test(t, func(t *testing.T) {
 		h := newHooks()
-		ts := newSource(t, sourceConfig(iss, h))
+		ts := m2mtest.NewSource(t, sourceConfig(iss, h))
 		start := time.Now()
 		first, err := ts.Token()
 		if err != nil {
@@ -149,8 +150,8 @@ func TestTokenSourceRefreshesInBackground(t *testing.T) {
 		if !time.Now().Before(first.Expiry) {
 			t.Errorf("refreshed at %v, not before the old token's expiry %v", time.Now(), first.Expiry)
 		}
-		h.next(t)
-		if ev := h.next(t); ev.Trigger != m2m.TriggerBackground || ev.Result != m2m.ResultMinted {
+		h.Next(t)
+		if ev := h.Next(t); ev.Trigger != m2m.TriggerBackground || ev.Result != m2m.ResultMinted {
 			t.Errorf("second refresh = %+v, want a background mint", ev)
 		}
 		if requests.Load() != 2 {
@@ -165,7 +166,7 @@ func TestTokenSourceIdleSpendsNoQuota(t *testing.T) {
 	iss, _ := newIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		h := newHooks()
-		ts := newSource(t, sourceConfig(iss, h))
+		ts := m2mtest.NewSource(t, sourceConfig(iss, h))
 		if _, err := ts.Token(); err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +189,7 @@ func TestTokenSourceIdleSpendsNoQuota(t *testing.T) {
 		}
 		var triggers []m2m.Trigger
 		for range 3 {
-			triggers = append(triggers, h.next(t).Trigger)
+			triggers = append(triggers, h.Next(t).Trigger)
 		}
 		want := []m2m.Trigger{m2m.TriggerInitial, m2m.TriggerBackground, m2m.TriggerExpired}
 		if fmt.Sprint(triggers) != fmt.Sprint(want) {
@@ -214,7 +215,7 @@ func TestTokenSourceAssumedLifetime(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				cfg := sourceConfig(iss, nil)
 				cfg.AssumedLifetime = tt.assumed
-				ts := newSource(t, cfg)
+				ts := m2mtest.NewSource(t, cfg)
 				start := time.Now()
 				tok, err := ts.Token()
 				if err != nil {

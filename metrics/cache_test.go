@@ -106,89 +106,30 @@ func TestVerifierExposition(t *testing.T) {
 // verifierExposition is what TestVerifierExposition must collect; ISSUER
 // stands for the issuertest URL. The last refresh fetched at t0+780s =
 // 946685580, scraped 30 s later.
-const verifierExposition = `
-# HELP jwtguard_jwks_age_seconds Seconds since the JWKS document serving now was fetched from the provider (by this process or, through the store, another).
-# TYPE jwtguard_jwks_age_seconds gauge
+var verifierExposition = header("jwtguard_jwks_age_seconds") + `
 jwtguard_jwks_age_seconds{issuer="ISSUER"} 30
-# HELP jwtguard_jwks_keys Usable verification keys held after the last refresh.
-# TYPE jwtguard_jwks_keys gauge
+` + header("jwtguard_jwks_keys") + `
 jwtguard_jwks_keys{issuer="ISSUER"} 2
-# HELP jwtguard_jwks_last_refresh_success_timestamp_seconds Unix time of the last successful JWKS refresh (updated or not_modified).
-# TYPE jwtguard_jwks_last_refresh_success_timestamp_seconds gauge
+` + header("jwtguard_jwks_last_refresh_success_timestamp_seconds") + `
 jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="ISSUER"} 9.4668558e+08
-# HELP jwtguard_jwks_refresh_duration_seconds Duration of JWKS refreshes, successful or not.
-# TYPE jwtguard_jwks_refresh_duration_seconds histogram
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.005"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.01"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.025"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.05"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.1"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.25"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="0.5"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="1"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="2.5"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="5"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="10"} 5
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="ISSUER",le="+Inf"} 5
-jwtguard_jwks_refresh_duration_seconds_sum{issuer="ISSUER"} 0
-jwtguard_jwks_refresh_duration_seconds_count{issuer="ISSUER"} 5
-# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
-# TYPE jwtguard_jwks_refresh_total counter
+` + header("jwtguard_jwks_refresh_duration_seconds") +
+	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="ISSUER"`, refreshBuckets, []int{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}, 0) +
+	header("jwtguard_jwks_refresh_total") + `
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="error",trigger="time"} 1
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",trigger="time"} 1
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",trigger="unknown_kid"} 1
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="initial"} 1
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="unknown_kid"} 1
-# HELP jwtguard_jwks_stale_served_total Key look-ups served by an expired key set because refreshing it failed.
-# TYPE jwtguard_jwks_stale_served_total counter
+` + header("jwtguard_jwks_stale_served_total") + `
 jwtguard_jwks_stale_served_total{issuer="ISSUER"} 3
-# HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
-# TYPE jwtguard_jwks_unknown_kid_total counter
+` + header("jwtguard_jwks_unknown_kid_total") + `
 jwtguard_jwks_unknown_kid_total{action="refreshed",issuer="ISSUER"} 1
 jwtguard_jwks_unknown_kid_total{action="rejected",issuer="ISSUER"} 1
 jwtguard_jwks_unknown_kid_total{action="suppressed",issuer="ISSUER"} 2
-# HELP jwtguard_jwt_verification_duration_seconds Duration of token verifications, including any wait for keys.
-# TYPE jwtguard_jwt_verification_duration_seconds histogram
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="1e-05"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="2.5e-05"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="5e-05"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0001"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.00025"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0005"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.001"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.0025"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.005"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.01"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.025"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.05"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.1"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.25"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="0.5"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="1"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="ISSUER",le="+Inf"} 8
-jwtguard_jwt_verification_duration_seconds_sum{issuer="ISSUER"} 0
-jwtguard_jwt_verification_duration_seconds_count{issuer="ISSUER"} 8
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1e-05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="2.5e-05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="5e-05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0001"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.00025"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0005"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.001"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0025"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.005"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.01"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.025"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.1"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.25"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.5"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="+Inf"} 1
-jwtguard_jwt_verification_duration_seconds_sum{issuer="unknown"} 0
-jwtguard_jwt_verification_duration_seconds_count{issuer="unknown"} 1
-# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
-# TYPE jwtguard_jwt_verifications_total counter
+` + header("jwtguard_jwt_verification_duration_seconds") +
+	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="ISSUER"`, verificationBuckets, []int{8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8}, 0) +
+	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="unknown"`, verificationBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0) +
+	header("jwtguard_jwt_verifications_total") + `
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="none",result="success"} 5
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="unknown_key",result="failure"} 3
 jwtguard_jwt_verifications_total{issuer="unknown",reason="unknown_issuer",result="failure"} 1

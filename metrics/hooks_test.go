@@ -76,126 +76,35 @@ func TestHooksExposition(t *testing.T) {
 // 946684800; the not_modified refresh and the shared one at t0+1260 =
 // 946686060; the scrape at t0+1350, 90 s after iss's renewed document and
 // 150 s after iss2's.
-const hooksExposition = `
-# HELP jwtguard_jwks_age_seconds Seconds since the JWKS document serving now was fetched from the provider (by this process or, through the store, another).
-# TYPE jwtguard_jwks_age_seconds gauge
+var hooksExposition = header("jwtguard_jwks_age_seconds") + `
 jwtguard_jwks_age_seconds{issuer="https://issuer.example"} 90
 jwtguard_jwks_age_seconds{issuer="https://tenant.example/"} 150
-# HELP jwtguard_jwks_keys Usable verification keys held after the last refresh.
-# TYPE jwtguard_jwks_keys gauge
+` + header("jwtguard_jwks_keys") + `
 jwtguard_jwks_keys{issuer="https://issuer.example"} 2
 jwtguard_jwks_keys{issuer="https://tenant.example/"} 3
-# HELP jwtguard_jwks_last_refresh_success_timestamp_seconds Unix time of the last successful JWKS refresh (updated or not_modified).
-# TYPE jwtguard_jwks_last_refresh_success_timestamp_seconds gauge
+` + header("jwtguard_jwks_last_refresh_success_timestamp_seconds") + `
 jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="https://issuer.example"} 9.4668606e+08
 jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="https://tenant.example/"} 9.4668606e+08
-# HELP jwtguard_jwks_refresh_duration_seconds Duration of JWKS refreshes, successful or not.
-# TYPE jwtguard_jwks_refresh_duration_seconds histogram
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.005"} 0
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.01"} 0
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.025"} 0
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.05"} 0
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.1"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.25"} 2
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="0.5"} 2
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="1"} 2
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="2.5"} 2
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="5"} 2
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="10"} 3
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://issuer.example",le="+Inf"} 3
-jwtguard_jwks_refresh_duration_seconds_sum{issuer="https://issuer.example"} 10.1875
-jwtguard_jwks_refresh_duration_seconds_count{issuer="https://issuer.example"} 3
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.005"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.01"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.025"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.05"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.1"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.25"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="0.5"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="1"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="2.5"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="5"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="10"} 1
-jwtguard_jwks_refresh_duration_seconds_bucket{issuer="https://tenant.example/",le="+Inf"} 1
-jwtguard_jwks_refresh_duration_seconds_sum{issuer="https://tenant.example/"} 0.002
-jwtguard_jwks_refresh_duration_seconds_count{issuer="https://tenant.example/"} 1
-# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
-# TYPE jwtguard_jwks_refresh_total counter
+` + header("jwtguard_jwks_refresh_duration_seconds") +
+	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="https://issuer.example"`, refreshBuckets, []int{0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 3}, 10.1875) +
+	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="https://tenant.example/"`, refreshBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0.002) +
+	header("jwtguard_jwks_refresh_total") + `
 jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="error",trigger="background"} 1
 jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="not_modified",trigger="unknown_kid"} 1
 jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="updated",trigger="initial"} 1
 jwtguard_jwks_refresh_total{issuer="https://tenant.example/",result="updated",trigger="shared"} 1
-# HELP jwtguard_jwks_stale_served_total Key look-ups served by an expired key set because refreshing it failed.
-# TYPE jwtguard_jwks_stale_served_total counter
+` + header("jwtguard_jwks_stale_served_total") + `
 jwtguard_jwks_stale_served_total{issuer="https://issuer.example"} 2
-# HELP jwtguard_jwks_store_errors_total Failures of the shared JWKS store; the cache fetched from the provider itself.
-# TYPE jwtguard_jwks_store_errors_total counter
+` + header("jwtguard_jwks_store_errors_total") + `
 jwtguard_jwks_store_errors_total{issuer="https://tenant.example/"} 1
-# HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
-# TYPE jwtguard_jwks_unknown_kid_total counter
+` + header("jwtguard_jwks_unknown_kid_total") + `
 jwtguard_jwks_unknown_kid_total{action="rejected",issuer="https://issuer.example"} 1
 jwtguard_jwks_unknown_kid_total{action="suppressed",issuer="https://issuer.example"} 3
-# HELP jwtguard_jwt_verification_duration_seconds Duration of token verifications, including any wait for keys.
-# TYPE jwtguard_jwt_verification_duration_seconds histogram
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="1e-05"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="2.5e-05"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="5e-05"} 2
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.0001"} 2
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.00025"} 2
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.0005"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.001"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.0025"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.005"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.01"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.025"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.05"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.1"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.25"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.5"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="1"} 3
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="+Inf"} 4
-jwtguard_jwt_verification_duration_seconds_sum{issuer="https://issuer.example"} 1.50037
-jwtguard_jwt_verification_duration_seconds_count{issuer="https://issuer.example"} 4
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="1e-05"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="2.5e-05"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="5e-05"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.0001"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.00025"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.0005"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.001"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.0025"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.005"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.01"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.025"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.1"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.25"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="0.5"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="1"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://tenant.example/",le="+Inf"} 1
-jwtguard_jwt_verification_duration_seconds_sum{issuer="https://tenant.example/"} 0.002
-jwtguard_jwt_verification_duration_seconds_count{issuer="https://tenant.example/"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1e-05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="2.5e-05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="5e-05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0001"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.00025"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0005"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.001"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.0025"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.005"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.01"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.025"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.05"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.1"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.25"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="0.5"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="1"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="unknown",le="+Inf"} 1
-jwtguard_jwt_verification_duration_seconds_sum{issuer="unknown"} 8e-06
-jwtguard_jwt_verification_duration_seconds_count{issuer="unknown"} 1
-# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
-# TYPE jwtguard_jwt_verifications_total counter
+` + header("jwtguard_jwt_verification_duration_seconds") +
+	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://issuer.example"`, verificationBuckets, []int{0, 0, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4}, 1.50037) +
+	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://tenant.example/"`, verificationBuckets, []int{0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0.002) +
+	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="unknown"`, verificationBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 8e-06) +
+	header("jwtguard_jwt_verifications_total") + `
 jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="error",result="failure"} 1
 jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="expired",result="failure"} 1
 jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="none",result="success"} 2
@@ -226,9 +135,7 @@ func TestLabelValues(t *testing.T) {
 			t.Run(tt.wantReason, func(t *testing.T) {
 				c, _ := metrics.New(metrics.Config{})
 				c.Verified(iss, tt.err, time.Millisecond)
-				want := fmt.Sprintf(`
-# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
-# TYPE jwtguard_jwt_verifications_total counter
+				want := header("jwtguard_jwt_verifications_total") + fmt.Sprintf(`
 jwtguard_jwt_verifications_total{issuer=%q,reason=%q,result=%q} 1
 `, iss, tt.wantReason, tt.wantResult)
 				if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwt_verifications_total"); err != nil {
@@ -250,12 +157,9 @@ jwtguard_jwt_verifications_total{issuer=%q,reason=%q,result=%q} 1
 		c, _ := metrics.New(metrics.Config{})
 		c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: "invented", Result: "invented"})
 		c.UnknownKID(iss, "invented")
-		want := `
-# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
-# TYPE jwtguard_jwks_refresh_total counter
+		want := header("jwtguard_jwks_refresh_total") + `
 jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="other",trigger="other"} 1
-# HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
-# TYPE jwtguard_jwks_unknown_kid_total counter
+` + header("jwtguard_jwks_unknown_kid_total") + `
 jwtguard_jwks_unknown_kid_total{action="other",issuer="https://issuer.example"} 1
 `
 		if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwks_refresh_total", "jwtguard_jwks_unknown_kid_total"); err != nil {
@@ -271,9 +175,7 @@ jwtguard_jwks_unknown_kid_total{action="other",issuer="https://issuer.example"} 
 		for _, tt := range tests {
 			c, _ := metrics.New(metrics.Config{})
 			c.StaleServed(tt.issuer) // must not panic on invalid UTF-8
-			want := fmt.Sprintf(`
-# HELP jwtguard_jwks_stale_served_total Key look-ups served by an expired key set because refreshing it failed.
-# TYPE jwtguard_jwks_stale_served_total counter
+			want := header("jwtguard_jwks_stale_served_total") + fmt.Sprintf(`
 jwtguard_jwks_stale_served_total{issuer=%q} 1
 `, tt.want)
 			if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwks_stale_served_total"); err != nil {
@@ -329,17 +231,14 @@ func TestConcurrentHooksAndScrapes(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	want := fmt.Sprintf(`
-# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
-# TYPE jwtguard_jwt_verifications_total counter
-jwtguard_jwt_verifications_total{issuer=%[1]q,reason="none",result="success"} %[2]d
-# HELP jwtguard_jwks_unknown_kid_total Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).
-# TYPE jwtguard_jwks_unknown_kid_total counter
-jwtguard_jwks_unknown_kid_total{action="suppressed",issuer=%[1]q} %[2]d
-# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
-# TYPE jwtguard_jwks_refresh_total counter
-jwtguard_jwks_refresh_total{issuer=%[1]q,result="updated",trigger="background"} %[2]d
-`, iss, goroutines*each)
+	const n = goroutines * each
+	want := header("jwtguard_jwt_verifications_total") + fmt.Sprintf(`
+jwtguard_jwt_verifications_total{issuer=%q,reason="none",result="success"} %d
+`, iss, n) + header("jwtguard_jwks_unknown_kid_total") + fmt.Sprintf(`
+jwtguard_jwks_unknown_kid_total{action="suppressed",issuer=%q} %d
+`, iss, n) + header("jwtguard_jwks_refresh_total") + fmt.Sprintf(`
+jwtguard_jwks_refresh_total{issuer=%q,result="updated",trigger="background"} %d
+`, iss, n)
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
 		"jwtguard_jwt_verifications_total", "jwtguard_jwks_unknown_kid_total", "jwtguard_jwks_refresh_total"); err != nil {
 		t.Error(err)
@@ -363,9 +262,7 @@ func TestAgeFromLatestDocument(t *testing.T) {
 		c.Refreshed(cache.RefreshEvent{Issuer: "https://ahead.example", Trigger: cache.TriggerShared, Result: cache.ResultUpdated,
 			Keys: 1, FetchedAt: time.Now().Add(time.Hour)})
 		time.Sleep(5 * time.Second)
-		want := `
-# HELP jwtguard_jwks_age_seconds Seconds since the JWKS document serving now was fetched from the provider (by this process or, through the store, another).
-# TYPE jwtguard_jwks_age_seconds gauge
+		want := header("jwtguard_jwks_age_seconds") + `
 jwtguard_jwks_age_seconds{issuer="https://ahead.example"} 0
 jwtguard_jwks_age_seconds{issuer="https://issuer.example"} 5
 `

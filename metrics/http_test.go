@@ -92,15 +92,11 @@ func TestScrapeOverHTTP(t *testing.T) {
 	call(iss.Token("alice", "another-api", nil), http.StatusUnauthorized)
 	call(iss.Token("eve", "api", jwt.MapClaims{"iss": "https://elsewhere.example"}), http.StatusUnauthorized)
 
-	scrape(`
-# HELP jwtguard_jwks_keys Usable verification keys held after the last refresh.
-# TYPE jwtguard_jwks_keys gauge
+	scrape(header("jwtguard_jwks_keys") + `
 jwtguard_jwks_keys{issuer="ISSUER"} 1
-# HELP jwtguard_jwks_refresh_total JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).
-# TYPE jwtguard_jwks_refresh_total counter
+` + header("jwtguard_jwks_refresh_total") + `
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="initial"} 1
-# HELP jwtguard_jwt_verifications_total Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).
-# TYPE jwtguard_jwt_verifications_total counter
+` + header("jwtguard_jwt_verifications_total") + `
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="audience",result="failure"} 1
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="expired",result="failure"} 1
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="none",result="success"} 2

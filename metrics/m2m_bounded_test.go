@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/metrics"
@@ -53,41 +54,33 @@ func TestM2MLabelValues(t *testing.T) {
 		qs = append(qs, m2m.Quota{Scope: "tenant", Bucket: "per_day", Limit: 5, Remaining: 4, Reset: time.Hour}, m2m.Quota{})
 		h.QuotaReported("billing", qs)
 
-		want := `
-# HELP jwtguard_m2m_proxy_requests_total Requests to a Proxy by result (hit: answered from the cache, miss: a token minted upstream for it, upstream_error: the upstream failure passed on, rejected: refused before any upstream call).
-# TYPE jwtguard_m2m_proxy_requests_total counter
+		want := header("jwtguard_m2m_proxy_requests_total") + `
 jwtguard_m2m_proxy_requests_total{result="hit",source="unnamed"} 1
 jwtguard_m2m_proxy_requests_total{result="other",source="gateway"} 1
-# HELP jwtguard_m2m_quota_limit Tokens the quota window allows, as the token endpoint's last answer declared it (Auth0-Client-Quota-Limit: scope client, Auth0-Organization-Quota-Limit: organization).
-# TYPE jwtguard_m2m_quota_limit gauge
+` + header("jwtguard_m2m_quota_limit") + `
 jwtguard_m2m_quota_limit{bucket="other",scope="client",source="billing"} 7
 jwtguard_m2m_quota_limit{bucket="other",scope="other",source="billing"} 0
 jwtguard_m2m_quota_limit{bucket="per_day",scope="client",source="billing"} 100
 jwtguard_m2m_quota_limit{bucket="per_day",scope="other",source="billing"} 5
 jwtguard_m2m_quota_limit{bucket="per_hour",scope="client",source="billing"} 10
-# HELP jwtguard_m2m_quota_remaining Tokens left in the quota window when the token endpoint last answered; the window may have reset since (see quota_reset_timestamp_seconds).
-# TYPE jwtguard_m2m_quota_remaining gauge
+` + header("jwtguard_m2m_quota_remaining") + `
 jwtguard_m2m_quota_remaining{bucket="other",scope="client",source="billing"} 6
 jwtguard_m2m_quota_remaining{bucket="other",scope="other",source="billing"} 0
 jwtguard_m2m_quota_remaining{bucket="per_day",scope="client",source="billing"} 90
 jwtguard_m2m_quota_remaining{bucket="per_day",scope="other",source="billing"} 4
 jwtguard_m2m_quota_remaining{bucket="per_hour",scope="client",source="billing"} 3
-# HELP jwtguard_m2m_quota_reset_timestamp_seconds Unix time at which the quota window resets, as the token endpoint's last answer declared it.
-# TYPE jwtguard_m2m_quota_reset_timestamp_seconds gauge
+` + header("jwtguard_m2m_quota_reset_timestamp_seconds") + `
 jwtguard_m2m_quota_reset_timestamp_seconds{bucket="other",scope="client",source="billing"} 9.4668483e+08
 jwtguard_m2m_quota_reset_timestamp_seconds{bucket="other",scope="other",source="billing"} 9.466848e+08
 jwtguard_m2m_quota_reset_timestamp_seconds{bucket="per_day",scope="client",source="billing"} 9.467712e+08
 jwtguard_m2m_quota_reset_timestamp_seconds{bucket="per_day",scope="other",source="billing"} 9.466884e+08
 jwtguard_m2m_quota_reset_timestamp_seconds{bucket="per_hour",scope="client",source="billing"} 9.4668486e+08
-# HELP jwtguard_m2m_store_errors_total Failures of the token store; the token was requested without it.
-# TYPE jwtguard_m2m_store_errors_total counter
+` + header("jwtguard_m2m_store_errors_total") + `
 jwtguard_m2m_store_errors_total{source="unnamed"} 1
-# HELP jwtguard_m2m_token_requests_total TokenSource refreshes and Proxy cache misses by trigger (initial, expired, background, proxy) and result (minted: issued by the token endpoint, one unit of quota used; shared: read from the store, minted by another source or process; error).
-# TYPE jwtguard_m2m_token_requests_total counter
+` + header("jwtguard_m2m_token_requests_total") + `
 jwtguard_m2m_token_requests_total{result="error",source="bad�",trigger="expired"} 1
 jwtguard_m2m_token_requests_total{result="other",source="unnamed",trigger="other"} 1
-# HELP jwtguard_m2m_tokens_served_total Tokens handed out without a token request of their own (quota saved): held by a TokenSource, read from the store, or answered from a Proxy's cache.
-# TYPE jwtguard_m2m_tokens_served_total counter
+` + header("jwtguard_m2m_tokens_served_total") + `
 jwtguard_m2m_tokens_served_total{source="bad�"} 2
 jwtguard_m2m_tokens_served_total{source="unnamed"} 1
 `
@@ -221,7 +214,7 @@ func TestM2MConcurrentSourceAndProxy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := newTokenSource(t, sourceConfig(iss, "billing", "svc", "svc-secret", c))
+	ts := m2mtest.NewSource(t, sourceConfig(iss, "billing", "svc", "svc-secret", c))
 	p, err := m2m.NewProxy(m2m.ProxyConfig{
 		TokenURL: iss.URL + issuertest.TokenPath, Secret: []byte(strings.Repeat("k", 32)), Name: "gateway", Hooks: c,
 	})
@@ -259,20 +252,17 @@ func TestM2MConcurrentSourceAndProxy(t *testing.T) {
 		t.Fatalf("%d requests failed, e.g. %s", len(failures), failures[0])
 	}
 
-	want := fmt.Sprintf(`
-# HELP jwtguard_m2m_proxy_requests_total Requests to a Proxy by result (hit: answered from the cache, miss: a token minted upstream for it, upstream_error: the upstream failure passed on, rejected: refused before any upstream call).
-# TYPE jwtguard_m2m_proxy_requests_total counter
-jwtguard_m2m_proxy_requests_total{result="hit",source="gateway"} %[1]d
+	const served = goroutines*each - 1 // all but the one minted
+	want := header("jwtguard_m2m_proxy_requests_total") + fmt.Sprintf(`
+jwtguard_m2m_proxy_requests_total{result="hit",source="gateway"} %d
 jwtguard_m2m_proxy_requests_total{result="miss",source="gateway"} 1
-# HELP jwtguard_m2m_token_requests_total TokenSource refreshes and Proxy cache misses by trigger (initial, expired, background, proxy) and result (minted: issued by the token endpoint, one unit of quota used; shared: read from the store, minted by another source or process; error).
-# TYPE jwtguard_m2m_token_requests_total counter
+`, served) + header("jwtguard_m2m_token_requests_total") + `
 jwtguard_m2m_token_requests_total{result="minted",source="billing",trigger="initial"} 1
 jwtguard_m2m_token_requests_total{result="minted",source="gateway",trigger="proxy"} 1
-# HELP jwtguard_m2m_tokens_served_total Tokens handed out without a token request of their own (quota saved): held by a TokenSource, read from the store, or answered from a Proxy's cache.
-# TYPE jwtguard_m2m_tokens_served_total counter
+` + header("jwtguard_m2m_tokens_served_total") + fmt.Sprintf(`
 jwtguard_m2m_tokens_served_total{source="billing"} %[1]d
 jwtguard_m2m_tokens_served_total{source="gateway"} %[1]d
-`, goroutines*each-1)
+`, served)
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
 		"jwtguard_m2m_proxy_requests_total", "jwtguard_m2m_token_requests_total", "jwtguard_m2m_tokens_served_total"); err != nil {
 		t.Error(err)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"golang.org/x/oauth2"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/metrics"
@@ -27,7 +27,7 @@ import (
 var _ m2m.Hooks = (*metrics.Collector)(nil)
 
 const (
-	m2mAudience = "https://api.example.test"
+	m2mAudience = m2mtest.Audience
 	t0Unix      = 946684800 // time.Now() when a synctest bubble starts
 )
 
@@ -44,27 +44,12 @@ func m2mIssuer(t *testing.T) *issuertest.Issuer {
 }
 
 // sourceConfig configures a TokenSource named name for client id at iss,
-// reporting to h. Keep-alives are off so that a synctest bubble can go
+// reporting to h, with keep-alives off so that a synctest bubble can go
 // idle.
 func sourceConfig(iss *issuertest.Issuer, name, id, secret string, h m2m.Hooks) m2m.Config {
-	return m2m.Config{
-		TokenURL: iss.URL + issuertest.TokenPath, ClientID: id, ClientSecret: secret, Audience: m2mAudience,
-		AuthStyle: oauth2.AuthStyleInParams, HTTPClient: noKeepAlive(), Name: name, Hooks: h,
-	}
-}
-
-func noKeepAlive() *http.Client {
-	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-}
-
-func newTokenSource(t *testing.T, cfg m2m.Config) *m2m.TokenSource {
-	t.Helper()
-	ts, err := m2m.New(cfg)
-	if err != nil {
-		t.Fatalf("m2m.New: %v", err)
-	}
-	t.Cleanup(func() { ts.Close() })
-	return ts
+	cfg := m2mtest.SourceConfig(iss, id, secret, h)
+	cfg.Name = name
+	return cfg
 }
 
 // proxyRequest sends one request to p and returns the status.
@@ -95,7 +80,7 @@ func (failingStore) Fetch(ctx context.Context, _ string, _ func(*m2m.Token) bool
 func TestM2MExposition(t *testing.T) {
 	iss := m2mIssuer(t) // servers start outside the bubble
 	synctest.Test(t, func(t *testing.T) {
-		c, err := metrics.New(metrics.Config{TokenRequestBuckets: []float64{.1, 1}})
+		c, err := metrics.New(metrics.Config{TokenRequestBuckets: m2mExpositionBuckets})
 		if err != nil {
 			t.Fatalf("metrics.New: %v", err)
 		}
@@ -112,13 +97,13 @@ func TestM2MExposition(t *testing.T) {
 		store := m2m.NewMemoryStore(10)
 		cfg := sourceConfig(iss, "billing", "svc", "svc-secret", h)
 		cfg.Store = store
-		billing := newTokenSource(t, cfg)
+		billing := m2mtest.NewSource(t, cfg)
 		for range 3 {
 			token("billing", billing, nil)
 		}
 		// billing-replica shares billing's store: it reads the token.
 		cfg.Name = "billing-replica"
-		replica := newTokenSource(t, cfg)
+		replica := m2mtest.NewSource(t, cfg)
 		token("billing-replica", replica, nil)
 		replica.Close() // so that only billing refreshes in the background
 		// At 0.8 of the hour-long lifetime billing refreshes in the
@@ -126,15 +111,15 @@ func TestM2MExposition(t *testing.T) {
 		time.Sleep(50 * time.Minute)
 		synctest.Wait()
 		// reports has the wrong secret; audit's store is down.
-		token("reports", newTokenSource(t, sourceConfig(iss, "reports", "svc", "wrong", h)), m2m.ErrRejected)
+		token("reports", m2mtest.NewSource(t, sourceConfig(iss, "reports", "svc", "wrong", h)), m2m.ErrRejected)
 		cfg = sourceConfig(iss, "audit", "vendor", "vendor-secret", h)
 		cfg.Store = failingStore{}
-		token("audit", newTokenSource(t, cfg), nil)
+		token("audit", m2mtest.NewSource(t, cfg), nil)
 
 		// The proxy: a miss, a hit, a GET, a wrong secret.
 		p, err := m2m.NewProxy(m2m.ProxyConfig{
 			TokenURL: iss.URL + issuertest.TokenPath, Secret: []byte(strings.Repeat("k", 32)),
-			HTTPClient: noKeepAlive(), Name: "gateway", Hooks: h,
+			HTTPClient: m2mtest.NoKeepAlive(), Name: "gateway", Hooks: h,
 		})
 		if err != nil {
 			t.Fatalf("NewProxy: %v", err)
@@ -184,54 +169,30 @@ func TestM2MExposition(t *testing.T) {
 	})
 }
 
+// m2mExpositionBuckets are TestM2MExposition's TokenRequestBuckets.
+var m2mExpositionBuckets = []float64{.1, 1}
+
 // m2mExposition is what TestM2MExposition must collect.
-const m2mExposition = `
-# HELP jwtguard_m2m_proxy_requests_total Requests to a Proxy by result (hit: answered from the cache, miss: a token minted upstream for it, upstream_error: the upstream failure passed on, rejected: refused before any upstream call).
-# TYPE jwtguard_m2m_proxy_requests_total counter
+var m2mExposition = header("jwtguard_m2m_proxy_requests_total") + `
 jwtguard_m2m_proxy_requests_total{result="hit",source="gateway"} 1
 jwtguard_m2m_proxy_requests_total{result="miss",source="gateway"} 1
 jwtguard_m2m_proxy_requests_total{result="rejected",source="gateway"} 1
 jwtguard_m2m_proxy_requests_total{result="upstream_error",source="gateway"} 1
-# HELP jwtguard_m2m_quota_limit Tokens the quota window allows, as the token endpoint's last answer declared it (Auth0-Client-Quota-Limit: scope client, Auth0-Organization-Quota-Limit: organization).
-# TYPE jwtguard_m2m_quota_limit gauge
+` + header("jwtguard_m2m_quota_limit") + `
 jwtguard_m2m_quota_limit{bucket="per_day",scope="client",source="billing"} 50
 jwtguard_m2m_quota_limit{bucket="per_hour",scope="client",source="billing"} 10
-# HELP jwtguard_m2m_quota_remaining Tokens left in the quota window when the token endpoint last answered; the window may have reset since (see quota_reset_timestamp_seconds).
-# TYPE jwtguard_m2m_quota_remaining gauge
+` + header("jwtguard_m2m_quota_remaining") + `
 jwtguard_m2m_quota_remaining{bucket="per_day",scope="client",source="billing"} 48
 jwtguard_m2m_quota_remaining{bucket="per_hour",scope="client",source="billing"} 8
-# HELP jwtguard_m2m_store_errors_total Failures of the token store; the token was requested without it.
-# TYPE jwtguard_m2m_store_errors_total counter
+` + header("jwtguard_m2m_store_errors_total") + `
 jwtguard_m2m_store_errors_total{source="audit"} 1
-# HELP jwtguard_m2m_token_request_duration_seconds Duration of TokenSource refreshes and Proxy upstream requests, whatever their result.
-# TYPE jwtguard_m2m_token_request_duration_seconds histogram
-jwtguard_m2m_token_request_duration_seconds_bucket{source="audit",le="0.1"} 1
-jwtguard_m2m_token_request_duration_seconds_bucket{source="audit",le="1"} 1
-jwtguard_m2m_token_request_duration_seconds_bucket{source="audit",le="+Inf"} 1
-jwtguard_m2m_token_request_duration_seconds_sum{source="audit"} 0
-jwtguard_m2m_token_request_duration_seconds_count{source="audit"} 1
-jwtguard_m2m_token_request_duration_seconds_bucket{source="billing",le="0.1"} 2
-jwtguard_m2m_token_request_duration_seconds_bucket{source="billing",le="1"} 2
-jwtguard_m2m_token_request_duration_seconds_bucket{source="billing",le="+Inf"} 2
-jwtguard_m2m_token_request_duration_seconds_sum{source="billing"} 0
-jwtguard_m2m_token_request_duration_seconds_count{source="billing"} 2
-jwtguard_m2m_token_request_duration_seconds_bucket{source="billing-replica",le="0.1"} 1
-jwtguard_m2m_token_request_duration_seconds_bucket{source="billing-replica",le="1"} 1
-jwtguard_m2m_token_request_duration_seconds_bucket{source="billing-replica",le="+Inf"} 1
-jwtguard_m2m_token_request_duration_seconds_sum{source="billing-replica"} 0
-jwtguard_m2m_token_request_duration_seconds_count{source="billing-replica"} 1
-jwtguard_m2m_token_request_duration_seconds_bucket{source="gateway",le="0.1"} 2
-jwtguard_m2m_token_request_duration_seconds_bucket{source="gateway",le="1"} 2
-jwtguard_m2m_token_request_duration_seconds_bucket{source="gateway",le="+Inf"} 2
-jwtguard_m2m_token_request_duration_seconds_sum{source="gateway"} 0
-jwtguard_m2m_token_request_duration_seconds_count{source="gateway"} 2
-jwtguard_m2m_token_request_duration_seconds_bucket{source="reports",le="0.1"} 1
-jwtguard_m2m_token_request_duration_seconds_bucket{source="reports",le="1"} 1
-jwtguard_m2m_token_request_duration_seconds_bucket{source="reports",le="+Inf"} 1
-jwtguard_m2m_token_request_duration_seconds_sum{source="reports"} 0
-jwtguard_m2m_token_request_duration_seconds_count{source="reports"} 1
-# HELP jwtguard_m2m_token_requests_total TokenSource refreshes and Proxy cache misses by trigger (initial, expired, background, proxy) and result (minted: issued by the token endpoint, one unit of quota used; shared: read from the store, minted by another source or process; error).
-# TYPE jwtguard_m2m_token_requests_total counter
+` + header("jwtguard_m2m_token_request_duration_seconds") +
+	histogram("jwtguard_m2m_token_request_duration_seconds", `source="audit"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
+	histogram("jwtguard_m2m_token_request_duration_seconds", `source="billing"`, m2mExpositionBuckets, []int{2, 2, 2}, 0) +
+	histogram("jwtguard_m2m_token_request_duration_seconds", `source="billing-replica"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
+	histogram("jwtguard_m2m_token_request_duration_seconds", `source="gateway"`, m2mExpositionBuckets, []int{2, 2, 2}, 0) +
+	histogram("jwtguard_m2m_token_request_duration_seconds", `source="reports"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
+	header("jwtguard_m2m_token_requests_total") + `
 jwtguard_m2m_token_requests_total{result="error",source="gateway",trigger="proxy"} 1
 jwtguard_m2m_token_requests_total{result="error",source="reports",trigger="initial"} 1
 jwtguard_m2m_token_requests_total{result="minted",source="audit",trigger="initial"} 1
@@ -239,8 +200,7 @@ jwtguard_m2m_token_requests_total{result="minted",source="billing",trigger="back
 jwtguard_m2m_token_requests_total{result="minted",source="billing",trigger="initial"} 1
 jwtguard_m2m_token_requests_total{result="minted",source="gateway",trigger="proxy"} 1
 jwtguard_m2m_token_requests_total{result="shared",source="billing-replica",trigger="initial"} 1
-# HELP jwtguard_m2m_tokens_served_total Tokens handed out without a token request of their own (quota saved): held by a TokenSource, read from the store, or answered from a Proxy's cache.
-# TYPE jwtguard_m2m_tokens_served_total counter
+` + header("jwtguard_m2m_tokens_served_total") + `
 jwtguard_m2m_tokens_served_total{source="billing"} 2
 jwtguard_m2m_tokens_served_total{source="billing-replica"} 1
 jwtguard_m2m_tokens_served_total{source="gateway"} 1

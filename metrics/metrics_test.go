@@ -14,28 +14,6 @@ import (
 	"github.com/jwtguard/jwtguard/metrics"
 )
 
-// allNames are the metric names with the default namespace.
-var allNames = []string{
-	"jwtguard_jwks_age_seconds",
-	"jwtguard_jwks_keys",
-	"jwtguard_jwks_last_refresh_success_timestamp_seconds",
-	"jwtguard_jwks_refresh_duration_seconds",
-	"jwtguard_jwks_refresh_total",
-	"jwtguard_jwks_stale_served_total",
-	"jwtguard_jwks_store_errors_total",
-	"jwtguard_jwks_unknown_kid_total",
-	"jwtguard_jwt_verification_duration_seconds",
-	"jwtguard_jwt_verifications_total",
-	"jwtguard_m2m_proxy_requests_total",
-	"jwtguard_m2m_quota_limit",
-	"jwtguard_m2m_quota_remaining",
-	"jwtguard_m2m_quota_reset_timestamp_seconds",
-	"jwtguard_m2m_store_errors_total",
-	"jwtguard_m2m_token_request_duration_seconds",
-	"jwtguard_m2m_token_requests_total",
-	"jwtguard_m2m_tokens_served_total",
-}
-
 // touchAll makes every metric of c have one series.
 func touchAll(c *metrics.Collector, iss string) {
 	c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerInitial, Result: cache.ResultUpdated,
@@ -66,6 +44,8 @@ func familyNames(t *testing.T, g prometheus.Gatherer) []string {
 	return names
 }
 
+// TestNewRegistersEveryMetric checks that the collector has the metrics of
+// the families table, with its types and help texts.
 func TestNewRegistersEveryMetric(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	c, err := metrics.New(metrics.Config{Registerer: reg})
@@ -76,6 +56,16 @@ func TestNewRegistersEveryMetric(t *testing.T) {
 	got := strings.Join(familyNames(t, reg), "\n")
 	if want := strings.Join(allNames, "\n"); got != want {
 		t.Errorf("gathered families:\n%s\nwant:\n%s", got, want)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("Gather: %v", err)
+	}
+	for _, mf := range mfs {
+		f := families[mf.GetName()]
+		if typ := strings.ToLower(mf.GetType().String()); typ != f.typ || mf.GetHelp() != f.help {
+			t.Errorf("%s: %s %q, want %s %q", mf.GetName(), typ, mf.GetHelp(), f.typ, f.help)
+		}
 	}
 }
 
@@ -196,15 +186,8 @@ func TestCustomBuckets(t *testing.T) {
 	}
 	buckets[0] = 5 // New keeps its own copy
 	c.Verified("https://issuer.example", nil, 5*time.Millisecond)
-	want := `
-# HELP jwtguard_jwt_verification_duration_seconds Duration of token verifications, including any wait for keys.
-# TYPE jwtguard_jwt_verification_duration_seconds histogram
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.001"} 0
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="0.01"} 1
-jwtguard_jwt_verification_duration_seconds_bucket{issuer="https://issuer.example",le="+Inf"} 1
-jwtguard_jwt_verification_duration_seconds_sum{issuer="https://issuer.example"} 0.005
-jwtguard_jwt_verification_duration_seconds_count{issuer="https://issuer.example"} 1
-`
+	want := header("jwtguard_jwt_verification_duration_seconds") +
+		histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://issuer.example"`, []float64{0.001, 0.01}, []int{0, 1, 1}, 0.005)
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwt_verification_duration_seconds"); err != nil {
 		t.Error(err)
 	}

@@ -1,5 +1,7 @@
 package redisstore
 
+import "testing"
+
 // SetOnWait makes s call f when a Fetch starts waiting for another
 // replica's fetch. Set it before the first Fetch.
 func SetOnWait(s *Store, f func()) { s.onWait = f }
@@ -7,3 +9,11 @@ func SetOnWait(s *Store, f func()) { s.onWait = f }
 // SetOnDispatch makes s call f each time a notice or subscription reaches
 // the watchers of a channel. Set it before the first Watch.
 func SetOnDispatch(s *Store, f func(channel string)) { s.onDispatch = f }
+
+// SetOnStopWait makes every watcher's stop call f just before it waits for
+// the running call of changed, until t ends. Tests that set it must not
+// run in parallel.
+func SetOnStopWait(t testing.TB, f func()) {
+	onStopWait = f
+	t.Cleanup(func() { onStopWait = nil })
+}

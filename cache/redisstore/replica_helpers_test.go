@@ -127,7 +127,7 @@ func newReplicas(t *testing.T, n int, addr, prefix string, iss *issuertest.Issue
 	}
 	rs := make([]*replica, n)
 	for i := range rs {
-		r := &replica{client: newClient(t, addr), rec: newRecorder()}
+		r := &replica{client: newReplicaClient(t, addr), rec: newRecorder()}
 		cfg := redisstore.Config{Client: r.client, Prefix: prefix, Timeout: testTimeout}
 		if edit != nil {
 			edit(&cfg)
@@ -145,6 +145,24 @@ func newReplicas(t *testing.T, n int, addr, prefix string, iss *issuertest.Issue
 		rs[i] = r
 	}
 	return rs
+}
+
+// newReplicaClient returns a client of the Redis at addr, closed when the
+// test ends, whose command outlasts a restart of Redis. After a restart a
+// command may meet pooled connections to the dead server (at most
+// PoolSize) and, once PoolSize dials failed during the outage, go-redis
+// fails every dial at once until its probe, made once a second, reaches
+// Redis: the command retries through both, its backoff (at least
+// MaxRetries × MinRetryBackoff = 2 s) outlasting the probe's second. A
+// Store's calls stay bounded by its Timeout, their context's deadline.
+func newReplicaClient(t *testing.T, addr string) *redis.Client {
+	const poolSize = 4
+	c := redis.NewClient(&redis.Options{
+		Addr: addr, ContextTimeoutEnabled: true, PoolSize: poolSize,
+		MaxRetries: 5 * poolSize, MinRetryBackoff: 100 * time.Millisecond, MaxRetryBackoff: 500 * time.Millisecond,
+	})
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // loadAll loads every replica's keys at once.

@@ -1,18 +1,19 @@
 package redisstore_test
 
 import (
-	"context"
+	"bufio"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 )
 
 // server is a Redis a test can stop and start again on the same address.
@@ -61,45 +62,82 @@ type processServer struct {
 	bin  string
 	port int
 	cmd  *exec.Cmd
+	// logDone is closed once the process's output ends (it exited) and
+	// has all been read.
+	logDone chan struct{}
 }
+
+// readyLine is what redis-server (7.x) logs once it accepts connections.
+const readyLine = "Ready to accept connections"
+
+// startHang is how long start waits for readyLine: a hang detector, far
+// beyond the milliseconds a start takes.
+const startHang = 10 * time.Second
 
 func (p *processServer) addr() string { return "127.0.0.1:" + strconv.Itoa(p.port) }
 
+// start runs redis-server and returns once it logs that it accepts
+// connections.
 func (p *processServer) start(t *testing.T) {
 	t.Helper()
-	p.cmd = exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1",
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no")
-	if err := p.cmd.Start(); err != nil {
+	cmd.Stdout, cmd.Stderr = w, w
+	err = cmd.Start()
+	w.Close() // the process holds its own copy: r ends when it exits
+	if err != nil {
+		r.Close()
 		t.Fatalf("starting redis-server: %v", err)
 	}
-	// Wait for the process to accept commands: polling an external process.
-	c := redis.NewClient(&redis.Options{Addr: p.addr(), MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return
+	p.cmd = cmd
+	ready, logDone := make(chan struct{}), make(chan struct{})
+	p.logDone = logDone
+	var log strings.Builder // read by start only after logDone is closed
+	go func() {
+		defer close(logDone)
+		defer r.Close()
+		sc := bufio.NewScanner(r)
+		signalled := false
+		for sc.Scan() {
+			line := sc.Text()
+			if !signalled && strings.Contains(line, readyLine) {
+				close(ready)
+				signalled = true
+			}
+			if log.Len() < 16<<10 {
+				log.WriteString(line + "\n")
+			}
 		}
-		if time.Now().After(deadline) {
-			p.kill()
-			t.Fatalf("redis-server on %s does not answer: %v", p.addr(), err)
-		}
-		time.Sleep(20 * time.Millisecond)
+		_, _ = io.Copy(io.Discard, r) // a line too long for sc: keep draining
+	}()
+	timer := time.NewTimer(startHang)
+	defer timer.Stop()
+	select {
+	case <-ready:
+	case <-logDone:
+		p.kill()
+		t.Fatalf("redis-server on %s exited before accepting connections:\n%s", p.addr(), log.String())
+	case <-timer.C:
+		p.kill()
+		t.Fatalf("redis-server on %s did not log %q within %v", p.addr(), readyLine, startHang)
 	}
 }
 
 func (p *processServer) stop(*testing.T) { p.kill() }
 
+// kill stops the process and waits until its output is read to the end.
 func (p *processServer) kill() {
 	if p.cmd == nil {
 		return
 	}
 	_ = p.cmd.Process.Kill()
 	_ = p.cmd.Wait()
-	p.cmd = nil
+	<-p.logDone
+	p.cmd, p.logDone = nil, nil
 }
 
 func freePort(t *testing.T) int {

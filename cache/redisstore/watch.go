@@ -19,6 +19,10 @@ const (
 	maxBackoff = 2 * time.Second
 )
 
+// onStopWait, if set, is called by a watcher's stop just before it waits
+// for the running call of changed to end (tests use it; nil otherwise).
+var onStopWait func()
+
 // watcher is one Watch. Its changed function runs on the watcher's own
 // goroutine, one call at a time; notices arriving meanwhile make one more
 // call.
@@ -122,6 +126,9 @@ func (w *watcher) stop() {
 		}
 		s.subMu.Unlock()
 		close(w.quit)
+		if onStopWait != nil {
+			onStopWait()
+		}
 		<-w.done
 	})
 }

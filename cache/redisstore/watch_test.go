@@ -81,9 +81,23 @@ func TestWatchSkipsOwnNotices(t *testing.T) {
 func TestWatchStopWaitsForTheCall(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
 		w, other := b.store(t, nil), b.store(t, nil)
+		dispatched := make(chan string, 100)
+		redisstore.SetOnDispatch(w, func(ch string) { dispatched <- ch })
+		waiting := make(chan struct{}, 1)
+		redisstore.SetOnStopWait(t, func() {
+			select {
+			case waiting <- struct{}{}:
+			default:
+			}
+		})
 		entered, gate := make(chan struct{}, 1), make(chan struct{})
-		var running, finished, afterStop atomic.Int64
+		var running, afterStop atomic.Int64
 		var stopped atomic.Bool
+		// finished is written by the calls and read once stop returns,
+		// with nothing but stop's wait to order the two: under -race, a
+		// stop that does not wait is a data race even when the timing
+		// makes the counts agree.
+		var finished int64
 		stop, err := w.Watch(testURL, func() {
 			if stopped.Load() {
 				afterStop.Add(1)
@@ -94,7 +108,7 @@ func TestWatchStopWaitsForTheCall(t *testing.T) {
 			default:
 			}
 			<-gate
-			finished.Add(1)
+			finished++
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -105,11 +119,11 @@ func TestWatchStopWaitsForTheCall(t *testing.T) {
 		go func() {
 			stop()
 			stopped.Store(true)
-			returned <- finished.Load()
+			returned <- finished
 		}()
-		// Give stop a Redis round trip to return early if it would, then
-		// let the call finish.
-		_ = b.client(t).Ping(context.Background()).Err()
+		// stop has reached the point where it waits for the call: only
+		// now let the call finish.
+		within(t, waiting, 5*time.Second, "stop waiting for the call")
 		close(gate)
 		if n := within(t, returned, 5*time.Second, "stop"); n != running.Load() {
 			t.Fatalf("stop returned with %d of %d calls finished; want it to wait", n, running.Load())
@@ -118,8 +132,6 @@ func TestWatchStopWaitsForTheCall(t *testing.T) {
 
 		// A document shared after stop calls nothing (the second
 		// subscription's confirmation proves the notice was received).
-		dispatched := make(chan string, 10)
-		redisstore.SetOnDispatch(w, func(ch string) { dispatched <- ch })
 		var f fetcher
 		if _, err := other.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
 			t.Fatal(err)

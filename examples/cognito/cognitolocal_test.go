@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jwtguard/jwtguard/cognito"
 	"github.com/jwtguard/jwtguard/examples/internal/exampletest"
+	"github.com/jwtguard/jwtguard/internal/cognitolocal"
 )
 
 // TestCognitoLocal runs the example against cognito-local, a Cognito
@@ -22,38 +18,13 @@ import (
 // client and users, real tokens from InitiateAuth, and the router
 // configured exactly as for AWS but for the endpoint.
 func TestCognitoLocal(t *testing.T) {
-	endpoint := os.Getenv("COGNITO_LOCAL_URL")
-	if endpoint == "" {
-		t.Skip("COGNITO_LOCAL_URL is not set: no cognito-local to test against")
-	}
-	cl := cognitoLocal{t: t, url: strings.TrimSuffix(endpoint, "/")}
-	var pool struct{ UserPool struct{ Id string } }
-	cl.call("CreateUserPool", map[string]any{"PoolName": fmt.Sprintf("jwtguard-example-%d", time.Now().UnixNano())}, &pool)
-	poolID := pool.UserPool.Id
-	var client struct{ UserPoolClient struct{ ClientId string } }
-	cl.call("CreateUserPoolClient", map[string]any{"UserPoolId": poolID, "ClientName": "api",
-		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH"}}, &client)
-	clientID := client.UserPoolClient.ClientId
-	cl.call("CreateGroup", map[string]any{"UserPoolId": poolID, "GroupName": "admin"}, nil)
-	const password = "Corr3ct-horse-battery"
-	login := func(user string, admin bool) (access, id string) {
-		cl.call("AdminCreateUser", map[string]any{"UserPoolId": poolID, "Username": user, "MessageAction": "SUPPRESS"}, nil)
-		cl.call("AdminSetUserPassword", map[string]any{"UserPoolId": poolID, "Username": user, "Password": password, "Permanent": true}, nil)
-		if admin {
-			cl.call("AdminAddUserToGroup", map[string]any{"UserPoolId": poolID, "Username": user, "GroupName": "admin"}, nil)
-		}
-		var auth struct {
-			AuthenticationResult struct{ AccessToken, IdToken string }
-		}
-		cl.call("InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": clientID,
-			"AuthParameters": map[string]string{"USERNAME": user, "PASSWORD": password}}, &auth)
-		return auth.AuthenticationResult.AccessToken, auth.AuthenticationResult.IdToken
-	}
-	aliceAccess, aliceID := login("alice@example.com", true)
-	bobAccess, _ := login("bob@example.com", false)
+	api := cognitolocal.Connect(t)
+	pool := api.NewPool(t, "admin")
+	alice := pool.Login(t, "alice@example.com", "admin")
+	bob := pool.Login(t, "bob@example.com")
 
 	cfg, err := parseConfig(nil, env{
-		"COGNITO_ENDPOINT": cl.url, "COGNITO_USER_POOL_ID": poolID, "COGNITO_CLIENT_IDS": clientID,
+		"COGNITO_ENDPOINT": api.URL, "COGNITO_USER_POOL_ID": pool.ID, "COGNITO_CLIENT_IDS": pool.ClientID,
 	}.get, io.Discard)
 	if err != nil {
 		t.Fatalf("parseConfig: %v", err)
@@ -63,10 +34,10 @@ func TestCognitoLocal(t *testing.T) {
 		t.Fatalf("newApp: %v", err)
 	}
 	exampletest.CheckRoutes(t, exampletest.Serve(t, a), []exampletest.Route{
-		{Name: "access token", Path: "/api/me", Token: aliceAccess, Status: http.StatusOK},
-		{Name: "access token of an admin", Path: "/api/admin", Token: aliceAccess, Status: http.StatusOK},
-		{Name: "access token of someone else", Path: "/api/admin", Token: bobAccess, Status: http.StatusForbidden},
-		{Name: "ID token where access tokens are wanted", Path: "/api/me", Token: aliceID, Status: http.StatusUnauthorized},
+		{Name: "access token", Path: "/api/me", Token: alice.AccessToken, Status: http.StatusOK},
+		{Name: "access token of an admin", Path: "/api/admin", Token: alice.AccessToken, Status: http.StatusOK},
+		{Name: "access token of someone else", Path: "/api/admin", Token: bob.AccessToken, Status: http.StatusForbidden},
+		{Name: "ID token where access tokens are wanted", Path: "/api/me", Token: alice.IDToken, Status: http.StatusUnauthorized},
 	})
 	// The same pool, configured for ID tokens.
 	cfg.TokenUse = cognito.IDToken
@@ -77,7 +48,7 @@ func TestCognitoLocal(t *testing.T) {
 	defer b.Close()
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
-	req.Header.Set("Authorization", "Bearer "+aliceID)
+	req.Header.Set("Authorization", "Bearer "+alice.IDToken)
 	b.Handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"email":"alice@example.com"`) {
 		t.Errorf("ID token: %d %q, want 200 with the email", rec.Code, rec.Body.String())
@@ -88,38 +59,3 @@ func TestCognitoLocal(t *testing.T) {
 type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
-
-// cognitoLocal calls cognito-local's JSON API.
-type cognitoLocal struct {
-	t   *testing.T
-	url string
-}
-
-func (c cognitoLocal) call(action string, in, out any) {
-	c.t.Helper()
-	body, err := json.Marshal(in)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, c.url+"/", bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+action)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("cognito-local %s: %v", action, err)
-	}
-	defer resp.Body.Close()
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		c.t.Fatalf("cognito-local %s: HTTP %d: %s", action, resp.StatusCode, buf.String())
-	}
-	if out != nil {
-		if err := json.Unmarshal(buf.Bytes(), out); err != nil {
-			c.t.Fatalf("cognito-local %s: %v in %s", action, err, buf.String())
-		}
-	}
-}

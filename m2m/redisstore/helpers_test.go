@@ -5,16 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
-	"golang.org/x/oauth2"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redisstore"
@@ -26,7 +24,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const (
 	testClient   = "svc-client"
 	testSecret   = "svc-secret-value"
-	testAudience = "https://api.example.test"
+	testAudience = m2mtest.Audience
 )
 
 var sealKey = []byte("0123456789abcdef0123456789abcdef")
@@ -100,85 +98,14 @@ func newIssuer(t testing.TB) *issuertest.Issuer {
 	return iss
 }
 
+// sourceConfig is a TokenSource configuration for testClient at iss that
+// shares store and reads now (nil: time.Now).
 func sourceConfig(iss *issuertest.Issuer, store m2m.Store, h m2m.Hooks, now func() time.Time) m2m.Config {
-	return m2m.Config{
-		TokenURL:     iss.URL + issuertest.TokenPath,
-		ClientID:     testClient,
-		ClientSecret: testSecret,
-		Audience:     testAudience,
-		Scopes:       []string{"read:things"},
-		AuthStyle:    oauth2.AuthStyleInParams,
-		Store:        store,
-		Hooks:        h,
-		Now:          now,
-	}
+	cfg := m2mtest.SourceConfig(iss, testClient, testSecret, h)
+	cfg.Store, cfg.Now = store, now
+	return cfg
 }
 
-func newSource(t testing.TB, cfg m2m.Config) *m2m.TokenSource {
-	t.Helper()
-	ts, err := m2m.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ts.Close() })
-	return ts
-}
-
-// hooks records refreshes and store failures.
-type hooks struct {
-	events chan m2m.RefreshEvent
-	mu     sync.Mutex
-	failed []error
-	served atomic.Int64
-}
-
-func newHooks() *hooks { return &hooks{events: make(chan m2m.RefreshEvent, 1024)} }
-
-func (h *hooks) TokenRefreshed(ev m2m.RefreshEvent)   { h.events <- ev }
-func (h *hooks) TokenServed(string)                   { h.served.Add(1) }
-func (h *hooks) QuotaReported(string, []m2m.Quota)    {}
-func (h *hooks) ProxyRequest(string, m2m.ProxyResult) {}
-func (h *hooks) TokenStoreFailed(_ string, err error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.failed = append(h.failed, err)
-}
-
-func (h *hooks) storeErrors() []error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]error(nil), h.failed...)
-}
-
-// next returns the next refresh event, failing after 10 seconds without
-// one.
-func (h *hooks) next(t testing.TB) m2m.RefreshEvent {
-	t.Helper()
-	select {
-	case ev := <-h.events:
-		return ev
-	case <-time.After(10 * time.Second):
-		t.Fatal("no refresh event within 10s")
-		return m2m.RefreshEvent{}
-	}
-}
-
-// clock is a settable clock shared by the "processes" of a test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newHooks returns a recorder whose Next waits 10 seconds: these tests run
+// on the real clock.
+func newHooks() *m2mtest.Hooks { return m2mtest.NewHooks(10 * time.Second) }

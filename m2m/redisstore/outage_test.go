@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
@@ -45,14 +46,14 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 		h := newHooks()
 		cfg := sourceConfig(iss, hangingStore(t, timeout), h, nil)
 		cfg.Timeout = refreshTimeout
-		ts := newSource(t, cfg)
+		ts := m2mtest.NewSource(t, cfg)
 		start := time.Now()
 		tok, err := ts.Token()
 		elapsed := time.Since(start)
 		if err != nil || tok.AccessToken == "" || iss.Mints() != 1 {
 			t.Fatalf("Token = %v, %v after %d mints; want a token minted without Redis", tok, err, iss.Mints())
 		}
-		errs := h.storeErrors()
+		errs := h.StoreErrors()
 		if len(errs) != 1 || !errors.Is(errs[0], context.DeadlineExceeded) || !strings.HasPrefix(errs[0].Error(), "redisstore: ") {
 			t.Fatalf("store errors %v, want one redisstore timeout", errs)
 		}
@@ -75,9 +76,9 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 		w := httptest.NewRecorder()
 		start := time.Now()
 		p.ServeHTTP(w, r)
-		if elapsed := time.Since(start); w.Code != http.StatusOK || iss.Mints() != 1 || len(h.storeErrors()) != 1 || elapsed > bound {
+		if elapsed := time.Since(start); w.Code != http.StatusOK || iss.Mints() != 1 || len(h.StoreErrors()) != 1 || elapsed > bound {
 			t.Fatalf("proxy: %d %s after %v, %d mints, store errors %v; want a token minted without Redis, the failure reported",
-				w.Code, w.Body, elapsed, iss.Mints(), h.storeErrors())
+				w.Code, w.Body, elapsed, iss.Mints(), h.StoreErrors())
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redisstore"
@@ -28,13 +29,13 @@ func TestThreeProcessesOneMintPerLifetime(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
 			iss := newIssuer(t)
-			clk := newClock()
+			clk := m2mtest.NewClock()
 			var sources []*m2m.TokenSource
-			var hs []*hooks
+			var hs []*m2mtest.Hooks
 			for range 3 {
 				h := newHooks()
 				hs = append(hs, h)
-				sources = append(sources, newSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), h, clk.Now)))
+				sources = append(sources, m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), h, clk.Now)))
 			}
 
 			// All at once: 3 processes × 10 goroutines × 50 calls.
@@ -107,11 +108,11 @@ func TestThreeProcessesOneMintPerLifetime(t *testing.T) {
 
 // checkRound waits for one refresh in each process and checks that
 // exactly one of them minted.
-func checkRound(t *testing.T, hs []*hooks) {
+func checkRound(t *testing.T, hs []*m2mtest.Hooks) {
 	t.Helper()
 	results := map[m2m.Result]int{}
 	for _, h := range hs {
-		ev := h.next(t)
+		ev := h.Next(t)
 		if ev.Err != nil {
 			t.Fatalf("refresh failed: %v", ev.Err)
 		}
@@ -129,7 +130,7 @@ func TestSealed(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
 			iss := newIssuer(t)
-			ts := newSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil, nil))
+			ts := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil, nil))
 			tok, err := ts.Token()
 			if err != nil {
 				t.Fatal(err)
@@ -156,7 +157,7 @@ func TestSealed(t *testing.T) {
 			}
 
 			h := newHooks()
-			other := newSource(t, sourceConfig(iss, b.store(t, b.client(t), []byte("another key, 32 bytes long......")), h, nil))
+			other := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), []byte("another key, 32 bytes long......")), h, nil))
 			tok2, err := other.Token()
 			if err != nil {
 				t.Fatalf("a process with another key got an error: %v", err)
@@ -164,7 +165,7 @@ func TestSealed(t *testing.T) {
 			if tok2.AccessToken == tok.AccessToken || iss.Mints() != 2 {
 				t.Fatalf("another key read the token (%d mints)", iss.Mints())
 			}
-			errs := h.storeErrors()
+			errs := h.StoreErrors()
 			if len(errs) != 1 || !errors.Is(errs[0], redisstore.ErrUnsealed) {
 				t.Fatalf("store errors %v, want ErrUnsealed reported once", errs)
 			}
@@ -186,14 +187,14 @@ func TestRedisDown(t *testing.T) {
 	}
 	iss := newIssuer(t)
 	h := newHooks()
-	ts := newSource(t, sourceConfig(iss, store, h, nil))
+	ts := m2mtest.NewSource(t, sourceConfig(iss, store, h, nil))
 	for range 3 {
 		if _, err := ts.Token(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if iss.Mints() != 1 || len(h.storeErrors()) != 1 {
-		t.Fatalf("%d mints, store errors %v; want 1 mint and the failure reported", iss.Mints(), h.storeErrors())
+	if iss.Mints() != 1 || len(h.StoreErrors()) != 1 {
+		t.Fatalf("%d mints, store errors %v; want 1 mint and the failure reported", iss.Mints(), h.StoreErrors())
 	}
 }
 
@@ -203,7 +204,7 @@ func TestStaleLock(t *testing.T) {
 	mr := miniredis.RunT(t)
 	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redisstore.DefaultPrefix, mr: mr}
 	iss := newIssuer(t)
-	first := newSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil, nil))
+	first := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil, nil))
 	if _, err := first.Token(); err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestStaleLock(t *testing.T) {
 	c := b.client(t)
 	refused := make(chan struct{}, 100)
 	c.AddHook(lockWatch{refused})
-	second := newSource(t, sourceConfig(iss, b.store(t, c, sealKey), nil, nil))
+	second := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, c, sealKey), nil, nil))
 	got := make(chan error, 1)
 	go func() {
 		_, err := second.Token()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redisstore"
 )
@@ -16,7 +17,7 @@ func TestStoredUntilExpiryByClock(t *testing.T) {
 	mr := miniredis.RunT(t)
 	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redisstore.DefaultPrefix, mr: mr}
 	iss := newIssuer(t)
-	clk := newClock()
+	clk := m2mtest.NewClock()
 	clk.Advance(-2 * time.Hour) // tokens expire an hour before the machine's now
 	var sources []*m2m.TokenSource
 	for range 2 {
@@ -24,7 +25,7 @@ func TestStoredUntilExpiryByClock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sources = append(sources, newSource(t, sourceConfig(iss, store, nil, clk.Now)))
+		sources = append(sources, m2mtest.NewSource(t, sourceConfig(iss, store, nil, clk.Now)))
 	}
 	for i, ts := range sources {
 		if _, err := ts.Token(); err != nil {
