@@ -119,6 +119,10 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (
 		return res, false, err
 	}
 	switch trigger {
+	case TriggerInitial:
+		// Any shared document will do: one may have arrived (a Watch
+		// notice) since this refresh was asked for on an empty cache.
+		after = time.Time{}
 	case TriggerManual:
 		after = start // a manual refresh wants what the provider says now
 	case TriggerUnknownKID:
