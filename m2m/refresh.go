@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// ended is the done channel of a flight that had already ended.
+var ended = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // Bounds of the backoff after failed refreshes (a Retry-After may be
 // longer, up to an hour).
 const (
@@ -26,8 +29,9 @@ type flight struct {
 	err    error
 }
 
-// start starts a refresh, or returns the one in flight; started says
-// which.
+// start starts a refresh, or returns the one in flight, or — when a
+// refresh ended between the caller's look at the token and here — a
+// finished flight holding its token; started says whether it started one.
 func (s *TokenSource) start(trigger Trigger) (f *flight, started bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -36,6 +40,15 @@ func (s *TokenSource) start(trigger Trigger) (f *flight, started bool, err error
 	}
 	if f := s.inflight.Load(); f != nil {
 		return f, false, nil
+	}
+	if h := s.cur.Load(); h != nil {
+		now, end := s.cfg.Now(), h.stop
+		if trigger == TriggerBackground {
+			end = h.due
+		}
+		if now.Before(end) {
+			return &flight{done: ended, held: h}, false, nil
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
 	f = &flight{done: make(chan struct{}), cancel: cancel}
