@@ -8,8 +8,11 @@ func (c *Cache) background() {
 	defer c.wg.Done()
 	t := time.NewTimer(time.Hour)
 	t.Stop()
+	var seen *keySet
 	for {
-		if due, ok := c.nextDue(); ok {
+		var due time.Time
+		var ok bool
+		if due, seen, ok = c.nextDue(); ok {
 			t.Reset(time.Until(due))
 		}
 		select {
@@ -22,18 +25,18 @@ func (c *Cache) background() {
 		case <-t.C:
 		}
 		// A refresh in flight is joined; its end pokes us to re-plan.
-		if _, err := c.start(TriggerBackground, false); err != nil {
+		if _, err := c.start(TriggerBackground, false, seen); err != nil {
 			return // closed
 		}
 	}
 }
 
-// nextDue returns when the background refresh should next run; false
-// means: wait for a poke (a refresh in flight, a usage policy still short of
-// its threshold, or nothing fetched yet).
-func (c *Cache) nextDue() (time.Time, bool) {
+// nextDue returns when the background refresh of the set it returns
+// should next run; false means: wait for a poke (a refresh in flight, a
+// usage policy still short of its threshold, or nothing fetched yet).
+func (c *Cache) nextDue() (time.Time, *keySet, bool) {
 	if c.inflight.Load() != nil {
-		return time.Time{}, false
+		return time.Time{}, nil, false
 	}
 	var retry time.Time
 	if r := c.retryAt.Load(); r != 0 {
@@ -43,7 +46,7 @@ func (c *Cache) nextDue() (time.Time, bool) {
 	if s == nil {
 		// After a failed first fetch, keep trying so that keys are there
 		// before the next request needs them.
-		return retry, !retry.IsZero()
+		return retry, nil, !retry.IsZero()
 	}
 	due, ok := s.soft, !s.soft.IsZero()
 	if s.limit > 0 && s.uses.Load() >= s.softUses && (!ok || s.floor.Before(due)) {
@@ -52,5 +55,5 @@ func (c *Cache) nextDue() (time.Time, bool) {
 	if ok && retry.After(due) {
 		due = retry
 	}
-	return due, ok
+	return due, s, ok
 }

@@ -111,7 +111,7 @@ func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
 	k, err := s.pick(kid)
 	switch {
 	case err == errNotHeld:
-		return c.unknownKID(ctx, kid)
+		return c.unknownKID(ctx, s, kid)
 	case err != nil:
 		return jwkset.JWK{}, err
 	case s.limit > 0 && !c.use(s):
@@ -130,7 +130,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwks
 	k, err := s.pick(kid)
 	switch {
 	case err == errNotHeld:
-		return c.unknownKID(ctx, kid)
+		return c.unknownKID(ctx, s, kid)
 	case err != nil:
 		return jwkset.JWK{}, err
 	case s.limit > 0:
@@ -188,7 +188,7 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	if c.set.Load() == nil {
 		trigger = TriggerInitial
 	}
-	f, err := c.start(trigger, true)
+	f, err := c.start(trigger, true, nil)
 	if err != nil {
 		return err
 	}
@@ -216,8 +216,16 @@ func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
 	// While backing off, do not touch the lock: serve stale or fail fast.
 	if c.inflight.Load() != nil || !c.held(trigger, now) {
 		var err error
-		if f, err = c.start(trigger, false); err != nil {
+		if f, err = c.start(trigger, false, s); err != nil {
 			return nil, &UnavailableError{Err: err}
+		}
+	}
+	if f == nil {
+		if ns := c.set.Load(); ns != s { // replaced since the caller looked
+			if ns != nil && !ns.spent() {
+				return ns, nil
+			}
+			return c.expired(ctx, ns)
 		}
 	}
 	// Wait for the refresh, unless refreshes are failing (there is a
@@ -268,19 +276,23 @@ func (c *Cache) staleOK(s *keySet, now time.Time) bool {
 	return at.IsZero() || now.Before(at.Add(c.cfg.MaxStale))
 }
 
-// unknownKID handles a kid the set does not hold: join a refresh in flight,
-// or start one if the cooldown and backoff allow, then look again. Without
-// a refresh it fails at once.
-func (c *Cache) unknownKID(ctx context.Context, kid string) (jwkset.JWK, error) {
+// unknownKID handles a kid the set seen does not hold: join a refresh in
+// flight, or start one if the cooldown and backoff allow, then look again.
+// If seen has been replaced meanwhile, it looks in the new set instead.
+// Without a refresh it fails at once.
+func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (jwkset.JWK, error) {
 	h := c.cfg.Hooks
 	var f *flight
 	if c.inflight.Load() != nil || !c.held(TriggerUnknownKID, time.Now()) {
 		var err error
-		if f, err = c.start(TriggerUnknownKID, false); err != nil {
+		if f, err = c.start(TriggerUnknownKID, false, seen); err != nil {
 			return jwkset.JWK{}, ErrKeyNotFound
 		}
 	}
 	if f == nil {
+		if c.set.Load() != seen {
+			return c.Key(ctx, kid)
+		}
 		if h != nil {
 			h.UnknownKID(c.cfg.Issuer, KIDSuppressed)
 		}

@@ -18,8 +18,11 @@ type flight struct {
 
 // start returns the refresh in flight, or starts one for trigger. Unless
 // force is set it starts nothing (and returns nil) while backing off after
-// failures, or for an unknown kid during the cooldown.
-func (c *Cache) start(trigger Trigger, force bool) (*flight, error) {
+// failures, for an unknown kid during the cooldown, or when the set is no
+// longer seen, the one the caller found wanting: a refresh ended (or a
+// shared document arrived) since the caller looked, and the caller should
+// look again.
+func (c *Cache) start(trigger Trigger, force bool, seen *keySet) (*flight, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -28,7 +31,7 @@ func (c *Cache) start(trigger Trigger, force bool) (*flight, error) {
 	if f := c.inflight.Load(); f != nil {
 		return f, nil
 	}
-	if !force && c.held(trigger, time.Now()) {
+	if !force && (c.set.Load() != seen || c.held(trigger, time.Now())) {
 		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.FetchTimeout)
