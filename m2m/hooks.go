@@ -63,7 +63,7 @@ const (
 // A Proxy passes such a token on to its caller and reports ResultMinted.
 type Hooks interface {
 	// TokenRefreshed reports every refresh of a TokenSource and every
-	// Proxy cache miss.
+	// Proxy cache miss, before the callers waiting for it return.
 	TokenRefreshed(RefreshEvent)
 	// TokenServed reports one token handed out without a token request of its
 	// own: by TokenSource.Token from the token held (or from a refresh

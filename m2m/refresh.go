@@ -114,19 +114,20 @@ func (s *TokenSource) run(ctx context.Context, f *flight, trigger Trigger) {
 	}
 	s.inflight.Store(nil)
 	s.mu.Unlock()
+
+	// Reported before the waiters wake, so that a caller that has its
+	// token sees the refresh in the metrics already.
+	if !canceled {
+		if err == nil {
+			s.cfg.Logger.Debug("m2m: token refreshed", "source", s.cfg.Name, "trigger", string(trigger),
+				"result", string(ev.Result), "expiry", tok.Expiry)
+		}
+		if h := s.cfg.Hooks; h != nil {
+			h.TokenRefreshed(ev)
+		}
+	}
 	close(f.done)
 	s.poke()
-
-	if canceled {
-		return
-	}
-	if err == nil {
-		s.cfg.Logger.Debug("m2m: token refreshed", "source", s.cfg.Name, "trigger", string(trigger),
-			"result", string(ev.Result), "expiry", tok.Expiry)
-	}
-	if h := s.cfg.Hooks; h != nil {
-		h.TokenRefreshed(ev)
-	}
 }
 
 func (s *TokenSource) storeFailed(err error) {
