@@ -212,6 +212,9 @@ func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
 		}
 	}
 	now := time.Now()
+	// Read before the refresh starts: one that ends at once must not decide
+	// for the caller whether refreshes were failing.
+	failing := c.retryAt.Load() != 0
 	var f *flight
 	// While backing off, do not touch the lock: serve stale or fail fast.
 	if c.inflight.Load() != nil || !c.held(trigger, now) {
@@ -231,7 +234,7 @@ func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
 	// Wait for the refresh, unless refreshes are failing (there is a
 	// backoff) and stale keys may serve: then the retry runs while they do.
 	var waitErr error
-	if f != nil && !(s != nil && c.retryAt.Load() != 0 && c.staleOK(s, now)) {
+	if f != nil && !(s != nil && failing && c.staleOK(s, now)) {
 		select {
 		case <-f.done:
 			if f.err == nil {
