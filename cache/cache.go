@@ -2,14 +2,15 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/MicahParks/jwkset"
 
+	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
 
@@ -20,25 +21,13 @@ type Cache struct {
 	cfg    Config
 	client *http.Client
 
-	// set is the key set serving now; nil before the first fetch and after
-	// the keys outlived MaxStale. Readers never lock.
-	set atomic.Pointer[keySet]
-	// inflight is the refresh running now, if any.
-	inflight atomic.Pointer[flight]
-	// retryAt is the end of the backoff after failed fetches and kidUntil
-	// the end of the unknown-kid cooldown, in Unix nanoseconds: read
-	// without the lock, written under it.
-	retryAt  atomic.Int64
+	// eng holds the key set serving now (nil before the first fetch and
+	// after the keys outlived MaxStale; readers never lock) and runs its
+	// refreshes.
+	eng *refresh.Engine[keySet, Trigger]
+	// kidUntil is the end of the unknown-kid cooldown, in Unix nanoseconds.
 	kidUntil atomic.Int64
 
-	mu       sync.Mutex // serializes starting refreshes and publishing sets
-	failures int
-	lastErr  error
-	closed   bool
-
-	wake      chan struct{} // re-plans the background refresh
-	done      chan struct{} // closed by Close
-	wg        sync.WaitGroup
 	stopWatch func()
 }
 
@@ -51,22 +40,30 @@ func New(cfg Config) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cache{
-		cfg:    cfg,
-		client: safehttp.Client(cfg.HTTPClient),
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
+	c := &Cache{cfg: cfg, client: safehttp.Client(cfg.HTTPClient)}
+	ec := refresh.Config[keySet, Trigger]{
+		Refresh:    c.refresh,
+		Background: TriggerBackground,
+		Sync:       cfg.DisableBackgroundRefresh,
+		Timeout:    cfg.FetchTimeout,
+		MinBackoff: cfg.MinRefreshInterval,
+		MaxBackoff: cfg.Interval,
+		// With nothing to serve, every request fails: retry sooner.
+		EmptyBackoff:  2 * cfg.MinRefreshInterval,
+		RetryAfter:    statusRetryAfter,
+		MaxRetryAfter: cfg.Interval,
 	}
+	if !cfg.DisableBackgroundRefresh {
+		ec.Due = c.due
+	}
+	c.eng = refresh.New(ec)
 	if cfg.Store != nil {
 		stop, err := cfg.Store.Watch(cfg.URL, c.loadShared)
 		if err != nil {
+			c.eng.Close()
 			return nil, fmt.Errorf("cache: watching store: %w", err)
 		}
 		c.stopWatch = stop
-	}
-	if !cfg.DisableBackgroundRefresh {
-		c.wg.Add(1)
-		go c.background()
 	}
 	return c, nil
 }
@@ -75,22 +72,10 @@ func New(cfg Config) (*Cache, error) {
 // already held keep serving until they expire; no refresh starts after
 // Close. Close is idempotent and always returns nil.
 func (c *Cache) Close() error {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return nil
-	}
-	c.closed = true
-	f := c.inflight.Load()
-	c.mu.Unlock()
-	if f != nil {
-		f.cancel()
-	}
-	close(c.done)
+	c.eng.Close()
 	if c.stopWatch != nil {
 		c.stopWatch()
 	}
-	c.wg.Wait()
 	return nil
 }
 
@@ -98,13 +83,15 @@ func (c *Cache) Close() error {
 func (c *Cache) URL() string { return c.cfg.URL }
 
 // Key returns the key for kid; a hit counts one use. An empty kid returns
-// the only key of a set that holds exactly one. It fetches when there are
-// no keys, waits for a refresh when the set has expired (bounded by ctx),
-// and for a kid it does not hold may refresh once under the unknown-kid
-// guard. Look-ups of unknown kids do not count as uses, so tokens with
-// invented kids cannot drive the usage policy.
+// the only key of a set that holds exactly one. It waits for the network
+// only when there are no keys to serve: before the first fetch, past
+// MaxStale, or (DisableBackgroundRefresh) at expiry; an expired set keeps
+// serving while its refresh runs. For a kid it does not hold it may
+// refresh once under the unknown-kid guard. Look-ups of unknown kids do
+// not count as uses, so tokens with invented kids cannot drive the usage
+// policy.
 func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
-	s := c.set.Load()
+	s := c.eng.Current()
 	if s == nil || s.spent() {
 		return c.keyAfterExpiry(ctx, s, kid)
 	}
@@ -120,12 +107,38 @@ func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
 	return *k, nil
 }
 
-// keyAfterExpiry is Key for a set that is nil or spent: the keys a
-// refresh brings, or stale ones (see expired).
+// keyAfterExpiry is Key for a set that is nil or spent: it serves the
+// set while it may (starting its refresh), else waits for a refresh.
 func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwkset.JWK, error) {
-	s, err := c.expired(ctx, s)
+	now := time.Now()
+	r := refresh.Request[keySet, Trigger]{Seen: s, Level: refresh.None, Trigger: TriggerInitial}
+	if s != nil {
+		r.Trigger = TriggerTime
+		if s.usedUp.Load() != 0 {
+			r.Trigger = TriggerUsage
+		}
+		if c.staleOK(s, now) {
+			r.Level = refresh.Stale
+		}
+	}
+	got, err := c.eng.Get(ctx, r)
 	if err != nil {
-		return jwkset.JWK{}, err
+		if s != nil && r.Level == refresh.None && c.eng.Drop(s) { // past MaxStale
+			s.retire()
+		}
+		return jwkset.JWK{}, unavailable(err)
+	}
+	if got.Again {
+		return c.Key(ctx, kid)
+	}
+	s = got.Value
+	if s == nil {
+		return jwkset.JWK{}, &UnavailableError{}
+	}
+	if s == r.Seen {
+		if h := c.cfg.Hooks; h != nil {
+			h.StaleServed(c.cfg.Issuer)
+		}
 	}
 	k, err := s.pick(kid)
 	switch {
@@ -134,9 +147,21 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwks
 	case err != nil:
 		return jwkset.JWK{}, err
 	case s.limit > 0:
-		c.use(s) // counted; a stale set serves on regardless
+		c.use(s) // counted; a set that got here serves regardless
 	}
 	return *k, nil
+}
+
+// unavailable turns the engine's failure into an *UnavailableError.
+func unavailable(err error) error {
+	var re *refresh.Error
+	if !errors.As(err, &re) {
+		return &UnavailableError{Err: err}
+	}
+	if re.Reason == refresh.Closed {
+		return &UnavailableError{Err: ErrClosed}
+	}
+	return &UnavailableError{RetryAfter: re.RetryAfter, Err: re.Err}
 }
 
 // use counts one use of s and reports whether s may still serve: false
@@ -147,7 +172,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwks
 func (c *Cache) use(s *keySet) bool {
 	n := s.uses.Add(1)
 	if n == s.softUses {
-		c.poke()
+		c.eng.Poke()
 	}
 	if n <= s.limit {
 		return true
@@ -163,7 +188,7 @@ func (c *Cache) use(s *keySet) bool {
 // Keys returns the keys serving now, in document order, without counting a
 // use or fetching.
 func (c *Cache) Keys() []jwkset.JWK {
-	s := c.set.Load()
+	s := c.eng.Current()
 	if s == nil {
 		return nil
 	}
@@ -174,7 +199,7 @@ func (c *Cache) Keys() []jwkset.JWK {
 // usage), fetching if it does not; it returns the fetch's error. Call it
 // at startup to fail readiness while the provider cannot be reached.
 func (c *Cache) Load(ctx context.Context) error {
-	if s := c.set.Load(); s != nil && !s.spent() {
+	if s := c.eng.Current(); s != nil && !s.spent() {
 		return nil
 	}
 	return c.Refresh(ctx)
@@ -185,83 +210,20 @@ func (c *Cache) Load(ctx context.Context) error {
 // instead. ctx bounds the wait, not the fetch.
 func (c *Cache) Refresh(ctx context.Context) error {
 	trigger := TriggerManual
-	if c.set.Load() == nil {
+	if c.eng.Current() == nil {
 		trigger = TriggerInitial
 	}
-	f, err := c.start(trigger, true, nil)
-	if err != nil {
-		return err
-	}
-	select {
-	case <-f.done:
-		return f.err
-	case <-ctx.Done():
-		return fmt.Errorf("cache: waiting for refresh: %w", ctx.Err())
-	}
-}
-
-// expired returns keys to serve when s is nil or expired: a refreshed set
-// if a refresh (started or joined here) succeeds, else s while it is within
-// MaxStale, else an *UnavailableError.
-func (c *Cache) expired(ctx context.Context, s *keySet) (*keySet, error) {
-	trigger := TriggerInitial
-	if s != nil {
-		trigger = TriggerTime
-		if s.usedUp.Load() != 0 {
-			trigger = TriggerUsage
+	err := c.eng.Refresh(ctx, trigger)
+	var re *refresh.Error
+	if errors.As(err, &re) {
+		switch re.Reason {
+		case refresh.Closed:
+			return ErrClosed
+		case refresh.GaveUp:
+			return fmt.Errorf("cache: waiting for refresh: %w", re.Err)
 		}
 	}
-	now := time.Now()
-	// Read before the refresh starts: one that ends at once must not decide
-	// for the caller whether refreshes were failing.
-	failing := c.retryAt.Load() != 0
-	var f *flight
-	// While backing off, do not touch the lock: serve stale or fail fast.
-	if c.inflight.Load() != nil || !c.held(trigger, now) {
-		var err error
-		if f, err = c.start(trigger, false, s); err != nil {
-			return nil, &UnavailableError{Err: err}
-		}
-	}
-	if f == nil {
-		if ns := c.set.Load(); ns != s { // replaced since the caller looked
-			if ns != nil && !ns.spent() {
-				return ns, nil
-			}
-			return c.expired(ctx, ns)
-		}
-	}
-	// Wait for the refresh, unless refreshes are failing (there is a
-	// backoff) and stale keys may serve: then the retry runs while they do.
-	var waitErr error
-	if f != nil && !(s != nil && failing && c.staleOK(s, now)) {
-		select {
-		case <-f.done:
-			if f.err == nil {
-				if ns := c.set.Load(); ns != nil {
-					return ns, nil
-				}
-			}
-		case <-ctx.Done():
-			waitErr = ctx.Err() // the caller gives up: stale keys, if any, will do
-		}
-		now = time.Now()
-	}
-	if s != nil && c.staleOK(s, now) {
-		if h := c.cfg.Hooks; h != nil {
-			h.StaleServed(c.cfg.Issuer)
-		}
-		return s, nil
-	}
-	if s != nil && c.set.CompareAndSwap(s, nil) { // past MaxStale: drop the keys
-		s.retire()
-	}
-	if waitErr == nil {
-		c.mu.Lock()
-		waitErr = c.lastErr
-		c.mu.Unlock()
-	}
-	return nil, &UnavailableError{RetryAfter: max(0, time.Unix(0, c.retryAt.Load()).Sub(now)), Err: waitErr}
+	return err
 }
 
 // staleOK reports whether the expired set s may still serve at now.
@@ -285,45 +247,32 @@ func (c *Cache) staleOK(s *keySet, now time.Time) bool {
 // Without a refresh it fails at once.
 func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (jwkset.JWK, error) {
 	h := c.cfg.Hooks
-	var f *flight
-	if c.inflight.Load() != nil || !c.held(TriggerUnknownKID, time.Now()) {
-		var err error
-		if f, err = c.start(TriggerUnknownKID, false, seen); err != nil {
-			return jwkset.JWK{}, ErrKeyNotFound
-		}
-	}
-	if f == nil {
-		if c.set.Load() != seen {
-			return c.Key(ctx, kid)
-		}
+	got, err := c.eng.Get(ctx, refresh.Request[keySet, Trigger]{
+		Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID, Until: time.Unix(0, c.kidUntil.Load()),
+	})
+	var re *refresh.Error
+	switch {
+	case errors.As(err, &re) && re.Reason == refresh.GaveUp:
+		return jwkset.JWK{}, fmt.Errorf("%w: %w", ErrKeyNotFound, re.Err)
+	case errors.As(err, &re) && re.Reason == refresh.Held:
 		if h != nil {
 			h.UnknownKID(c.cfg.Issuer, KIDSuppressed)
 		}
 		return jwkset.JWK{}, ErrKeyNotFound
-	}
-	select {
-	case <-f.done:
-	case <-ctx.Done():
-		return jwkset.JWK{}, fmt.Errorf("%w: %w", ErrKeyNotFound, ctx.Err())
-	}
-	if s := c.set.Load(); f.err == nil && s != nil {
-		if k := s.byKID[kid]; k != nil {
+	case err == nil && got.Again:
+		return c.Key(ctx, kid)
+	case err == nil && got.Value != nil:
+		if k := got.Value.byKID[kid]; k != nil {
 			if h != nil {
 				h.UnknownKID(c.cfg.Issuer, KIDRefreshed)
 			}
 			return *k, nil
 		}
+	case errors.As(err, &re) && re.Reason == refresh.Closed:
+		return jwkset.JWK{}, ErrKeyNotFound
 	}
 	if h != nil {
 		h.UnknownKID(c.cfg.Issuer, KIDRejected)
 	}
 	return jwkset.JWK{}, ErrKeyNotFound
-}
-
-// poke asks the background goroutine to re-plan.
-func (c *Cache) poke() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
 }

@@ -57,7 +57,9 @@ type Config struct {
 	Usages int64
 	// DisableBackgroundRefresh turns off the goroutine that refreshes the key
 	// set at Threshold of its lifetime; a look-up past the lifetime then waits
-	// for the refresh. Background refresh is on by default.
+	// for the refresh (unless refreshes are failing: stale keys then serve).
+	// Background refresh is on by default, and with it no look-up waits
+	// while keys exist.
 	DisableBackgroundRefresh bool
 	// Threshold is the fraction of the lifetime (time or usage) after which
 	// the background refresh runs; it must be in (0,1). Scheduled refreshes
@@ -73,8 +75,9 @@ type Config struct {
 	// seconds) is used.
 	UnknownKIDCooldown time.Duration
 	// MaxStale is how long past its expiry a key set keeps serving while
-	// refreshes fail. If zero, DefaultMaxStale (24 hours) is used; a negative
-	// value never serves stale keys.
+	// its refresh runs or fails. If zero, DefaultMaxStale (24 hours) is
+	// used; a negative value never serves expired keys: look-ups past the
+	// expiry wait for the refresh.
 	MaxStale time.Duration
 	// HonorCacheControl takes max-age from the JWKS response's Cache-Control
 	// header as the lifetime, clamped to [MinRefreshInterval/Threshold,

@@ -5,16 +5,29 @@
 // A key set expires by time (Interval after it was fetched), by usage
 // (after Usages key look-ups) or by whichever comes first (Both, the
 // default). A background goroutine refreshes it at Threshold of its
-// lifetime, with jitter, so a look-up only waits for the network before the
-// first fetch or when background refreshes keep failing. No policy refreshes
-// more often than MinRefreshInterval.
+// lifetime, with jitter. No policy refreshes more often than
+// MinRefreshInterval.
+//
+// Once keys exist, no look-up waits for the provider
+// (stale-while-revalidate): expiry, by time or by usage, only starts a
+// refresh (one at a time, under the backoff), and every look-up meanwhile
+// is served from the current keys, each such use reported through
+// Hooks.StaleServed. A look-up waits for the network only when there are
+// no keys at all (before the first fetch), when the keys are more than
+// MaxStale past their expiry (or MaxStale is negative), when
+// DisableBackgroundRefresh is set (expiry then waits for the refresh,
+// unless refreshes are failing), or for the one refresh an unknown kid
+// may trigger; every wait is bounded by the caller's context and
+// FetchTimeout.
 //
 // A refresh never makes things worse: an error status, a body that is not
 // JSON, an empty set or one without a usable signing key leaves the current
-// keys in place, and failed refreshes back off exponentially with jitter.
-// Past its expiry a key set keeps serving for up to MaxStale while
-// refreshes fail (each such use is reported through Hooks); after that, or
-// with no keys at all, look-ups fail with ErrUnavailable.
+// keys in place. Failed refreshes back off exponentially from
+// MinRefreshInterval to Interval, plus up to 20% jitter, and honour a 429
+// or 503's Retry-After up to Interval. Past MaxStale, or with no keys at
+// all, look-ups fail with an *UnavailableError (ErrUnavailable) whose
+// RetryAfter says when a fetch may run again, or when the one in flight
+// ends at the latest.
 //
 // A token that names a kid the set does not hold may refresh the set, so a
 // key rotation fails no request: at most one such refresh per

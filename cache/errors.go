@@ -57,8 +57,19 @@ func (e *UnavailableError) Unwrap() []error {
 // StatusError is a JWKS response with an unexpected HTTP status.
 type StatusError struct {
 	Code int
+	// RetryAfter is the response's Retry-After (429 and 503 send one);
+	// zero if it had none. The backoff honours it, up to Interval.
+	RetryAfter time.Duration
 }
 
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("cache: JWKS endpoint answered HTTP %d", e.Code)
+}
+
+// statusRetryAfter is the Retry-After of a *StatusError in err's chain.
+func statusRetryAfter(err error) time.Duration {
+	if se := (*StatusError)(nil); errors.As(err, &se) {
+		return se.RetryAfter
+	}
+	return 0
 }

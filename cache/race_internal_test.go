@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -22,26 +23,28 @@ func TestCallerAfterARefreshEnded(t *testing.T) {
 	if err := c.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	seen := c.set.Load()
+	seen := c.eng.Current()
 
 	kid := iss.AddKey("RS256") // rotation: seen lacks kid
 	if err := c.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	fetches := iss.Fetches()
-	cur := c.set.Load()
+	cur := c.eng.Current()
 	if cur == seen {
 		t.Fatal("Refresh did not replace the set")
 	}
 
-	if got, err := c.expired(ctx, seen); err != nil || got != cur {
-		t.Fatalf("expired(replaced set) = %p, %v; want the current set %p", got, err, cur)
+	seen.timeUp.Store(true) // found expired, but replaced since
+	if _, err := c.keyAfterExpiry(ctx, seen, kid); err != nil {
+		t.Fatalf("keyAfterExpiry(replaced set, new kid): %v", err)
 	}
 	if _, err := c.unknownKID(ctx, seen, kid); err != nil {
 		t.Fatalf("unknownKID(replaced set, new kid): %v", err)
 	}
-	if f, err := c.start(TriggerBackground, false, seen); f != nil || err != nil {
-		t.Fatalf("start(background) for a replaced set = %v, %v; want nothing started", f, err)
+	got, err := c.eng.Get(ctx, refresh.Request[keySet, Trigger]{Seen: seen, Level: refresh.Due, Trigger: TriggerBackground})
+	if err != nil || !got.Again || got.Value != cur {
+		t.Fatalf("background refresh of a replaced set = %+v, %v; want nothing started, look again at the current set", got, err)
 	}
 	if got := iss.Fetches(); got != fetches {
 		t.Fatalf("%d more fetches, want none", got-fetches)
@@ -49,8 +52,8 @@ func TestCallerAfterARefreshEnded(t *testing.T) {
 
 	// The set that is current, expired, is refreshed.
 	cur.timeUp.Store(true)
-	if got, err := c.expired(ctx, cur); err != nil || got == cur {
-		t.Fatalf("expired(current set) = %p, %v; want a new set", got, err)
+	if err := c.Load(ctx); err != nil || c.eng.Current() == cur {
+		t.Fatalf("Load of an expired current set: %v; want a new set", err)
 	}
 	if got := iss.Fetches(); got != fetches+1 {
 		t.Fatalf("%d more fetches, want 1", got-fetches)

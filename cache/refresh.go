@@ -4,96 +4,34 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/refresh"
 )
 
-// flight is one refresh; waiters select on done and then read err.
-type flight struct {
-	trigger Trigger
-	done    chan struct{}
-	err     error
-	cancel  context.CancelFunc
-}
-
-// start returns the refresh in flight, or starts one for trigger. Unless
-// force is set it starts nothing (and returns nil) while backing off after
-// failures, for an unknown kid during the cooldown, or when the set is no
-// longer seen, the one the caller found wanting: a refresh ended (or a
-// shared document arrived) since the caller looked, and the caller should
-// look again.
-func (c *Cache) start(trigger Trigger, force bool, seen *keySet) (*flight, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return nil, ErrClosed
-	}
-	if f := c.inflight.Load(); f != nil {
-		return f, nil
-	}
-	if !force && (c.set.Load() != seen || c.held(trigger, time.Now())) {
-		return nil, nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.FetchTimeout)
-	f := &flight{trigger: trigger, done: make(chan struct{}), cancel: cancel}
-	c.inflight.Store(f)
-	c.wg.Add(1)
-	go c.run(ctx, f)
-	return f, nil
-}
-
-// held reports whether a refresh for trigger must wait at now: during
-// the backoff after failures, or for an unknown kid during the cooldown.
-// It reads without the lock; start checks again under it.
-func (c *Cache) held(trigger Trigger, now time.Time) bool {
-	n := now.UnixNano()
-	return n < c.retryAt.Load() || (trigger == TriggerUnknownKID && n < c.kidUntil.Load())
-}
-
-// run performs the refresh f and records its outcome.
-func (c *Cache) run(ctx context.Context, f *flight) {
-	defer c.wg.Done()
-	defer f.cancel()
+// refresh is the engine's Refresh: it obtains a document and publishes
+// it, and opens the unknown-kid cooldown after a refresh for an unknown
+// kid succeeded (before anyone waiting for it looks again).
+func (c *Cache) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outcome[Trigger]), error) {
 	start := time.Now()
-	res, shared, err := c.refresh(ctx, f.trigger, start)
-
-	c.mu.Lock()
-	closed := c.closed
-	if err != nil {
-		c.failures++
-		c.lastErr = err
-		wait := c.backoff(c.failures)
-		if c.set.Load() == nil {
-			// With nothing to serve, every request fails: retry sooner.
-			wait = min(wait, 2*c.cfg.MinRefreshInterval)
-		}
-		c.retryAt.Store(time.Now().Add(wait).UnixNano())
-	} else {
-		c.failures = 0
-		c.lastErr = nil
-		c.retryAt.Store(0)
-		if f.trigger == TriggerUnknownKID {
-			c.kidUntil.Store(start.Add(c.cfg.UnknownKIDCooldown).UnixNano())
-		}
+	res, shared, err := c.obtain(ctx, trigger, start)
+	if err == nil && trigger == TriggerUnknownKID {
+		c.kidUntil.Store(start.Add(c.cfg.UnknownKIDCooldown).UnixNano())
 	}
-	c.inflight.Store(nil)
-	c.mu.Unlock()
-
-	if !closed { // a fetch Close cancelled is no failure to report
-		c.report(f.trigger, res, shared, time.Since(start), err)
-	}
-	f.err = err
-	close(f.done)
-	c.poke()
+	return func(o refresh.Outcome[Trigger]) {
+		if !o.Closed { // a fetch Close cancelled is no failure to report
+			c.report(trigger, res, shared, time.Since(start), err)
+		}
+	}, err
 }
 
-// refresh obtains a document, from the store or the provider, and
-// publishes it. A document this process fetches is parsed before anything
+// obtain gets a document, from the store or the provider, and publishes
+// it. A document this process fetches is parsed before anything
 // else sees it, so an unusable one is never shared.
-func (c *Cache) refresh(ctx context.Context, trigger Trigger, start time.Time) (Result, bool, error) {
+func (c *Cache) obtain(ctx context.Context, trigger Trigger, start time.Time) (Result, bool, error) {
 	var prev *Document
 	var after time.Time
-	if s := c.set.Load(); s != nil {
+	if s := c.eng.Current(); s != nil {
 		prev = s.doc
 		after = s.fetched
 	}
@@ -180,34 +118,31 @@ func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (Result, error
 		d.FetchedAt = now
 		doc = &d
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cur := c.set.Load()
-	if shared && cur != nil && !fetched.After(cur.fetched) {
-		return ResultNotModified, nil // another process's, and not newer than ours
-	}
-	if cur != nil && bytes.Equal(cur.doc.Body, doc.Body) {
-		c.set.Store(newKeySet(&c.cfg, doc, fetched, cur.byKID, cur.list))
-		cur.retire()
-		return ResultNotModified, nil
-	}
-	if keys == nil || !bytes.Equal(keys.body, doc.Body) {
-		var err error
-		if keys, err = parse(doc.Body); err != nil {
-			return ResultError, err
+	res, err := ResultNotModified, error(nil)
+	c.eng.Publish(func(cur *keySet) *keySet {
+		if shared && cur != nil && !fetched.After(cur.fetched) {
+			return cur // another process's, and not newer than ours
 		}
-	}
-	c.set.Store(newKeySet(&c.cfg, doc, fetched, keys.byKID, keys.list))
-	cur.retire()
-	return ResultUpdated, nil
+		if cur != nil && bytes.Equal(cur.doc.Body, doc.Body) {
+			cur.retire()
+			return newKeySet(&c.cfg, doc, fetched, cur.byKID, cur.list)
+		}
+		if keys == nil || !bytes.Equal(keys.body, doc.Body) {
+			if keys, err = parse(doc.Body); err != nil {
+				res = ResultError
+				return cur
+			}
+		}
+		cur.retire()
+		res = ResultUpdated
+		return newKeySet(&c.cfg, doc, fetched, keys.byKID, keys.list)
+	})
+	return res, err
 }
 
 // loadShared installs the document another process shared, if it is newer.
 func (c *Cache) loadShared() {
-	c.mu.Lock()
-	closed := c.closed
-	c.mu.Unlock()
-	if closed {
+	if c.eng.Closed() {
 		return
 	}
 	start := time.Now()
@@ -221,7 +156,7 @@ func (c *Cache) loadShared() {
 	if doc == nil {
 		return
 	}
-	if s := c.set.Load(); s != nil && !doc.FetchedAt.After(s.fetched) {
+	if s := c.eng.Current(); s != nil && !doc.FetchedAt.After(s.fetched) {
 		return // ours is as new: nothing to do
 	}
 	res, err := c.publish(doc, nil, true)
@@ -230,18 +165,6 @@ func (c *Cache) loadShared() {
 		return
 	}
 	c.report(TriggerShared, res, true, time.Since(start), nil)
-	c.poke()
-}
-
-// backoff returns the wait after n consecutive failures: MinRefreshInterval
-// doubling up to Interval, plus up to 20% jitter.
-func (c *Cache) backoff(n int) time.Duration {
-	d := c.cfg.MinRefreshInterval
-	for i := 1; i < n && d < c.cfg.Interval; i++ {
-		d *= 2
-	}
-	d = min(d, c.cfg.Interval)
-	return d + time.Duration(rand.Int64N(int64(d)/5+1))
 }
 
 func (c *Cache) storeFailed(err error) {
@@ -255,7 +178,7 @@ func (c *Cache) storeFailed(err error) {
 
 func (c *Cache) report(trigger Trigger, res Result, shared bool, d time.Duration, err error) {
 	ev := RefreshEvent{Issuer: c.cfg.Issuer, Trigger: trigger, Result: res, Duration: d, Shared: shared, Err: err}
-	if s := c.set.Load(); s != nil {
+	if s := c.eng.Current(); s != nil {
 		ev.Keys = len(s.list)
 		ev.FetchedAt = s.doc.FetchedAt
 	}

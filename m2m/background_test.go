@@ -31,7 +31,7 @@ func TestBackgroundRetriesStopAtExpiry(t *testing.T) {
 		time.Sleep(time.Until(tok.Expiry))
 		synctest.Wait()
 		// Due at 8 minutes, handed out until 9m50s: retries after 1, 2, 4,
-		// 8, 16, 32 and 60 seconds (±10%) fit in the 110 seconds between.
+		// 8, 16, 32 and 60 seconds (+0–20%) fit in the 110 seconds between.
 		atExpiry := requests.Load()
 		if atExpiry < 1+5 {
 			t.Fatalf("%d token requests by the token's expiry, want the first and at least 5 retries while it was valid", atExpiry)

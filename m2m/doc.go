@@ -35,7 +35,8 @@
 // A 401 or 403 (any 4xx but 408 and 429) from the token endpoint is
 // returned at once as ErrRejected; 429, 5xx and network failures as
 // ErrUnavailable. Either starts a backoff (exponential from 1 second to 1
-// minute, or the answer's Retry-After if longer) during which callers
+// minute plus up to 20% jitter, or the answer's Retry-After if longer, up
+// to an hour) during which callers
 // without a valid token fail fast with ErrBackoff instead of calling the
 // endpoint again, while a token that is still valid keeps serving. Auth0's
 // Auth0-Client-Quota-Limit header is parsed (ParseQuota) and reported

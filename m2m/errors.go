@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -56,26 +55,4 @@ func (e *ExchangeError) Unwrap() []error {
 func (e *ExchangeError) rejected() bool {
 	return e.Status >= 400 && e.Status < 500 &&
 		e.Status != http.StatusRequestTimeout && e.Status != http.StatusTooManyRequests
-}
-
-// maxRetryAfter caps a Retry-After: beyond it the answer is more likely
-// wrong than meant.
-const maxRetryAfter = time.Hour
-
-// parseRetryAfter reads a Retry-After value, delay-seconds or an
-// HTTP-date, as a duration from now; zero if absent or invalid.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		d = time.Duration(min(n, int64(maxRetryAfter/time.Second))) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
 }

@@ -33,13 +33,13 @@ func TestTokenSourceErrors(t *testing.T) {
 			name:     "401 wrong secret",
 			setup:    func(i *issuertest.Issuer) { i.SetClient(testClient, "another secret") },
 			category: m2m.ErrRejected, status: http.StatusUnauthorized,
-			quiet: 890 * time.Millisecond, again: 1110 * time.Millisecond,
+			quiet: 990 * time.Millisecond, again: 1210 * time.Millisecond,
 		},
 		{
 			name:     "403 forbidden",
 			setup:    func(i *issuertest.Issuer) { i.SetTokenStatus(http.StatusForbidden) },
 			category: m2m.ErrRejected, status: http.StatusForbidden,
-			quiet: 890 * time.Millisecond, again: 1110 * time.Millisecond,
+			quiet: 990 * time.Millisecond, again: 1210 * time.Millisecond,
 		},
 		{
 			name: "429 with Retry-After",
@@ -54,12 +54,12 @@ func TestTokenSourceErrors(t *testing.T) {
 			name:     "503 without Retry-After",
 			setup:    func(i *issuertest.Issuer) { i.SetTokenStatus(http.StatusServiceUnavailable) },
 			category: m2m.ErrUnavailable, status: http.StatusServiceUnavailable,
-			quiet: 890 * time.Millisecond, again: 1110 * time.Millisecond,
+			quiet: 990 * time.Millisecond, again: 1210 * time.Millisecond,
 		},
 		{
 			name: "endpoint down", down: true,
 			category: m2m.ErrUnavailable, status: 0,
-			quiet: 890 * time.Millisecond, again: 1110 * time.Millisecond,
+			quiet: 990 * time.Millisecond, again: 1210 * time.Millisecond,
 		},
 	}
 	for _, tt := range tests {
@@ -150,7 +150,7 @@ func TestTokenSourceServesThroughFailedRefresh(t *testing.T) {
 		if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Status != http.StatusServiceUnavailable {
 			t.Fatalf("refresh at the due time = %+v, want a 503 error", ev)
 		}
-		for range 3 { // backing off: 1s, 2s, 4s (±10%)
+		for range 3 { // backing off: 1s, 2s, 4s (+0–20%)
 			tok, err := ts.Token()
 			if err != nil || tok.AccessToken != first.AccessToken {
 				t.Fatalf("during failed refreshes: %v, %v; want the current token", tok, err)
@@ -159,7 +159,7 @@ func TestTokenSourceServesThroughFailedRefresh(t *testing.T) {
 				t.Fatalf("retry = %+v, want a failed background refresh", ev)
 			}
 		}
-		if elapsed := time.Since(start.Add(48 * time.Minute)); elapsed < 6300*time.Millisecond || elapsed > 7700*time.Millisecond {
+		if elapsed := time.Since(start.Add(48 * time.Minute)); elapsed < 7*time.Second || elapsed > 8400*time.Millisecond {
 			t.Errorf("three retries took %v, want about 1s+2s+4s", elapsed)
 		}
 

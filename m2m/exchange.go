@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/safehttp"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -38,7 +39,7 @@ func exchange(ctx context.Context, cc *clientcredentials.Config, client *http.Cl
 		xe := &ExchangeError{Status: a.status, Err: err}
 		if re := (*oauth2.RetrieveError)(nil); errors.As(err, &re) && re.Response != nil {
 			xe.Status = re.Response.StatusCode
-			xe.RetryAfter = parseRetryAfter(re.Response.Header.Get("Retry-After"), now())
+			xe.RetryAfter = safehttp.RetryAfter(re.Response.Header, now())
 		}
 		return nil, a, xe
 	}

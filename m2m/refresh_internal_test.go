@@ -1,16 +1,19 @@
 package m2m
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/refresh"
 )
 
-// A caller that found no usable token may reach start after another
-// caller's refresh has ended: start hands it that refresh's token instead
+// A caller that found no usable token may reach the engine after another
+// caller's refresh has ended: it is handed that refresh's token instead
 // of starting a second refresh.
 func TestStartAfterARefreshEnded(t *testing.T) {
 	var requests atomic.Int64
@@ -36,32 +39,29 @@ func TestStartAfterARefreshEnded(t *testing.T) {
 	if _, err := s.Token(); err != nil {
 		t.Fatal(err)
 	}
-	cur := s.cur.Load()
+	cur := s.eng.Current()
+	ctx := context.Background()
 
-	for _, trigger := range []Trigger{TriggerInitial, TriggerExpired, TriggerBackground} {
-		f, started, err := s.start(trigger)
-		if err != nil || started {
-			t.Fatalf("start(%s) with a fresh token: started %v, err %v; want the token held", trigger, started, err)
-		}
-		<-f.done
-		if f.held != cur || f.err != nil {
-			t.Fatalf("start(%s) gave held %p, err %v; want %p", trigger, f.held, f.err, cur)
+	// Callers that found no token, or an expired one, get the token held.
+	for _, trigger := range []Trigger{TriggerInitial, TriggerExpired} {
+		got, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Level: refresh.None, Trigger: trigger})
+		if err != nil || !got.Again || got.Value != cur {
+			t.Fatalf("Get(%s) after a refresh ended = %+v, %v; want the token held", trigger, got, err)
 		}
 	}
 
-	// Past Threshold the token is still handed out, but a background
-	// refresh is due: that trigger starts one.
+	// Past Threshold the token is still handed out, and a background
+	// refresh starts.
 	advance(50 * time.Minute)
-	if f, _, _ := s.start(TriggerExpired); f.held != cur {
-		t.Fatal("start(expired) before the token stopped being handed out did not give it")
+	got, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Seen: cur, Level: refresh.Due, Trigger: TriggerBackground})
+	if err != nil || got.Value != cur {
+		t.Fatalf("Get(due) = %+v, %v; want the token held", got, err)
 	}
-	f, started, err := s.start(TriggerBackground)
-	if err != nil || !started {
-		t.Fatalf("start(background) past Threshold: started %v, err %v; want a refresh", started, err)
+	if err := s.eng.Refresh(ctx, TriggerBackground); err != nil { // joins it
+		t.Fatal(err)
 	}
-	<-f.done
-	if f.err != nil || f.held == cur {
-		t.Fatalf("background refresh: err %v, same token %v", f.err, f.held == cur)
+	if s.eng.Current() == cur {
+		t.Fatal("the background refresh did not replace the token")
 	}
 	if got := requests.Load(); got != 2 {
 		t.Fatalf("token endpoint called %d times, want 2", got)

@@ -2,16 +2,17 @@ package m2m
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
 
@@ -25,24 +26,10 @@ type TokenSource struct {
 	key    string
 	store  Store
 
-	// cur is the token serving now; nil before the first one. Readers
-	// never lock.
-	cur atomic.Pointer[held]
-	// inflight is the refresh running now, if any.
-	inflight atomic.Pointer[flight]
-	// retryAt is the end of the backoff after failed refreshes, in Unix
-	// nanoseconds of cfg.Now: read without the lock, written under it.
-	retryAt atomic.Int64
-	quota   atomic.Pointer[[]Quota]
-
-	mu       sync.Mutex // serializes starting refreshes and their outcome
-	failures int
-	lastErr  error
-	closed   bool
-
-	wake chan struct{} // re-plans the background refresh
-	done chan struct{} // closed by Close
-	wg   sync.WaitGroup
+	// eng holds the token serving now (nil before the first one; readers
+	// never lock) and runs its refreshes.
+	eng   *refresh.Engine[held, Trigger]
+	quota atomic.Pointer[[]Quota]
 }
 
 var _ oauth2.TokenSource = (*TokenSource)(nil)
@@ -76,14 +63,21 @@ func New(cfg Config) (*TokenSource, error) {
 		client: safehttp.Client(cfg.HTTPClient),
 		key:    sourceKey(&cfg),
 		store:  cfg.Store,
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
 	}
 	if s.store == nil {
 		s.store = NewMemoryStore(1)
 	}
-	s.wg.Add(1)
-	go s.background()
+	s.eng = refresh.New(refresh.Config[held, Trigger]{
+		Refresh:       s.refresh,
+		Due:           s.due,
+		Background:    TriggerBackground,
+		Timeout:       cfg.Timeout,
+		MinBackoff:    minBackoff,
+		MaxBackoff:    maxBackoff,
+		RetryAfter:    exchangeRetryAfter,
+		MaxRetryAfter: safehttp.MaxRetryAfter,
+		Now:           cfg.Now,
+	})
 	return s, nil
 }
 
@@ -91,19 +85,7 @@ func New(cfg Config) (*TokenSource, error) {
 // token already held keeps serving until it expires; no refresh starts
 // after Close. Close is idempotent and always returns nil.
 func (s *TokenSource) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	f := s.inflight.Load()
-	s.mu.Unlock()
-	if f != nil {
-		f.cancel()
-	}
-	close(s.done)
-	s.wg.Wait()
+	s.eng.Close()
 	return nil
 }
 
@@ -122,39 +104,53 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 // once. The returned token is shared: do not modify it.
 func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	now := s.cfg.Now()
-	h := s.cur.Load()
-	if h != nil && now.Before(h.stop) {
+	h := s.eng.Current()
+	if h != nil && now.Before(h.due) {
 		s.markUsed(h)
-		if !now.Before(h.due) && s.inflight.Load() == nil && now.UnixNano() >= s.retryAt.Load() {
-			_, _, _ = s.start(TriggerBackground)
-		}
 		s.served()
 		return h.o, nil
 	}
-	trigger := TriggerInitial
+	r := refresh.Request[held, Trigger]{Seen: h, Level: refresh.None, Trigger: TriggerInitial}
 	if h != nil {
-		trigger = TriggerExpired
+		r.Trigger = TriggerExpired
+		if now.Before(h.stop) {
+			r.Level, r.Trigger = refresh.Due, TriggerBackground
+		}
 	}
-	if s.inflight.Load() == nil && now.UnixNano() < s.retryAt.Load() {
-		return nil, s.backoffError(now)
+	got, err := s.eng.Get(ctx, r)
+	switch {
+	case err != nil:
+		return nil, s.failure(err)
+	case got.Again:
+		return s.TokenContext(ctx)
+	case got.Value == nil:
+		return nil, errNoToken
 	}
-	f, started, err := s.start(trigger)
-	if err != nil {
-		return nil, err
-	}
-	select {
-	case <-f.done:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("m2m: waiting for a token: %w", ctx.Err())
-	}
-	if f.err != nil {
-		return nil, f.err
-	}
-	s.markUsed(f.held)
-	if !started || !f.minted.Load() {
+	s.markUsed(got.Value)
+	if !got.Started || !got.Value.minted {
 		s.served()
 	}
-	return f.held.o, nil
+	return got.Value.o, nil
+}
+
+// failure turns the engine's failure into the error TokenContext returns.
+func (s *TokenSource) failure(err error) error {
+	var re *refresh.Error
+	if !errors.As(err, &re) {
+		return err
+	}
+	switch re.Reason {
+	case refresh.Held:
+		return fmt.Errorf("%w (%v left): %w", ErrBackoff, re.RetryAfter.Round(time.Millisecond), re.Err)
+	case refresh.GaveUp:
+		return fmt.Errorf("m2m: waiting for a token: %w", re.Err)
+	case refresh.Closed:
+		if re.Err != nil {
+			return fmt.Errorf("%w: %w", ErrClosed, re.Err)
+		}
+		return ErrClosed
+	}
+	return re.Err
 }
 
 // Quota returns the quota buckets of the last answer that declared any
@@ -170,7 +166,7 @@ func (s *TokenSource) Quota() []Quota {
 // refresh is planned for it.
 func (s *TokenSource) markUsed(h *held) {
 	if !h.used.Load() && h.used.CompareAndSwap(false, true) {
-		s.poke()
+		s.eng.Poke()
 	}
 }
 
@@ -178,18 +174,6 @@ func (s *TokenSource) served() {
 	if h := s.cfg.Hooks; h != nil {
 		h.TokenServed(s.cfg.Name)
 	}
-}
-
-// backoffError is ErrBackoff wrapping the failure that started it.
-func (s *TokenSource) backoffError(now time.Time) error {
-	s.mu.Lock()
-	last, closed := s.lastErr, s.closed
-	s.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	left := time.Unix(0, s.retryAt.Load()).Sub(now)
-	return fmt.Errorf("%w (%v left): %w", ErrBackoff, left.Round(time.Millisecond), last)
 }
 
 // String describes the source without its secret.

@@ -22,10 +22,20 @@ type Token struct {
 }
 
 // Due is when the token should be replaced: once threshold of its
-// lifetime has passed.
+// lifetime has passed, and at the latest as long before it stops being
+// handed out (see stopDelta) as that is before its expiry, so that the
+// refresh is due while the token still serves, whatever the threshold:
+// no caller has to wait for it.
 func (t *Token) Due(threshold float64) time.Time {
-	return t.Issued.Add(time.Duration(threshold * float64(t.Expiry.Sub(t.Issued))))
+	due := t.Issued.Add(time.Duration(threshold * float64(t.Expiry.Sub(t.Issued))))
+	if latest := t.stop().Add(-t.stopDelta()); latest.Before(due) {
+		return latest
+	}
+	return due
 }
+
+// stop is when the token stops being handed out.
+func (t *Token) stop() time.Time { return t.Expiry.Add(-t.stopDelta()) }
 
 // expiredOnArrival reports whether the endpoint gave the token no
 // lifetime at all (expires_in zero or negative): it must not be kept.
@@ -44,12 +54,14 @@ type held struct {
 	due  time.Time   // replace it in the background from here on
 	stop time.Time   // hand it out until here
 	used atomic.Bool // handed out since it was obtained
+	// minted: obtained from the token endpoint, not read from the store.
+	minted bool
 }
 
-func newHeld(t *Token, threshold float64) *held {
+func newHeld(t *Token, threshold float64, minted bool) *held {
 	o := &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}
 	if t.Scope != "" {
 		o = o.WithExtra(map[string]any{"scope": t.Scope})
 	}
-	return &held{o: o, due: t.Due(threshold), stop: t.Expiry.Add(-t.stopDelta())}
+	return &held{o: o, due: t.Due(threshold), stop: t.stop(), minted: minted}
 }

@@ -12,7 +12,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // ErrTooLarge is returned by ReadBody when a body is longer than its limit.
@@ -89,4 +91,28 @@ func ReadBody(r io.Reader, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w (limit %d bytes)", ErrTooLarge, limit)
 	}
 	return b, nil
+}
+
+// MaxRetryAfter caps what RetryAfter returns: beyond it the answer is more
+// likely wrong than meant.
+const MaxRetryAfter = time.Hour
+
+// RetryAfter reads the Retry-After header of h, delay-seconds or an
+// HTTP-date, as a duration from now: zero if absent, invalid or past, at
+// most MaxRetryAfter.
+func RetryAfter(h http.Header, now time.Time) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		d = time.Duration(min(n, int64(MaxRetryAfter/time.Second))) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), MaxRetryAfter)
 }
