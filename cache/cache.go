@@ -110,14 +110,13 @@ func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
 // keyAfterExpiry is Key for a set that is nil or spent: it serves the
 // set while it may (starting its refresh), else waits for a refresh.
 func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwkset.JWK, error) {
-	now := time.Now()
 	r := refresh.Request[keySet, Trigger]{Seen: s, Level: refresh.None, Trigger: TriggerInitial}
 	if s != nil {
 		r.Trigger = TriggerTime
 		if s.usedUp.Load() != 0 {
 			r.Trigger = TriggerUsage
 		}
-		if c.staleOK(s, now) {
+		if !s.over.Load() {
 			r.Level = refresh.Stale
 		}
 	}
@@ -174,14 +173,12 @@ func (c *Cache) use(s *keySet) bool {
 	if n == s.softUses {
 		c.eng.Poke()
 	}
-	if n <= s.limit {
+	if n <= s.limit || !s.floorPassed.Load() {
 		return true
 	}
-	now := time.Now()
-	if now.Before(s.usageFloor) {
-		return true
+	if s.usedUp.Load() == 0 && s.usedUp.CompareAndSwap(0, time.Now().UnixNano()) {
+		s.spend()
 	}
-	s.usedUp.CompareAndSwap(0, now.UnixNano())
 	return false
 }
 
@@ -226,30 +223,17 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	return err
 }
 
-// staleOK reports whether the expired set s may still serve at now.
-func (c *Cache) staleOK(s *keySet, now time.Time) bool {
-	if c.cfg.MaxStale < 0 {
-		return false
-	}
-	var at time.Time
-	if !s.expires.IsZero() && !now.Before(s.expires) {
-		at = s.expires
-	}
-	if u := s.usedUp.Load(); u != 0 && (at.IsZero() || u < at.UnixNano()) {
-		at = time.Unix(0, u)
-	}
-	return at.IsZero() || now.Before(at.Add(c.cfg.MaxStale))
-}
-
 // unknownKID handles a kid the set seen does not hold: join a refresh in
 // flight, or start one if the cooldown and backoff allow, then look again.
 // If seen has been replaced meanwhile, it looks in the new set instead.
 // Without a refresh it fails at once.
 func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (jwkset.JWK, error) {
 	h := c.cfg.Hooks
-	got, err := c.eng.Get(ctx, refresh.Request[keySet, Trigger]{
-		Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID, Until: time.Unix(0, c.kidUntil.Load()),
-	})
+	r := refresh.Request[keySet, Trigger]{Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID}
+	if u := c.kidUntil.Load(); u != 0 {
+		r.Until = time.Unix(0, u)
+	}
+	got, err := c.eng.Get(ctx, r)
 	var re *refresh.Error
 	switch {
 	case errors.As(err, &re) && re.Reason == refresh.GaveUp:

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,13 +39,22 @@ type keySet struct {
 	usageFloor time.Time
 
 	uses atomic.Int64
-	// timeUp is set by timer at expires, so that the look-up path reads a
-	// flag instead of the clock.
-	timeUp atomic.Bool
-	timer  *time.Timer
+	// timeUp is set by timer at expires, floorPassed by floorTimer at
+	// usageFloor and over by overTimer MaxStale after the set was spent,
+	// so that the look-up path reads flags instead of the clock.
+	timeUp      atomic.Bool
+	timer       *time.Timer
+	floorPassed atomic.Bool
+	floorTimer  *time.Timer
+	over        atomic.Bool
+	maxStale    time.Duration
 	// usedUp is when a look-up first found the usage limit spent (Unix
 	// nanoseconds), the start of the stale window under Usage.
 	usedUp atomic.Int64
+
+	mu        sync.Mutex // guards overTimer and retired
+	overTimer *time.Timer
+	retired   bool
 }
 
 // parsed is the usable keys of a document body.
@@ -122,7 +132,7 @@ func parseKey(raw json.RawMessage) (jwkset.JWK, error) {
 // the document was fetched, so replicas sharing a document share its
 // schedule; fetched is the document's own fetch time (see keySet.fetched).
 func newKeySet(cfg *Config, doc *Document, fetched time.Time, byKID map[string]*jwkset.JWK, list []jwkset.JWK) *keySet {
-	s := &keySet{byKID: byKID, list: list, doc: doc, fetched: fetched}
+	s := &keySet{byKID: byKID, list: list, doc: doc, fetched: fetched, maxStale: cfg.MaxStale}
 	// The usage floor carries jitter too, so that busy replicas sharing a
 	// document do not all refresh at one instant.
 	s.floor = doc.FetchedAt.Add(time.Duration(float64(cfg.MinRefreshInterval) * (1 + 0.2*rand.Float64())))
@@ -141,11 +151,15 @@ func newKeySet(cfg *Config, doc *Document, fetched time.Time, byKID map[string]*
 		f := min(cfg.Threshold*jitter(), (1+cfg.Threshold)/2)
 		soft := time.Duration(float64(life) * f)
 		s.soft = doc.FetchedAt.Add(max(soft, cfg.MinRefreshInterval))
-		s.timer = time.AfterFunc(time.Until(s.expires), func() { s.timeUp.Store(true) })
+		s.timer = time.AfterFunc(time.Until(s.expires), func() {
+			s.timeUp.Store(true)
+			s.spend()
+		})
 	}
 	if cfg.countsUsage() {
 		s.limit = cfg.Usages
 		s.softUses = max(1, int64(float64(cfg.Usages)*cfg.Threshold))
+		s.floorTimer = time.AfterFunc(time.Until(s.usageFloor), func() { s.floorPassed.Store(true) })
 	}
 	return s
 }
@@ -170,10 +184,33 @@ func (s *keySet) pick(kid string) (*jwkset.JWK, error) {
 // spent reports whether s has expired, by time or by usage.
 func (s *keySet) spent() bool { return s.timeUp.Load() || s.usedUp.Load() != 0 }
 
-// retire stops the expiry timer of a set that no longer serves.
+// spend starts the stale window of s, which has just expired by time or
+// by usage: MaxStale from now it must no longer serve (at once, for a
+// negative MaxStale). Only the first expiry counts.
+func (s *keySet) spend() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.retired || s.overTimer != nil || s.over.Load():
+	case s.maxStale < 0:
+		s.over.Store(true)
+	default:
+		s.overTimer = time.AfterFunc(s.maxStale, func() { s.over.Store(true) })
+	}
+}
+
+// retire stops the timers of a set that no longer serves.
 func (s *keySet) retire() {
-	if s != nil && s.timer != nil {
-		s.timer.Stop()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.retired = true
+	for _, t := range []*time.Timer{s.timer, s.floorTimer, s.overTimer} {
+		if t != nil {
+			t.Stop()
+		}
 	}
 }
 

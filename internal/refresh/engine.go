@@ -207,19 +207,18 @@ func (e *Engine[V, T]) Close() {
 // waits at most once: after a failed refresh it gets Seen if Seen is
 // Stale, else the failure.
 func (e *Engine[V, T]) Get(ctx context.Context, r Request[V, T]) (Got[V], error) {
-	now := e.cfg.Now()
-	s, f := e.snapshot(&r, now)
+	s, f := e.snapshot(&r)
 	a := Decide(s)
 	started := false
 	if a == ServeAndStart || a == StartAndWait {
 		// Starting takes the lock: decide again on a snapshot taken under it.
 		e.mu.Lock()
-		s, f = e.snapshot(&r, now)
+		s, f = e.snapshot(&r)
 		if e.closed {
 			s.Held = true
 		}
 		if a = Decide(s); a == ServeAndStart || a == StartAndWait {
-			f, started = e.startLocked(r.Trigger, now), true
+			f, started = e.startLocked(r.Trigger, e.cfg.Now()), true
 		}
 		e.mu.Unlock()
 	}
@@ -229,7 +228,7 @@ func (e *Engine[V, T]) Get(ctx context.Context, r Request[V, T]) (Got[V], error)
 	case LookAgain:
 		return Got[V]{Value: e.cur.Load(), Again: true}, nil
 	case Fail:
-		return Got[V]{}, e.held(&r, now)
+		return Got[V]{}, e.held(&r, e.cfg.Now())
 	}
 	select {
 	case <-f.done:
@@ -274,16 +273,21 @@ func (e *Engine[V, T]) Refresh(ctx context.Context, trigger T) error {
 	}
 }
 
-// snapshot reads the engine's state for r at now; f is the refresh in
-// flight, if any.
-func (e *Engine[V, T]) snapshot(r *Request[V, T], now time.Time) (Snapshot, *flight[T]) {
+// snapshot reads the engine's state for r; f is the refresh in flight, if
+// any. It reads the clock only when something may hold a refresh back.
+func (e *Engine[V, T]) snapshot(r *Request[V, T]) (Snapshot, *flight[T]) {
 	f := e.inflight.Load()
 	retry := e.retryAt.Load()
+	held := false
+	if f == nil && (retry != 0 || !r.Until.IsZero()) { // with a refresh in flight, Decide does not ask
+		now := e.cfg.Now()
+		held = now.UnixNano() < retry || now.Before(r.Until)
+	}
 	return Snapshot{
 		Level:    r.Level,
 		Replaced: e.cur.Load() != r.Seen,
 		InFlight: f != nil,
-		Held:     now.UnixNano() < retry || now.Before(r.Until),
+		Held:     held,
 		Failing:  retry != 0,
 		Sync:     e.cfg.Sync,
 	}, f
