@@ -135,15 +135,17 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// fail the others waiting for the same upstream call.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), p.cfg.Timeout)
 	defer cancel()
+	// mint may run on another goroutine than ours (the Store interface
+	// does not say): what it learns comes back through atomics.
 	var (
 		minted atomic.Bool
-		up     answer
+		up     atomic.Pointer[answer]
 	)
 	mint := func(ctx context.Context) (*Token, error) {
 		minted.Store(true)
 		begin := p.cfg.Now()
 		t, a, err := exchange(ctx, p.upstream(req), p.client, p.cfg.Now, p.cfg.AssumedLifetime)
-		up = a
+		up.Store(&a)
 		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: p.cfg.Now().Sub(begin)}
 		if err != nil {
 			ev.Result, ev.Err, ev.Status = ResultError, err, a.status
@@ -160,10 +162,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		passError(w, err)
 		return
 	}
-	if minted.Load() {
+	if a := up.Load(); minted.Load() && a != nil {
 		p.report(ProxyMiss)
 		for _, name := range []string{ClientQuotaHeader, OrganizationQuotaHeader} {
-			if v := up.header.Get(name); v != "" {
+			if v := a.header.Get(name); v != "" {
 				w.Header().Set(name, v)
 			}
 		}

@@ -22,16 +22,18 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// backend is a Redis the suite runs against: miniredis, or the real Redis
-// at REDIS_ADDR. Each test gets its own key prefix.
+// backend is a Redis the suite runs against: miniredis, the real Redis
+// at REDIS_ADDR, or the Redis Cluster at REDIS_CLUSTER_ADDRS. Each test
+// gets its own key prefix.
 type backend struct {
-	addr   string
-	mr     *miniredis.Miniredis // nil for real Redis
-	prefix string
+	addr    string
+	cluster []string             // the cluster's nodes; nil for a single Redis
+	mr      *miniredis.Miniredis // nil for real Redis
+	prefix  string
 }
 
-// forEachBackend runs f against miniredis and, when REDIS_ADDR is set,
-// against real Redis.
+// forEachBackend runs f against miniredis and, when REDIS_ADDR and
+// REDIS_CLUSTER_ADDRS are set, against real Redis and a Redis Cluster.
 func forEachBackend(t *testing.T, f func(t *testing.T, b *backend)) {
 	t.Helper()
 	t.Run("miniredis", func(t *testing.T) {
@@ -47,6 +49,24 @@ func forEachBackend(t *testing.T, f func(t *testing.T, b *backend)) {
 		t.Cleanup(func() { b.deleteKeys(t) })
 		f(t, b)
 	})
+	t.Run("cluster", func(t *testing.T) {
+		nodes := clusterNodes()
+		if nodes == nil {
+			t.Skip("REDIS_CLUSTER_ADDRS is not set: skipping the run against a Redis Cluster (CI sets it)")
+		}
+		b := &backend{cluster: nodes, prefix: testPrefix()}
+		t.Cleanup(func() { b.deleteKeys(t) })
+		f(t, b)
+	})
+}
+
+// clusterNodes returns the nodes of REDIS_CLUSTER_ADDRS (comma-separated),
+// or nil.
+func clusterNodes() []string {
+	if v := os.Getenv("REDIS_CLUSTER_ADDRS"); v != "" {
+		return strings.Split(v, ",")
+	}
+	return nil
 }
 
 func testPrefix() string {
@@ -66,9 +86,18 @@ func (b *backend) fresh(t *testing.T) *backend {
 }
 
 // client returns a new client of b, closed when the test ends.
-func (b *backend) client(t *testing.T) *redis.Client {
+func (b *backend) client(t *testing.T) redis.UniversalClient {
 	t.Helper()
+	if b.cluster != nil {
+		return newClusterClient(t, b.cluster)
+	}
 	return newClient(t, b.addr)
+}
+
+func newClusterClient(t *testing.T, nodes []string) *redis.ClusterClient {
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: nodes, ContextTimeoutEnabled: true, PoolSize: 4})
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 func newClient(t *testing.T, addr string) *redis.Client {
@@ -105,16 +134,28 @@ func (b *backend) elapse(d time.Duration) {
 	}
 }
 
-// deleteKeys removes the test's keys from a real Redis.
+// deleteKeys removes the test's keys from a real Redis (every master of
+// a cluster).
 func (b *backend) deleteKeys(t *testing.T) {
-	c := redis.NewClient(&redis.Options{Addr: b.addr})
-	defer c.Close()
 	ctx := context.Background()
-	iter := c.Scan(ctx, 0, b.prefix+"*", 100).Iterator()
-	for iter.Next(ctx) {
-		c.Del(ctx, iter.Val())
+	clean := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, b.prefix+"*", 100).Iterator()
+		for iter.Next(ctx) {
+			c.Del(ctx, iter.Val())
+		}
+		return iter.Err()
 	}
-	if err := iter.Err(); err != nil {
+	var err error
+	if b.cluster != nil {
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: b.cluster})
+		defer c.Close()
+		err = c.ForEachMaster(ctx, clean)
+	} else {
+		c := redis.NewClient(&redis.Options{Addr: b.addr})
+		defer c.Close()
+		err = clean(ctx, c)
+	}
+	if err != nil {
 		t.Logf("cleaning up %s*: %v", b.prefix, err)
 	}
 }

@@ -45,6 +45,11 @@ func TestWatchSurvivesRedisOutages(t *testing.T) {
 
 func TestDeadSubscriptionIsReplaced(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
+		if b.cluster != nil {
+			// A proxy in front of one node cannot stand for a cluster, whose
+			// client follows MOVED redirects to the others.
+			t.Skip("the dead connection is made by a TCP proxy in front of one Redis")
+		}
 		p := newProxy(t, b.addr)
 		viaProxy := &backend{addr: p.addr(), prefix: b.prefix}
 		w := viaProxy.store(t, func(c *redisstore.Config) { c.PingInterval = 100 * time.Millisecond })
@@ -150,7 +155,7 @@ func TestReplicasThroughRedisOutage(t *testing.T) {
 		ctx := context.Background()
 		iss := issuertest.New()
 		defer iss.Close()
-		rs := newReplicas(t, 2, srv.addr(), "jwtguard-test:outage:", iss,
+		rs := newReplicas(t, 2, &backend{addr: srv.addr(), prefix: "jwtguard-test:outage:"}, iss,
 			cache.Config{UnknownKIDCooldown: 10 * time.Millisecond, MinRefreshInterval: 10 * time.Millisecond},
 			func(c *redisstore.Config) { c.Timeout = 200 * time.Millisecond })
 		a, b := rs[0], rs[1]

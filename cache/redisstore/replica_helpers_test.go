@@ -108,15 +108,15 @@ func (r *recorder) waitInstalled(t *testing.T, fetchedAt time.Time) {
 // replica is one process of a service: its own Redis client, Store,
 // Verifier (with its cache) and hooks.
 type replica struct {
-	client *redis.Client
+	client redis.UniversalClient
 	store  *redisstore.Store
 	v      *provider.Verifier
 	rec    *recorder
 }
 
 // newReplicas starts n replicas verifying iss's tokens (audience "api"),
-// sharing through the Redis at addr under prefix.
-func newReplicas(t *testing.T, n int, addr, prefix string, iss *issuertest.Issuer, cc cache.Config,
+// sharing through b under b.prefix.
+func newReplicas(t *testing.T, n int, b *backend, iss *issuertest.Issuer, cc cache.Config,
 	edit func(*redisstore.Config)) []*replica {
 	t.Helper()
 	p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{
@@ -127,8 +127,8 @@ func newReplicas(t *testing.T, n int, addr, prefix string, iss *issuertest.Issue
 	}
 	rs := make([]*replica, n)
 	for i := range rs {
-		r := &replica{client: newReplicaClient(t, addr), rec: newRecorder()}
-		cfg := redisstore.Config{Client: r.client, Prefix: prefix, Timeout: testTimeout}
+		r := &replica{client: b.replicaClient(t), rec: newRecorder()}
+		cfg := redisstore.Config{Client: r.client, Prefix: b.prefix, Timeout: testTimeout}
 		if edit != nil {
 			edit(&cfg)
 		}
@@ -147,18 +147,21 @@ func newReplicas(t *testing.T, n int, addr, prefix string, iss *issuertest.Issue
 	return rs
 }
 
-// newReplicaClient returns a client of the Redis at addr, closed when the
-// test ends, whose command outlasts a restart of Redis. After a restart a
+// replicaClient returns a client of b, closed when the test ends; of a
+// single Redis, one whose command outlasts a restart of Redis. After a restart a
 // command may meet pooled connections to the dead server (at most
 // PoolSize) and, once PoolSize dials failed during the outage, go-redis
 // fails every dial at once until its probe, made once a second, reaches
 // Redis: the command retries through both, its backoff (at least
 // MaxRetries × MinRetryBackoff = 2 s) outlasting the probe's second. A
 // Store's calls stay bounded by its Timeout, their context's deadline.
-func newReplicaClient(t *testing.T, addr string) *redis.Client {
+func (b *backend) replicaClient(t *testing.T) redis.UniversalClient {
+	if b.cluster != nil {
+		return newClusterClient(t, b.cluster)
+	}
 	const poolSize = 4
 	c := redis.NewClient(&redis.Options{
-		Addr: addr, ContextTimeoutEnabled: true, PoolSize: poolSize,
+		Addr: b.addr, ContextTimeoutEnabled: true, PoolSize: poolSize,
 		MaxRetries: 5 * poolSize, MinRetryBackoff: 100 * time.Millisecond, MaxRetryBackoff: 500 * time.Millisecond,
 	})
 	t.Cleanup(func() { c.Close() })

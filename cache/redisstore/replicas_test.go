@@ -23,7 +23,7 @@ func TestReplicasFetchAsOne(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
 		iss := issuertest.New()
 		defer iss.Close()
-		rs := newReplicas(t, replicas, b.addr, b.prefix, iss, cache.Config{
+		rs := newReplicas(t, replicas, b, iss, cache.Config{
 			Strategy:           cache.Time,
 			Interval:           interval,
 			MinRefreshInterval: 100 * time.Millisecond,
@@ -107,7 +107,7 @@ func TestRotationReachesEveryReplica(t *testing.T) {
 		iss := issuertest.New()
 		defer iss.Close()
 		const cooldown = 50 * time.Millisecond
-		rs := newReplicas(t, 5, b.addr, b.prefix, iss, cache.Config{UnknownKIDCooldown: cooldown, MinRefreshInterval: cooldown}, nil)
+		rs := newReplicas(t, 5, b, iss, cache.Config{UnknownKIDCooldown: cooldown, MinRefreshInterval: cooldown}, nil)
 		loadAll(t, rs)
 		if n := iss.Fetches(); n != 1 {
 			t.Fatalf("initial loads fetched %d times; want 1", n)
@@ -160,7 +160,7 @@ func TestSharedDocumentOfAnotherIssuerIsRefused(t *testing.T) {
 		planted := storedRecord(time.Now())
 		planted["url"], planted["issuer"] = iss.JWKSURL(), "https://evil.example/"
 		planted["body"] = evil.JWKS()
-		rs := newReplicas(t, 1, b.addr, b.prefix, iss, cache.Config{}, nil)
+		rs := newReplicas(t, 1, b, iss, cache.Config{}, nil)
 		r := rs[0]
 		if err := b.client(t).Set(ctx, r.store.Key(iss.JWKSURL()), mustJSON(t, planted), time.Minute).Err(); err != nil {
 			t.Fatal(err)
