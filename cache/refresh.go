@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/refresh"
+	"github.com/jwtguard/jwtguard/internal/share"
 )
 
 // refresh is the engine's Refresh: it obtains a document and publishes
@@ -25,9 +26,11 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outc
 	}, err
 }
 
-// obtain gets a document, from the store or the provider, and publishes
-// it. A document this process fetches is parsed before anything
-// else sees it, so an unusable one is never shared.
+// obtain gets a document, from the provider or, through the store, from
+// another process, and publishes it. A document this process fetches is
+// parsed before anything else sees it, so an unusable one is never shared;
+// a shared document is used only if it is for this URL and issuer, newer
+// than asked and usable — any other is reported and replaced by a fetch.
 func (c *Cache) obtain(ctx context.Context, trigger Trigger, start time.Time) (Result, bool, error) {
 	var prev *Document
 	var after time.Time
@@ -35,10 +38,8 @@ func (c *Cache) obtain(ctx context.Context, trigger Trigger, start time.Time) (R
 		prev = s.doc
 		after = s.fetched
 	}
-	fetched := false
-	var keys *parsed
+	var keys *parsed // of the document obtained, if its body is new
 	fetch := func(ctx context.Context) (*Document, error) {
-		fetched = true
 		doc, err := c.fetch(ctx, prev)
 		if err != nil {
 			return nil, err
@@ -73,32 +74,42 @@ func (c *Cache) obtain(ctx context.Context, trigger Trigger, start time.Time) (R
 			after = recent
 		}
 	}
-	// shared takes what the store handed over, unless it is unusable:
-	// not newer than asked (a store breaking its contract would have the
-	// background refresh spin), for another URL or issuer, or garbage.
-	shared := func(doc *Document, err error) (Result, error) {
-		if err != nil {
-			return ResultError, err
+	refused := false
+	fresh := func(doc *Document) bool {
+		if !doc.FetchedAt.After(after) {
+			return false // not newer than asked: the store's, or another process's, to replace
 		}
-		if !fetched && !doc.FetchedAt.After(after) {
-			return ResultError, fmt.Errorf("%w: the store's document is not newer than %v", ErrBadDocument, after)
+		err := c.check(doc)
+		if err == nil && (prev == nil || !bytes.Equal(doc.Body, prev.Body)) {
+			keys, err = parse(doc.Body)
 		}
-		return c.publish(doc, keys, !fetched)
+		if err != nil && !refused {
+			refused = true
+			c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
+		}
+		return err == nil
 	}
-	// The store may hand over something unusable: never serve it. Ask it
-	// once more for something newer, so that it fetches and replaces the
-	// bad entry; if that fails too, fetch without it.
-	res, err := shared(st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed))
-	for retry := 0; err != nil && !fetched && ctx.Err() == nil; retry++ {
-		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
-		if retry == 0 {
-			after = time.Now()
-			res, err = shared(st.Fetch(ctx, c.cfg.URL, after, fetch, c.storeFailed))
-		} else {
-			res, err = shared(fetch(ctx))
-		}
+	doc, fetched, err := share.Do(ctx, share.Store[Document](st), c.cfg.URL, share.Options[Document]{
+		Fresh:       fresh,
+		Produce:     fetch,
+		Report:      c.storeFailed,
+		WaitFor:     c.cfg.FetchTimeout,
+		LockTimeout: ErrLockTimeout,
+	})
+	if err != nil {
+		return ResultError, !fetched, err
 	}
+	res, err := c.publish(doc, keys, !fetched)
 	return res, !fetched, err
+}
+
+// check refuses a document for another URL or issuer.
+func (c *Cache) check(doc *Document) error {
+	if doc.URL != c.cfg.URL || doc.Issuer != c.cfg.Issuer {
+		return fmt.Errorf("%w: document is for %q (issuer %q), want %q (issuer %q)",
+			ErrBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
+	}
+	return nil
 }
 
 // publish makes doc the serving set, unless it is shared (another
@@ -108,9 +119,8 @@ func (c *Cache) obtain(ctx context.Context, trigger Trigger, start time.Time) (R
 // (ResultNotModified). keys, if not nil, is a parse of doc's body made
 // earlier.
 func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (Result, error) {
-	if doc.URL != c.cfg.URL || doc.Issuer != c.cfg.Issuer {
-		return ResultError, fmt.Errorf("%w: document is for %q (issuer %q), want %q (issuer %q)",
-			ErrBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
+	if err := c.check(doc); err != nil {
+		return ResultError, err
 	}
 	fetched := doc.FetchedAt
 	if now := time.Now(); fetched.After(now) {
@@ -150,7 +160,7 @@ func (c *Cache) loadShared() {
 	defer cancel()
 	doc, err := c.cfg.Store.Get(ctx, c.cfg.URL)
 	if err != nil {
-		c.storeFailed(err)
+		c.storeFailed(err) // a bad record is replaced by the next fetch
 		return
 	}
 	if doc == nil {

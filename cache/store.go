@@ -2,7 +2,11 @@ package cache
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/share"
 )
 
 // Document is a JWKS response as fetched from the provider.
@@ -18,24 +22,43 @@ type Document struct {
 	MaxAge time.Duration
 }
 
-// FetchFunc fetches the document from the provider.
-type FetchFunc func(ctx context.Context) (*Document, error)
+// ErrBadRecord is what a Store's Get wraps for a shared record that must
+// not serve: garbage, another version, a seal that does not open. The
+// cache reports it and replaces the record with a document it fetches.
+var ErrBadRecord = fmt.Errorf("cache: %w", share.ErrBadRecord)
 
-// Store shares documents between caches in several processes, so that one
-// of them fetches from the provider and the others read its result. A warm
-// look-up never calls a Store; one that waits for a refresh (no keys yet,
-// hard expiry, an unknown kid) waits for the Store too, within its bounds.
-// A Store is trusted: whoever can write to it can serve keys to every
-// cache that reads it. Implementations must be safe for concurrent use;
-// cache/redisstore is one.
+// ErrLockTimeout is reported (Hooks.StoreFailed) when another process
+// held the fetch lock for FetchTimeout, or half the refresh's time, without
+// sharing a document: the cache then fetches for itself.
+var ErrLockTimeout = errors.New("cache: no document from the process holding the fetch lock")
+
+// Store shares documents between the caches of several processes, so
+// that one of them fetches from the provider and the others read its
+// result. It only keeps records and locks; the cache runs the protocol
+// over it: read the shared document, and if it will not do, take the
+// fetch lock, read again, fetch, share — or, while another process holds
+// the lock, wait for its document (at most FetchTimeout, or half the
+// refresh's time left), taking the lock over if it is released without
+// one. When the store fails, the cache fetches for itself.
+//
+// A warm look-up never calls a Store. Implementations must be safe for
+// concurrent use; cache/redisstore is one, for Redis.
 type Store interface {
-	// Fetch returns a document for url that was fetched after the given
-	// time: one another process shared, or the result of calling fetch,
-	// which Fetch then shares. When the store cannot be used, Fetch calls
-	// fetch itself and passes the store's error to report.
-	Fetch(ctx context.Context, url string, after time.Time, fetch FetchFunc, report func(error)) (*Document, error)
-	// Get returns the shared document for url, or nil if there is none.
+	// Get returns the shared document for url, nil if there is none, an
+	// error wrapping ErrBadRecord for one that must not serve, or another
+	// error if the store cannot be used.
 	Get(ctx context.Context, url string) (*Document, error)
+	// Lock tries once to take the fetch lock of url, which lasts until
+	// Unlock or a time of the store's (its lock TTL, for a process that
+	// dies holding it). It returns the owner token that releases the
+	// lock, or "" and, if the store can tell, a channel closed when the
+	// holder releases it (nil: the cache polls).
+	Lock(ctx context.Context, url string) (owner string, released <-chan struct{}, err error)
+	// Unlock releases the fetch lock of url if owner still holds it.
+	Unlock(ctx context.Context, url, owner string) error
+	// Put shares doc, fetched from url, and tells the Watches of the
+	// other processes.
+	Put(ctx context.Context, url string, doc *Document) error
 	// Watch calls changed each time another process shares a new document
 	// for url, until stop is called.
 	Watch(url string, changed func()) (stop func(), err error)

@@ -17,32 +17,52 @@ import (
 type memStore struct {
 	mu       sync.Mutex
 	docs     map[string]*cache.Document
+	locked   map[string]chan struct{} // closed on Unlock
 	watchers map[string][]func()
 	err      error // returned by every operation when set
 	watchErr error
-	fetches  int
+	fetches  int // locks taken: fetches made through the store
 }
 
-func (m *memStore) Fetch(ctx context.Context, url string, after time.Time, fetch cache.FetchFunc, report func(error)) (*cache.Document, error) {
+func (m *memStore) Get(_ context.Context, url string) (*cache.Document, error) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.err != nil {
-		err := m.err
-		m.mu.Unlock()
-		report(err)
-		return fetch(ctx)
+		return nil, m.err
 	}
-	if d := m.docs[url]; d != nil && d.FetchedAt.After(after) {
-		m.mu.Unlock()
-		return d, nil
+	return m.docs[url], nil
+}
+
+func (m *memStore) Lock(_ context.Context, url string) (string, <-chan struct{}, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return "", nil, m.err
 	}
+	if ch, held := m.locked[url]; held {
+		return "", ch, nil
+	}
+	if m.locked == nil {
+		m.locked = make(map[string]chan struct{})
+	}
+	m.locked[url] = make(chan struct{})
 	m.fetches++
-	m.mu.Unlock()
-	d, err := fetch(ctx)
-	if err != nil {
-		return nil, err
+	return "owner", nil, nil
+}
+
+func (m *memStore) Unlock(_ context.Context, url, _ string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ch, held := m.locked[url]; held {
+		close(ch)
+		delete(m.locked, url)
 	}
+	return nil
+}
+
+func (m *memStore) Put(_ context.Context, _ string, d *cache.Document) error {
 	m.put(d)
-	return d, nil
+	return nil
 }
 
 func (m *memStore) put(d *cache.Document) {
@@ -56,12 +76,6 @@ func (m *memStore) put(d *cache.Document) {
 	for _, w := range ws {
 		w()
 	}
-}
-
-func (m *memStore) Get(_ context.Context, url string) (*cache.Document, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.docs[url], m.err
 }
 
 func (m *memStore) Watch(url string, changed func()) (func(), error) {

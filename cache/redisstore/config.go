@@ -38,9 +38,9 @@ type Config struct {
 	// milliseconds) is used.
 	Timeout time.Duration
 	// LockTTL is how long the lock a replica takes to fetch lives if it is
-	// not released (the replica died), and the longest the other replicas
-	// wait for its document before fetching themselves. Keep it above a
-	// typical fetch and below the cache's FetchTimeout. If zero,
+	// not released (the replica died): the other replicas take it over
+	// then, and in any case fetch themselves after half their refresh's
+	// time (FetchTimeout/2). Keep it above a typical fetch. If zero,
 	// DefaultLockTTL (5 seconds) is used.
 	LockTTL time.Duration
 	// DocumentTTL is how long a shared document stays in Redis. Set it a

@@ -15,15 +15,17 @@
 //     only by its holder, expiring after Config.LockTTL if the holder dies),
 //     fetches, stores the document and publishes a notice on
 //     Key(url)+":notice". Replicas that find the lock taken poll Redis for
-//     the holder's document instead of fetching, and fetch themselves if it
-//     does not come within LockTTL.
+//     the holder's document instead of fetching, take the lock over once
+//     it is released (or expires) without one, and fetch themselves if
+//     nothing comes within half the refresh's time (FetchTimeout/2). The
+//     cache runs this protocol; the Store only keeps records and locks.
 //   - Every other replica receives the notice and its cache loads the new
 //     document from Redis at once, without fetching.
 //
 // Redis does not make verification fail: a warm look-up never uses the
 // Store, every Redis call is bounded by Config.Timeout (a look-up that waits
-// for a refresh waits at most that, or LockTTL for a lock holder that does
-// not deliver), and when Redis is down, slow or holds a document that must
+// for a refresh waits at most that, or FetchTimeout/2 for a lock holder
+// that does not deliver), and when Redis is down, slow or holds a document that must
 // not serve (wrong URL, wrong version, bad encoding, no keys, fetched in the
 // future), each replica fetches for itself as it would without Redis and
 // the failure is reported to the cache (Hooks.StoreFailed). Sharing
@@ -35,8 +37,11 @@
 // private network with authentication (and TLS where the network is not
 // yours).
 //
-// The Redis client must be created with ContextTimeoutEnabled: true (New
-// refuses a *redis.Client, *redis.ClusterClient or *redis.Ring without it).
+// The Redis client may be a single Redis (*redis.Client) or a Redis
+// Cluster (*redis.ClusterClient; notices use classic pub/sub, which a
+// cluster relays to every node). It must be created with
+// ContextTimeoutEnabled: true (New refuses a *redis.Client,
+// *redis.ClusterClient or *redis.Ring without it).
 // Give each process its own Store: notices of a Store's own fetches are not
 // delivered to its watchers, so caches of one process sharing a Store for
 // the same URL learn of each other's fetches only at their next refresh.

@@ -2,7 +2,8 @@ package redisstore
 
 import "testing"
 
-// SetOnWait makes s call f when a Fetch starts waiting for another
+// SetOnWait makes s call f each time a Lock finds the lock held (a
+// refresh waits, or keeps waiting, for another
 // replica's fetch. Set it before the first Fetch.
 func SetOnWait(s *Store, f func()) { s.onWait = f }
 

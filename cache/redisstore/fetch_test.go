@@ -16,7 +16,7 @@ func TestFetchSharesTheDocument(t *testing.T) {
 		a, other := b.store(t, nil), b.store(t, nil)
 
 		var fa fetcher
-		got, err := a.Fetch(ctx, testURL, time.Time{}, fa.fetch, noReport(t))
+		got, err := fetchVia(ctx, a, time.Time{}, fa.fetch, noReport(t))
 		if err != nil || fa.calls.Load() != 1 {
 			t.Fatalf("first Fetch = %v, %d fetches; want a fetched document", err, fa.calls.Load())
 		}
@@ -27,14 +27,14 @@ func TestFetchSharesTheDocument(t *testing.T) {
 
 		t.Run("newer shared document is used", func(t *testing.T) {
 			var fo fetcher
-			doc, err := other.Fetch(ctx, testURL, got.FetchedAt.Add(-time.Second), fo.fetch, noReport(t))
+			doc, err := fetchVia(ctx, other, got.FetchedAt.Add(-time.Second), fo.fetch, noReport(t))
 			if err != nil || fo.calls.Load() != 0 || !sameDoc(doc, got) {
 				t.Fatalf("Fetch = %v, %d fetches; want the shared document, no fetch", err, fo.calls.Load())
 			}
 		})
 		t.Run("shared document not newer is fetched again", func(t *testing.T) {
 			var fo fetcher
-			doc, err := other.Fetch(ctx, testURL, got.FetchedAt, fo.fetch, noReport(t))
+			doc, err := fetchVia(ctx, other, got.FetchedAt, fo.fetch, noReport(t))
 			if err != nil || fo.calls.Load() != 1 || !doc.FetchedAt.After(got.FetchedAt) {
 				t.Fatalf("Fetch = %v, %d fetches; want a new fetch", err, fo.calls.Load())
 			}
@@ -57,7 +57,7 @@ func TestFetchWaitsForTheLockHolder(t *testing.T) {
 		ctx := context.Background()
 		a, waiter := b.store(t, nil), b.store(t, nil)
 		waiting := make(chan struct{}, 1)
-		redisstore.SetOnWait(waiter, func() { waiting <- struct{}{} })
+		redisstore.SetOnWait(waiter, func() { signal(waiting) })
 
 		holder := fetcher{gate: make(chan struct{})}
 		type result struct {
@@ -68,7 +68,7 @@ func TestFetchWaitsForTheLockHolder(t *testing.T) {
 		started := make(chan struct{})
 		holder.during = func() { close(started) }
 		go func() {
-			doc, err := a.Fetch(ctx, testURL, time.Time{}, holder.fetch, func(error) {})
+			doc, err := fetchVia(ctx, a, time.Time{}, holder.fetch, func(error) {})
 			held <- result{doc, err}
 		}()
 		within(t, started, 5*time.Second, "holder's fetch")
@@ -76,7 +76,7 @@ func TestFetchWaitsForTheLockHolder(t *testing.T) {
 		var fw fetcher
 		got := make(chan result, 1)
 		go func() {
-			doc, err := waiter.Fetch(ctx, testURL, time.Time{}, fw.fetch, func(error) {})
+			doc, err := fetchVia(ctx, waiter, time.Time{}, fw.fetch, func(error) {})
 			got <- result{doc, err}
 		}()
 		within(t, waiting, 5*time.Second, "waiter waiting for the lock holder")
@@ -114,7 +114,7 @@ func TestFetchTakesOverTheLock(t *testing.T) {
 				started, done := make(chan struct{}), make(chan error, 1)
 				f.during = func() { close(started) }
 				go func() {
-					_, err := other.Fetch(context.Background(), testURL, time.Time{}, f.fetch, func(error) {})
+					_, err := fetchVia(context.Background(), other, time.Time{}, f.fetch, func(error) {})
 					done <- err
 				}()
 				within(t, started, 5*time.Second, "holder's fetch")
@@ -132,7 +132,7 @@ func TestFetchTakesOverTheLock(t *testing.T) {
 				ctx := context.Background()
 				s := b.store(t, func(c *redisstore.Config) { c.LockTTL = 10 * time.Second })
 				waiting := make(chan struct{}, 1)
-				redisstore.SetOnWait(s, func() { waiting <- struct{}{} })
+				redisstore.SetOnWait(s, func() { signal(waiting) })
 				end := tt.hold(t, b, s)
 				client := b.client(t)
 
@@ -143,7 +143,7 @@ func TestFetchTakesOverTheLock(t *testing.T) {
 				var r reports
 				got := make(chan error, 1)
 				go func() {
-					_, err := s.Fetch(ctx, testURL, time.Time{}, f.fetch, r.report)
+					_, err := fetchVia(ctx, s, time.Time{}, f.fetch, r.report)
 					got <- err
 				}()
 				within(t, waiting, 5*time.Second, "Fetch waiting for the lock holder")
@@ -178,13 +178,13 @@ func TestFetchGivesUpWaiting(t *testing.T) {
 			fetches  int64
 			reported error
 		}{
-			{"after LockTTL it fetches itself", func() (context.Context, func(), func()) {
+			{"after the wait bound it fetches itself", func() (context.Context, func(), func()) {
 				return context.Background(), func() {}, nil
-			}, nil, 1, redisstore.ErrLockTimeout},
-			{"a context shorter than twice LockTTL leaves half for the fetch", func() (context.Context, func(), func()) {
+			}, nil, 1, cache.ErrLockTimeout},
+			{"a context shorter than twice the wait bound leaves half for the fetch", func() (context.Context, func(), func()) {
 				ctx, cancel := context.WithTimeout(context.Background(), lockTTL)
 				return ctx, cancel, nil
-			}, nil, 1, redisstore.ErrLockTimeout},
+			}, nil, 1, cache.ErrLockTimeout},
 			{"a context canceled while waiting ends the wait", func() (context.Context, func(), func()) {
 				ctx, cancel := context.WithCancel(context.Background())
 				return ctx, cancel, cancel
@@ -209,7 +209,7 @@ func TestFetchGivesUpWaiting(t *testing.T) {
 				}
 				var f fetcher
 				var r reports
-				_, err := s.Fetch(ctx, testURL, time.Time{}, f.fetch, r.report)
+				_, err := fetchWaiting(ctx, s, time.Time{}, lockTTL, f.fetch, r.report)
 				if !errors.Is(err, tt.wantErr) || f.calls.Load() != tt.fetches {
 					t.Fatalf("Fetch: %v after %d fetches; want %v, %d fetches", err, f.calls.Load(), tt.wantErr, tt.fetches)
 				}
@@ -239,17 +239,17 @@ func TestUnlockReleasesOnlyItsOwnLock(t *testing.T) {
 		aStarted, aDone := make(chan struct{}), make(chan error, 1)
 		fa.during = func() { close(aStarted) }
 		go func() {
-			_, err := a.Fetch(ctx, testURL, time.Time{}, fa.fetch, func(error) {})
+			_, err := fetchVia(ctx, a, time.Time{}, fa.fetch, func(error) {})
 			aDone <- err
 		}()
 		within(t, aStarted, 5*time.Second, "a's fetch")
 		waiting := make(chan struct{}, 1)
-		redisstore.SetOnWait(next, func() { waiting <- struct{}{} })
+		redisstore.SetOnWait(next, func() { signal(waiting) })
 		fn := fetcher{gate: make(chan struct{})}
 		nStarted, nDone := make(chan struct{}), make(chan error, 1)
 		fn.during = func() { close(nStarted) }
 		go func() {
-			_, err := next.Fetch(ctx, testURL, time.Time{}, fn.fetch, func(error) {})
+			_, err := fetchVia(ctx, next, time.Time{}, fn.fetch, func(error) {})
 			nDone <- err
 		}()
 		within(t, waiting, 5*time.Second, "next waiting for a")

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,7 +70,7 @@ func TestInvalidSharedDocumentIsNeverServed(t *testing.T) {
 
 				var f fetcher
 				var r reports
-				doc, err = s.Fetch(ctx, testURL, time.Time{}, f.fetch, r.report)
+				doc, err = fetchVia(ctx, s, time.Time{}, f.fetch, r.report)
 				if err != nil || f.calls.Load() != 1 {
 					t.Fatalf("Fetch = %v after %d fetches; want a fetch of its own", err, f.calls.Load())
 				}
@@ -100,9 +101,13 @@ func TestUnusableFetchIsNotShared(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				fetch := func(context.Context) (*cache.Document, error) { return tt.doc, nil }
-				got, err := s.Fetch(ctx, testURL, time.Time{}, fetch, noReport(t))
+				var r reports
+				got, err := fetchVia(ctx, s, time.Time{}, fetch, r.report)
 				if err != nil || got != tt.doc {
 					t.Fatalf("Fetch = %v, %v; want the fetched document handed to the cache", got, err)
+				}
+				if errs := r.all(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "redisstore: not sharing") {
+					t.Fatalf("reported %v; want the refusal to share", errs)
 				}
 				if shared, err := s.Get(ctx, testURL); shared != nil || err != nil {
 					t.Fatalf("Get = %+v, %v; want nothing shared", shared, err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cache/redisstore"
+	"github.com/jwtguard/jwtguard/internal/share"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -249,7 +250,18 @@ func within[T any](t *testing.T, ch <-chan T, d time.Duration, what string) T {
 	}
 }
 
-func hasPrefix(err error) bool { return strings.HasPrefix(err.Error(), "redisstore: ") }
+func hasPrefix(err error) bool {
+	return strings.HasPrefix(err.Error(), "redisstore: ") || strings.HasPrefix(err.Error(), "cache: ")
+}
+
+// signal sends on ch (buffered) unless a signal is already waiting there:
+// a hook that may run many times and must never block.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
 
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
@@ -258,4 +270,24 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// fetchVia runs over s what a cache runs on a refresh (package share's
+// protocol, WaitFor 5 s as for a 10 s FetchTimeout): the document shared
+// for testURL if it was fetched after the given time, else one fetched
+// under the lock, or — Redis failing — without it.
+func fetchVia(ctx context.Context, s *redisstore.Store, after time.Time, fetch func(context.Context) (*cache.Document, error), report func(error)) (*cache.Document, error) {
+	return fetchWaiting(ctx, s, after, 5*time.Second, fetch, report)
+}
+
+// fetchWaiting is fetchVia waiting at most wait for another holder.
+func fetchWaiting(ctx context.Context, s *redisstore.Store, after time.Time, wait time.Duration, fetch func(context.Context) (*cache.Document, error), report func(error)) (*cache.Document, error) {
+	doc, _, err := share.Do(ctx, share.Store[cache.Document](s), testURL, share.Options[cache.Document]{
+		Fresh:       func(d *cache.Document) bool { return d.FetchedAt.After(after) },
+		Produce:     fetch,
+		Report:      report,
+		WaitFor:     wait,
+		LockTimeout: cache.ErrLockTimeout,
+	})
+	return doc, err
 }

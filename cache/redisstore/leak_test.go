@@ -29,7 +29,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 	}
 	within(t, calls, 5*time.Second, "a watcher's first call")
 	var f fetcher
-	if _, err := s.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
+	if _, err := fetchVia(context.Background(), s, time.Time{}, f.fetch, noReport(t)); err != nil {
 		t.Fatal(err)
 	}
 

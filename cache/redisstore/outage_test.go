@@ -36,7 +36,7 @@ func TestWatchSurvivesRedisOutages(t *testing.T) {
 		within(t, calls, 10*time.Second, "call once subscribed again after a restart")
 
 		var f fetcher
-		if _, err := other.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
+		if _, err := fetchVia(context.Background(), other, time.Time{}, f.fetch, noReport(t)); err != nil {
 			t.Fatal(err)
 		}
 		within(t, calls, 10*time.Second, "call for a document shared after the restart")
@@ -67,7 +67,7 @@ func TestDeadSubscriptionIsReplaced(t *testing.T) {
 		p.freeze()
 		within(t, calls, 5*time.Second, "call once subscribed on a new connection")
 		var f fetcher
-		if _, err := other.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
+		if _, err := fetchVia(context.Background(), other, time.Time{}, f.fetch, noReport(t)); err != nil {
 			t.Fatal(err)
 		}
 		within(t, calls, 5*time.Second, "notice on the new connection")
@@ -112,7 +112,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 		var r reports
 		var doc *cache.Document
 		var err error
-		returns(t, "Fetch", func() { doc, err = s.Fetch(ctx, testURL, time.Time{}, f.fetch, r.report) })
+		returns(t, "Fetch", func() { doc, err = fetchVia(ctx, s, time.Time{}, f.fetch, r.report) })
 		errs := r.all()
 		if err != nil || doc == nil || f.calls.Load() != 1 {
 			t.Fatalf("Fetch = %v, %v after %d fetches; want a fetch of its own", doc, err, f.calls.Load())

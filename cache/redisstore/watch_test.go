@@ -30,7 +30,7 @@ func TestWatchReportsOtherStoresDocuments(t *testing.T) {
 		within(t, calls, 5*time.Second, "call once subscribed (to catch up)")
 
 		var f fetcher
-		if _, err := other.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
+		if _, err := fetchVia(context.Background(), other, time.Time{}, f.fetch, noReport(t)); err != nil {
 			t.Fatal(err)
 		}
 		within(t, calls, 5*time.Second, "call for the other store's document")
@@ -56,7 +56,7 @@ func TestWatchSkipsOwnNotices(t *testing.T) {
 		// w shares a document: its own notice comes back on the
 		// subscription, before the confirmation of a later subscription.
 		var f fetcher
-		if _, err := w.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
+		if _, err := fetchVia(context.Background(), w, time.Time{}, f.fetch, noReport(t)); err != nil {
 			t.Fatal(err)
 		}
 		stop2, err := w.Watch(otherURL, func() {})
@@ -69,7 +69,7 @@ func TestWatchSkipsOwnNotices(t *testing.T) {
 		}
 
 		// Another store's notice is delivered.
-		if _, err := other.Fetch(context.Background(), testURL, time.Now(), f.fetch, noReport(t)); err != nil {
+		if _, err := fetchVia(context.Background(), other, time.Now(), f.fetch, noReport(t)); err != nil {
 			t.Fatal(err)
 		}
 		if ch := within(t, dispatched, 5*time.Second, "other store's notice"); ch != url1 {
@@ -133,7 +133,7 @@ func TestWatchStopWaitsForTheCall(t *testing.T) {
 		// A document shared after stop calls nothing (the second
 		// subscription's confirmation proves the notice was received).
 		var f fetcher
-		if _, err := other.Fetch(context.Background(), testURL, time.Time{}, f.fetch, noReport(t)); err != nil {
+		if _, err := fetchVia(context.Background(), other, time.Time{}, f.fetch, noReport(t)); err != nil {
 			t.Fatal(err)
 		}
 		stop2, err := w.Watch(otherURL, func() {})
@@ -170,7 +170,7 @@ func TestStoreAfterClose(t *testing.T) {
 		}
 		var f fetcher
 		var r reports
-		doc, err := s.Fetch(ctx, testURL, time.Time{}, f.fetch, r.report)
+		doc, err := fetchVia(ctx, s, time.Time{}, f.fetch, r.report)
 		if errs := r.all(); err != nil || doc == nil || f.calls.Load() != 1 || len(errs) != 1 || !errors.Is(errs[0], redisstore.ErrClosed) {
 			t.Errorf("Fetch after Close = %v, %v, %d fetches, reported %v; want a fetch and ErrClosed reported", doc, err, f.calls.Load(), errs)
 		}
