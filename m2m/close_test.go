@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 
@@ -74,29 +73,44 @@ func TestCloseCancelsRefreshQuietly(t *testing.T) {
 	}
 }
 
-// noTokenStore is a faulty Store: no token, and no error.
-type noTokenStore struct{}
+// forgetful is a Store that keeps nothing: every Get finds no token, and
+// every Lock is granted.
+type forgetful struct{}
 
-func (noTokenStore) Fetch(context.Context, string, func(*m2m.Token) bool, m2m.MintFunc, func(error)) (*m2m.Token, error) {
-	return nil, nil
+func (forgetful) Get(context.Context, string) (*m2m.Token, error) { return nil, nil }
+func (forgetful) Lock(context.Context, string) (string, <-chan struct{}, error) {
+	return "owner", nil, nil
 }
+func (forgetful) Unlock(context.Context, string, string) error  { return nil }
+func (forgetful) Put(context.Context, string, *m2m.Token) error { return nil }
 
-// A Store that returns neither a token nor an error fails the source's
-// refresh and the proxy's request, instead of crashing them.
-func TestStoreWithoutToken(t *testing.T) {
-	iss, _ := newIssuer(t)
+// A Store that keeps nothing costs a token request per refresh (source)
+// or per request (proxy), and nothing else: callers get their tokens.
+func TestStoreThatKeepsNothing(t *testing.T) {
+	iss, requests := newIssuer(t)
 	t.Run("source", func(t *testing.T) {
 		cfg := sourceConfig(iss, nil)
-		cfg.Store = noTokenStore{}
-		tok, err := m2mtest.NewSource(t, cfg).Token()
-		if tok != nil || err == nil || !strings.Contains(err.Error(), "m2m: store returned no token") {
-			t.Fatalf("Token() = %v, %v; want the store's fault as an error", tok, err)
+		cfg.Store = forgetful{}
+		ts := m2mtest.NewSource(t, cfg)
+		for range 3 {
+			if tok, err := ts.Token(); err != nil || tok.AccessToken == "" {
+				t.Fatalf("Token() = %v, %v; want a token", tok, err)
+			}
+		}
+		if got := requests.Load(); got != 1 {
+			t.Fatalf("%d token requests for a token held in the source, want 1", got)
 		}
 	})
 	t.Run("proxy", func(t *testing.T) {
-		p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Store = noTokenStore{} })
-		if w := post(p, formType, form(testClient, testSecret)); w.Code != http.StatusBadGateway {
-			t.Fatalf("proxy answered %d %s, want 502", w.Code, w.Body)
+		before := requests.Load()
+		p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Store = forgetful{} })
+		for range 2 {
+			if w := post(p, formType, form(testClient, testSecret)); w.Code != http.StatusOK {
+				t.Fatalf("proxy answered %d %s, want 200", w.Code, w.Body)
+			}
+		}
+		if got := requests.Load() - before; got != 2 {
+			t.Fatalf("%d token requests for 2 proxy requests with nothing kept, want 2", got)
 		}
 	})
 }

@@ -68,8 +68,8 @@ func TestProxyKey(t *testing.T) {
 		"upstream":      func(p *Proxy, _ *tokenRequest) { p.cfg.TokenURL = "https://u.example/oauth/token" },
 	}
 	for name, mod := range other {
-		p2, r2 := *p, *req
-		mod(&p2, &r2)
+		p2, r2 := &Proxy{cfg: p.cfg}, *req
+		mod(p2, &r2)
 		if p2.key(&r2) == key {
 			t.Errorf("another %s: same key", name)
 		}

@@ -4,23 +4,22 @@ import (
 	"container/list"
 	"context"
 	"sync"
-
-	"github.com/jwtguard/jwtguard/internal/tokenflight"
 )
 
 // DefaultMaxEntries is the capacity of NewMemoryStore(0).
 const DefaultMaxEntries = 10_000
 
 // MemoryStore keeps tokens in memory, at most a fixed number, dropping the
-// least recently used beyond it. Concurrent Fetches of one key share one
-// mint. It is safe for concurrent use.
+// least recently used beyond it, with an in-process mint lock per key
+// whose waiters are woken when it is released. It is safe for concurrent
+// use.
 type MemoryStore struct {
-	max     int
-	flights tokenflight.Group[*Token] // mints in progress, by key
+	max int
 
 	mu      sync.Mutex
 	lru     *list.List               // of *memEntry, most recently used first
 	entries map[string]*list.Element // key → element of lru
+	locks   map[string]chan struct{} // held mint locks, closed on release
 }
 
 type memEntry struct {
@@ -38,6 +37,7 @@ func NewMemoryStore(maxEntries int) *MemoryStore {
 		max:     maxEntries,
 		lru:     list.New(),
 		entries: make(map[string]*list.Element),
+		locks:   make(map[string]chan struct{}),
 	}
 }
 
@@ -48,56 +48,55 @@ func (m *MemoryStore) Len() int {
 	return m.lru.Len()
 }
 
-// Fetch implements Store. A caller that finds a mint of key in progress
-// waits for it (bounded by ctx) and gets its result, token or error —
-// except when the mint failed because the minter's own context ended
-// (its source closed, its deadline passed): a waiter whose context is
-// still live then tries again, minting itself if nobody else does. A
-// token that expired on arrival (Expiry not after Issued) is handed to
-// the minter and its waiters but not kept.
-func (m *MemoryStore) Fetch(ctx context.Context, key string, usable func(*Token) bool, mint MintFunc, _ func(error)) (*Token, error) {
-	if t := m.get(key, usable); t != nil {
-		return t, nil
-	}
-	return m.flights.Do(ctx, key, func(ctx context.Context) (*Token, error) {
-		// A mint that ended between our look and this one left its token.
-		if t := m.get(key, usable); t != nil {
-			return t, nil
-		}
-		t, err := mint(ctx)
-		if err == nil && t != nil && !t.expiredOnArrival() {
-			m.put(key, t)
-		}
-		return t, err
-	})
-}
-
-// get returns the token kept under key, as the most recently used, if
-// usable accepts it; else nil.
-func (m *MemoryStore) get(key string, usable func(*Token) bool) *Token {
+// Get implements Store: the token kept under key, now the most recently
+// used, or nil.
+func (m *MemoryStore) Get(_ context.Context, key string) (*Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.entries[key]
 	if !ok {
-		return nil
-	}
-	t := e.Value.(*memEntry).tok
-	if !usable(t) {
-		return nil
+		return nil, nil
 	}
 	m.lru.MoveToFront(e)
-	return t
+	return e.Value.(*memEntry).tok, nil
 }
 
-// put keeps t under key as the most recently used token, dropping the
-// least recently used beyond the capacity.
-func (m *MemoryStore) put(key string, t *Token) {
+// Lock implements Store. The lock is held until Unlock; a caller that
+// finds it held gets a channel closed at its release.
+func (m *MemoryStore) Lock(_ context.Context, key string) (string, <-chan struct{}, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ch, held := m.locks[key]; held {
+		return "", ch, nil
+	}
+	m.locks[key] = make(chan struct{})
+	return "held", nil, nil
+}
+
+// Unlock implements Store.
+func (m *MemoryStore) Unlock(_ context.Context, key, _ string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ch, held := m.locks[key]; held {
+		close(ch)
+		delete(m.locks, key)
+	}
+	return nil
+}
+
+// Put implements Store: it keeps t under key as the most recently used
+// token, dropping the least recently used beyond the capacity. A token
+// that expired on arrival (Expiry not after Issued) is not kept.
+func (m *MemoryStore) Put(_ context.Context, key string, t *Token) error {
+	if t.expiredOnArrival() {
+		return nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e, ok := m.entries[key]; ok {
 		e.Value.(*memEntry).tok = t
 		m.lru.MoveToFront(e)
-		return
+		return nil
 	}
 	m.entries[key] = m.lru.PushFront(&memEntry{key: key, tok: t})
 	for m.lru.Len() > m.max {
@@ -105,4 +104,5 @@ func (m *MemoryStore) put(key string, t *Token) {
 		m.lru.Remove(last)
 		delete(m.entries, last.Value.(*memEntry).key)
 	}
+	return nil
 }

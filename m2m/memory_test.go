@@ -18,16 +18,20 @@ func always(*m2m.Token) bool { return true }
 
 func ignore(error) {}
 
-// fetched is the outcome of one Store.Fetch.
+// fetched is the outcome of one m2mtest.Fetch.
 type fetched struct {
 	tok *m2m.Token
 	err error
 }
 
-// A caller waiting for another's mint shares its outcome, except when
-// that mint failed because the minter's own context ended (its source was
-// closed, its deadline passed): then the waiter, whose context is fine,
-// mints itself instead of inheriting an error that is not the endpoint's.
+// A caller waiting for another's mint (another source of the process
+// sharing the store) takes its token; when that mint fails — the minter's
+// context ended (its source was closed, its deadline passed) or the
+// endpoint refused — the lock is released without a token, and the
+// waiter, whose context is fine, takes it over and mints itself rather
+// than inheriting an error that may not be its own. (Callers of one
+// source share its one refresh; the Proxy's identical requests share one
+// trip, error included.)
 func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 	errEndpoint := &m2m.ExchangeError{Status: http.StatusTooManyRequests, Err: errors.New("slow down")}
 	tests := []struct {
@@ -40,7 +44,7 @@ func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 	}{
 		{"minter canceled", func(cancel context.CancelFunc, _ chan<- struct{}) { cancel() }, context.Canceled, true},
 		{"minter's deadline", func(context.CancelFunc, chan<- struct{}) { time.Sleep(time.Minute) }, context.DeadlineExceeded, true},
-		{"endpoint error", func(_ context.CancelFunc, answer chan<- struct{}) { close(answer) }, m2m.ErrUnavailable, false},
+		{"endpoint error", func(_ context.CancelFunc, answer chan<- struct{}) { close(answer) }, m2m.ErrUnavailable, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +55,7 @@ func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 				answer := make(chan struct{})
 				first := make(chan fetched, 1)
 				go func() {
-					tok, err := store.Fetch(ctx, "k", always, func(ctx context.Context) (*m2m.Token, error) {
+					tok, err := m2mtest.Fetch(ctx, store, "k", always, func(ctx context.Context) (*m2m.Token, error) {
 						select {
 						case <-ctx.Done():
 							return nil, fmt.Errorf("requesting: %w", ctx.Err())
@@ -66,7 +70,7 @@ func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 				var waiterMinted atomic.Bool
 				waiter := make(chan fetched, 1)
 				go func() {
-					tok, err := store.Fetch(context.Background(), "k", always, func(context.Context) (*m2m.Token, error) {
+					tok, err := m2mtest.Fetch(context.Background(), store, "k", always, func(context.Context) (*m2m.Token, error) {
 						waiterMinted.Store(true)
 						return &m2m.Token{AccessToken: "waiter's", Issued: time.Now(), Expiry: time.Now().Add(time.Hour)}, nil
 					}, ignore)
@@ -110,7 +114,7 @@ func TestMemoryStoreKeepsNoExpiredToken(t *testing.T) {
 		return &m2m.Token{AccessToken: fmt.Sprint("t", mints), Issued: now, Expiry: now}, nil
 	}
 	for i := 1; i <= 2; i++ {
-		tok, err := store.Fetch(context.Background(), "k", always, mint, ignore)
+		tok, err := m2mtest.Fetch(context.Background(), store, "k", always, mint, ignore)
 		if err != nil || tok.AccessToken != fmt.Sprint("t", i) {
 			t.Fatalf("fetch %d: %+v, %v; want a new token", i, tok, err)
 		}

@@ -7,13 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/jwtguard/jwtguard/internal/safehttp"
+	"github.com/jwtguard/jwtguard/internal/tokenflight"
 )
 
 // DefaultMaxBodyBytes is the default of ProxyConfig.MaxBodyBytes.
@@ -85,8 +85,9 @@ type ProxyConfig struct {
 // upstream one; see the package documentation. It is an http.Handler, safe
 // for concurrent use, and starts no goroutine.
 type Proxy struct {
-	cfg    ProxyConfig
-	client *http.Client
+	cfg     ProxyConfig
+	client  *http.Client
+	flights tokenflight.Group[*Token] // store trips in flight, by key
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -135,17 +136,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// fail the others waiting for the same upstream call.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), p.cfg.Timeout)
 	defer cancel()
-	// mint may run on another goroutine than ours (the Store interface
-	// does not say): what it learns comes back through atomics.
-	var (
-		minted atomic.Bool
-		up     atomic.Pointer[answer]
-	)
+	var up answer // the upstream answer, if this request minted
 	mint := func(ctx context.Context) (*Token, error) {
-		minted.Store(true)
 		begin := p.cfg.Now()
 		t, a, err := exchange(ctx, p.upstream(req), p.client, p.cfg.Now, p.cfg.AssumedLifetime)
-		up.Store(&a)
+		up = a
 		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: p.cfg.Now().Sub(begin)}
 		if err != nil {
 			ev.Result, ev.Err, ev.Status = ResultError, err, a.status
@@ -156,16 +151,24 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return t, err
 	}
-	t, err := fetchToken(ctx, p.cfg.Store, p.key(req), p.usable, mint, p.storeFailed)
+	// Identical requests in flight share one trip to the store (and one
+	// upstream call): the first runs it, the others take its result.
+	key := p.key(req)
+	minted := false
+	t, err := p.flights.Do(ctx, key, func(ctx context.Context) (*Token, error) {
+		t, m, err := fetchToken(ctx, p.cfg.Store, key, p.usable, mint, p.storeFailed, p.cfg.Timeout)
+		minted = m
+		return t, err
+	})
 	if err != nil {
 		p.report(ProxyUpstreamError)
 		passError(w, err)
 		return
 	}
-	if a := up.Load(); minted.Load() && a != nil {
+	if minted {
 		p.report(ProxyMiss)
 		for _, name := range []string{ClientQuotaHeader, OrganizationQuotaHeader} {
-			if v := a.header.Get(name); v != "" {
+			if v := up.header.Get(name); v != "" {
 				w.Header().Set(name, v)
 			}
 		}

@@ -1,7 +1,6 @@
 package m2m_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -139,27 +138,6 @@ func TestProxyMaxAge(t *testing.T) {
 	}
 	if _, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: "https://example.com/token", Secret: proxySecret, MaxAge: -time.Second}); err == nil {
 		t.Fatal("NewProxy accepted a negative MaxAge")
-	}
-}
-
-// noToken is a broken Store: no token, and no error.
-type noToken struct{}
-
-func (noToken) Fetch(context.Context, string, func(*m2m.Token) bool, m2m.MintFunc, func(error)) (*m2m.Token, error) {
-	return nil, nil
-}
-
-// A Store that returns neither token nor error gets a 502, not a panic.
-func TestProxyStoreWithoutToken(t *testing.T) {
-	iss, _ := newVendorIssuer(t, 1)
-	h := newHooks()
-	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Store, c.Hooks = noToken{}, h })
-	w := post(p, formType, form(vendor(0)))
-	if w.Code != http.StatusBadGateway || decode(t, w).Error != "temporarily_unavailable" {
-		t.Fatalf("got %d %s, want 502 temporarily_unavailable", w.Code, w.Body)
-	}
-	if got := h.ProxyResults(); got[m2m.ProxyUpstreamError] != 1 {
-		t.Errorf("results %v, want one upstream error", got)
 	}
 }
 

@@ -175,36 +175,49 @@ func (h *heldRequests) RoundTrip(r *http.Request) (*http.Response, error) {
 	return h.base.RoundTrip(r)
 }
 
-// Concurrent identical misses share one upstream call: while it is under
-// way, the other callers wait for it instead of sending their own.
+// Concurrent identical misses share one upstream call and its outcome,
+// token or error: while it is under way, the other callers wait for it
+// instead of sending their own (a failing endpoint sees one request, not
+// one per caller in turn under the store's lock).
 func TestProxyCoalescesMisses(t *testing.T) {
-	iss, requests := newVendorIssuer(t, 1) // its server runs outside the bubble
-	synctest.Test(t, func(t *testing.T) {
-		hold := &heldRequests{base: m2mtest.NoKeepAlive().Transport, open: make(chan struct{})}
-		p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.HTTPClient = &http.Client{Transport: hold} })
-		id, secret := vendor(0)
-		const n = 10
-		answers := make(chan *httptest.ResponseRecorder, n)
-		for range n {
-			go func() { answers <- post(p, formType, form(id, secret)) }()
-		}
-		synctest.Wait() // one request held upstream, every other caller waiting
-		if got := hold.held.Load(); got != 1 {
-			t.Errorf("%d upstream requests under way for %d concurrent callers, want 1", got, n)
-		}
-		close(hold.open)
-		tokens := map[string]bool{}
-		for range n {
-			w := <-answers
-			if w.Code != http.StatusOK {
-				t.Fatalf("answer %d %s", w.Code, w.Body)
+	for _, failing := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failing=%v", failing), func(t *testing.T) {
+			iss, requests := newVendorIssuer(t, 1) // its server runs outside the bubble
+			if failing {
+				iss.SetTokenStatus(http.StatusTooManyRequests)
 			}
-			tokens[decode(t, w).AccessToken] = true
-		}
-		if len(tokens) != 1 || iss.Mints() != 1 || requests.Load() != 1 {
-			t.Fatalf("%d tokens, %d mints, %d upstream requests; want 1, 1, 1", len(tokens), iss.Mints(), requests.Load())
-		}
-	})
+			synctest.Test(t, func(t *testing.T) {
+				hold := &heldRequests{base: m2mtest.NoKeepAlive().Transport, open: make(chan struct{})}
+				p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.HTTPClient = &http.Client{Transport: hold} })
+				id, secret := vendor(0)
+				const n = 10
+				answers := make(chan *httptest.ResponseRecorder, n)
+				for range n {
+					go func() { answers <- post(p, formType, form(id, secret)) }()
+				}
+				synctest.Wait() // one request held upstream, every other caller waiting
+				if got := hold.held.Load(); got != 1 {
+					t.Errorf("%d upstream requests under way for %d concurrent callers, want 1", got, n)
+				}
+				close(hold.open)
+				tokens := map[string]bool{}
+				for range n {
+					w := <-answers
+					switch {
+					case failing && w.Code != http.StatusTooManyRequests:
+						t.Fatalf("answer %d %s, want the upstream's 429", w.Code, w.Body)
+					case !failing && w.Code != http.StatusOK:
+						t.Fatalf("answer %d %s", w.Code, w.Body)
+					case !failing:
+						tokens[decode(t, w).AccessToken] = true
+					}
+				}
+				if requests.Load() != 1 || !failing && (len(tokens) != 1 || iss.Mints() != 1) {
+					t.Fatalf("%d tokens, %d mints, %d upstream requests; want 1 upstream request (and 1 token)", len(tokens), iss.Mints(), requests.Load())
+				}
+			})
+		})
+	}
 }
 
 // A caller with the right client id but a wrong secret never gets the

@@ -3,7 +3,6 @@ package m2m
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/refresh"
@@ -22,10 +21,8 @@ const (
 // waiting for the token wakes.
 func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outcome[Trigger]), error) {
 	begin := s.cfg.Now()
-	var minted atomic.Bool // the token endpoint was called, not just the store read
 	usable := func(t *Token) bool { return s.cfg.Now().Before(t.Due(s.cfg.Threshold)) }
 	mint := func(ctx context.Context) (*Token, error) {
-		minted.Store(true)
 		t, a, err := exchange(ctx, s.cc, s.client, s.cfg.Now, s.cfg.AssumedLifetime)
 		if q := quotas(a.header); len(q) > 0 {
 			s.quota.Store(&q)
@@ -40,9 +37,9 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 		}
 		return t, err
 	}
-	tok, err := fetchToken(ctx, s.store, s.key, usable, mint, s.storeFailed)
+	tok, minted, err := fetchToken(ctx, s.store, s.key, usable, mint, s.storeFailed, s.cfg.Timeout)
 	if err == nil {
-		h := newHeld(tok, s.cfg.Threshold, minted.Load())
+		h := newHeld(tok, s.cfg.Threshold, minted)
 		s.eng.Publish(func(*held) *held { return h })
 	}
 	return func(o refresh.Outcome[Trigger]) {
@@ -50,7 +47,7 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 			return // most likely canceled by Close: no failure to log or report
 		}
 		ev := RefreshEvent{Source: s.cfg.Name, Trigger: trigger, Result: ResultShared, Duration: s.cfg.Now().Sub(begin)}
-		if minted.Load() {
+		if minted {
 			ev.Result = ResultMinted
 		}
 		if err != nil {

@@ -7,48 +7,81 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/jwtguard/jwtguard/internal/share"
 )
 
 // MintFunc requests a new token from the token endpoint.
 type MintFunc func(ctx context.Context) (*Token, error)
 
+// ErrBadRecord is what a Store's Get wraps for a stored token that must
+// not serve (it cannot be opened with the store's key, or is damaged): it
+// counts as no token, is reported, and is replaced by the next mint.
+var ErrBadRecord = fmt.Errorf("m2m: %w", share.ErrBadRecord)
+
+// ErrLockTimeout is reported when another holder of a key's lock gave no
+// token within the wait (half the source's or proxy's Timeout): the
+// caller then mints for itself.
+var ErrLockTimeout = errors.New("m2m: no token from the holder of the mint lock")
+
 // Store keeps tokens under opaque keys — hex SHA-256 or HMAC-SHA256
-// digests that reveal neither client ids nor secrets — and makes sure
-// that, among everyone who shares the store, one caller at a time mints
-// the token of a key. Implementations must be safe for concurrent use;
-// MemoryStore and m2m/redisstore are two.
+// digests that reveal neither client ids nor secrets — with a lock per
+// key. It only keeps records and locks; the TokenSource or Proxy runs the
+// protocol over it, so that among everyone who shares the store one
+// caller at a time mints the token of a key: read the token, and if it
+// will not do, take the key's lock, read again, mint, store — or, while
+// another holds the lock, wait for its token (woken at its release where
+// the store can tell, polling otherwise), taking the lock over if it is
+// released without one. When the store fails, the caller mints without
+// it. Implementations must be safe for concurrent use; MemoryStore and
+// m2m/redisstore are two.
 type Store interface {
-	// Fetch returns the token under key if usable accepts it. Otherwise
-	// it calls mint — holding a lock on key, so that the others sharing
-	// the store wait and read its result instead of minting too — keeps
-	// the token mint returns until its expiry, and returns it. An error
-	// from mint is returned as is, and nothing is kept; nor is a token
-	// that expired on arrival (Expiry not after Issued). Concurrent
-	// Fetches of one key in one process share one mint, its token or its
-	// error — but not the error of a minter whose own ctx ended: a waiter
-	// whose ctx is live tries again instead. When the store itself fails,
-	// Fetch calls mint without it and passes the store's error to report;
-	// but once ctx is done, a failure is no fault of the store's: Fetch
-	// returns an error wrapping ctx's, reporting nothing and minting
-	// nothing.
-	Fetch(ctx context.Context, key string, usable func(*Token) bool, mint MintFunc, report func(error)) (*Token, error)
+	// Get returns the token under key, nil if there is none, an error
+	// wrapping ErrBadRecord for one that must not serve, or another error
+	// if the store cannot be used.
+	Get(ctx context.Context, key string) (*Token, error)
+	// Lock tries once to take the mint lock of key, which lasts until
+	// Unlock or a time of the store's (for a process that dies holding
+	// it). It returns the owner token that releases the lock, or "" and,
+	// if the store can tell, a channel closed when the holder releases it.
+	Lock(ctx context.Context, key string) (owner string, released <-chan struct{}, err error)
+	// Unlock releases the mint lock of key if owner still holds it.
+	Unlock(ctx context.Context, key, owner string) error
+	// Put keeps t under key until its expiry.
+	Put(ctx context.Context, key string, t *Token) error
 }
 
-// errNoToken is what a Fetch that returned neither a token nor an error
-// (a faulty Store) comes to.
-var errNoToken = errors.New("m2m: store returned no token and no error")
+// errNoToken is what a mint that returned neither a token nor an error
+// comes to.
+var errNoToken = errors.New("m2m: the token request returned no token and no error")
 
-// fetchToken is store.Fetch, with errNoToken for a faulty store's nil
-// token without an error.
-func fetchToken(ctx context.Context, store Store, key string, usable func(*Token) bool, mint MintFunc, report func(error)) (*Token, error) {
-	t, err := store.Fetch(ctx, key, usable, mint, report)
+// fetchToken returns a token from store for key that usable accepts, or
+// the one mint makes holding the key's lock (kept in the store unless it
+// expired on arrival); minted says whether mint ran here. wait bounds the
+// wait for another holder's token. Once ctx is done, it returns an error
+// wrapping ctx's, minting and reporting nothing.
+func fetchToken(ctx context.Context, store Store, key string, usable func(*Token) bool, mint MintFunc,
+	report func(error), wait time.Duration) (t *Token, minted bool, err error) {
+	t, minted, err = share.Do(ctx, share.Store[Token](store), key, share.Options[Token]{
+		Fresh:       usable,
+		Produce:     mint,
+		Shareable:   func(t *Token) bool { return !t.expiredOnArrival() },
+		Report:      report,
+		WaitFor:     wait,
+		LockTimeout: ErrLockTimeout,
+	})
 	if err == nil && t == nil {
-		return nil, errNoToken
+		return nil, minted, errNoToken
 	}
-	return t, err
+	if err != nil && ctx.Err() != nil {
+		return nil, minted, fmt.Errorf("m2m: waiting for a token: %w", err)
+	}
+	return t, minted, err
 }
 
 // keyWriter builds a store key from length-prefixed fields, so that no two

@@ -62,14 +62,18 @@ func proxyRequest(p http.Handler, method, id, secret string) int {
 	return w.Code
 }
 
-// failingStore is a Store that is always down: it reports so and mints
-// without it, as the Store contract asks.
+// failingStore is a Store that is always down: the source reports so and
+// mints without it.
 type failingStore struct{}
 
-func (failingStore) Fetch(ctx context.Context, _ string, _ func(*m2m.Token) bool, mint m2m.MintFunc, report func(error)) (*m2m.Token, error) {
-	report(errors.New("store down"))
-	return mint(ctx)
+var errStoreDown = errors.New("store down")
+
+func (failingStore) Get(context.Context, string) (*m2m.Token, error) { return nil, errStoreDown }
+func (failingStore) Lock(context.Context, string) (string, <-chan struct{}, error) {
+	return "", nil, errStoreDown
 }
+func (failingStore) Unlock(context.Context, string, string) error  { return errStoreDown }
+func (failingStore) Put(context.Context, string, *m2m.Token) error { return errStoreDown }
 
 // TestM2MExposition runs real TokenSources and a real Proxy against an
 // issuertest token endpoint through a scripted sequence — a first mint, tokens

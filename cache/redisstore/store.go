@@ -26,8 +26,9 @@ type Store struct {
 	calls redislock.Bounded
 	// id tells this Store's notices from other processes' ones.
 	id string
-	// onWait, if set, is called when a Fetch starts waiting for another
-	// replica's fetch (tests use it).
+	// onWait, if set, is called each time Lock finds the lock held: a
+	// refresh waits, or goes on waiting, for another replica's fetch
+	// (tests use it).
 	onWait func()
 	// onDispatch, if set, is called when a notice or subscription reaches
 	// the watchers of a channel (tests use it).
@@ -66,8 +67,9 @@ func New(cfg Config) (*Store, error) {
 }
 
 // Close stops the Store's goroutines and watchers, waiting for a callback
-// that is running. Fetch, Get and Watch fail with ErrClosed afterwards (Fetch
-// still fetches). It does not close the Redis client. Close is idempotent
+// that is running. Get, Lock, Put and Watch fail with ErrClosed
+// afterwards (the cache still fetches). It does not close the Redis
+// client. Close is idempotent
 // and always returns nil.
 func (s *Store) Close() error {
 	s.mu.Lock()

@@ -40,7 +40,7 @@ type watcher struct {
 // shares a new document for url, and also each time the subscription is
 // made or made again (notices sent while it was down are lost, so the
 // caller should look at what Redis holds), until stop is called. Notices of
-// this Store's own Fetch are not delivered.
+// this Store's own Put are not delivered.
 //
 // Watch does not fail because Redis is down: the subscription is made, and
 // remade after every failure, in the background. stop waits until no call

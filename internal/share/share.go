@@ -98,12 +98,20 @@ func Do[V any](ctx context.Context, st Store[V], key string, o Options[V]) (v *V
 		}
 		return v, err
 	}
-	alone := func(err error) (*V, bool, error) {
+	// alone produces without the lock: the store failed (err), or the
+	// holder kept us waiting too long — then the store works, and what we
+	// produce is shared for the others.
+	alone := func(err error, put bool) (*V, bool, error) {
 		if ctx.Err() != nil {
 			return nil, false, fmt.Errorf("%w", context.Cause(ctx))
 		}
 		report(err)
 		v, err := o.Produce(ctx)
+		if err == nil && put && (o.Shareable == nil || o.Shareable(v)) {
+			if err := st.Put(ctx, key, v); err != nil {
+				report(err)
+			}
+		}
 		return v, true, err
 	}
 
@@ -123,20 +131,20 @@ func Do[V any](ctx context.Context, st Store[V], key string, o Options[V]) (v *V
 		v, err := get()
 		switch {
 		case err != nil:
-			return alone(err)
+			return alone(err, false)
 		case v != nil && o.Fresh(v):
 			return v, false, nil
 		}
 		owner, released, err := st.Lock(ctx, key)
 		if err != nil {
-			return alone(err)
+			return alone(err, false)
 		}
 		if owner != "" {
 			return produceLocked(ctx, st, key, owner, o, get, report)
 		}
 		left := time.Until(waitUntil)
 		if left <= 0 {
-			return alone(fmt.Errorf("%w (key %s)", o.LockTimeout, key))
+			return alone(fmt.Errorf("%w (key %s)", o.LockTimeout, key), true)
 		}
 		if timer == nil {
 			timer = time.NewTimer(min(delay, left))

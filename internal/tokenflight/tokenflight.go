@@ -1,8 +1,7 @@
 // Package tokenflight collapses concurrent requests for one token into
-// one: the stores of package m2m (its MemoryStore and m2m/redisstore's
-// Store) use a Group so that the callers of one process asking for the
-// token of one key make one token request between them and share its
-// outcome, token or error.
+// one: m2m's Proxy uses a Group so that identical requests in flight make
+// one trip to its Store (and at most one token request) between them and
+// share its outcome, token or error.
 //
 // Unlike golang.org/x/sync/singleflight, a waiter is bounded by its own
 // context, and does not take the error of a call that failed because the

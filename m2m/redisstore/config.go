@@ -12,10 +12,9 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultPrefix       = "jwtguard:m2m:"
-	DefaultTimeout      = 500 * time.Millisecond
-	DefaultLockTTL      = 10 * time.Second
-	DefaultPollInterval = 50 * time.Millisecond
+	DefaultPrefix  = "jwtguard:m2m:"
+	DefaultTimeout = 500 * time.Millisecond
+	DefaultLockTTL = 10 * time.Second
 )
 
 // Config configures a Store. It is plain data: a zero field means the
@@ -47,9 +46,6 @@ type Config struct {
 	// request outlasts it may find another minting too (one more token
 	// spent, nothing worse).
 	LockTTL time.Duration
-	// PollInterval is how often a process waiting for another's mint looks
-	// for its result. If zero, DefaultPollInterval (50 milliseconds).
-	PollInterval time.Duration
 	// Now is the clock that measures how long a token is kept in Redis
 	// (until its Expiry); use the clock of the sources and proxies. If
 	// nil, time.Now is used.
@@ -76,7 +72,6 @@ func (c Config) withDefaults() (Config, error) {
 	}{
 		{"Timeout", &c.Timeout, DefaultTimeout},
 		{"LockTTL", &c.LockTTL, DefaultLockTTL},
-		{"PollInterval", &c.PollInterval, DefaultPollInterval},
 	}
 	for _, d := range durations {
 		if *d.v < 0 {

@@ -14,14 +14,17 @@
 // ContextTimeoutEnabled: true (New refuses one without it). When Redis
 // cannot be reached, fails or does not answer in time, tokens are minted
 // without it and the error is reported to the caller's hooks — unless the
-// caller's own context has ended, which is no failure of Redis: Fetch
-// then returns that context's error, reports nothing and mints nothing.
+// caller's own context has ended, which is no failure of Redis: the
+// caller then gets that context's error, and nothing is reported or
+// minted.
 //
-// Within one process, concurrent Fetches of one key share one trip
-// through this protocol, so that they make at most one token request
-// between them and share its result, token or error (see Store.Fetch).
-// Across processes a failure is not shared: each process whose callers
-// wait makes one request of its own, in turn, under the lock.
+// The Store keeps tokens and locks; the TokenSource or Proxy runs the
+// protocol over it (see m2m.Store). A process waiting for another's mint
+// polls Redis (10 ms doubling to 100 ms), takes the lock over once it is
+// released or expires (Config.LockTTL) without a token, and mints itself
+// after half its Timeout. A failure is not shared across processes: each
+// process whose callers wait makes one request of its own, in turn, under
+// the lock. The client may be a single Redis or a Redis Cluster.
 //
 // A Store is safe for concurrent use and starts no goroutine; the Redis
 // client stays the caller's to close.

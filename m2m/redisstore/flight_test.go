@@ -18,6 +18,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redisstore"
 )
@@ -26,7 +27,7 @@ func always(*m2m.Token) bool { return true }
 
 func ignore(error) {}
 
-// fetched is the outcome of one Store.Fetch.
+// fetched is the outcome of one m2mtest.Fetch.
 type fetched struct {
 	tok *m2m.Token
 	err error
@@ -47,48 +48,6 @@ func inBubble(t *testing.T, f func(t *testing.T, store *redisstore.Store)) {
 	})
 }
 
-// Concurrent Fetches of one key in one process share one mint and its
-// outcome, token or error: a failing endpoint sees one request, not one
-// per caller in turn under the Redis lock.
-func TestFetchCoalesced(t *testing.T) {
-	errEndpoint := &m2m.ExchangeError{Status: http.StatusTooManyRequests, Err: errors.New("slow down")}
-	for _, fail := range []bool{false, true} {
-		t.Run(fmt.Sprintf("failing %v", fail), func(t *testing.T) {
-			inBubble(t, func(t *testing.T, store *redisstore.Store) {
-				var mints atomic.Int64
-				release := make(chan struct{})
-				mint := func(context.Context) (*m2m.Token, error) {
-					n := mints.Add(1)
-					<-release
-					if fail {
-						return nil, errEndpoint
-					}
-					return &m2m.Token{AccessToken: fmt.Sprint("t", n), Issued: time.Now(), Expiry: time.Now().Add(time.Hour)}, nil
-				}
-				const callers = 20
-				results := make(chan fetched, callers)
-				for range callers {
-					go func() {
-						tok, err := store.Fetch(context.Background(), "k", always, mint, ignore)
-						results <- fetched{tok, err}
-					}()
-				}
-				synctest.Wait() // one mints, the others wait
-				close(release)
-				for range callers {
-					r := <-results
-					if fail && !errors.Is(r.err, errEndpoint) || !fail && (r.err != nil || r.tok.AccessToken != "t1") {
-						t.Fatalf("a caller got %+v, %v; want the one mint's outcome", r.tok, r.err)
-					}
-				}
-				if got := mints.Load(); got != 1 {
-					t.Fatalf("%d mints for %d concurrent callers, want 1", got, callers)
-				}
-			})
-		})
-	}
-}
-
 // A caller waiting for another's Fetch does not take its error when that
 // Fetch ended because its own context did: it fetches itself.
 func TestFetchWaiterOfAbandonedFetch(t *testing.T) {
@@ -96,7 +55,7 @@ func TestFetchWaiterOfAbandonedFetch(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		first := make(chan fetched, 1)
 		go func() {
-			tok, err := store.Fetch(ctx, "k", always, func(ctx context.Context) (*m2m.Token, error) {
+			tok, err := m2mtest.Fetch(ctx, store, "k", always, func(ctx context.Context) (*m2m.Token, error) {
 				<-ctx.Done()
 				return nil, fmt.Errorf("requesting: %w", ctx.Err())
 			}, ignore)
@@ -105,7 +64,7 @@ func TestFetchWaiterOfAbandonedFetch(t *testing.T) {
 		synctest.Wait() // the first caller is minting
 		waiter := make(chan fetched, 1)
 		go func() {
-			tok, err := store.Fetch(context.Background(), "k", always, func(context.Context) (*m2m.Token, error) {
+			tok, err := m2mtest.Fetch(context.Background(), store, "k", always, func(context.Context) (*m2m.Token, error) {
 				return &m2m.Token{AccessToken: "waiter's", Issued: time.Now(), Expiry: time.Now().Add(time.Hour)}, nil
 			}, ignore)
 			waiter <- fetched{tok, err}

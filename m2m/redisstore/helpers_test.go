@@ -95,7 +95,7 @@ const testTimeout = 5 * time.Second
 
 func (b backend) store(t testing.TB, c redis.UniversalClient, key []byte) *redisstore.Store {
 	t.Helper()
-	s, err := redisstore.New(redisstore.Config{Client: c, Key: key, Prefix: b.prefix, PollInterval: 5 * time.Millisecond, Timeout: testTimeout})
+	s, err := redisstore.New(redisstore.Config{Client: c, Key: key, Prefix: b.prefix, Timeout: testTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}

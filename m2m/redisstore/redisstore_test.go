@@ -324,7 +324,6 @@ func TestNewValidates(t *testing.T) {
 		{"negative lock", redisstore.Config{Client: c, Key: sealKey, LockTTL: -1}, "must not be negative"},
 		{"client ignoring deadlines", redisstore.Config{Client: plain, Key: sealKey}, "ContextTimeoutEnabled: true"},
 		{"negative timeout", redisstore.Config{Client: c, Key: sealKey, Timeout: -time.Second}, "Config.Timeout must not be negative"},
-		{"negative poll", redisstore.Config{Client: c, Key: sealKey, PollInterval: -time.Second}, "Config.PollInterval must not be negative"},
 		{"sub-millisecond lock", redisstore.Config{Client: c, Key: sealKey, LockTTL: time.Microsecond}, "at least 1ms"},
 	}
 	for _, tt := range tests {

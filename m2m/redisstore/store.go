@@ -10,13 +10,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/internal/redislock"
-	"github.com/jwtguard/jwtguard/internal/tokenflight"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
-// ErrUnsealed is reported (never returned) for a stored value that cannot
-// be opened with the key: another key, or damage. It counts as no token.
-var ErrUnsealed = errors.New("redisstore: stored token cannot be opened with this key")
+// ErrUnsealed is wrapped by Get for a stored value that cannot be opened
+// with the key: another key, or damage. It matches m2m.ErrBadRecord: it
+// counts as no token, is reported, and is replaced by the next mint.
+var ErrUnsealed = fmt.Errorf("redisstore: stored token cannot be opened with this key (%w)", m2m.ErrBadRecord)
 
 // Store is an m2m.Store in Redis.
 type Store struct {
@@ -26,8 +26,6 @@ type Store struct {
 	// releases the mint locks.
 	calls  redislock.Bounded
 	sealer sealer
-	// flights are this process's Fetches in progress, by key.
-	flights tokenflight.Group[*m2m.Token]
 }
 
 var _ m2m.Store = (*Store)(nil)
@@ -50,9 +48,11 @@ func New(cfg Config) (*Store, error) {
 	}, nil
 }
 
-// get returns the token stored under rk, nil if there is none or it
-// cannot be opened (reported), or Redis's error.
-func (s *Store) get(ctx context.Context, rk string, report func(error)) (*m2m.Token, error) {
+// Get implements m2m.Store: the token stored under key, nil if there is
+// none, an error wrapping ErrUnsealed for a value that cannot be opened,
+// or Redis's error.
+func (s *Store) Get(ctx context.Context, key string) (*m2m.Token, error) {
+	rk := s.cfg.Prefix + key
 	ctx, cancel := s.calls.Context(ctx)
 	defer cancel()
 	b, err := s.client.Get(ctx, rk).Bytes()
@@ -64,21 +64,40 @@ func (s *Store) get(ctx context.Context, rk string, report func(error)) (*m2m.To
 	}
 	plain, err := s.sealer.open(rk, b)
 	if err != nil {
-		report(err)
-		return nil, nil
+		return nil, err
 	}
 	var t m2m.Token
 	if err := json.Unmarshal(plain, &t); err != nil || t.AccessToken == "" {
-		report(fmt.Errorf("%w: not a token", ErrUnsealed))
-		return nil, nil
+		return nil, fmt.Errorf("%w: not a token", ErrUnsealed)
 	}
 	return &t, nil
 }
 
-// put stores t under rk, sealed, until its expiry by the store's clock;
-// a token that has expired by then is not stored. It runs even when ctx
-// is done: the token was minted at a cost, and the others may use it.
-func (s *Store) put(ctx context.Context, rk string, t *m2m.Token) error {
+// Lock implements m2m.Store: SET NX PX of the key's mint lock, for
+// LockTTL. While another process holds it, the caller polls.
+func (s *Store) Lock(ctx context.Context, key string) (string, <-chan struct{}, error) {
+	owner, err := s.calls.Lock(ctx, s.cfg.Prefix+key+":lock", s.cfg.LockTTL)
+	if err != nil {
+		return "", nil, fmt.Errorf("redisstore: taking the lock: %w", err)
+	}
+	return owner, nil, nil
+}
+
+// Unlock implements m2m.Store: it releases the key's mint lock if owner
+// still holds it, even when ctx is done.
+func (s *Store) Unlock(ctx context.Context, key, owner string) error {
+	if err := s.calls.Unlock(ctx, s.cfg.Prefix+key+":lock", owner); err != nil {
+		return fmt.Errorf("redisstore: releasing the lock: %w", err)
+	}
+	return nil
+}
+
+// Put implements m2m.Store: it stores t under key, sealed, until its
+// expiry by the store's clock; a token that has expired by then is not
+// stored. It runs even when ctx is done: the token was minted at a cost,
+// and the others may use it.
+func (s *Store) Put(ctx context.Context, key string, t *m2m.Token) error {
+	rk := s.cfg.Prefix + key
 	ttl := t.Expiry.Sub(s.cfg.Now())
 	if ttl < time.Millisecond {
 		return nil // nothing worth sharing
