@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/share"
 )
 
 // memStore is an in-process cache.Store: what several caches in one
@@ -17,7 +18,7 @@ import (
 type memStore struct {
 	mu       sync.Mutex
 	docs     map[string]*cache.Document
-	locked   map[string]chan struct{} // closed on Unlock
+	locks    share.Locks
 	watchers map[string][]func()
 	err      error // returned by every operation when set
 	watchErr error
@@ -35,28 +36,22 @@ func (m *memStore) Get(_ context.Context, url string) (*cache.Document, error) {
 
 func (m *memStore) Lock(_ context.Context, url string) (string, <-chan struct{}, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.err != nil {
-		return "", nil, m.err
+	err := m.err
+	m.mu.Unlock()
+	if err != nil {
+		return "", nil, err
 	}
-	if ch, held := m.locked[url]; held {
-		return "", ch, nil
+	owner, released := m.locks.Lock(url)
+	if owner != "" {
+		m.mu.Lock()
+		m.fetches++
+		m.mu.Unlock()
 	}
-	if m.locked == nil {
-		m.locked = make(map[string]chan struct{})
-	}
-	m.locked[url] = make(chan struct{})
-	m.fetches++
-	return "owner", nil, nil
+	return owner, released, nil
 }
 
 func (m *memStore) Unlock(_ context.Context, url, _ string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if ch, held := m.locked[url]; held {
-		close(ch)
-		delete(m.locked, url)
-	}
+	m.locks.Unlock(url)
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"context"
 	"sync"
+
+	"github.com/jwtguard/jwtguard/internal/share"
 )
 
 // DefaultMaxEntries is the capacity of NewMemoryStore(0).
@@ -19,7 +21,8 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	lru     *list.List               // of *memEntry, most recently used first
 	entries map[string]*list.Element // key → element of lru
-	locks   map[string]chan struct{} // held mint locks, closed on release
+
+	locks share.Locks // mint locks
 }
 
 type memEntry struct {
@@ -37,7 +40,6 @@ func NewMemoryStore(maxEntries int) *MemoryStore {
 		max:     maxEntries,
 		lru:     list.New(),
 		entries: make(map[string]*list.Element),
-		locks:   make(map[string]chan struct{}),
 	}
 }
 
@@ -64,23 +66,13 @@ func (m *MemoryStore) Get(_ context.Context, key string) (*Token, error) {
 // Lock implements Store. The lock is held until Unlock; a caller that
 // finds it held gets a channel closed at its release.
 func (m *MemoryStore) Lock(_ context.Context, key string) (string, <-chan struct{}, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if ch, held := m.locks[key]; held {
-		return "", ch, nil
-	}
-	m.locks[key] = make(chan struct{})
-	return "held", nil, nil
+	owner, released := m.locks.Lock(key)
+	return owner, released, nil
 }
 
 // Unlock implements Store.
 func (m *MemoryStore) Unlock(_ context.Context, key, _ string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if ch, held := m.locks[key]; held {
-		close(ch)
-		delete(m.locks, key)
-	}
+	m.locks.Unlock(key)
 	return nil
 }
 

@@ -1,8 +1,6 @@
 package redisstore
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -62,37 +60,17 @@ type Config struct {
 // withDefaults returns c with zero fields set to their defaults, or an error
 // naming the first invalid field.
 func (c Config) withDefaults() (Config, error) {
-	if c.Client == nil {
-		return c, errors.New("redisstore: Config.Client is required")
-	}
-	if !redislock.HonorsDeadlines(c.Client) {
-		return c, errors.New("redisstore: Config.Client must be created with ContextTimeoutEnabled: true, " +
-			"or a slow Redis would stall refreshes past Config.Timeout")
+	if err := redislock.CheckClient(c.Client, "refreshes"); err != nil {
+		return c, err
 	}
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix
 	}
-	durations := []struct {
-		name string
-		v    *time.Duration
-		def  time.Duration
-	}{
-		{"Timeout", &c.Timeout, DefaultTimeout},
-		{"LockTTL", &c.LockTTL, DefaultLockTTL},
-		{"DocumentTTL", &c.DocumentTTL, DefaultDocumentTTL},
-		{"PingInterval", &c.PingInterval, DefaultPingInterval},
-	}
-	for _, d := range durations {
-		if *d.v < 0 {
-			return c, fmt.Errorf("redisstore: Config.%s must not be negative (got %v)", d.name, *d.v)
-		}
-		if *d.v == 0 {
-			*d.v = d.def
-		}
-	}
-	// Redis expires keys in whole milliseconds.
-	if c.LockTTL < time.Millisecond || c.DocumentTTL < time.Millisecond {
-		return c, fmt.Errorf("redisstore: Config.LockTTL (%v) and DocumentTTL (%v) must be at least 1ms", c.LockTTL, c.DocumentTTL)
-	}
-	return c, nil
+	err := redislock.Defaults(
+		redislock.Setting{Name: "Timeout", V: &c.Timeout, Default: DefaultTimeout},
+		redislock.Setting{Name: "LockTTL", V: &c.LockTTL, Default: DefaultLockTTL, TTL: true},
+		redislock.Setting{Name: "DocumentTTL", V: &c.DocumentTTL, Default: DefaultDocumentTTL, TTL: true},
+		redislock.Setting{Name: "PingInterval", V: &c.PingInterval, Default: DefaultPingInterval},
+	)
+	return c, err
 }

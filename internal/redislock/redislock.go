@@ -15,6 +15,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -100,4 +102,44 @@ func (b Bounded) Unlock(ctx context.Context, key, owner string) error {
 	ctx, cancel := b.Detached(ctx)
 	defer cancel()
 	return unlockScript.Run(ctx, b.Client, []string{key}, owner).Err()
+}
+
+// CheckClient refuses a missing client and one whose calls do not end at
+// their context's deadline (see HonorsDeadlines); stalls names what a
+// slow Redis would then stall. Its errors are the stores' Config errors.
+func CheckClient(c redis.UniversalClient, stalls string) error {
+	if c == nil {
+		return errors.New("redisstore: Config.Client is required")
+	}
+	if !HonorsDeadlines(c) {
+		return fmt.Errorf("redisstore: Config.Client must be created with ContextTimeoutEnabled: true, "+
+			"or a slow Redis would stall %s past Config.Timeout", stalls)
+	}
+	return nil
+}
+
+// Setting is a duration field of a store's Config: its name, where it is,
+// its default, and whether it is a Redis TTL (Redis expires keys in whole
+// milliseconds).
+type Setting struct {
+	Name    string
+	V       *time.Duration
+	Default time.Duration
+	TTL     bool
+}
+
+// Defaults sets each zero setting to its default and refuses a negative
+// one, or a TTL under a millisecond, naming it.
+func Defaults(settings ...Setting) error {
+	for _, s := range settings {
+		switch {
+		case *s.V < 0:
+			return fmt.Errorf("redisstore: Config.%s must not be negative (got %v)", s.Name, *s.V)
+		case *s.V == 0:
+			*s.V = s.Default
+		case s.TTL && *s.V < time.Millisecond:
+			return fmt.Errorf("redisstore: Config.%s must be at least 1ms (got %v)", s.Name, *s.V)
+		}
+	}
+	return nil
 }

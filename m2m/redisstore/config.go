@@ -1,8 +1,6 @@
 package redisstore
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -55,38 +53,18 @@ type Config struct {
 // withDefaults returns c with zero fields set to their defaults, or an
 // error naming the first invalid field. The key is checked by newSealer.
 func (c Config) withDefaults() (Config, error) {
-	if c.Client == nil {
-		return c, errors.New("redisstore: Config.Client is required")
-	}
-	if !redislock.HonorsDeadlines(c.Client) {
-		return c, errors.New("redisstore: Config.Client must be created with ContextTimeoutEnabled: true, " +
-			"or a slow Redis would stall token requests past Config.Timeout")
+	if err := redislock.CheckClient(c.Client, "token requests"); err != nil {
+		return c, err
 	}
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix
 	}
-	durations := []struct {
-		name string
-		v    *time.Duration
-		def  time.Duration
-	}{
-		{"Timeout", &c.Timeout, DefaultTimeout},
-		{"LockTTL", &c.LockTTL, DefaultLockTTL},
-	}
-	for _, d := range durations {
-		if *d.v < 0 {
-			return c, fmt.Errorf("redisstore: Config.%s must not be negative (got %v)", d.name, *d.v)
-		}
-		if *d.v == 0 {
-			*d.v = d.def
-		}
-	}
-	// Redis expires keys in whole milliseconds.
-	if c.LockTTL < time.Millisecond {
-		return c, fmt.Errorf("redisstore: Config.LockTTL must be at least 1ms (got %v)", c.LockTTL)
-	}
+	err := redislock.Defaults(
+		redislock.Setting{Name: "Timeout", V: &c.Timeout, Default: DefaultTimeout},
+		redislock.Setting{Name: "LockTTL", V: &c.LockTTL, Default: DefaultLockTTL, TTL: true},
+	)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return c, nil
+	return c, err
 }
