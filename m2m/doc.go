@@ -13,7 +13,11 @@
 // exchange itself is golang.org/x/oauth2/clientcredentials. Concurrent
 // callers share one exchange; once Threshold (default 0.8) of a token's
 // lifetime has passed, one background refresh replaces it before it
-// expires, so callers never wait once a token exists. A token that came
+// expires. Once a valid token is held, Token never waits: a refresh that
+// hangs or fails leaves the held token serving until it stops being
+// handed out (its last tenth, at most 10 seconds, before expiry), and the
+// refresh is due before that whatever the Threshold. Only a caller with no
+// valid token waits, bounded by its context and Timeout. A token that came
 // without expires_in is kept for AssumedLifetime (default 5 minutes). A
 // token whose expires_in is zero or negative — the endpoint says it has
 // already expired — is neither kept nor handed out: the caller gets

@@ -72,17 +72,23 @@ func TestReplicasFetchAsOne(t *testing.T) {
 				}
 			})
 		}
+		start := time.Now()
 		time.Sleep(hour) // the simulated hour passes
 		close(stop)
 		wg.Wait()
+		elapsed := time.Since(start) // on a loaded machine, more than an hour
 
 		fetches, baseline := int(iss.Fetches()), int(alone.Fetches())
 		// Each key set is refreshed at Threshold (0.8) of its lifetime,
 		// jittered by ±10%: one process alone fetches at most once per
 		// 0.72 Interval, plus its first fetch. Five replicas sharing
 		// through Redis should do no more (+2 for races at a boundary);
-		// without Redis each fetches for itself.
-		bound := 1 + int(hour/(interval*72/100)) + 2
+		// without Redis each fetches for itself. The bound is of the
+		// time that really passed, so that a slow machine (fewer, later
+		// refreshes) cannot fail it; the keys' freshness is checked by
+		// the verifications instead (MaxStale -1: none may use expired
+		// keys, and each waits for fresh ones rather than fail).
+		bound := 1 + int(elapsed/(interval*72/100)) + 2
 		var own, shared []int
 		for _, r := range rs {
 			o, s := r.rec.counts()
@@ -93,8 +99,8 @@ func TestReplicasFetchAsOne(t *testing.T) {
 		if n := failed.Load(); n > 0 {
 			t.Errorf("%d of %d verifications failed, first: %v", n, n+verified.Load(), firstErr.Load())
 		}
-		if fetches > bound || fetches < int(hour/interval) {
-			t.Errorf("%d fetches in a simulated hour; want between %d (keys kept fresh) and %d", fetches, hour/interval, bound)
+		if fetches > bound || fetches < 2 {
+			t.Errorf("%d fetches in a simulated hour (%v); want between 2 (keys refreshed) and %d", fetches, elapsed, bound)
 		}
 		if baseline < 3*fetches {
 			t.Errorf("%d fetches with Redis, %d without; want sharing to cut them at least threefold", fetches, baseline)
