@@ -7,10 +7,12 @@
 //
 // A Verifier holds one key cache (package cache) per provider and routes
 // each token by its issuer: a token from an issuer that is not configured
-// is rejected before anything is fetched. It then checks the header (alg
-// in the provider's list, never "none" or HS*), the signature with the key
-// for the token's kid, exp (required) and nbf with the configured leeway,
-// and the provider's rules. Failures are sentinel errors: each matches one
+// is rejected before anything is fetched. A token must be three base64url
+// segments and nothing else (no padding, no CR or LF, which Go's decoder
+// would skip). It then checks the header (alg in the provider's list,
+// never "none" or HS*; crit and b64 refused), the signature with the key
+// for the token's kid, exp (required) and nbf — JSON numbers, never
+// strings — with the configured leeway, and the provider's rules. Failures are sentinel errors: each matches one
 // category (ErrNoToken, ErrInvalidRequest, ErrInvalidToken,
 // ErrInsufficientScope, ErrKeysUnavailable) and, for invalid tokens, one
 // reason (ErrExpired, ErrSignature, …); Reason returns a short code for

@@ -22,6 +22,17 @@ func TestCritHeader(t *testing.T) {
 	}
 }
 
+// TestB64Header refuses a token naming b64 (RFC 7797) without listing it
+// in crit, whatever its value: its payload would be read two ways.
+func TestB64Header(t *testing.T) {
+	iss := newIssuer(t, "RS256")
+	v := verifierFor(t, oidcFor(t, iss))
+	for _, b64 := range []any{false, true, "false"} {
+		_, err := v.Verify(context.Background(), iss.SignWithHeader("", map[string]any{"b64": b64}, claims(iss, nil)))
+		wantErr(t, err, provider.ErrMalformed, provider.ErrInvalidToken, "malformed")
+	}
+}
+
 // TestHeaderKeyURLsIgnored checks that keys a token points at or carries
 // (jku, x5u, jwk) are never fetched or used: only the issuer's own key set
 // verifies tokens.

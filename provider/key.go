@@ -30,6 +30,11 @@ func (r *route) key(ctx context.Context, t *jwt.Token) (any, error) {
 		// RFC 7515 §4.1.11: extensions we do not understand mean reject.
 		return nil, fmt.Errorf("%w: crit header not supported", ErrMalformed)
 	}
+	if _, ok := t.Header["b64"]; ok {
+		// RFC 7797 §6: b64 must be listed in crit (refused above); without
+		// it the token is malformed, whatever its value.
+		return nil, fmt.Errorf("%w: b64 header (RFC 7797) not supported", ErrMalformed)
+	}
 	var kid string
 	if v, ok := t.Header["kid"]; ok {
 		if kid, ok = v.(string); !ok || !saneKID(kid) {

@@ -40,8 +40,9 @@ func TestLifetime(t *testing.T) {
 		{"exp in exponent form", 0, jwt.MapClaims{"exp": json.Number("4e9")}, nil, ""},
 		{"expired, exponent form", 0, jwt.MapClaims{"exp": json.Number("1.5e9")}, provider.ErrExpired, "expired"},
 		{"exp negative", 0, jwt.MapClaims{"exp": -1}, provider.ErrExpired, "expired"},
-		{"exp as a numeric string", 0, jwt.MapClaims{"exp": strconv.FormatInt(ago(-time.Hour), 10)}, nil, ""},
-		{"expired as a numeric string", 0, jwt.MapClaims{"exp": strconv.FormatInt(ago(time.Hour), 10)}, provider.ErrExpired, "expired"},
+		{"exp as a numeric string", 0, jwt.MapClaims{"exp": strconv.FormatInt(ago(-time.Hour), 10)}, provider.ErrMalformed, "malformed"},
+		{"nbf as a numeric string", 0, jwt.MapClaims{"nbf": strconv.FormatInt(ago(time.Hour), 10)}, provider.ErrMalformed, "malformed"},
+		{"iat as a numeric string", 0, jwt.MapClaims{"iat": strconv.FormatInt(ago(time.Minute), 10)}, provider.ErrMalformed, "malformed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

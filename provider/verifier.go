@@ -172,6 +172,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 		return nil, "", ErrNoToken
 	case len(token) > v.maxBytes:
 		return nil, "", ErrTokenTooLarge
+	case !compact(token):
+		return nil, "", errNotCompact
 	}
 	var (
 		w    wireClaims
@@ -207,6 +209,34 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 		return nil, iss, err
 	}
 	return c, iss, nil
+}
+
+// errNotCompact is the error of a token that is not three base64url
+// segments.
+var errNotCompact = fmt.Errorf("%w: want three base64url segments (RFC 7515 compact serialization)", ErrMalformed)
+
+// base64url marks the bytes of the base64url alphabet (RFC 4648 §5).
+var base64url = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = true
+	}
+	return t
+}()
+
+// compact reports whether token is three segments of base64url
+// characters, without padding: Go's decoder would skip CR and LF inside a
+// segment, so they are refused here, before any decoding.
+func compact(token string) bool {
+	dots := 0
+	for i := 0; i < len(token); i++ {
+		switch c := token[i]; {
+		case c == '.':
+			dots++
+		case !base64url[c]:
+			return false
+		}
+	}
+	return dots == 2
 }
 
 // tokenError maps golang-jwt's errors to the verifier's.

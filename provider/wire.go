@@ -170,27 +170,25 @@ func (d *numericDate) time() time.Time {
 // than its negative, are refused rather than overflow a time.Time.
 const maxDate = 253402300799
 
-// UnmarshalJSON decodes what jwt.NumericDate does, a plain number without
-// allocating.
+// UnmarshalJSON decodes a NumericDate (RFC 7519 §2): a JSON number of
+// seconds, without allocating. Anything else — a number in a string,
+// which golang-jwt would take, included — is an error: no issuer we know
+// of sends one, and accepting it would let one token mean two things to
+// two verifiers.
 func (d *numericDate) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
-		// encoding/json has checked b is a JSON number, which ParseFloat
-		// reads.
-		f, err := strconv.ParseFloat(string(b), 64)
-		if err != nil {
-			return err
-		}
-		if math.Abs(f) > maxDate {
-			return errors.New("date out of range")
-		}
-		sec, frac := math.Modf(f)
-		d.Time = time.Unix(int64(sec), int64(frac*1e9)).Truncate(jwt.TimePrecision)
-	} else if err := d.NumericDate.UnmarshalJSON(b); err != nil {
-		// A number in a string, as golang-jwt accepts, or an error.
+	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') {
+		return errors.New("a date must be a JSON number (RFC 7519 NumericDate)")
+	}
+	// encoding/json has checked b is a JSON number, which ParseFloat reads.
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
 		return err
-	} else if y := d.Time.Year(); y > 9999 || y < -9999 {
+	}
+	if math.Abs(f) > maxDate {
 		return errors.New("date out of range")
 	}
+	sec, frac := math.Modf(f)
+	d.Time = time.Unix(int64(sec), int64(frac*1e9)).Truncate(jwt.TimePrecision)
 	d.set = true
 	return nil
 }
