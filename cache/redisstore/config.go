@@ -1,6 +1,9 @@
 package redisstore
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -27,6 +30,18 @@ type Config struct {
 	// New checks this for *redis.Client, *redis.ClusterClient and *redis.Ring.
 	// The Store does not close it.
 	Client redis.UniversalClient
+	// Secret authenticates the documents the fleet shares: each record is
+	// stored with an HMAC-SHA256 under it, bound to its Redis key, and a
+	// record that fails it is never served — it is reported and replaced —
+	// so that write access to Redis is not the power to serve signing
+	// keys. At least MinSecretBytes (32) random bytes, the same on every
+	// replica sharing a Prefix. Required, unless InsecureTrustRedis is set.
+	Secret []byte
+	// InsecureTrustRedis stores and serves documents without a MAC:
+	// whoever can write to Redis can then serve keys to every replica, as
+	// whoever can answer for the JWKS URL could. Set it only for a Redis
+	// no one else can write to.
+	InsecureTrustRedis bool
 	// Prefix starts every key and channel of the Store. Replicas that share
 	// documents must use the same one. If empty, DefaultPrefix
 	// ("jwtguard:jwks:") is used.
@@ -62,6 +77,16 @@ type Config struct {
 func (c Config) withDefaults() (Config, error) {
 	if err := redislock.CheckClient(c.Client, "refreshes"); err != nil {
 		return c, err
+	}
+	switch {
+	case c.InsecureTrustRedis && c.Secret != nil:
+		return c, errors.New("redisstore: Config.Secret and InsecureTrustRedis are exclusive")
+	case c.InsecureTrustRedis:
+	case len(c.Secret) < MinSecretBytes:
+		return c, fmt.Errorf("redisstore: Config.Secret must be at least %d random bytes (got %d), shared by the fleet; "+
+			"set InsecureTrustRedis only if no one else can write to Redis", MinSecretBytes, len(c.Secret))
+	default:
+		c.Secret = bytes.Clone(c.Secret)
 	}
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix

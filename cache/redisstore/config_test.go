@@ -25,18 +25,22 @@ func TestNewValidatesConfig(t *testing.T) {
 		cfg     redisstore.Config
 		wantErr string // "" for success
 	}{
-		{"defaults", redisstore.Config{Client: good}, ""},
-		{"all set", redisstore.Config{Client: good, Prefix: "p:", Timeout: time.Second, LockTTL: time.Second,
+		{"defaults", redisstore.Config{Client: good, Secret: testSecret}, ""},
+		{"all set", redisstore.Config{Client: good, Secret: testSecret, Prefix: "p:", Timeout: time.Second, LockTTL: time.Second,
 			DocumentTTL: time.Hour, PingInterval: time.Minute}, ""},
+		{"trusting Redis", redisstore.Config{Client: good, InsecureTrustRedis: true}, ""},
+		{"no secret", redisstore.Config{Client: good}, "Config.Secret must be at least 32 random bytes"},
+		{"short secret", redisstore.Config{Client: good, Secret: []byte("password")}, "Config.Secret must be at least 32"},
+		{"secret and trust", redisstore.Config{Client: good, Secret: testSecret, InsecureTrustRedis: true}, "exclusive"},
 		{"no client", redisstore.Config{}, "Config.Client is required"},
 		{"client ignoring deadlines", redisstore.Config{Client: plain}, "ContextTimeoutEnabled"},
 		{"cluster client ignoring deadlines", redisstore.Config{Client: cluster}, "ContextTimeoutEnabled"},
 		{"ring ignoring deadlines", redisstore.Config{Client: ring}, "ContextTimeoutEnabled"},
-		{"negative timeout", redisstore.Config{Client: good, Timeout: -1}, "Config.Timeout must not be negative"},
-		{"negative lock TTL", redisstore.Config{Client: good, LockTTL: -time.Second}, "Config.LockTTL must not be negative"},
-		{"sub-millisecond lock TTL", redisstore.Config{Client: good, LockTTL: time.Microsecond}, "at least 1ms"},
-		{"sub-millisecond document TTL", redisstore.Config{Client: good, DocumentTTL: time.Microsecond}, "at least 1ms"},
-		{"negative ping interval", redisstore.Config{Client: good, PingInterval: -time.Second}, "Config.PingInterval must not be negative"},
+		{"negative timeout", redisstore.Config{Client: good, Secret: testSecret, Timeout: -1}, "Config.Timeout must not be negative"},
+		{"negative lock TTL", redisstore.Config{Client: good, Secret: testSecret, LockTTL: -time.Second}, "Config.LockTTL must not be negative"},
+		{"sub-millisecond lock TTL", redisstore.Config{Client: good, Secret: testSecret, LockTTL: time.Microsecond}, "at least 1ms"},
+		{"sub-millisecond document TTL", redisstore.Config{Client: good, Secret: testSecret, DocumentTTL: time.Microsecond}, "at least 1ms"},
+		{"negative ping interval", redisstore.Config{Client: good, Secret: testSecret, PingInterval: -time.Second}, "Config.PingInterval must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +71,7 @@ func TestKey(t *testing.T) {
 		{"svc:", testURL + "?v=2", "svc:8cd4909688844249eed18648fc5ceca087793c32a0e08d0f4472fa40c8d3a4db"},
 	}
 	for _, tt := range tests {
-		s, err := redisstore.New(redisstore.Config{Client: c, Prefix: tt.prefix})
+		s, err := redisstore.New(redisstore.Config{Client: c, Secret: testSecret, Prefix: tt.prefix})
 		if err != nil {
 			t.Fatal(err)
 		}

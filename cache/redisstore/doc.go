@@ -32,10 +32,17 @@
 // resumes by itself when Redis is back: the subscription reconnects and the
 // watchers reload.
 //
-// Redis is trusted: anyone who can write to it can serve keys to every
-// replica, as anyone who can answer for the JWKS URL could. Keep it on a
-// private network with authentication (and TLS where the network is not
-// yours).
+// Redis is not trusted: every record is stored with an HMAC-SHA256 under
+// Config.Secret, the fleet's secret, over the record and its Redis key, and
+// a record that fails it — written without the secret, with another one,
+// or copied from another key — is never served: it is reported
+// (ErrInvalidDocument) and replaced by the next fetch. Write access to
+// Redis is then not the power to serve keys to the replicas; it remains
+// the power to delete records (the replicas fetch for themselves) or to
+// replay a record the fleet itself wrote for that URL (never newer than
+// what the fleet fetched). InsecureTrustRedis drops the MAC, for a Redis
+// no one else can write to. Replicas sharing a Prefix must share the
+// Secret: each would refuse and replace the others' records.
 //
 // The Redis client may be a single Redis (*redis.Client) or a Redis
 // Cluster (*redis.ClusterClient; notices use classic pub/sub, which a

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log"
 	"time"
@@ -23,12 +24,19 @@ func Example() {
 	defer mr.Close()
 	iss := issuertest.New() // stands in for your identity provider
 	defer iss.Close()
+	secret := make([]byte, redisstore.MinSecretBytes) // in production: from your secret store
+	_, _ = rand.Read(secret)                          // crypto/rand.Read never fails
 
 	replica := func() (c *cache.Cache, stop func()) {
 		client := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
 		// Timeout bounds every Redis call; the default, 500 ms, suits a
 		// Redis next to you (this example also runs on busy CI machines).
-		store, err := redisstore.New(redisstore.Config{Client: client, Timeout: 5 * time.Second})
+		store, err := redisstore.New(redisstore.Config{
+			Client: client,
+			Secret: secret, // authenticates what the fleet shares: 32+ random bytes, the same on every replica
+			// Timeout bounds every Redis call (default 500 ms).
+			Timeout: 5 * time.Second,
+		})
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -2,6 +2,10 @@ package redisstore
 
 import "testing"
 
+// Seal returns what s stores in Redis for a record of url: the record
+// with its MAC under the fleet's secret. Tests plant records with it.
+func Seal(s *Store, url string, record []byte) []byte { return s.auth.seal(s.Key(url), record) }
+
 // SetOnWait makes s call f each time a Lock finds the lock held (a
 // refresh waits, or keeps waiting, for another
 // replica's fetch. Set it before the first Fetch.

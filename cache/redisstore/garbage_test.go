@@ -25,6 +25,52 @@ func storedRecord(fetchedAt time.Time) map[string]any {
 	}
 }
 
+// A record that is not sealed with the fleet's secret, for its own Redis
+// key, is never served, however well-formed: it is reported and replaced.
+func TestUnauthenticatedRecordIsNeverServed(t *testing.T) {
+	valid := mustJSON(t, storedRecord(time.Now().Add(-time.Minute)))
+	tests := []struct {
+		name  string
+		plant func(t *testing.T, b *backend, s *redisstore.Store) []byte
+	}{
+		{"no MAC", func(*testing.T, *backend, *redisstore.Store) []byte { return []byte(valid) }},
+		{"another fleet's secret", func(t *testing.T, b *backend, _ *redisstore.Store) []byte {
+			other := b.store(t, func(c *redisstore.Config) { c.Secret = []byte("another fleet's secret, 32 bytes.") })
+			return redisstore.Seal(other, testURL, []byte(valid))
+		}},
+		{"sealed for another key", func(_ *testing.T, _ *backend, s *redisstore.Store) []byte {
+			return redisstore.Seal(s, otherURL, []byte(valid))
+		}},
+		{"MAC cut short", func(_ *testing.T, _ *backend, s *redisstore.Store) []byte {
+			return redisstore.Seal(s, testURL, []byte(valid))[1:]
+		}},
+	}
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				b := b.fresh(t)
+				ctx := context.Background()
+				s := b.store(t, nil)
+				if err := b.client(t).Set(ctx, s.Key(testURL), tt.plant(t, b, s), time.Minute).Err(); err != nil {
+					t.Fatal(err)
+				}
+				doc, err := s.Get(ctx, testURL)
+				if doc != nil || !errors.Is(err, redisstore.ErrInvalidDocument) || !strings.Contains(err.Error(), "not authenticated") {
+					t.Fatalf("Get = %+v, %v; want no document and an authentication failure", doc, err)
+				}
+				var f fetcher
+				var r reports
+				if doc, err = fetchVia(ctx, s, time.Time{}, f.fetch, r.report); err != nil || f.calls.Load() != 1 {
+					t.Fatalf("Fetch = %v after %d fetches; want a fetch of its own", err, f.calls.Load())
+				}
+				if now, err := s.Get(ctx, testURL); err != nil || now == nil || !sameDoc(now, doc) {
+					t.Fatalf("after Fetch Get = %+v, %v; want the fetched document, sealed", now, err)
+				}
+			})
+		}
+	})
+}
+
 func TestInvalidSharedDocumentIsNeverServed(t *testing.T) {
 	past := time.Now().Add(-time.Minute)
 	spoil := func(f func(r map[string]any)) string {
@@ -59,7 +105,8 @@ func TestInvalidSharedDocumentIsNeverServed(t *testing.T) {
 				b := b.fresh(t)
 				ctx := context.Background()
 				s := b.store(t, nil)
-				if err := b.client(t).Set(ctx, s.Key(testURL), tt.stored, time.Minute).Err(); err != nil {
+				// Sealed with the fleet's secret: each check is the record's own.
+				if err := b.client(t).Set(ctx, s.Key(testURL), redisstore.Seal(s, testURL, []byte(tt.stored)), time.Minute).Err(); err != nil {
 					t.Fatal(err)
 				}
 

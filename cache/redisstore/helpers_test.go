@@ -107,6 +107,9 @@ func newClient(t *testing.T, addr string) *redis.Client {
 	return c
 }
 
+// testSecret is the fleet secret of the tests' stores.
+var testSecret = []byte("the tests' fleet secret, 32 bytes+")
+
 // testTimeout bounds the tests' Redis calls: the default, 500 ms, is
 // short for a CI machine busy compiling with the race detector, where a
 // call that times out makes a replica fetch for itself and a count of
@@ -116,7 +119,7 @@ const testTimeout = 2 * time.Second
 // store returns a Store over its own client, closed when the test ends.
 func (b *backend) store(t *testing.T, edit func(*redisstore.Config)) *redisstore.Store {
 	t.Helper()
-	cfg := redisstore.Config{Client: b.client(t), Prefix: b.prefix, Timeout: testTimeout}
+	cfg := redisstore.Config{Client: b.client(t), Secret: testSecret, Prefix: b.prefix, Timeout: testTimeout}
 	if edit != nil {
 		edit(&cfg)
 	}

@@ -17,7 +17,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 
 	client := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
-	s, err := redisstore.New(redisstore.Config{Client: client})
+	s, err := redisstore.New(redisstore.Config{Client: client, Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 	client := redis.NewClient(&redis.Options{Addr: redislocktest.Blackhole(t), ContextTimeoutEnabled: true,
 		ReadTimeout: -1, WriteTimeout: -1})
 	t.Cleanup(func() { client.Close() })
-	s, err := redisstore.New(redisstore.Config{Client: client, Prefix: "jwtguard-test:slow:", Timeout: timeout})
+	s, err := redisstore.New(redisstore.Config{Client: client, Secret: testSecret, Prefix: "jwtguard-test:slow:", Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,12 @@ type recorder struct {
 	unknown   []cache.UnknownKIDAction
 	stale     int
 	installed chan cache.RefreshEvent // documents installed from a notice
+	failed    chan error              // store failures, as they are reported
 }
 
-func newRecorder() *recorder { return &recorder{installed: make(chan cache.RefreshEvent, 1000)} }
+func newRecorder() *recorder {
+	return &recorder{installed: make(chan cache.RefreshEvent, 1000), failed: make(chan error, 1000)}
+}
 
 func (r *recorder) Refreshed(ev cache.RefreshEvent) {
 	r.mu.Lock()
@@ -53,8 +56,23 @@ func (r *recorder) UnknownKID(_ string, a cache.UnknownKIDAction) {
 
 func (r *recorder) StoreFailed(_ string, err error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.storeErrs = append(r.storeErrs, err)
+	r.mu.Unlock()
+	select {
+	case r.failed <- err:
+	default:
+	}
+}
+
+// waitInvalidDocument waits (10 s at most: a hang detector, not a speed
+// limit) for a store failure matching ErrInvalidDocument.
+func (r *recorder) waitInvalidDocument(t *testing.T) {
+	t.Helper()
+	for {
+		if err := within(t, r.failed, 10*time.Second, "an invalid shared document reported"); errors.Is(err, redisstore.ErrInvalidDocument) {
+			return
+		}
+	}
 }
 
 func (r *recorder) storeErrors() []error {
@@ -128,7 +146,7 @@ func newReplicas(t *testing.T, n int, b *backend, iss *issuertest.Issuer, cc cac
 	rs := make([]*replica, n)
 	for i := range rs {
 		r := &replica{client: b.replicaClient(t), rec: newRecorder()}
-		cfg := redisstore.Config{Client: r.client, Prefix: b.prefix, Timeout: testTimeout}
+		cfg := redisstore.Config{Client: r.client, Secret: testSecret, Prefix: b.prefix, Timeout: testTimeout}
 		if edit != nil {
 			edit(&cfg)
 		}

@@ -3,12 +3,15 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/cache/redisstore"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -168,7 +171,8 @@ func TestSharedDocumentOfAnotherIssuerIsRefused(t *testing.T) {
 		planted["body"] = evil.JWKS()
 		rs := newReplicas(t, 1, b, iss, cache.Config{}, nil)
 		r := rs[0]
-		if err := b.client(t).Set(ctx, r.store.Key(iss.JWKSURL()), mustJSON(t, planted), time.Minute).Err(); err != nil {
+		sealed := redisstore.Seal(r.store, iss.JWKSURL(), []byte(mustJSON(t, planted))) // by a replica of the fleet
+		if err := b.client(t).Set(ctx, r.store.Key(iss.JWKSURL()), sealed, time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 
@@ -187,6 +191,66 @@ func TestSharedDocumentOfAnotherIssuerIsRefused(t *testing.T) {
 		errs := r.rec.storeErrors()
 		if len(errs) == 0 || !errors.Is(errs[0], cache.ErrBadDocument) {
 			t.Errorf("store failures %v; want the planted document refused", errs)
+		}
+	})
+}
+
+// A writer to Redis without the fleet's secret plants a well-formed
+// record for the issuer's URL holding its own key, and tells the replicas
+// it changed: none of its tokens verifies, genuine ones do, and the
+// planted record is replaced by the provider's keys.
+func TestRedisWriterCannotServeKeys(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := context.Background()
+		iss, evil := issuertest.New(), issuertest.New()
+		defer iss.Close()
+		defer evil.Close()
+		evil.SetIssuer(iss.URL) // its tokens claim to come from iss
+		rs := newReplicas(t, 2, b, iss, cache.Config{}, nil)
+		planted := storedRecord(time.Now())
+		planted["url"], planted["issuer"], planted["body"] = iss.JWKSURL(), iss.URL, evil.JWKS()
+		key := rs[0].store.Key(iss.JWKSURL())
+		plant := func() {
+			t.Helper()
+			if err := b.client(t).Set(ctx, key, mustJSON(t, planted), time.Minute).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.client(t).Publish(ctx, key+":notice", "attacker").Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plant() // before the fleet has keys
+		loadAll(t, rs)
+		plant() // and once it has them
+		for _, r := range rs {
+			r.rec.waitInvalidDocument(t) // the notice was read, the record refused
+		}
+
+		accepted := 0
+		const attempts = 100
+		for i := range attempts {
+			r := rs[i%len(rs)]
+			if _, err := r.v.Verify(ctx, evil.Token(fmt.Sprint("attacker-", i), "api", nil)); err == nil {
+				accepted++
+			}
+			if _, err := r.v.Verify(ctx, iss.Token("user", "api", nil)); err != nil {
+				t.Fatalf("genuine token: %v", err)
+			}
+		}
+		if accepted != 0 {
+			t.Fatalf("%d of %d tokens signed with the planted key verified, want 0", accepted, attempts)
+		}
+		// A replica that joins reads a planted record, refuses it, and
+		// replaces it with the provider's keys.
+		plant()
+		fetches := iss.Fetches()
+		loadAll(t, newReplicas(t, 1, b, iss, cache.Config{}, nil))
+		if iss.Fetches() != fetches+1 {
+			t.Errorf("the joining replica made %d fetches, want 1", iss.Fetches()-fetches)
+		}
+		doc, err := rs[0].store.Get(ctx, iss.JWKSURL())
+		if err != nil || doc == nil || !strings.Contains(string(doc.Body), iss.KID()) {
+			t.Fatalf("Redis holds %+v, %v after a refresh; want the provider's keys, sealed", doc, err)
 		}
 	})
 }

@@ -24,6 +24,8 @@ type Store struct {
 	// calls bounds each call of client by cfg.Timeout, and takes and
 	// releases the fetch locks.
 	calls redislock.Bounded
+	// auth seals and opens the records.
+	auth authenticator
 	// id tells this Store's notices from other processes' ones.
 	id string
 	// onWait, if set, is called each time Lock finds the lock held: a
@@ -60,6 +62,7 @@ func New(cfg Config) (*Store, error) {
 		cfg:      cfg,
 		client:   cfg.Client,
 		calls:    redislock.Bounded{Client: cfg.Client, Timeout: cfg.Timeout},
+		auth:     authenticator{secret: cfg.Secret},
 		id:       redislock.Token(),
 		watchers: make(map[string]map[*watcher]struct{}),
 		done:     make(chan struct{}),
@@ -128,7 +131,11 @@ func (s *Store) get(ctx context.Context, key, url string) (*cache.Document, erro
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: reading %s: %w", key, err)
 	}
-	doc, err := decode(b, url, time.Now())
+	record, err := s.auth.open(key, b)
+	if err != nil {
+		return nil, fmt.Errorf("%w (key %s)", err, key)
+	}
+	doc, err := decode(record, url, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("%w (key %s)", err, key)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,16 @@ type replica struct {
 	events *events
 }
 
+// fleetSecret authenticates what the replicas share through Redis, so that
+// whoever can write to Redis cannot serve them keys. In production it is
+// 32+ random bytes from your secret store, the same on every replica; the
+// demo's replicas live in one process, which makes one.
+var fleetSecret = func() []byte {
+	b := make([]byte, redisstore.MinSecretBytes)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return b
+}()
+
 // demoCooldown is the replicas' unknown-kid cooldown.
 const demoCooldown = time.Second
 
@@ -39,7 +50,7 @@ func newReplica(name, addr string, p provider.Provider) (*replica, error) {
 	// Timeout bounds each Redis call (a slower call makes the replica
 	// fetch for itself); 2 s is generous for a demo on a busy machine, the
 	// default 500 ms suits production.
-	if r.store, err = redisstore.New(redisstore.Config{Client: r.client, Timeout: 2 * time.Second}); err != nil {
+	if r.store, err = redisstore.New(redisstore.Config{Client: r.client, Secret: fleetSecret, Timeout: 2 * time.Second}); err != nil {
 		r.client.Close()
 		return nil, err
 	}
