@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/hangtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -252,49 +253,55 @@ func TestHardExpirySingleFlight(t *testing.T) {
 // refresh has failed, look-ups serve them without waiting for the retry.
 func TestStaleServedWithoutWaiting(t *testing.T) {
 	iss := startIssuer(t)
-	rec := &recorder{}
-	c := newCache(t, iss, cache.Config{
-		Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, Threshold: 0.5,
-		DisableBackgroundRefresh: true, Hooks: rec,
-	})
-	kid := iss.KID()
-	mustKey(t, c, kid)
-	time.Sleep(5 * time.Millisecond) // past the 2 ms usage floor: the set is spent
+	synctest.Test(t, func(t *testing.T) {
+		rec := &recorder{}
+		g := hangtest.NewGate()
+		c := newCache(t, iss, cache.Config{
+			Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, Threshold: 0.5,
+			DisableBackgroundRefresh: true, Hooks: rec, HTTPClient: g.Client(),
+		})
+		kid := iss.KID()
+		mustKey(t, c, kid)
+		time.Sleep(5 * time.Millisecond) // past the 2 ms usage floor
 
-	// The provider stalls: a caller whose deadline passes gets the stale
-	// keys rather than an error.
-	arrived := signal(iss)
-	release := iss.Block()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	_, err := c.Key(ctx, kid)
-	cancel()
-	if err != nil {
-		t.Fatalf("a waiter whose deadline passed: %v, want the stale keys", err)
-	}
-	<-arrived
-	iss.SetStatus(http.StatusInternalServerError)
-	release()
-	if err := c.Refresh(context.Background()); err == nil { // joins it: it fails
-		t.Fatal("refresh against a failing provider succeeded")
-	}
+		// The provider stalls: a caller that spends the set and whose
+		// deadline passes gets the stale keys rather than an error.
+		g.Shut()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		_, err := c.Key(ctx, kid)
+		cancel()
+		if err != nil {
+			t.Fatalf("a waiter whose deadline passed: %v, want the stale keys", err)
+		}
+		synctest.Wait()
+		if n := g.Held(); n != 1 {
+			t.Fatalf("%d fetches held at the provider, want the one refresh", n)
+		}
+		iss.SetStatus(http.StatusInternalServerError)
+		g.Open()
+		if err := c.Refresh(context.Background()); err == nil { // joins it: it fails
+			t.Fatal("refresh against a failing provider succeeded")
+		}
 
-	// A retry in flight, stalled in the provider: look-ups do not join it.
-	iss.SetStatus(0)
-	for len(arrived) > 0 { // signals of earlier requests
-		<-arrived
-	}
-	release = iss.Block()
-	retried := make(chan error, 1)
-	go func() { retried <- c.Refresh(context.Background()) }()
-	defer func() {
-		release()
+		// A retry in flight, stalled in the provider: look-ups do not join it.
+		iss.SetStatus(0)
+		g.Shut()
+		retried := make(chan error, 1)
+		go func() { retried <- c.Refresh(context.Background()) }()
+		synctest.Wait() // the retry is held at the gate
+		start := time.Now()
+		for range 100 {
+			mustKey(t, c, kid)
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("look-ups waited %v for the retry in flight", waited)
+		}
+		g.Open()
 		if err := <-retried; err != nil {
 			t.Errorf("the retry: %v", err)
 		}
-	}()
-	<-arrived
-	lookupsDoNotWait(t, c, kid, 100, 5*time.Second, "look-ups waited for the retry in flight")
-	if rec.staleCount() < 101 {
-		t.Errorf("%d stale uses, want at least 101", rec.staleCount())
-	}
+		if rec.staleCount() < 101 {
+			t.Errorf("%d stale uses, want at least 101", rec.staleCount())
+		}
+	})
 }

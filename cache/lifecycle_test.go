@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -145,20 +146,22 @@ func TestFetchSafety(t *testing.T) {
 // Hooks see stale uses, with the trigger of the refresh that failed.
 func TestStaleUseReported(t *testing.T) {
 	iss := startIssuer(t)
-	rec := &recorder{}
-	c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, DisableBackgroundRefresh: true, Hooks: rec})
-	kid := iss.KID()
-	mustKey(t, c, kid)
-	iss.SetStatus(http.StatusInternalServerError)
-	time.Sleep(5 * time.Millisecond) // past the 1.25 ms usage floor
-	mustKey(t, c, kid)
-	mustKey(t, c, kid) // backing off: stale without a fetch
-	if rec.staleCount() != 2 {
-		t.Errorf("%d stale uses, want 2", rec.staleCount())
-	}
-	if ev := rec.last(t); ev.Trigger != cache.TriggerUsage || ev.Result != cache.ResultError || ev.Err == nil {
-		t.Errorf("refresh %+v, want a failed usage refresh", ev)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		rec := &recorder{}
+		c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, DisableBackgroundRefresh: true, Hooks: rec})
+		kid := iss.KID()
+		mustKey(t, c, kid)
+		iss.SetStatus(http.StatusInternalServerError)
+		time.Sleep(5 * time.Millisecond) // past the 1.25 ms usage floor
+		mustKey(t, c, kid)
+		mustKey(t, c, kid) // backing off: stale without a fetch
+		if rec.staleCount() != 2 {
+			t.Errorf("%d stale uses, want 2", rec.staleCount())
+		}
+		if ev := rec.last(t); ev.Trigger != cache.TriggerUsage || ev.Result != cache.ResultError || ev.Err == nil {
+			t.Errorf("refresh %+v, want a failed usage refresh", ev)
+		}
+	})
 }
 
 // Refreshes log at debug, failures at warn; nothing from the document.
