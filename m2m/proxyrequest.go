@@ -123,19 +123,11 @@ func parseBody(contentType string, body []byte) (url.Values, *requestError) {
 			}
 		}
 	case "application/json":
-		dec := json.NewDecoder(bytes.NewReader(body))
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil || obj == nil {
-			return nil, badRequest("malformed JSON body: want an object of strings")
+		obj, rerr := parseJSONObject(body)
+		if rerr != nil {
+			return nil, rerr
 		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, badRequest("malformed JSON body: data after the object")
-		}
-		for k, v := range obj {
-			s, ok := v.(string)
-			if !ok {
-				return nil, badRequest("parameter " + k + " is not a string")
-			}
+		for k, s := range obj {
 			if s != "" {
 				params.Set(k, s)
 			}
@@ -144,6 +136,43 @@ func parseBody(contentType string, body []byte) (url.Values, *requestError) {
 		return nil, badRequest("Content-Type must be application/x-www-form-urlencoded or application/json")
 	}
 	return params, nil
+}
+
+// parseJSONObject reads a JSON body that is one object of strings, each
+// name given once: a name given twice would leave it to the decoder which
+// value counts, as a form refuses it.
+func parseJSONObject(body []byte) (map[string]string, *requestError) {
+	malformed := badRequest("malformed JSON body: want an object of strings")
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, malformed
+	}
+	obj := map[string]string{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, malformed
+		}
+		k := t.(string) // inside an object, a token before a value is its name
+		if _, dup := obj[k]; dup {
+			return nil, badRequest("parameter " + k + " repeated")
+		}
+		if t, err = dec.Token(); err != nil {
+			return nil, malformed
+		}
+		v, ok := t.(string)
+		if !ok {
+			return nil, badRequest("parameter " + k + " is not a string")
+		}
+		obj[k] = v
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, malformed
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, badRequest("malformed JSON body: data after the object")
+	}
+	return obj, nil
 }
 
 // writeError answers an OAuth error (RFC 6749 §5.2).

@@ -1,0 +1,60 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// FuzzMembers: on every JSON object, the claims scanner sees exactly the
+// members encoding/json sees — the same names (unescaped, invalid UTF-8
+// coerced as encoding/json does) and, for a name given twice, the same
+// last value, byte for byte; on any other valid JSON it refuses.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{
+		`{"iss":"https://idp.example/","aud":["a","b"],"exp":1700000000}`,
+		`{"\u0065xp":1,"exp":2,"a\"b":{"c":[1,{"d":"}"}]}}`,
+		` { "scope" : "read write" , "n" : null , "t" : true , "f" : -1.5e3 } `,
+		`{}`, `[]`, `"exp"`, `{"":""}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return // members trusts json.Valid, as its caller checks
+		}
+		var want map[string]json.RawMessage
+		isObject := json.Unmarshal(b, &want) == nil
+		got := map[string][]byte{}
+		err := members(b, func(name, value []byte) error {
+			got[norm(name)] = bytes.Clone(value)
+			return nil
+		})
+		if !isObject {
+			if err == nil {
+				t.Fatalf("members accepted %q, which is no JSON object", b)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("members(%q): %v", b, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("members saw %d names, encoding/json %d, in %q", len(got), len(want), b)
+		}
+		for name, v := range want {
+			if !bytes.Equal(got[name], v) {
+				t.Fatalf("member %q: scanner %q, encoding/json %q, in %q", name, got[name], v, b)
+			}
+		}
+	})
+}
+
+// norm is name as encoding/json makes a map key of it: invalid UTF-8
+// replaced.
+func norm(name []byte) string {
+	q, _ := json.Marshal(string(name))
+	var s string
+	_ = json.Unmarshal(q, &s)
+	return s
+}
