@@ -165,8 +165,8 @@ func TestSharedDocumentOfAnotherIssuerIsRefused(t *testing.T) {
 		evil.SetIssuer(iss.URL) // its tokens claim to come from iss
 
 		// Redis holds evil's keys under iss's URL, recorded for another
-		// issuer.
-		planted := storedRecord(time.Now())
+		// issuer, dated 50 s ahead (within the clock skew allowed).
+		planted := storedRecord(time.Now().Add(50 * time.Second))
 		planted["url"], planted["issuer"] = iss.JWKSURL(), "https://evil.example/"
 		planted["body"] = evil.JWKS()
 		rs := newReplicas(t, 1, b, iss, cache.Config{}, nil)
@@ -191,6 +191,12 @@ func TestSharedDocumentOfAnotherIssuerIsRefused(t *testing.T) {
 		errs := r.rec.storeErrors()
 		if len(errs) == 0 || !errors.Is(errs[0], cache.ErrBadDocument) {
 			t.Errorf("store failures %v; want the planted document refused", errs)
+		}
+		// Refused, it was replaced by the next good document: it no longer
+		// stands in front of every refresh (before, it did, and tripled
+		// the provider's fetches).
+		if doc, err := r.store.Get(ctx, iss.JWKSURL()); err != nil || doc == nil || doc.Issuer != iss.URL {
+			t.Errorf("Redis holds %+v, %v; want the document fetched from iss", doc, err)
 		}
 	})
 }
