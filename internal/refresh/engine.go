@@ -110,6 +110,9 @@ type Engine[V any, T comparable] struct {
 	// zero while refreshes succeed: read without the lock, written under it.
 	retryAt atomic.Int64
 
+	// stopped is closed, readable without the lock: no refresh starts.
+	stopped atomic.Bool
+
 	mu       sync.Mutex // serializes starting refreshes, publishing and recording outcomes
 	failures int
 	lastErr  error
@@ -192,6 +195,7 @@ func (e *Engine[V, T]) Close() {
 		return
 	}
 	e.closed = true
+	e.stopped.Store(true)
 	f := e.inflight.Load()
 	e.mu.Unlock()
 	if f != nil {
@@ -214,9 +218,6 @@ func (e *Engine[V, T]) Get(ctx context.Context, r Request[V, T]) (Got[V], error)
 		// Starting takes the lock: decide again on a snapshot taken under it.
 		e.mu.Lock()
 		s, f = e.snapshot(&r)
-		if e.closed {
-			s.Held = true
-		}
 		if a = Decide(s); a == ServeAndStart || a == StartAndWait {
 			f, started = e.startLocked(r.Trigger, e.cfg.Now()), true
 		}
@@ -275,11 +276,12 @@ func (e *Engine[V, T]) Refresh(ctx context.Context, trigger T) error {
 
 // snapshot reads the engine's state for r; f is the refresh in flight, if
 // any. It reads the clock only when something may hold a refresh back.
+// After Close every refresh is held.
 func (e *Engine[V, T]) snapshot(r *Request[V, T]) (Snapshot, *flight[T]) {
 	f := e.inflight.Load()
 	retry := e.retryAt.Load()
-	held := false
-	if f == nil && (retry != 0 || !r.Until.IsZero()) { // with a refresh in flight, Decide does not ask
+	held := e.stopped.Load()
+	if !held && f == nil && (retry != 0 || !r.Until.IsZero()) { // with a refresh in flight, Decide does not ask
 		now := e.cfg.Now()
 		held = now.UnixNano() < retry || now.Before(r.Until)
 	}
