@@ -131,7 +131,11 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwks
 		return c.Key(ctx, kid)
 	}
 	s = got.Value
-	if s == nil {
+	if s == nil || s.over.Load() {
+		// Judged before a wait, a set may have passed MaxStale during it.
+		if s != nil && c.eng.Drop(s) {
+			s.retire()
+		}
 		return jwkset.JWK{}, &UnavailableError{}
 	}
 	if s == r.Seen {
@@ -176,8 +180,10 @@ func (c *Cache) use(s *keySet) bool {
 	if n <= s.limit || !s.floorPassed.Load() {
 		return true
 	}
-	if s.usedUp.Load() == 0 && s.usedUp.CompareAndSwap(0, time.Now().UnixNano()) {
-		s.spend()
+	if s.usedUp.Load() == 0 {
+		if now := time.Now(); s.usedUp.CompareAndSwap(0, now.UnixNano()) {
+			s.spend(now)
+		}
 	}
 	return false
 }
@@ -223,17 +229,23 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	return err
 }
 
+// kidCooldown is the end of the unknown-kid cooldown, zero if none ran.
+func (c *Cache) kidCooldown() time.Time {
+	if u := c.kidUntil.Load(); u != 0 {
+		return time.Unix(0, u)
+	}
+	return time.Time{}
+}
+
 // unknownKID handles a kid the set seen does not hold: join a refresh in
 // flight, or start one if the cooldown and backoff allow, then look again.
 // If seen has been replaced meanwhile, it looks in the new set instead.
 // Without a refresh it fails at once.
 func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (jwkset.JWK, error) {
 	h := c.cfg.Hooks
-	r := refresh.Request[keySet, Trigger]{Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID}
-	if u := c.kidUntil.Load(); u != 0 {
-		r.Until = time.Unix(0, u)
-	}
-	got, err := c.eng.Get(ctx, r)
+	got, err := c.eng.Get(ctx, refresh.Request[keySet, Trigger]{
+		Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID, Hold: c.kidCooldown,
+	})
 	var re *refresh.Error
 	switch {
 	case errors.As(err, &re) && re.Reason == refresh.GaveUp:

@@ -151,10 +151,15 @@ func newKeySet(cfg *Config, doc *Document, fetched time.Time, byKID map[string]*
 		f := min(cfg.Threshold*jitter(), (1+cfg.Threshold)/2)
 		soft := time.Duration(float64(life) * f)
 		s.soft = doc.FetchedAt.Add(max(soft, cfg.MinRefreshInterval))
-		s.timer = time.AfterFunc(time.Until(s.expires), func() {
+		if d := time.Until(s.expires); d > 0 {
+			s.timer = time.AfterFunc(d, func() {
+				s.timeUp.Store(true)
+				s.spend(s.expires)
+			})
+		} else { // a document published after its lifetime (a shared one)
 			s.timeUp.Store(true)
-			s.spend()
-		})
+			s.spend(s.expires)
+		}
 	}
 	if cfg.countsUsage() {
 		s.limit = cfg.Usages
@@ -184,19 +189,21 @@ func (s *keySet) pick(kid string) (*jwkset.JWK, error) {
 // spent reports whether s has expired, by time or by usage.
 func (s *keySet) spent() bool { return s.timeUp.Load() || s.usedUp.Load() != 0 }
 
-// spend starts the stale window of s, which has just expired by time or
-// by usage: MaxStale from now it must no longer serve (at once, for a
-// negative MaxStale). Only the first expiry counts.
-func (s *keySet) spend() {
+// spend starts the stale window of s, which expired (by time or by
+// usage) at at: from MaxStale after at it must no longer serve (at once,
+// for a negative MaxStale). Only the first expiry counts.
+func (s *keySet) spend(at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case s.retired || s.overTimer != nil || s.over.Load():
-	case s.maxStale < 0:
-		s.over.Store(true)
-	default:
-		s.overTimer = time.AfterFunc(s.maxStale, func() { s.over.Store(true) })
+	if s.retired || s.overTimer != nil || s.over.Load() {
+		return
 	}
+	d := time.Until(at.Add(s.maxStale))
+	if s.maxStale < 0 || d <= 0 {
+		s.over.Store(true)
+		return
+	}
+	s.overTimer = time.AfterFunc(d, func() { s.over.Store(true) })
 }
 
 // retire stops the timers of a set that no longer serves.

@@ -118,3 +118,52 @@ func TestGaveUpRetryAfterIsTheFetchsTimeLeft(t *testing.T) {
 		}
 	})
 }
+
+// A set judged servable before a wait is not handed out if it passed
+// MaxStale during the wait (DisableBackgroundRefresh: expiry waits for the
+// refresh, here hanging until FetchTimeout).
+func TestNoKeysPastMaxStaleAfterAWait(t *testing.T) {
+	iss := startIssuer(t)
+	kid := iss.KID()
+	synctest.Test(t, func(t *testing.T) {
+		g := hangtest.NewGate()
+		c := newCache(t, iss, cache.Config{
+			Strategy: cache.Time, Interval: time.Minute, MaxStale: 5 * time.Second, FetchTimeout: 10 * time.Second,
+			DisableBackgroundRefresh: true, HTTPClient: g.Client(),
+		})
+		mustKey(t, c, kid)
+		g.Shut()
+		defer g.Open()
+		time.Sleep(64 * time.Second) // expiry + 4 s: stale, within MaxStale
+		_, err := c.Key(context.Background(), kid)
+		if !errors.Is(err, cache.ErrUnavailable) {
+			t.Fatalf("a look-up that waited from expiry+4s to expiry+14s: %v, want ErrUnavailable (MaxStale 5s)", err)
+		}
+	})
+}
+
+// A document taken already past its lifetime — a shared one, fetched long
+// ago — is past MaxStale from its expiry, not from when it arrived.
+func TestOldSharedDocumentIsNotStale(t *testing.T) {
+	iss := startIssuer(t)
+	kid := iss.KID()
+	synctest.Test(t, func(t *testing.T) {
+		st := &memStore{}
+		first := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Minute, MaxStale: 30 * time.Second, Store: st})
+		mustKey(t, first, kid) // shares its document
+		first.Close()
+		time.Sleep(time.Hour)
+
+		g := hangtest.NewGate()
+		g.Shut()
+		defer g.Open()
+		late := newCache(t, iss, cache.Config{
+			Strategy: cache.Time, Interval: time.Minute, MaxStale: 30 * time.Second, Store: st, HTTPClient: g.Client(),
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if _, err := late.Key(ctx, kid); !errors.Is(err, cache.ErrUnavailable) {
+			t.Fatalf("keys shared an hour ago, provider hanging: %v, want ErrUnavailable", err)
+		}
+	})
+}

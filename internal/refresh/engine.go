@@ -80,10 +80,12 @@ type Request[V any, T comparable] struct {
 	// it can do for the caller.
 	Seen  *V
 	Level Level
-	// Trigger is the reason of a refresh this caller starts; Until, if not
-	// zero, holds such a refresh back until then (a cooldown).
+	// Trigger is the reason of a refresh this caller starts. Hold, if not
+	// nil, returns until when such a refresh is held back (a cooldown),
+	// zero for none; it is read in every snapshot, so that a cooldown a
+	// refresh opened just before it ended holds for the callers it wakes.
 	Trigger T
-	Until   time.Time
+	Hold    func() time.Time
 }
 
 // Got is what Get hands a caller.
@@ -281,9 +283,15 @@ func (e *Engine[V, T]) snapshot(r *Request[V, T]) (Snapshot, *flight[T]) {
 	f := e.inflight.Load()
 	retry := e.retryAt.Load()
 	held := e.stopped.Load()
-	if !held && f == nil && (retry != 0 || !r.Until.IsZero()) { // with a refresh in flight, Decide does not ask
-		now := e.cfg.Now()
-		held = now.UnixNano() < retry || now.Before(r.Until)
+	if !held && f == nil { // with a refresh in flight, Decide does not ask
+		var until time.Time
+		if r.Hold != nil {
+			until = r.Hold()
+		}
+		if retry != 0 || !until.IsZero() {
+			now := e.cfg.Now()
+			held = now.UnixNano() < retry || now.Before(until)
+		}
 	}
 	return Snapshot{
 		Level:    r.Level,
@@ -365,8 +373,10 @@ func (e *Engine[V, T]) held(r *Request[V, T], now time.Time) error {
 		return &Error{Reason: Closed}
 	}
 	wait := e.retryIn(now)
-	if d := r.Until.Sub(now); d > wait {
-		wait = d
+	if r.Hold != nil {
+		if d := r.Hold().Sub(now); d > wait {
+			wait = d
+		}
 	}
 	return &Error{Reason: Held, RetryAfter: wait, Err: last}
 }

@@ -40,9 +40,10 @@ type Store[V any] interface {
 	// "" and, if the store can tell, a channel that is closed when the
 	// holder releases it (nil: poll).
 	Lock(ctx context.Context, key string) (owner string, released <-chan struct{}, err error)
-	// Unlock releases the lock of key if owner still holds it.
+	// Unlock releases the lock of key if owner still holds it. Its ctx
+	// carries no cancellation: bound the call yourself.
 	Unlock(ctx context.Context, key, owner string) error
-	// Put shares v under key.
+	// Put shares v under key. Its ctx carries no cancellation either.
 	Put(ctx context.Context, key string, v *V) error
 }
 
@@ -108,7 +109,7 @@ func Do[V any](ctx context.Context, st Store[V], key string, o Options[V]) (v *V
 		report(err)
 		v, err := o.Produce(ctx)
 		if err == nil && put && (o.Shareable == nil || o.Shareable(v)) {
-			if err := st.Put(ctx, key, v); err != nil {
+			if err := st.Put(context.WithoutCancel(ctx), key, v); err != nil {
 				report(err)
 			}
 		}
@@ -164,23 +165,32 @@ func Do[V any](ctx context.Context, st Store[V], key string, o Options[V]) (v *V
 }
 
 // produceLocked produces and shares holding the lock, and releases it.
+// Unlock and Put run without ctx's cancellation: the others should not
+// wait for the lock to expire, and the value was produced at a cost.
 func produceLocked[V any](ctx context.Context, st Store[V], key, owner string, o Options[V],
 	get func() (*V, error), report func(error)) (*V, bool, error) {
+	detached := context.WithoutCancel(ctx)
 	defer func() {
-		if err := st.Unlock(ctx, key, owner); err != nil {
+		if err := st.Unlock(detached, key, owner); err != nil && ctx.Err() == nil {
 			report(err)
 		}
 	}()
 	// The previous holder may have shared between our look and our lock.
-	if v, err := get(); err == nil && v != nil && o.Fresh(v) {
+	v, err := get()
+	switch {
+	case ctx.Err() != nil:
+		return nil, false, fmt.Errorf("%w", context.Cause(ctx))
+	case err != nil:
+		report(err) // the store failed under our lock: produce all the same
+	case v != nil && o.Fresh(v):
 		return v, false, nil
 	}
-	v, err := o.Produce(ctx)
+	v, err = o.Produce(ctx)
 	if err != nil {
 		return nil, true, err
 	}
 	if o.Shareable == nil || o.Shareable(v) {
-		if err := st.Put(ctx, key, v); err != nil {
+		if err := st.Put(detached, key, v); err != nil {
 			report(err)
 		}
 	}
