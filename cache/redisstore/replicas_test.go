@@ -91,14 +91,20 @@ func TestReplicasFetchAsOne(t *testing.T) {
 		// refreshes) cannot fail it; the keys' freshness is checked by
 		// the verifications instead (MaxStale -1: none may use expired
 		// keys, and each waits for fresh ones rather than fail).
-		bound := 1 + int(elapsed/(interval*72/100)) + 2
+		// A replica whose Redis call failed or timed out, or that waited
+		// too long for a lock holder, fetches for itself and says so
+		// (StoreFailed): on a loaded machine that happens, and each such
+		// fetch is allowed for.
+		storeFailures := 0
 		var own, shared []int
 		for _, r := range rs {
 			o, s := r.rec.counts()
 			own, shared = append(own, o), append(shared, s)
+			storeFailures += len(r.rec.storeErrors())
 		}
-		t.Logf("simulated hour: %d fetches by %d replicas (bound %d; %d without Redis); own fetches per replica %v, shared documents taken %v; %d verifications",
-			fetches, replicas, bound, baseline, own, shared, verified.Load())
+		bound := 1 + int(elapsed/(interval*72/100)) + 2 + storeFailures
+		t.Logf("simulated hour: %d fetches by %d replicas (bound %d, %d store failures; %d without Redis); own fetches per replica %v, shared documents taken %v; %d verifications",
+			fetches, replicas, bound, storeFailures, baseline, own, shared, verified.Load())
 		if n := failed.Load(); n > 0 {
 			t.Errorf("%d of %d verifications failed, first: %v", n, n+verified.Load(), firstErr.Load())
 		}
