@@ -60,8 +60,8 @@ type RefreshEvent struct {
 type Hooks interface {
 	// Refreshed reports every refresh.
 	Refreshed(RefreshEvent)
-	// StaleServed reports one look-up served by an expired key set because
-	// refreshing it failed.
+	// StaleServed reports one look-up served by an expired key set while
+	// its refresh ran or failed (stale-while-revalidate).
 	StaleServed(issuer string)
 	// UnknownKID reports what was done about a kid the set did not hold.
 	UnknownKID(issuer string, action UnknownKIDAction)

@@ -56,7 +56,7 @@ func newJWKSMetrics(cfg Config) *jwksMetrics {
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts(opts("last_refresh_success_timestamp_seconds",
 			"Unix time of the last successful JWKS refresh (updated or not_modified).")), issuer),
 		staleServed: prometheus.NewCounterVec(prometheus.CounterOpts(opts("stale_served_total",
-			"Key look-ups served by an expired key set because refreshing it failed.")), issuer),
+			"Key look-ups served by an expired key set while its refresh ran or failed.")), issuer),
 		unknownKID: prometheus.NewCounterVec(prometheus.CounterOpts(opts("unknown_kid_total",
 			"Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh).")),
 			[]string{"issuer", "action"}),
