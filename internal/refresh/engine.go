@@ -211,7 +211,8 @@ func (e *Engine[V, T]) Close() {
 // and serves Seen, waits for a refresh (bounded by ctx and the refresh's
 // Timeout), or fails at once with an *Error, as Decide says. A caller
 // waits at most once: after a failed refresh it gets Seen if Seen is
-// Stale, else the failure.
+// Stale, else the failure. Seen was judged before the wait: a policy
+// whose values age (past MaxStale) judges it again.
 func (e *Engine[V, T]) Get(ctx context.Context, r Request[V, T]) (Got[V], error) {
 	s, f := e.snapshot(&r)
 	a := Decide(s)
