@@ -165,10 +165,7 @@ func TestRotationReachesEveryReplica(t *testing.T) {
 func TestSharedDocumentOfAnotherIssuerIsRefused(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
 		ctx := context.Background()
-		iss, evil := issuertest.New(), issuertest.New()
-		defer iss.Close()
-		defer evil.Close()
-		evil.SetIssuer(iss.URL) // its tokens claim to come from iss
+		iss, evil := issuerAndImpostor(t)
 
 		// Redis holds evil's keys under iss's URL, recorded for another
 		// issuer, dated 50 s ahead (within the clock skew allowed).
@@ -214,10 +211,7 @@ func TestSharedDocumentOfAnotherIssuerIsRefused(t *testing.T) {
 func TestRedisWriterCannotServeKeys(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
 		ctx := context.Background()
-		iss, evil := issuertest.New(), issuertest.New()
-		defer iss.Close()
-		defer evil.Close()
-		evil.SetIssuer(iss.URL) // its tokens claim to come from iss
+		iss, evil := issuerAndImpostor(t)
 		rs := newReplicas(t, 2, b, iss, cache.Config{}, nil)
 		planted := storedRecord(time.Now())
 		planted["url"], planted["issuer"], planted["body"] = iss.JWKSURL(), iss.URL, evil.JWKS()
@@ -265,4 +259,14 @@ func TestRedisWriterCannotServeKeys(t *testing.T) {
 			t.Fatalf("Redis holds %+v, %v after a refresh; want the provider's keys, sealed", doc, err)
 		}
 	})
+}
+
+// issuerAndImpostor starts an issuer and another whose tokens claim to come
+// from it, both closed when the test ends.
+func issuerAndImpostor(t *testing.T) (iss, evil *issuertest.Issuer) {
+	iss, evil = issuertest.New(), issuertest.New()
+	t.Cleanup(iss.Close)
+	t.Cleanup(evil.Close)
+	evil.SetIssuer(iss.URL)
+	return iss, evil
 }
