@@ -2,6 +2,11 @@ package provider_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/MicahParks/keyfunc/v3"
@@ -94,5 +99,27 @@ func BenchmarkBaselineRaw(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkRSAFloor is the floor under BenchmarkVerify/RS256: the
+// signature check alone, rsa.VerifyPKCS1v15 over the SHA-256 of the same
+// token's signing input, with the issuer's key. Verify's cold path is
+// measured as a ratio to it.
+func BenchmarkRSAFloor(b *testing.B) {
+	iss := newIssuer(b, "RS256")
+	token := iss.Sign("", claims(iss, benchClaims))
+	dot := strings.LastIndexByte(token, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(token[dot+1:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := iss.Keys()[0].Private.Public().(*rsa.PublicKey)
+	b.ReportAllocs()
+	for b.Loop() {
+		digest := sha256.Sum256([]byte(token[:dot]))
+		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

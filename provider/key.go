@@ -21,30 +21,28 @@ import (
 // verify it with: the key for its kid, or the issuer's only key when it has
 // none. The key's own alg, if it names one, must be the token's, and its
 // type must fit the token's alg whatever the JWK says.
-func (r *route) key(ctx context.Context, t *jwt.Token) (any, error) {
-	alg := t.Method.Alg()
+func (r *route) key(ctx context.Context, h *header) (any, error) {
+	alg := h.alg
 	if !slices.Contains(r.algs, alg) {
 		return nil, fmt.Errorf("%w: %q (issuer %q accepts %q)", ErrAlgorithm, alg, r.issuer, r.algs)
 	}
-	if _, ok := t.Header["crit"]; ok {
+	if h.crit {
 		// RFC 7515 §4.1.11: extensions we do not understand mean reject.
 		return nil, fmt.Errorf("%w: crit header not supported", ErrMalformed)
 	}
-	if _, ok := t.Header["b64"]; ok {
+	if h.b64 {
 		// RFC 7797 §6: b64 must be listed in crit (refused above); without
 		// it the token is malformed, whatever its value.
 		return nil, fmt.Errorf("%w: b64 header (RFC 7797) not supported", ErrMalformed)
 	}
-	var kid string
-	if v, ok := t.Header["kid"]; ok {
-		if kid, ok = v.(string); !ok || !saneKID(kid) {
-			return nil, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", ErrKeyID)
-		}
+	if h.hasKID && (!h.kidString || !saneKID(h.kid)) {
+		return nil, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", ErrKeyID)
 	}
 	var key any
-	if kid != "" {
+	if h.hasKID {
 		// keyfunc looks the kid up in the cache (its storage) and checks
 		// the key's alg against the token's.
+		t := &jwt.Token{Header: map[string]any{"kid": h.kid, "alg": alg}, Method: h.method}
 		var err error
 		if key, err = r.kf.KeyfuncCtx(ctx)(t); err != nil {
 			return nil, r.keyError(err)

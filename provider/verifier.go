@@ -2,9 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,7 +43,7 @@ type VerifierConfig struct {
 // safe for concurrent use; Close stops its caches.
 type Verifier struct {
 	routes   map[string]*route
-	parser   *jwt.Parser
+	leeway   time.Duration
 	maxBytes int
 	hooks    Hooks
 }
@@ -67,7 +70,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		routes:   make(map[string]*route, len(cfg.Providers)),
 		maxBytes: orDefault(cfg.MaxTokenBytes, DefaultMaxTokenBytes),
 		hooks:    cfg.Hooks,
-		parser:   jwt.NewParser(jwt.WithExpirationRequired(), jwt.WithLeeway(cfg.Leeway), jwt.WithStrictDecoding()),
+		leeway:   cfg.Leeway,
 	}
 	for _, p := range cfg.Providers {
 		r, err := newRoute(p, cfg.Cache)
@@ -175,40 +178,119 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	case !compact(token):
 		return nil, "", errNotCompact
 	}
-	var (
-		w    wireClaims
-		r    *route
-		kerr error
-	)
-	_, err := v.parser.ParseWithClaims(token, &w, func(t *jwt.Token) (any, error) {
-		// Called after header and claims are decoded, before the
-		// signature is checked: route, then the cheap checks, then the key.
-		if r = v.routes[w.issuer]; r == nil {
-			kerr = ErrUnknownIssuer
-		} else {
-			var key any
-			key, kerr = r.key(ctx, t)
-			if kerr == nil {
-				return key, nil
-			}
-		}
-		return nil, kerr
-	})
-	iss := ""
-	if r != nil {
-		iss = r.issuer
+	// One pass: the three segments are decoded into one buffer; the
+	// header is scanned for what the checks need; the claims are decoded
+	// into wireClaims without encoding/json's reflection.
+	dot1, dot2 := strings.IndexByte(token, '.'), strings.LastIndexByte(token, '.')
+	seg, err := decodeSegments([]byte(token), dot1, dot2)
+	if err != nil {
+		return nil, "", err
 	}
-	switch {
-	case kerr != nil:
-		return nil, iss, kerr
-	case err != nil:
-		return nil, iss, tokenError(err, &w)
+	h, err := parseHeader(seg.header)
+	if err != nil {
+		return nil, "", err
+	}
+	var w wireClaims
+	if !json.Valid(seg.claims) {
+		return nil, "", fmt.Errorf("%w: claims are not JSON", ErrMalformed)
+	}
+	if err := w.decode(seg.claims); err != nil {
+		return nil, "", fmt.Errorf("%w: claims: %w", ErrMalformed, err)
+	}
+	r := v.routes[w.issuer]
+	if r == nil {
+		return nil, "", ErrUnknownIssuer
+	}
+	key, err := r.key(ctx, &h)
+	if err != nil {
+		return nil, r.issuer, err
+	}
+	if err := h.method.Verify(token[:dot2], seg.signature, key); err != nil {
+		return nil, r.issuer, fmt.Errorf("%w: %w", ErrSignature, err)
+	}
+	if err := v.checkLifetime(&w, time.Now()); err != nil {
+		return nil, r.issuer, err
 	}
 	c := w.claims()
 	if err := r.p.Validate(c); err != nil {
-		return nil, iss, err
+		return nil, r.issuer, err
 	}
-	return c, iss, nil
+	return c, r.issuer, nil
+}
+
+// checkLifetime checks exp (required) and nbf at now, with the leeway, as
+// golang-jwt's validator does.
+func (v *Verifier) checkLifetime(w *wireClaims, now time.Time) error {
+	switch {
+	case !w.exp.set:
+		return fmt.Errorf("%w: exp", ErrMissingClaim)
+	case !now.Before(w.exp.Time.Add(v.leeway)):
+		return &ExpiredError{Expiry: w.exp.Time}
+	case w.nbf.set && now.Before(w.nbf.Time.Add(-v.leeway)):
+		return ErrNotYetValid
+	}
+	return nil
+}
+
+// segments are a token's three segments, decoded.
+type segments struct{ header, claims, signature []byte }
+
+// decodeSegments decodes the base64url segments of token (dots at dot1
+// and dot2) into one buffer, strictly: no padding, no bits left set.
+func decodeSegments(token []byte, dot1, dot2 int) (segments, error) {
+	enc := base64.RawURLEncoding.Strict()
+	buf := make([]byte, 0, enc.DecodedLen(len(token)))
+	var out [3][]byte
+	for i, s := range [3][]byte{token[:dot1], token[dot1+1 : dot2], token[dot2+1:]} {
+		start := len(buf)
+		var err error
+		if buf, err = enc.AppendDecode(buf, s); err != nil {
+			return segments{}, fmt.Errorf("%w: segment %d is not base64url: %w", ErrMalformed, i+1, err)
+		}
+		out[i] = buf[start:len(buf):len(buf)]
+	}
+	return segments{header: out[0], claims: out[1], signature: out[2]}, nil
+}
+
+// header is what verification reads of a token's header.
+type header struct {
+	alg    string
+	method jwt.SigningMethod
+	kid    string
+	// hasKID: the header names a kid; kidString: as a JSON string.
+	hasKID, kidString bool
+	crit, b64         bool
+}
+
+// parseHeader reads the decoded header b: a JSON object whose alg names a
+// signing method golang-jwt has. Of a name given twice, the last counts,
+// as encoding/json would have it.
+func parseHeader(b []byte) (header, error) {
+	var h header
+	if !json.Valid(b) {
+		return h, fmt.Errorf("%w: header is not JSON", ErrMalformed)
+	}
+	err := members(b, func(name, v []byte) error {
+		switch string(name) {
+		case "alg":
+			h.alg = str(v)
+		case "kid":
+			h.hasKID, h.kidString = true, len(v) > 0 && v[0] == '"'
+			h.kid = str(v)
+		case "crit":
+			h.crit = true
+		case "b64":
+			h.b64 = true
+		}
+		return nil
+	})
+	if err != nil {
+		return h, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
+	}
+	if h.method = jwt.GetSigningMethod(h.alg); h.method == nil {
+		return h, fmt.Errorf("%w: %q is no signing algorithm", ErrAlgorithm, h.alg)
+	}
+	return h, nil
 }
 
 // errNotCompact is the error of a token that is not three base64url
@@ -237,25 +319,6 @@ func compact(token string) bool {
 		}
 	}
 	return dots == 2
-}
-
-// tokenError maps golang-jwt's errors to the verifier's.
-func tokenError(err error, w *wireClaims) error {
-	switch {
-	case errors.Is(err, jwt.ErrTokenMalformed):
-		return fmt.Errorf("%w: %w", ErrMalformed, err)
-	case errors.Is(err, jwt.ErrTokenUnverifiable):
-		return fmt.Errorf("%w: %w", ErrAlgorithm, err)
-	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		return fmt.Errorf("%w: %w", ErrSignature, err)
-	case errors.Is(err, jwt.ErrTokenExpired):
-		return &ExpiredError{Expiry: w.exp.time()}
-	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		return fmt.Errorf("%w: exp", ErrMissingClaim)
-	case errors.Is(err, jwt.ErrTokenNotValidYet):
-		return ErrNotYetValid
-	}
-	return fmt.Errorf("%w: %w", ErrMalformed, err)
 }
 
 func orDefault(v, def int) int {

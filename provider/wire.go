@@ -13,9 +13,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// wireClaims is what a token's payload is decoded into. It implements
-// jwt.Claims over its own fields, so that golang-jwt validates exp and nbf
-// without allocating, and it holds the Claims Verify returns.
+// wireClaims is what a token's payload is decoded into, and it holds the
+// Claims Verify returns.
 //
 // Claims are picked by their exact names (RFC 7519 §4: names are
 // case-sensitive): encoding/json's struct decoding would also match "EXP",
@@ -34,19 +33,14 @@ type wireClaims struct {
 	out Claims // what claims returns: one allocation for both
 }
 
-var _ jwt.Claims = (*wireClaims)(nil)
+// UnmarshalJSON keeps a copy of the claims set and decodes what
+// verification needs. encoding/json has checked that b is valid JSON.
+func (w *wireClaims) UnmarshalJSON(b []byte) error { return w.decode(bytes.Clone(b)) }
 
-func (w *wireClaims) GetExpirationTime() (*jwt.NumericDate, error) { return w.exp.get(), nil }
-func (w *wireClaims) GetNotBefore() (*jwt.NumericDate, error)      { return w.nbf.get(), nil }
-func (w *wireClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return w.iat.get(), nil }
-func (w *wireClaims) GetIssuer() (string, error)                   { return w.issuer, nil }
-func (w *wireClaims) GetSubject() (string, error)                  { return "", nil }
-func (w *wireClaims) GetAudience() (jwt.ClaimStrings, error)       { return w.audience, nil }
-
-// UnmarshalJSON keeps the claims set and decodes what verification needs.
-// encoding/json has checked that b is valid JSON.
-func (w *wireClaims) UnmarshalJSON(b []byte) error {
-	w.json = bytes.Clone(b)
+// decode keeps the claims set b, which must be valid JSON and is the
+// caller's to give, and decodes what verification needs.
+func (w *wireClaims) decode(b []byte) error {
+	w.json = b
 	return members(w.json, func(name, v []byte) error {
 		switch string(name) {
 		case "iss":
@@ -148,15 +142,6 @@ func str(v []byte) string {
 type numericDate struct {
 	jwt.NumericDate
 	set bool
-}
-
-// get returns the date for golang-jwt's validator: nil if the claim is
-// absent.
-func (d *numericDate) get() *jwt.NumericDate {
-	if !d.set {
-		return nil
-	}
-	return &d.NumericDate
 }
 
 func (d *numericDate) time() time.Time {
