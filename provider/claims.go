@@ -78,7 +78,7 @@ func (c *Claims) LookupString(name string) (string, bool) {
 // else (or no such claim) is nil.
 func (c *Claims) LookupList(name string) []string {
 	v, _ := c.Lookup(name)
-	return decodeList(v, false)
+	return decodeList(nil, v, false)
 }
 
 // Decode unmarshals all claims of the token into v, for claims of your own:

@@ -98,9 +98,27 @@ func valueEnd(b []byte, i int) int {
 	return i
 }
 
-// plainString returns the JSON string v without its quotes when it holds
-// no escape and is valid UTF-8, as most claims are: no decoder needed.
-func plainString(v []byte) (string, bool) {
+// doc is a JSON document as bytes and, converted once, as a string: a
+// string read from it is a substring of that one conversion rather than a
+// conversion (an allocation) of its own. A nil *doc converts each string.
+type doc struct {
+	b []byte
+	s string
+}
+
+// str returns in, a subslice of d.b, as a string.
+func (d *doc) str(in []byte) string {
+	if d == nil {
+		return string(in)
+	}
+	off := cap(d.b) - cap(in) // in's offset in d.b: a subslice keeps the capacity to d.b's end
+	return d.s[off : off+len(in)]
+}
+
+// plainString returns the JSON string v, a subslice of d's document,
+// without its quotes when it holds no escape and is valid UTF-8, as most
+// claims are: no decoder needed.
+func plainString(d *doc, v []byte) (string, bool) {
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
 		return "", false
 	}
@@ -108,12 +126,12 @@ func plainString(v []byte) (string, bool) {
 	if bytes.IndexByte(in, '\\') >= 0 || !utf8.Valid(in) {
 		return "", false
 	}
-	return string(in), true
+	return d.str(in), true
 }
 
 // plainStrings returns the JSON array v of plain strings (see
 // plainString) as a slice; false for anything else.
-func plainStrings(v []byte) ([]string, bool) {
+func plainStrings(d *doc, v []byte) ([]string, bool) {
 	if len(v) < 2 || v[0] != '[' {
 		return nil, false
 	}
@@ -130,7 +148,7 @@ func plainStrings(v []byte) ([]string, bool) {
 		if escaped {
 			return nil, false
 		}
-		s, ok := plainString(v[i:end])
+		s, ok := plainString(d, v[i:end])
 		if !ok {
 			return nil, false
 		}

@@ -3,13 +3,16 @@ package provider
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
 // FuzzMembers: on every JSON object, the claims scanner sees exactly the
 // members encoding/json sees — the same names (unescaped, invalid UTF-8
 // coerced as encoding/json does) and, for a name given twice, the same
-// last value, byte for byte; on any other valid JSON it refuses.
+// last value, byte for byte; on any other valid JSON it refuses. A string
+// read as a substring of the document's one conversion is the string read
+// on its own.
 func FuzzMembers(f *testing.F) {
 	for _, s := range []string{
 		`{"iss":"https://idp.example/","aud":["a","b"],"exp":1700000000}`,
@@ -26,8 +29,18 @@ func FuzzMembers(f *testing.F) {
 		var want map[string]json.RawMessage
 		isObject := json.Unmarshal(b, &want) == nil
 		got := map[string][]byte{}
+		d := &doc{b: b, s: string(b)}
 		err := members(b, func(name, value []byte) error {
 			got[norm(name)] = bytes.Clone(value)
+			// A string read through the document's one conversion is
+			// the string read on its own.
+			s1, ok1 := plainString(d, value)
+			s2, ok2 := plainString(nil, value)
+			l1, lok1 := plainStrings(d, value)
+			l2, lok2 := plainStrings(nil, value)
+			if s1 != s2 || ok1 != ok2 || lok1 != lok2 || strings.Join(l1, "\x00") != strings.Join(l2, "\x00") {
+				t.Fatalf("value %q: through the document %q %v %q %v, alone %q %v %q %v", value, s1, ok1, l1, lok1, s2, ok2, l2, lok2)
+			}
 			return nil
 		})
 		if !isObject {

@@ -68,7 +68,7 @@ func TestPlainStrings(t *testing.T) {
 		{`1`, "", false},
 		{`"ünï"`, "ünï", true},
 	} {
-		got, ok := plainString([]byte(tt.in))
+		got, ok := plainString(nil, []byte(tt.in))
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("plainString(%s) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
@@ -87,7 +87,7 @@ func TestPlainStrings(t *testing.T) {
 		{`[["a"]]`, nil, false},
 		{`"a"`, nil, false},
 	} {
-		got, ok := plainStrings([]byte(tt.in))
+		got, ok := plainStrings(nil, []byte(tt.in))
 		if !reflect.DeepEqual(got, tt.want) || ok != tt.ok {
 			t.Errorf("plainStrings(%s) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 		}

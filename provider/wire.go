@@ -24,6 +24,7 @@ import (
 // until the token is verified, so an unsigned token costs one scan.
 type wireClaims struct {
 	json     []byte // the claims set
+	doc      doc    // json, and as a string, for the claims' strings
 	issuer   string
 	audience jwt.ClaimStrings
 	exp      numericDate
@@ -41,20 +42,22 @@ func (w *wireClaims) UnmarshalJSON(b []byte) error { return w.decode(bytes.Clone
 // caller's to give, and decodes what verification needs.
 func (w *wireClaims) decode(b []byte) error {
 	w.json = b
+	w.doc = doc{b: b, s: string(b)}
+	d := &w.doc
 	return members(w.json, func(name, v []byte) error {
 		switch string(name) {
 		case "iss":
-			if s, ok := plainString(v); ok {
+			if s, ok := plainString(d, v); ok {
 				w.issuer = s
 				return nil
 			}
 			return json.Unmarshal(v, &w.issuer)
 		case "aud":
-			if s, ok := plainString(v); ok {
+			if s, ok := plainString(d, v); ok {
 				w.audience = jwt.ClaimStrings{s}
 				return nil
 			}
-			if l, ok := plainStrings(v); ok {
+			if l, ok := plainStrings(d, v); ok {
 				w.audience = l
 				return nil
 			}
@@ -84,6 +87,8 @@ func (w *wireClaims) claims() *Claims {
 	}
 	var clientID, azp string
 	var scope, scp, cognitoGroups, groups, perms []byte // raw values, nil if absent
+	d := &w.doc
+	str := d.string
 	_ = members(w.json, func(name, v []byte) error {
 		switch string(name) {
 		case "sub":
@@ -112,9 +117,9 @@ func (w *wireClaims) claims() *Claims {
 		return nil
 	})
 	c.ClientID = cmp.Or(clientID, azp)
-	c.Scopes = decodeList(present(scope, scp), true)
-	c.Groups = decodeList(present(cognitoGroups, groups), false)
-	c.Permissions = decodeList(perms, false)
+	c.Scopes = decodeList(d, present(scope, scp), true)
+	c.Groups = decodeList(d, present(cognitoGroups, groups), false)
+	c.Permissions = decodeList(d, perms, false)
 	return c
 }
 
@@ -127,8 +132,12 @@ func present(a, b []byte) []byte {
 }
 
 // str returns the JSON string v; another type is "".
-func str(v []byte) string {
-	if s, ok := plainString(v); ok {
+func str(v []byte) string { return (*doc)(nil).string(v) }
+
+// string returns the JSON string v, a subslice of d's document; another
+// type is "".
+func (d *doc) string(v []byte) string {
+	if s, ok := plainString(d, v); ok {
 		return s
 	}
 	var s string
@@ -181,19 +190,19 @@ func (d *numericDate) UnmarshalJSON(b []byte) error {
 // decodeList decodes a JSON string (split on spaces if split is set, as
 // RFC 6749 §3.3 separates scopes) or an array whose string elements it
 // keeps; anything else is nothing. Empty strings are dropped.
-func decodeList(b []byte, split bool) []string {
+func decodeList(d *doc, b []byte, split bool) []string {
 	if len(b) == 0 {
 		return nil
 	}
 	switch b[0] {
 	case '"':
-		s := str(b)
+		s := d.string(b)
 		if split {
 			return scopeTokens(strings.Split(s, " "))
 		}
 		return nonEmpty([]string{s})
 	case '[':
-		if l, ok := plainStrings(b); ok {
+		if l, ok := plainStrings(d, b); ok {
 			return nonEmpty(l)
 		}
 		var l []string
