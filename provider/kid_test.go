@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -120,4 +121,35 @@ func TestKeyRotation(t *testing.T) {
 	if n := iss.Fetches(); n != 2 {
 		t.Errorf("%d fetches, want 2 (Load and one for the new kid)", n)
 	}
+}
+
+// TestRefreshRevokesAtOnce: a key the issuer stops publishing stops
+// verifying as soon as Refresh returns, one fetch per issuer; and a
+// Refresh against an issuer that is down names it and keeps the keys.
+func TestRefreshRevokesAtOnce(t *testing.T) {
+	iss, other := newIssuer(t, "RS256"), newIssuer(t, "RS256")
+	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss), oidcFor(t, other)}})
+	if err := v.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	revoked := iss.Token("alice", testAudience, nil)
+	verifyOK(t, v, revoked)
+	iss.Publish(issuertest.Key{KID: "next", Alg: "RS256", Private: rsaKey2()})
+	iss.Remove(iss.KID())
+	if err := v.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := iss.Fetches(), other.Fetches(); n != 2 || m != 2 {
+		t.Fatalf("fetches %d and %d, want 2 each (Load, Refresh)", n, m)
+	}
+	_, err := v.Verify(context.Background(), revoked)
+	wantErr(t, err, provider.ErrUnknownKey, provider.ErrInvalidToken, "unknown_key")
+	verifyOK(t, v, iss.Sign("next", claims(iss, nil)))
+
+	other.SetStatus(http.StatusServiceUnavailable)
+	err = v.Refresh(context.Background())
+	if err == nil || !strings.Contains(err.Error(), other.URL) {
+		t.Fatalf("Refresh with %s down: %v, want an error naming it", other.URL, err)
+	}
+	verifyOK(t, v, other.Token("bob", testAudience, nil)) // its keys stay
 }

@@ -123,17 +123,34 @@ func (v *Verifier) Close() error {
 }
 
 // Load fetches, concurrently, the keys of every provider whose cache holds
-// none that have not expired, and returns the errors joined. Call it before serving (a readiness
-// check).
+// none that have not expired, and returns the errors joined. Call it
+// before serving (a readiness check).
 func (v *Verifier) Load(ctx context.Context) error {
-	var wg sync.WaitGroup
-	errs := make([]error, 0, len(v.routes))
-	var mu sync.Mutex
+	return v.eachCache("loading", func(c *cache.Cache) error { return c.Load(ctx) })
+}
+
+// Refresh fetches, concurrently, the keys of every provider now, whatever
+// their schedule and backoff (joining a refresh in flight), and returns
+// the errors joined; ctx bounds the wait. Call it when you know the keys
+// changed — a key revoked at the identity provider stops verifying once
+// Refresh returns, instead of at the next scheduled refresh.
+func (v *Verifier) Refresh(ctx context.Context) error {
+	return v.eachCache("refreshing", func(c *cache.Cache) error { return c.Refresh(ctx) })
+}
+
+// eachCache runs f on every provider's cache at once and joins the errors,
+// each naming its issuer and what was being done.
+func (v *Verifier) eachCache(doing string, f func(*cache.Cache) error) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
 	for _, r := range v.routes {
 		wg.Go(func() {
-			if err := r.cache.Load(ctx); err != nil {
+			if err := f(r.cache); err != nil {
 				mu.Lock()
-				errs = append(errs, fmt.Errorf("provider: loading keys of %q: %w", r.issuer, err))
+				errs = append(errs, fmt.Errorf("provider: %s keys of %q: %w", doing, r.issuer, err))
 				mu.Unlock()
 			}
 		})
