@@ -97,9 +97,9 @@ type Got[V any] struct {
 	// Again: the value changed since the caller looked; look at Value
 	// afresh (it has not been judged).
 	Again bool
-	// Waited: the caller waited for a refresh, which succeeded; Started:
-	// this caller started it.
-	Waited, Started bool
+	// Started: the caller waited for a refresh it started, which
+	// succeeded.
+	Started bool
 }
 
 // Engine refreshes one value; see the package documentation.
@@ -243,7 +243,7 @@ func (e *Engine[V, T]) Get(ctx context.Context, r Request[V, T]) (Got[V], error)
 		return Got[V]{}, &Error{Reason: GaveUp, RetryAfter: max(0, f.deadline.Sub(e.cfg.Now())), Err: ctx.Err()}
 	}
 	if f.err == nil {
-		return Got[V]{Value: e.cur.Load(), Waited: true, Started: started}, nil
+		return Got[V]{Value: e.cur.Load(), Started: started}, nil
 	}
 	if r.Level == Stale {
 		return Got[V]{Value: r.Seen}, nil

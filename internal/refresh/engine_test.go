@@ -124,7 +124,7 @@ func TestWaitersShareOneRefresh(t *testing.T) {
 		for range 50 {
 			wg.Go(func() {
 				got, err := s.e.Get(context.Background(), Request[int, string]{Level: None, Trigger: "initial"})
-				if err != nil || got.Value == nil || *got.Value != 1 || !got.Waited {
+				if err != nil || got.Value == nil || *got.Value != 1 || got.Started {
 					t.Errorf("waiter: %+v, %v; want the first value", got, err)
 				}
 			})

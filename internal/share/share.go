@@ -7,10 +7,10 @@
 //
 // One waiting rule: a caller that finds the lock held waits for the
 // holder's value — woken when the store can tell it the lock was
-// released, else polling from MinPoll doubling to MaxPoll — takes the
-// lock over if it is released without a value, and after WaitFor (at
-// most half of its context's time left) gives up waiting and produces
-// for itself. When the store fails, the caller produces without it. Every
+// released, else polling from 10 ms doubling to 100 ms — takes the lock
+// over if it is released without a value, and after WaitFor (at most half
+// of its context's time left) gives up waiting, produces for itself and
+// shares that. When the store fails, the caller produces without it. Every
 // wait is bounded by the caller's context.
 //
 // Do is safe for concurrent use; it starts no goroutine.
@@ -65,10 +65,14 @@ type Options[V any] struct {
 	// produces for itself.
 	WaitFor     time.Duration
 	LockTimeout error
-	// MinPoll and MaxPoll bound the polling of a store that cannot tell
-	// when a lock is released. If zero, 10 ms and 100 ms.
-	MinPoll, MaxPoll time.Duration
 }
+
+// A caller waiting on a store that cannot tell when a lock is released
+// polls it from minPoll, doubling up to maxPoll.
+const (
+	minPoll = 10 * time.Millisecond
+	maxPoll = 100 * time.Millisecond
+)
 
 // Do returns a fresh shared value for key, or the value it produced (and
 // shared) holding the lock, or the value it produced without the store
@@ -79,13 +83,6 @@ func Do[V any](ctx context.Context, st Store[V], key string, o Options[V]) (v *V
 	report := o.Report
 	if report == nil {
 		report = func(error) {}
-	}
-	minPoll, maxPoll := o.MinPoll, o.MaxPoll
-	if minPoll <= 0 {
-		minPoll = 10 * time.Millisecond
-	}
-	if maxPoll < minPoll {
-		maxPoll = max(minPoll, 100*time.Millisecond)
 	}
 	badReported := false
 	get := func() (*V, error) {
