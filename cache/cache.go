@@ -90,7 +90,7 @@ func (c *Cache) URL() string { return c.cfg.URL }
 // refresh once under the unknown-kid guard. Look-ups of unknown kids do
 // not count as uses, so tokens with invented kids cannot drive the usage
 // policy.
-func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
+func (c *Cache) Key(ctx context.Context, kid string) (Key, error) {
 	s := c.eng.Current()
 	if s == nil || s.spent() {
 		return c.keyAfterExpiry(ctx, s, kid)
@@ -100,22 +100,19 @@ func (c *Cache) Key(ctx context.Context, kid string) (jwkset.JWK, error) {
 	case err == errNotHeld:
 		return c.unknownKID(ctx, s, kid)
 	case err != nil:
-		return jwkset.JWK{}, err
+		return Key{}, err
 	case s.limit > 0 && !c.use(s):
 		return c.keyAfterExpiry(ctx, s, kid) // this use spent the set
 	}
-	return *k, nil
+	return k, nil
 }
 
 // keyAfterExpiry is Key for a set that is nil or spent: it serves the
 // set while it may (starting its refresh), else waits for a refresh.
-func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwkset.JWK, error) {
+func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key, error) {
 	r := refresh.Request[keySet, Trigger]{Seen: s, Level: refresh.None, Trigger: TriggerInitial}
 	if s != nil {
-		r.Trigger = TriggerTime
-		if s.usedUp.Load() != 0 {
-			r.Trigger = TriggerUsage
-		}
+		r.Trigger = s.trigger()
 		if !s.over.Load() {
 			r.Level = refresh.Stale
 		}
@@ -125,7 +122,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwks
 		if s != nil && r.Level == refresh.None && c.eng.Drop(s) { // past MaxStale
 			s.retire()
 		}
-		return jwkset.JWK{}, unavailable(err)
+		return Key{}, unavailable(err)
 	}
 	if got.Again {
 		return c.Key(ctx, kid)
@@ -136,7 +133,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwks
 		if s != nil && c.eng.Drop(s) {
 			s.retire()
 		}
-		return jwkset.JWK{}, &UnavailableError{}
+		return Key{}, &UnavailableError{}
 	}
 	if s == r.Seen {
 		if h := c.cfg.Hooks; h != nil {
@@ -148,11 +145,19 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (jwks
 	case err == errNotHeld:
 		return c.unknownKID(ctx, s, kid)
 	case err != nil:
-		return jwkset.JWK{}, err
+		return Key{}, err
 	case s.limit > 0:
 		c.use(s) // counted; a set that got here serves regardless
 	}
-	return *k, nil
+	return k, nil
+}
+
+// trigger is the trigger of the refresh of s, which expired.
+func (s *keySet) trigger() Trigger {
+	if s.usedUp.Load() != 0 {
+		return TriggerUsage
+	}
+	return TriggerTime
 }
 
 // unavailable turns the engine's failure into an *UnavailableError.
@@ -195,7 +200,11 @@ func (c *Cache) Keys() []jwkset.JWK {
 	if s == nil {
 		return nil
 	}
-	return append([]jwkset.JWK(nil), s.list...)
+	out := make([]jwkset.JWK, len(s.keys.list))
+	for i := range s.keys.list {
+		out[i] = s.keys.list[i].jwk
+	}
+	return out
 }
 
 // Load makes sure the cache holds keys that have not expired (by time or
@@ -241,7 +250,7 @@ func (c *Cache) kidCooldown() time.Time {
 // flight, or start one if the cooldown and backoff allow, then look again.
 // If seen has been replaced meanwhile, it looks in the new set instead.
 // Without a refresh it fails at once.
-func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (jwkset.JWK, error) {
+func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, error) {
 	h := c.cfg.Hooks
 	got, err := c.eng.Get(ctx, refresh.Request[keySet, Trigger]{
 		Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID, Hold: c.kidCooldown,
@@ -249,26 +258,26 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (jwkse
 	var re *refresh.Error
 	switch {
 	case errors.As(err, &re) && re.Reason == refresh.GaveUp:
-		return jwkset.JWK{}, fmt.Errorf("%w: %w", ErrKeyNotFound, re.Err)
+		return Key{}, fmt.Errorf("%w: %w", ErrKeyNotFound, re.Err)
 	case errors.As(err, &re) && re.Reason == refresh.Held:
 		if h != nil {
 			h.UnknownKID(c.cfg.Issuer, KIDSuppressed)
 		}
-		return jwkset.JWK{}, ErrKeyNotFound
+		return Key{}, ErrKeyNotFound
 	case err == nil && got.Again:
 		return c.Key(ctx, kid)
 	case err == nil && got.Value != nil:
-		if k := got.Value.byKID[kid]; k != nil {
+		if k, err := got.Value.pick(kid); err == nil {
 			if h != nil {
 				h.UnknownKID(c.cfg.Issuer, KIDRefreshed)
 			}
-			return *k, nil
+			return k, nil
 		}
 	case errors.As(err, &re) && re.Reason == refresh.Closed:
-		return jwkset.JWK{}, ErrKeyNotFound
+		return Key{}, ErrKeyNotFound
 	}
 	if h != nil {
 		h.UnknownKID(c.cfg.Issuer, KIDRejected)
 	}
-	return jwkset.JWK{}, ErrKeyNotFound
+	return Key{}, ErrKeyNotFound
 }

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -19,9 +20,11 @@ import (
 // keySet is one parsed document and its lifetime: immutable once published,
 // except for its counters. The hot path reads it through an atomic pointer.
 type keySet struct {
-	byKID map[string]*jwkset.JWK
-	list  []jwkset.JWK // usable keys in document order
-	doc   *Document    // its FetchedAt is clamped to this process's clock
+	// keys are the parsed keys: shared by the sets that renew one
+	// document, so a Key stays current across renewals and not across a
+	// change of the keys.
+	keys *parsed
+	doc  *Document // its FetchedAt is clamped to this process's clock
 	// fetched is the document's FetchedAt as it came (another process's
 	// clock may run ahead): what "newer than this set" compares with.
 	fetched time.Time
@@ -60,8 +63,15 @@ type keySet struct {
 // parsed is the usable keys of a document body.
 type parsed struct {
 	body  []byte
-	byKID map[string]*jwkset.JWK
-	list  []jwkset.JWK
+	byKID map[string]*key
+	list  []key // in document order
+}
+
+// key is one usable key, with what a look-up reads of it worked out once.
+type key struct {
+	id, alg string
+	public  crypto.PublicKey
+	jwk     jwkset.JWK
 }
 
 // parse turns a JWKS body into its usable verification keys: public
@@ -79,8 +89,8 @@ func parse(body []byte) (*parsed, error) {
 	if len(doc.Keys) == 0 {
 		return nil, fmt.Errorf("%w: no keys", ErrBadDocument)
 	}
-	byKID := make(map[string]*jwkset.JWK, len(doc.Keys))
-	list := make([]jwkset.JWK, 0, len(doc.Keys)) // never grows: byKID points into it
+	byKID := make(map[string]*key, len(doc.Keys))
+	list := make([]key, 0, len(doc.Keys)) // never grows: byKID points into it
 	var skipped []string
 	for i, raw := range doc.Keys {
 		k, err := parseKey(raw)
@@ -88,13 +98,13 @@ func parse(body []byte) (*parsed, error) {
 			skipped = append(skipped, fmt.Sprintf("key %d: %v", i, err))
 			continue
 		}
-		kid := k.Marshal().KID
-		if _, dup := byKID[kid]; dup {
-			skipped = append(skipped, fmt.Sprintf("key %d: duplicate kid %q", i, kid))
+		m := k.Marshal()
+		if _, dup := byKID[m.KID]; dup {
+			skipped = append(skipped, fmt.Sprintf("key %d: duplicate kid %q", i, m.KID))
 			continue
 		}
-		list = append(list, k)
-		byKID[kid] = &list[len(list)-1]
+		list = append(list, key{id: m.KID, alg: string(m.ALG), public: k.Key(), jwk: k})
+		byKID[m.KID] = &list[len(list)-1]
 	}
 	if len(list) == 0 {
 		return nil, fmt.Errorf("%w: no usable signing key (%s)", ErrBadDocument, strings.Join(skipped, "; "))
@@ -131,8 +141,8 @@ func parseKey(raw json.RawMessage) (jwkset.JWK, error) {
 // newKeySet builds the snapshot for doc under cfg: the lifetime starts when
 // the document was fetched, so replicas sharing a document share its
 // schedule; fetched is the document's own fetch time (see keySet.fetched).
-func newKeySet(cfg *Config, doc *Document, fetched time.Time, byKID map[string]*jwkset.JWK, list []jwkset.JWK) *keySet {
-	s := &keySet{byKID: byKID, list: list, doc: doc, fetched: fetched, maxStale: cfg.MaxStale}
+func newKeySet(cfg *Config, doc *Document, fetched time.Time, keys *parsed) *keySet {
+	s := &keySet{keys: keys, doc: doc, fetched: fetched, maxStale: cfg.MaxStale}
 	// The usage floor carries jitter too, so that busy replicas sharing a
 	// document do not all refresh at one instant.
 	s.floor = doc.FetchedAt.Add(time.Duration(float64(cfg.MinRefreshInterval) * (1 + 0.2*rand.Float64())))
@@ -173,17 +183,17 @@ func newKeySet(cfg *Config, doc *Document, fetched time.Time, byKID map[string]*
 var errNotHeld = errors.New("cache: kid not held")
 
 // pick returns the key for kid, or for "" the only key of the set.
-func (s *keySet) pick(kid string) (*jwkset.JWK, error) {
+func (s *keySet) pick(kid string) (Key, error) {
 	if kid == "" {
-		if len(s.list) != 1 {
-			return nil, ErrAmbiguousKey
+		if len(s.keys.list) != 1 {
+			return Key{}, ErrAmbiguousKey
 		}
-		return &s.list[0], nil
+		return Key{&s.keys.list[0], s.keys}, nil
 	}
-	if k := s.byKID[kid]; k != nil {
-		return k, nil
+	if k := s.keys.byKID[kid]; k != nil {
+		return Key{k, s.keys}, nil
 	}
-	return nil, errNotHeld
+	return Key{}, errNotHeld
 }
 
 // spent reports whether s has expired, by time or by usage.

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -40,17 +41,20 @@ func FuzzParse(f *testing.F) {
 		}
 		for i := range p.list {
 			k := &p.list[i]
-			m := k.Marshal()
-			if p.byKID[m.KID] != k {
+			m := k.jwk.Marshal()
+			if p.byKID[m.KID] != k || k.id != m.KID || k.alg != string(m.ALG) {
 				t.Fatalf("kid %q does not index its key", m.KID)
 			}
 			if m.USE == jwkset.UseEnc || m.KTY == jwkset.KtyOct {
 				t.Fatalf("kept key %+v", m)
 			}
-			switch k.Key().(type) {
+			switch pub := k.public.(type) {
 			case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+				if !pub.(interface{ Equal(crypto.PublicKey) bool }).Equal(k.jwk.Key()) {
+					t.Fatal("the key is not its JWK's")
+				}
 			default:
-				t.Fatalf("kept a %T", k.Key())
+				t.Fatalf("kept a %T", k.public)
 			}
 		}
 	})

@@ -75,7 +75,7 @@ func BenchmarkRateDuringFetch(b *testing.B) {
 					keyfunc := func(t *jwt.Token) (any, error) {
 						kid, _ := t.Header["kid"].(string)
 						k, err := c.Key(ctx, kid)
-						return k.Key(), err
+						return k.Public(), err
 					}
 					for time.Since(start) < window {
 						if _, err := parser.Parse(token, keyfunc); err != nil {

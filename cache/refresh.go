@@ -135,7 +135,7 @@ func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (Result, error
 		}
 		if cur != nil && bytes.Equal(cur.doc.Body, doc.Body) {
 			cur.retire()
-			return newKeySet(&c.cfg, doc, fetched, cur.byKID, cur.list)
+			return newKeySet(&c.cfg, doc, fetched, cur.keys)
 		}
 		if keys == nil || !bytes.Equal(keys.body, doc.Body) {
 			if keys, err = parse(doc.Body); err != nil {
@@ -145,7 +145,7 @@ func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (Result, error
 		}
 		cur.retire()
 		res = ResultUpdated
-		return newKeySet(&c.cfg, doc, fetched, keys.byKID, keys.list)
+		return newKeySet(&c.cfg, doc, fetched, keys)
 	})
 	return res, err
 }
@@ -189,7 +189,7 @@ func (c *Cache) storeFailed(err error) {
 func (c *Cache) report(trigger Trigger, res Result, shared bool, d time.Duration, err error) {
 	ev := RefreshEvent{Issuer: c.cfg.Issuer, Trigger: trigger, Result: res, Duration: d, Shared: shared, Err: err}
 	if s := c.eng.Current(); s != nil {
-		ev.Keys = len(s.list)
+		ev.Keys = len(s.keys.list)
 		ev.FetchedAt = s.doc.FetchedAt
 	}
 	if err != nil {

@@ -16,7 +16,11 @@ func (c *Cache) Storage() jwkset.Storage { return storage{c} }
 type storage struct{ c *Cache }
 
 func (s storage) KeyRead(ctx context.Context, kid string) (jwkset.JWK, error) {
-	return s.c.Key(ctx, kid)
+	k, err := s.c.Key(ctx, kid)
+	if err != nil {
+		return jwkset.JWK{}, err
+	}
+	return k.k.jwk, nil
 }
 
 func (s storage) KeyReadAll(context.Context) ([]jwkset.JWK, error) { return s.c.Keys(), nil }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -43,8 +44,10 @@ type Claims struct {
 // checking a token, without checking anything: for tests of handlers and
 // provider rules, and for tools. It never makes a token valid.
 func ParseClaims(claimsJSON []byte) (*Claims, error) {
-	var w wireClaims
-	if err := json.Unmarshal(claimsJSON, &w); err != nil {
+	w := new(wireClaims)
+	b := bytes.Clone(claimsJSON)
+	w.doc = docOf(b)
+	if err := w.decode(b); err != nil {
 		return nil, fmt.Errorf("provider: decoding claims: %w", err)
 	}
 	return w.claims(), nil
@@ -78,7 +81,7 @@ func (c *Claims) LookupString(name string) (string, bool) {
 // else (or no such claim) is nil.
 func (c *Claims) LookupList(name string) []string {
 	v, _ := c.Lookup(name)
-	return decodeList(nil, v, false)
+	return decodeListTo(nil, v, false, nil)
 }
 
 // Decode unmarshals all claims of the token into v, for claims of your own:

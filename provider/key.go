@@ -11,61 +11,45 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/MicahParks/keyfunc/v3"
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/jwtguard/jwtguard/cache"
 )
 
-// key checks the header of t against the route and returns the key to
-// verify it with: the key for its kid, or the issuer's only key when it has
-// none. The key's own alg, if it names one, must be the token's, and its
-// type must fit the token's alg whatever the JWK says.
-func (r *route) key(ctx context.Context, h *header) (any, error) {
+// key checks the header h against the route and returns the key to
+// verify the token with: the key for its kid, or the issuer's only key
+// when it has none. The key's own alg, if it names one, must be the
+// token's, and its type must fit the token's alg whatever the JWK says.
+func (r *route) key(ctx context.Context, h *header) (cache.Key, error) {
 	alg := h.alg
 	if !slices.Contains(r.algs, alg) {
-		return nil, fmt.Errorf("%w: %q (issuer %q accepts %q)", ErrAlgorithm, alg, r.issuer, r.algs)
+		return cache.Key{}, fmt.Errorf("%w: %q (issuer %q accepts %q)", ErrAlgorithm, alg, r.issuer, r.algs)
 	}
 	if h.crit {
 		// RFC 7515 §4.1.11: extensions we do not understand mean reject.
-		return nil, fmt.Errorf("%w: crit header not supported", ErrMalformed)
+		return cache.Key{}, fmt.Errorf("%w: crit header not supported", ErrMalformed)
 	}
 	if h.b64 {
 		// RFC 7797 §6: b64 must be listed in crit (refused above); without
 		// it the token is malformed, whatever its value.
-		return nil, fmt.Errorf("%w: b64 header (RFC 7797) not supported", ErrMalformed)
+		return cache.Key{}, fmt.Errorf("%w: b64 header (RFC 7797) not supported", ErrMalformed)
 	}
 	if h.hasKID && (!h.kidString || !saneKID(h.kid)) {
-		return nil, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", ErrKeyID)
+		return cache.Key{}, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", ErrKeyID)
 	}
-	var key any
-	if h.hasKID {
-		// keyfunc looks the kid up in the cache (its storage) and checks
-		// the key's alg against the token's.
-		t := &jwt.Token{Header: map[string]any{"kid": h.kid, "alg": alg}, Method: h.method}
-		var err error
-		if key, err = r.kf.KeyfuncCtx(ctx)(t); err != nil {
-			return nil, r.keyError(err)
-		}
-	} else {
-		// keyfunc would try every key; the rule is: only a sole key.
-		k, err := r.cache.Key(ctx, "")
-		if err != nil {
-			return nil, r.keyError(err)
-		}
-		if a := k.Marshal().ALG; a != "" && string(a) != alg {
-			return nil, fmt.Errorf("%w: token alg %q, key alg %q", ErrAlgorithm, alg, a)
-		}
-		key = k.Key()
+	// An absent kid asks for the only key: never "try every key".
+	k, err := r.cache.Key(ctx, h.kid)
+	if err != nil {
+		return cache.Key{}, r.keyError(err)
 	}
-	if !fits(alg, key) {
-		return nil, fmt.Errorf("%w: token alg %q, key of type %T", ErrAlgorithm, alg, key)
+	if a := k.Algorithm(); a != "" && a != alg {
+		return cache.Key{}, fmt.Errorf("%w: token alg %q, key alg %q", ErrAlgorithm, alg, a)
 	}
-	return key, nil
+	if !fits(alg, k.Public()) {
+		return cache.Key{}, fmt.Errorf("%w: token alg %q, key of type %T", ErrAlgorithm, alg, k.Public())
+	}
+	return k, nil
 }
 
-// keyError maps a key look-up failure (from the cache, possibly through
-// keyfunc) to the verifier's errors.
+// keyError maps a key look-up failure to the verifier's errors.
 func (r *route) keyError(err error) error {
 	var unavailable *cache.UnavailableError
 	switch {
@@ -75,9 +59,6 @@ func (r *route) keyError(err error) error {
 		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", ErrKeyID)
 	case errors.Is(err, cache.ErrKeyNotFound):
 		return ErrUnknownKey
-	case errors.Is(err, keyfunc.ErrKeyfunc):
-		// What keyfunc checks besides the look-up: the key's alg.
-		return fmt.Errorf("%w: %w", ErrAlgorithm, err)
 	}
 	return fmt.Errorf("%w: %w", ErrUnknownKey, err)
 }

@@ -5,44 +5,116 @@ import (
 	"encoding/json"
 	"errors"
 	"unicode/utf8"
+	"unsafe"
 )
 
-var errNotObject = errors.New("claims set is not a JSON object")
+var (
+	errNotObject = errors.New("not a JSON object")
+	errSyntax    = errors.New("invalid JSON")
+)
 
-// members calls f with the name (unescaped) and raw value of each member
-// of the JSON object b, in order. b must be valid JSON (json.Valid): the
-// scan trusts its structure. name may alias b; f must not keep it.
-func members(b []byte, f func(name, value []byte) error) error {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return errNotObject
+// maxDepth is encoding/json's limit on nested arrays and objects.
+const maxDepth = 10000
+
+// object walks the members of the JSON object b, checking its syntax on
+// the way (RFC 8259, exactly what encoding/json.Valid accepts), in one
+// pass and without allocating:
+//
+//	o := object{b: b}
+//	for o.next() {
+//		// o.name (unescaped), o.value (raw)
+//	}
+//	if o.err != nil { … }
+//
+// The document is valid only once next returned false with err nil: what
+// follows the last member is checked last. name may alias b.
+type object struct {
+	b           []byte
+	i           int
+	name, value []byte
+	state       uint8 // 0 before the object, 1 inside, 2 done
+	err         error
+}
+
+// next moves to the next member; false at the end or on an error.
+func (o *object) next() bool {
+	b, i := o.b, o.i
+	switch o.state {
+	case 0:
+		o.state = 1
+		i = skipSpace(b, 0)
+		if i >= len(b) || b[i] != '{' {
+			return o.fail(errNotObject)
+		}
+		if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
+			return o.end(i + 1)
+		}
+	case 1:
+		switch i = skipSpace(b, i); {
+		case i >= len(b):
+			return o.fail(errSyntax)
+		case b[i] == '}':
+			return o.end(i + 1)
+		case b[i] != ',':
+			return o.fail(errSyntax)
+		}
+		i = skipSpace(b, i+1)
+	default:
+		return false
+	}
+	if i >= len(b) || b[i] != '"' {
+		return o.fail(errSyntax)
+	}
+	end, escaped := scanString(b, i)
+	if end < 0 {
+		return o.fail(errSyntax)
+	}
+	name := b[i+1 : end-1]
+	if escaped {
+		// "\u0065xp" is exp: names compare unescaped.
+		var s string
+		if json.Unmarshal(b[i:end], &s) != nil {
+			return o.fail(errSyntax)
+		}
+		name = []byte(s)
+	}
+	if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
+		return o.fail(errSyntax)
 	}
 	i = skipSpace(b, i+1)
-	if b[i] == '}' {
-		return nil
+	vend := scanValue(b, i, 1)
+	if vend < 0 {
+		return o.fail(errSyntax)
 	}
-	for {
-		end, escaped := stringEnd(b, i)
-		name := b[i+1 : end-1]
-		if escaped {
-			// "\u0065xp" is exp: compare names unescaped.
-			var s string
-			if err := json.Unmarshal(b[i:end], &s); err != nil {
-				return err
-			}
-			name = []byte(s)
-		}
-		i = skipSpace(b, skipSpace(b, end)+1) // past the colon
-		vend := valueEnd(b, i)
-		if err := f(name, b[i:vend]); err != nil {
+	o.name, o.value, o.i = name, b[i:vend], vend
+	return true
+}
+
+func (o *object) fail(err error) bool {
+	o.state, o.err, o.name, o.value = 2, err, nil, nil
+	return false
+}
+
+// end closes the object at i: only white space may follow.
+func (o *object) end(i int) bool {
+	if skipSpace(o.b, i) != len(o.b) {
+		return o.fail(errSyntax)
+	}
+	o.state, o.name, o.value = 2, nil, nil
+	return false
+}
+
+// members calls f with the name (unescaped) and raw value of each member
+// of the JSON object b, in order, and fails if b is not a valid JSON
+// object. name may alias b; f must not keep it.
+func members(b []byte, f func(name, value []byte) error) error {
+	o := object{b: b}
+	for o.next() {
+		if err := f(o.name, o.value); err != nil {
 			return err
 		}
-		i = skipSpace(b, vend)
-		if b[i] == '}' {
-			return nil
-		}
-		i = skipSpace(b, i+1) // past the comma
 	}
+	return o.err
 }
 
 func skipSpace(b []byte, i int) int {
@@ -52,58 +124,158 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// stringEnd returns the index after the string starting at b[i] (a quote)
-// and whether it holds an escape.
-func stringEnd(b []byte, i int) (int, bool) {
+// scanString returns the index after the JSON string starting at b[i] (a
+// quote) and whether it holds an escape; -1 if it is not a valid string.
+// Like encoding/json, it does not check UTF-8.
+func scanString(b []byte, i int) (int, bool) {
 	escaped := false
 	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			escaped = true
-			i++
-		case '"':
+		switch c := b[i]; {
+		case c == '"':
 			return i + 1, escaped
+		case c == '\\':
+			escaped = true
+			if i++; i >= len(b) {
+				return -1, false
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) {
+					return -1, false
+				}
+				i += 4
+			default:
+				return -1, false
+			}
+		case c < 0x20:
+			return -1, false
 		}
 	}
-	return len(b), escaped
+	return -1, false
 }
 
-// valueEnd returns the index after the value starting at b[i].
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		end, _ := stringEnd(b, i)
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// scanValue returns the index after the JSON value starting at b[i],
+// inside depth open arrays and objects; -1 if there is none.
+func scanValue(b []byte, i, depth int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch c := b[i]; {
+	case c == '"':
+		end, _ := scanString(b, i)
 		return end
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i, _ = stringEnd(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
+	case c == '{' || c == '[':
+		if depth++; depth > maxDepth {
+			return -1
+		}
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		if i = skipSpace(b, i+1); i < len(b) && b[i] == closing {
+			return i + 1
+		}
+		for {
+			if c == '{' {
+				if i >= len(b) || b[i] != '"' {
+					return -1
 				}
+				if i, _ = scanString(b, i); i < 0 {
+					return -1
+				}
+				if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+					return -1
+				}
+				i = skipSpace(b, i+1)
 			}
+			if i = scanValue(b, i, depth); i < 0 {
+				return -1
+			}
+			switch i = skipSpace(b, i); {
+			case i >= len(b):
+				return -1
+			case b[i] == closing:
+				return i + 1
+			case b[i] != ',':
+				return -1
+			}
+			i = skipSpace(b, i+1)
+		}
+	case c == 't':
+		return literal(b, i, "true")
+	case c == 'f':
+		return literal(b, i, "false")
+	case c == 'n':
+		return literal(b, i, "null")
+	case c == '-' || isDigit(c):
+		return scanNumber(b, i)
+	}
+	return -1
+}
+
+func literal(b []byte, i int, lit string) int {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return -1
+	}
+	return i + len(lit)
+}
+
+// scanNumber returns the index after the JSON number at b[i], or -1.
+func scanNumber(b []byte, i int) int {
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		return -1
+	case b[i] == '0':
+		i++
+	case isDigit(b[i]):
+		for i < len(b) && isDigit(b[i]) {
 			i++
 		}
-		return len(b)
+	default:
+		return -1
 	}
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
-		i++
+	if i < len(b) && b[i] == '.' {
+		if i++; i >= len(b) || !isDigit(b[i]) {
+			return -1
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		if i++; i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return -1
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
 	}
 	return i
 }
 
-// doc is a JSON document as bytes and, converted once, as a string: a
-// string read from it is a substring of that one conversion rather than a
-// conversion (an allocation) of its own. A nil *doc converts each string.
+// doc is a JSON document as bytes and as a string over the same memory:
+// a string read from it is a substring rather than a conversion (an
+// allocation and a copy) of its own. A nil *doc converts each string.
 type doc struct {
 	b []byte
 	s string
+}
+
+// docOf returns the document b, which must never change afterwards: the
+// caller made it (a decoded token, or a copy) and hands it over.
+func docOf(b []byte) doc {
+	return doc{b: b, s: unsafe.String(unsafe.SliceData(b), len(b))}
 }
 
 // str returns in, a subslice of d.b, as a string.
@@ -129,38 +301,38 @@ func plainString(d *doc, v []byte) (string, bool) {
 	return d.str(in), true
 }
 
-// plainStrings returns the JSON array v of plain strings (see
-// plainString) as a slice; false for anything else.
-func plainStrings(d *doc, v []byte) ([]string, bool) {
+// appendPlainStrings appends the JSON array v of plain strings (see
+// plainString) to dst; false, and dst as it was, for anything else.
+func appendPlainStrings(d *doc, v []byte, dst []string) ([]string, bool) {
 	if len(v) < 2 || v[0] != '[' {
-		return nil, false
+		return dst, false
 	}
-	var out []string
+	orig := dst
 	i := skipSpace(v, 1)
 	if v[i] == ']' {
-		return []string{}, true
+		return dst, true
 	}
 	for {
 		if v[i] != '"' {
-			return nil, false
+			return orig, false
 		}
-		end, escaped := stringEnd(v, i)
-		if escaped {
-			return nil, false
+		end, escaped := scanString(v, i)
+		if end < 0 || escaped {
+			return orig, false
 		}
 		s, ok := plainString(d, v[i:end])
 		if !ok {
-			return nil, false
+			return orig, false
 		}
-		out = append(out, s)
+		dst = append(dst, s)
 		i = skipSpace(v, end)
 		switch v[i] {
 		case ']':
-			return out, true
+			return dst, true
 		case ',':
 			i = skipSpace(v, i+1)
 		default:
-			return nil, false
+			return orig, false
 		}
 	}
 }

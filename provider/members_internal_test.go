@@ -78,8 +78,8 @@ func TestPlainStrings(t *testing.T) {
 		want []string
 		ok   bool
 	}{
-		{`[]`, []string{}, true},
-		{`[ ]`, []string{}, true},
+		{`[]`, nil, true},
+		{`[ ]`, nil, true},
 		{`["a"]`, []string{"a"}, true},
 		{`[ "a" , "b" ]`, []string{"a", "b"}, true},
 		{`["a",1]`, nil, false},
@@ -87,9 +87,14 @@ func TestPlainStrings(t *testing.T) {
 		{`[["a"]]`, nil, false},
 		{`"a"`, nil, false},
 	} {
-		got, ok := plainStrings(nil, []byte(tt.in))
+		got, ok := appendPlainStrings(nil, []byte(tt.in), nil)
 		if !reflect.DeepEqual(got, tt.want) || ok != tt.ok {
-			t.Errorf("plainStrings(%s) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+			t.Errorf("appendPlainStrings(%s) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+		// Appending keeps what was there, whatever the outcome.
+		got, _ = appendPlainStrings(nil, []byte(tt.in), []string{"x"})
+		if got[0] != "x" || len(got) != 1+len(tt.want) {
+			t.Errorf("appendPlainStrings(%s) after x = %q", tt.in, got)
 		}
 	}
 	// Whatever the path, a claim decodes to what encoding/json makes of it.

@@ -3,15 +3,14 @@ package provider
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
-	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cache"
@@ -54,7 +53,6 @@ type route struct {
 	issuer string
 	algs   []string
 	cache  *cache.Cache
-	kf     keyfunc.Keyfunc // kid → key over cache.Storage()
 }
 
 // NewVerifier validates cfg and creates one key cache per provider. It
@@ -107,10 +105,6 @@ func newRoute(p Provider, cc cache.Config) (*route, error) {
 		return nil, fmt.Errorf("provider: issuer %q: %w", r.issuer, err)
 	}
 	r.cache = c
-	if r.kf, err = keyfunc.New(keyfunc.Options{Storage: c.Storage()}); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("provider: issuer %q: %w", r.issuer, err)
-	}
 	return r, nil
 }
 
@@ -195,21 +189,19 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	case !compact(token):
 		return nil, "", errNotCompact
 	}
-	// One pass: the three segments are decoded into one buffer; the
-	// header is scanned for what the checks need; the claims are decoded
-	// into wireClaims without encoding/json's reflection.
+	// One pass: the three segments are decoded into one buffer, whose
+	// strings the header and claims become; the header is scanned for
+	// what the checks need; the claims set is scanned once.
 	dot1, dot2 := strings.IndexByte(token, '.'), strings.LastIndexByte(token, '.')
-	seg, err := decodeSegments([]byte(token), dot1, dot2)
+	seg, err := decodeSegments(token, dot1, dot2)
 	if err != nil {
 		return nil, "", err
 	}
-	h, err := parseHeader(seg.header)
+	w := new(wireClaims)
+	w.doc = docOf(seg.buf)
+	h, err := parseHeader(&w.doc, seg.header)
 	if err != nil {
 		return nil, "", err
-	}
-	var w wireClaims
-	if !json.Valid(seg.claims) {
-		return nil, "", fmt.Errorf("%w: claims are not JSON", ErrMalformed)
 	}
 	if err := w.decode(seg.claims); err != nil {
 		return nil, "", fmt.Errorf("%w: claims: %w", ErrMalformed, err)
@@ -222,10 +214,10 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	if err != nil {
 		return nil, r.issuer, err
 	}
-	if err := h.method.Verify(token[:dot2], seg.signature, key); err != nil {
+	if err := h.method.Verify(token[:dot2], seg.signature, key.Public()); err != nil {
 		return nil, r.issuer, fmt.Errorf("%w: %w", ErrSignature, err)
 	}
-	if err := v.checkLifetime(&w, time.Now()); err != nil {
+	if err := v.checkLifetime(w, time.Now()); err != nil {
 		return nil, r.issuer, err
 	}
 	c := w.claims()
@@ -249,24 +241,26 @@ func (v *Verifier) checkLifetime(w *wireClaims, now time.Time) error {
 	return nil
 }
 
-// segments are a token's three segments, decoded.
-type segments struct{ header, claims, signature []byte }
+// segments are a token's three segments, decoded into buf.
+type segments struct{ buf, header, claims, signature []byte }
 
 // decodeSegments decodes the base64url segments of token (dots at dot1
-// and dot2) into one buffer, strictly: no padding, no bits left set.
-func decodeSegments(token []byte, dot1, dot2 int) (segments, error) {
+// and dot2) into one buffer, strictly: no padding, no bits left set. The
+// segments are subslices of the buffer up to its end, as docOf wants.
+func decodeSegments(token string, dot1, dot2 int) (segments, error) {
 	enc := base64.RawURLEncoding.Strict()
+	// The decoder only reads its input: a view of the token will do.
+	src := unsafe.Slice(unsafe.StringData(token), len(token))
 	buf := make([]byte, 0, enc.DecodedLen(len(token)))
-	var out [3][]byte
-	for i, s := range [3][]byte{token[:dot1], token[dot1+1 : dot2], token[dot2+1:]} {
-		start := len(buf)
+	var at [4]int
+	for i, s := range [3][]byte{src[:dot1], src[dot1+1 : dot2], src[dot2+1:]} {
 		var err error
 		if buf, err = enc.AppendDecode(buf, s); err != nil {
 			return segments{}, fmt.Errorf("%w: segment %d is not base64url: %w", ErrMalformed, i+1, err)
 		}
-		out[i] = buf[start:len(buf):len(buf)]
+		at[i+1] = len(buf)
 	}
-	return segments{header: out[0], claims: out[1], signature: out[2]}, nil
+	return segments{buf: buf, header: buf[:at[1]], claims: buf[at[1]:at[2]], signature: buf[at[2]:at[3]]}, nil
 }
 
 // header is what verification reads of a token's header.
@@ -279,30 +273,27 @@ type header struct {
 	crit, b64         bool
 }
 
-// parseHeader reads the decoded header b: a JSON object whose alg names a
-// signing method golang-jwt has. Of a name given twice, the last counts,
-// as encoding/json would have it.
-func parseHeader(b []byte) (header, error) {
+// parseHeader reads the decoded header b, a subslice of d's document: a
+// JSON object whose alg names a signing method golang-jwt has. Of a name
+// given twice, the last counts, as encoding/json would have it.
+func parseHeader(d *doc, b []byte) (header, error) {
 	var h header
-	if !json.Valid(b) {
-		return h, fmt.Errorf("%w: header is not JSON", ErrMalformed)
-	}
-	err := members(b, func(name, v []byte) error {
-		switch string(name) {
+	o := object{b: b}
+	for o.next() {
+		switch v := o.value; string(o.name) {
 		case "alg":
-			h.alg = str(v)
+			h.alg = d.string(v)
 		case "kid":
-			h.hasKID, h.kidString = true, len(v) > 0 && v[0] == '"'
-			h.kid = str(v)
+			h.hasKID, h.kidString = true, v[0] == '"'
+			h.kid = d.string(v)
 		case "crit":
 			h.crit = true
 		case "b64":
 			h.b64 = true
 		}
-		return nil
-	})
-	if err != nil {
-		return h, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
+	}
+	if o.err != nil {
+		return h, fmt.Errorf("%w: header: %w", ErrMalformed, o.err)
 	}
 	if h.method = jwt.GetSigningMethod(h.alg); h.method == nil {
 		return h, fmt.Errorf("%w: %q is no signing algorithm", ErrAlgorithm, h.alg)

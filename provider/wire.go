@@ -1,10 +1,10 @@
 package provider
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -19,107 +19,130 @@ import (
 // Claims are picked by their exact names (RFC 7519 §4: names are
 // case-sensitive): encoding/json's struct decoding would also match "EXP",
 // "Scope" or "ſcope", names an issuer's filter of reserved claims lets
-// through. Before the signature is checked only what routing and the
-// validator need is decoded (iss, aud, exp, nbf, iat); the rest waits
-// until the token is verified, so an unsigned token costs one scan.
+// through. The claims set is scanned once: what routing and the validator
+// need (iss, aud, exp, nbf, iat) is decoded on the way; of the rest only
+// where each value lies is noted, and it is decoded once the token is
+// verified, so an unsigned token costs one scan and no decoding.
 type wireClaims struct {
 	json     []byte // the claims set
-	doc      doc    // json, and as a string, for the claims' strings
+	doc      doc    // the document json lies in, for the claims' strings
 	issuer   string
-	audience jwt.ClaimStrings
+	audience []string
 	exp      numericDate
 	nbf      numericDate
 	iat      numericDate
 
-	out Claims // what claims returns: one allocation for both
+	// Raw values of the claims decoded after verification; nil if absent.
+	sub, jti, clientID, azp, tokenUse, gty         []byte
+	scope, scp, cognitoGroups, groups, permissions []byte
+
+	// strs backs the claims' lists, so that they cost no allocation of
+	// their own unless they are long.
+	strs    []string
+	backing [8]string
+	out     Claims // what claims returns: one allocation for all of it
 }
 
-// UnmarshalJSON keeps a copy of the claims set and decodes what
-// verification needs. encoding/json has checked that b is valid JSON.
-func (w *wireClaims) UnmarshalJSON(b []byte) error { return w.decode(bytes.Clone(b)) }
-
-// decode keeps the claims set b, which must be valid JSON and is the
-// caller's to give, and decodes what verification needs.
+// decode scans the claims set b, a subslice of w.doc's document (which
+// the caller hands over), and decodes what verification needs. It fails
+// unless b is a valid JSON object.
 func (w *wireClaims) decode(b []byte) error {
 	w.json = b
-	w.doc = doc{b: b, s: string(b)}
+	w.strs = w.backing[:0]
 	d := &w.doc
-	return members(w.json, func(name, v []byte) error {
-		switch string(name) {
+	o := object{b: b}
+	for o.next() {
+		v := o.value
+		var err error
+		switch string(o.name) {
 		case "iss":
-			if s, ok := plainString(d, v); ok {
-				w.issuer = s
-				return nil
-			}
-			return json.Unmarshal(v, &w.issuer)
+			w.issuer, err = stringValue(d, v)
 		case "aud":
-			if s, ok := plainString(d, v); ok {
-				w.audience = jwt.ClaimStrings{s}
-				return nil
-			}
-			if l, ok := plainStrings(d, v); ok {
-				w.audience = l
-				return nil
-			}
-			return json.Unmarshal(v, &w.audience)
+			w.audience, err = w.decodeAudience(v)
 		case "exp":
-			return w.exp.UnmarshalJSON(v)
+			err = w.exp.UnmarshalJSON(v)
 		case "nbf":
-			return w.nbf.UnmarshalJSON(v)
+			err = w.nbf.UnmarshalJSON(v)
 		case "iat":
-			return w.iat.UnmarshalJSON(v)
+			err = w.iat.UnmarshalJSON(v)
+		case "sub":
+			w.sub = v
+		case "jti":
+			w.jti = v
+		case "client_id":
+			w.clientID = v
+		case "azp":
+			w.azp = v
+		case "token_use":
+			w.tokenUse = v
+		case "gty":
+			w.gty = v
+		case "scope":
+			w.scope = v
+		case "scp":
+			w.scp = v
+		case "cognito:groups":
+			w.cognitoGroups = v
+		case "groups":
+			w.groups = v
+		case "permissions":
+			w.permissions = v
 		}
-		return nil
-	})
+		if err != nil {
+			return fmt.Errorf("%q: %w", o.name, err)
+		}
+	}
+	return o.err
+}
+
+// stringValue decodes the JSON string v (iss must be one).
+func stringValue(d *doc, v []byte) (string, error) {
+	if s, ok := plainString(d, v); ok {
+		return s, nil
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err
+}
+
+// decodeAudience decodes aud: a string or an array of strings.
+func (w *wireClaims) decodeAudience(v []byte) ([]string, error) {
+	n := len(w.strs)
+	if s, ok := plainString(&w.doc, v); ok {
+		w.strs = append(w.strs, s)
+		return w.strs[n:len(w.strs):len(w.strs)], nil
+	}
+	if l, ok := appendPlainStrings(&w.doc, v, w.strs); ok {
+		w.strs = l
+		return l[n:len(l):len(l)], nil
+	}
+	var aud jwt.ClaimStrings
+	err := json.Unmarshal(v, &aud)
+	return aud, err
 }
 
 // claims returns the verified claims, decoding the rest of the set. A
 // claim of an unexpected type reads as absent, so it grants nothing.
 func (w *wireClaims) claims() *Claims {
 	c := &w.out
+	d := &w.doc
+	str := d.string
 	*c = Claims{
 		Issuer:    w.issuer,
+		Subject:   str(w.sub),
 		Audience:  w.audience,
 		ExpiresAt: w.exp.time(),
 		IssuedAt:  w.iat.time(),
 		NotBefore: w.nbf.time(),
+		ID:        str(w.jti),
+		ClientID:  cmp.Or(str(w.clientID), str(w.azp)),
+		TokenUse:  str(w.tokenUse),
+		GrantType: str(w.gty),
 		json:      w.json,
 	}
-	var clientID, azp string
-	var scope, scp, cognitoGroups, groups, perms []byte // raw values, nil if absent
-	d := &w.doc
-	str := d.string
-	_ = members(w.json, func(name, v []byte) error {
-		switch string(name) {
-		case "sub":
-			c.Subject = str(v)
-		case "jti":
-			c.ID = str(v)
-		case "client_id":
-			clientID = str(v)
-		case "azp":
-			azp = str(v)
-		case "token_use":
-			c.TokenUse = str(v)
-		case "gty":
-			c.GrantType = str(v)
-		case "scope":
-			scope = v
-		case "scp":
-			scp = v
-		case "cognito:groups":
-			cognitoGroups = v
-		case "groups":
-			groups = v
-		case "permissions":
-			perms = v
-		}
-		return nil
-	})
-	c.ClientID = cmp.Or(clientID, azp)
-	c.Scopes = decodeList(d, present(scope, scp), true)
-	c.Groups = decodeList(d, present(cognitoGroups, groups), false)
-	c.Permissions = decodeList(d, perms, false)
+	c.Scopes = w.decodeList(present(w.scope, w.scp), true)
+	c.Groups = w.decodeList(present(w.cognitoGroups, w.groups), false)
+	c.Permissions = w.decodeList(w.permissions, false)
 	return c
 }
 
@@ -135,7 +158,7 @@ func present(a, b []byte) []byte {
 func str(v []byte) string { return (*doc)(nil).string(v) }
 
 // string returns the JSON string v, a subslice of d's document; another
-// type is "".
+// type (or no value) is "".
 func (d *doc) string(v []byte) string {
 	if s, ok := plainString(d, v); ok {
 		return s
@@ -187,69 +210,69 @@ func (d *numericDate) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// decodeList decodes a JSON string (split on spaces if split is set, as
-// RFC 6749 §3.3 separates scopes) or an array whose string elements it
-// keeps; anything else is nothing. Empty strings are dropped.
-func decodeList(d *doc, b []byte, split bool) []string {
-	if len(b) == 0 {
+// decodeList decodes a list claim (see decodeListTo) into w.strs.
+func (w *wireClaims) decodeList(b []byte, split bool) []string {
+	n := len(w.strs)
+	w.strs = decodeListTo(&w.doc, b, split, w.strs)
+	if len(w.strs) == n {
 		return nil
+	}
+	return w.strs[n:len(w.strs):len(w.strs)]
+}
+
+// decodeListTo appends to dst the JSON string b (split on spaces if split
+// is set, keeping valid scope-tokens, as RFC 6749 §3.3 separates scopes)
+// or the string elements of the array b; anything else is nothing. Empty
+// strings are dropped.
+func decodeListTo(d *doc, b []byte, split bool, dst []string) []string {
+	if len(b) == 0 {
+		return dst
 	}
 	switch b[0] {
 	case '"':
 		s := d.string(b)
-		if split {
-			return scopeTokens(strings.Split(s, " "))
+		if !split {
+			if s == "" {
+				return dst
+			}
+			return append(dst, s)
 		}
-		return nonEmpty([]string{s})
-	case '[':
-		if l, ok := plainStrings(d, b); ok {
-			return nonEmpty(l)
-		}
-		var l []string
-		if json.Unmarshal(b, &l) == nil {
-			return nonEmpty(l)
-		}
-		// Not all strings: keep those that are.
-		var elems []json.RawMessage
-		if json.Unmarshal(b, &elems) != nil {
-			return nil
-		}
-		l = make([]string, 0, len(elems))
-		for _, e := range elems {
-			var s string
-			if len(e) > 0 && e[0] == '"' && json.Unmarshal(e, &s) == nil {
-				l = append(l, s)
+		for s != "" {
+			var tok string
+			tok, s, _ = strings.Cut(s, " ")
+			if IsScopeToken(tok) {
+				dst = append(dst, tok)
 			}
 		}
-		return nonEmpty(l)
-	}
-	return nil
-}
-
-// scopeTokens keeps the valid scope-tokens of l: a tab or a non-breaking
-// space does not separate scopes, and a token holding one is no scope.
-func scopeTokens(l []string) []string {
-	out := l[:0]
-	for _, s := range l {
-		if IsScopeToken(s) {
-			out = append(out, s)
+		return dst
+	case '[':
+		n := len(dst)
+		if l, ok := appendPlainStrings(d, b, dst); ok {
+			return dropEmpty(l, n)
 		}
+		// Escapes, or not all strings: keep the strings.
+		var elems []json.RawMessage
+		if json.Unmarshal(b, &elems) != nil {
+			return dst
+		}
+		for _, e := range elems {
+			var s string
+			if len(e) > 0 && e[0] == '"' && json.Unmarshal(e, &s) == nil && s != "" {
+				dst = append(dst, s)
+			}
+		}
+		return dst
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
+	return dst
 }
 
-func nonEmpty(l []string) []string {
-	out := l[:0]
-	for _, s := range l {
+// dropEmpty removes the empty strings of l[n:].
+func dropEmpty(l []string, n int) []string {
+	out := l[:n]
+	for _, s := range l[n:] {
 		if s != "" {
 			out = append(out, s)
 		}
-	}
-	if len(out) == 0 {
-		return nil
 	}
 	return out
 }
