@@ -107,4 +107,4 @@ func (p *Provider) Validate(c *provider.Claims) error {
 
 // MachineToMachine reports whether c is a client-credentials token (Auth0's
 // gty claim).
-func MachineToMachine(c *provider.Claims) bool { return c.GrantType == "client-credentials" }
+func MachineToMachine(c *provider.Claims) bool { return c.GrantType() == "client-credentials" }

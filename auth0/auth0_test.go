@@ -192,8 +192,8 @@ func TestVerify(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			if claims.Issuer != tn.p.Issuer() || claims.Subject != "auth0|alice" {
-				t.Errorf("Issuer %q Subject %q", claims.Issuer, claims.Subject)
+			if claims.Issuer() != tn.p.Issuer() || claims.Subject() != "auth0|alice" {
+				t.Errorf("Issuer %q Subject %q", claims.Issuer(), claims.Subject())
 			}
 		})
 	}
@@ -224,10 +224,10 @@ func TestScopesAndPermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(user.Scopes, []string{"openid", "profile", "read:orders"}) || !slices.Equal(user.Permissions, []string{"read:orders", "delete:orders"}) {
-		t.Errorf("Scopes %q Permissions %q", user.Scopes, user.Permissions)
+	if !slices.Equal(user.Scopes(), []string{"openid", "profile", "read:orders"}) || !slices.Equal(user.Permissions(), []string{"read:orders", "delete:orders"}) {
+		t.Errorf("Scopes %q Permissions %q", user.Scopes(), user.Permissions())
 	}
-	if !user.HasPermission("delete:orders") || user.HasScope("delete:orders") || user.ClientID != "spa" {
+	if !user.HasPermission("delete:orders") || user.HasScope("delete:orders") || user.ClientID() != "spa" {
 		t.Errorf("HasPermission/HasScope/ClientID wrong: %+v", user)
 	}
 	if auth0.MachineToMachine(user) {
@@ -253,7 +253,7 @@ func TestScopesAndPermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !auth0.MachineToMachine(m2m) || m2m.ClientID != "m2m" || m2m.Subject != "m2m@clients" || !m2m.HasScope("read:orders") {
+	if !auth0.MachineToMachine(m2m) || m2m.ClientID() != "m2m" || m2m.Subject() != "m2m@clients" || !m2m.HasScope("read:orders") {
 		t.Errorf("m2m claims: %+v", m2m)
 	}
 }

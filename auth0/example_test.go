@@ -21,9 +21,10 @@ func ExampleNew() {
 	fmt.Println(p.Issuer())
 	fmt.Println(p.JWKSURL())
 
-	err = p.Validate(&provider.Claims{Audience: []string{"https://api.example.com", "https://login.example.com/userinfo"}})
-	fmt.Println(err)
-	err = p.Validate(&provider.Claims{Audience: []string{"https://billing.example.com"}})
+	ours, _ := provider.ParseClaims([]byte(`{"aud":["https://api.example.com","https://login.example.com/userinfo"]}`))
+	fmt.Println(p.Validate(ours))
+	other, _ := provider.ParseClaims([]byte(`{"aud":"https://billing.example.com"}`))
+	err = p.Validate(other)
 	fmt.Println(provider.Reason(err))
 	// Output:
 	// https://login.example.com/
@@ -44,8 +45,10 @@ func ExampleDomain() {
 }
 
 func ExampleMachineToMachine() {
-	fmt.Println(auth0.MachineToMachine(&provider.Claims{GrantType: "client-credentials"}))
-	fmt.Println(auth0.MachineToMachine(&provider.Claims{}))
+	m2m, _ := provider.ParseClaims([]byte(`{"gty":"client-credentials"}`))
+	fmt.Println(auth0.MachineToMachine(m2m))
+	user, _ := provider.ParseClaims([]byte(`{}`))
+	fmt.Println(auth0.MachineToMachine(user))
 	// Output:
 	// true
 	// false

@@ -127,13 +127,13 @@ func (p *Provider) Algorithms() []string { return []string{"RS256"} }
 
 // Validate implements provider.Provider with Cognito's rules.
 func (p *Provider) Validate(c *provider.Claims) error {
-	if c.TokenUse != string(AccessToken) && c.TokenUse != string(IDToken) {
-		return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse)
+	if c.TokenUse() != string(AccessToken) && c.TokenUse() != string(IDToken) {
+		return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse())
 	}
-	if p.use != AnyToken && c.TokenUse != string(p.use) {
-		return fmt.Errorf("%w: got %q, want %q", provider.ErrTokenUse, c.TokenUse, p.use)
+	if p.use != AnyToken && c.TokenUse() != string(p.use) {
+		return fmt.Errorf("%w: got %q, want %q", provider.ErrTokenUse, c.TokenUse(), p.use)
 	}
-	if c.TokenUse == string(AccessToken) {
+	if c.TokenUse() == string(AccessToken) {
 		// Access tokens carry the app client in client_id (exactly that
 		// claim: not azp, which Claims.ClientID falls back to) and no aud.
 		id, _ := c.LookupString("client_id")

@@ -219,8 +219,8 @@ func TestRules(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Verify: %v", err)
 				}
-				if c.Subject != "alice-sub" {
-					t.Errorf("Subject = %q", c.Subject)
+				if c.Subject() != "alice-sub" {
+					t.Errorf("Subject = %q", c.Subject())
 				}
 				return
 			}

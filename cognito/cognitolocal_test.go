@@ -161,8 +161,8 @@ func localServe(t *testing.T, cfg cognito.Config) (*httptest.Server, *provider.V
 	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := middleware.ClaimsFrom(r.Context())
 		_ = json.NewEncoder(w).Encode(localEcho{
-			Subject: c.Subject, ClientID: c.ClientID, TokenUse: c.TokenUse,
-			Audience: c.Audience, Groups: c.Groups, Scopes: c.Scopes,
+			Subject: c.Subject(), ClientID: c.ClientID(), TokenUse: c.TokenUse(),
+			Audience: c.Audience(), Groups: c.Groups(), Scopes: c.Scopes(),
 		})
 	})
 	mux := http.NewServeMux()

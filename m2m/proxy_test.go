@@ -327,7 +327,7 @@ func TestProxyTokenVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	if c.Subject != id+"@clients" || c.ClientID != id || c.GrantType != "client-credentials" || len(c.Scopes) != 1 || c.Scopes[0] != "read:things" {
+	if c.Subject() != id+"@clients" || c.ClientID() != id || c.GrantType() != "client-credentials" || len(c.Scopes()) != 1 || c.Scopes()[0] != "read:things" {
 		t.Fatalf("claims %+v, want a client-credentials token of %s with scope read:things", c, id)
 	}
 }

@@ -52,7 +52,7 @@ func TestScrapeOverHTTP(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api", mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "hello "+middleware.ClaimsFrom(r.Context()).Subject)
+		_, _ = io.WriteString(w, "hello "+middleware.ClaimsFrom(r.Context()).Subject())
 	})))
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := httptest.NewServer(mux)

@@ -160,7 +160,7 @@ func TestValidTokenReachesHandler(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d, body %q", rec.Code, rec.Body)
 	}
-	if got == nil || got.Subject != "alice" || got.Issuer != plain.URL || !got.HasScope("admin") {
+	if got == nil || got.Subject() != "alice" || got.Issuer() != plain.URL || !got.HasScope("admin") {
 		t.Fatalf("claims %+v, want alice's from %s with scope admin", got, plain.URL)
 	}
 	if h := rec.Header().Get("WWW-Authenticate"); h != "" {

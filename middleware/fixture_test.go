@@ -56,10 +56,10 @@ func TestMain(m *testing.M) {
 // "app" whose groups include "staff".
 func ruledValidate(c *provider.Claims) error {
 	switch {
-	case c.TokenUse != "access":
-		return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse)
-	case c.ClientID != "app":
-		return fmt.Errorf("%w: %q", provider.ErrClient, c.ClientID)
+	case c.TokenUse() != "access":
+		return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse())
+	case c.ClientID() != "app":
+		return fmt.Errorf("%w: %q", provider.ErrClient, c.ClientID())
 	case !c.HasGroup("staff"):
 		return fmt.Errorf("%w: %q", provider.ErrMissingGroup, "staff")
 	}
@@ -125,7 +125,7 @@ func token(sub string, extra jwt.MapClaims) string {
 var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	sub := "-"
 	if c := middleware.ClaimsFrom(r.Context()); c != nil {
-		sub = c.Subject
+		sub = c.Subject()
 	}
 	_, _ = fmt.Fprint(w, sub)
 })
@@ -181,4 +181,15 @@ func assertNoToken(t *testing.T, what, s, tok string) {
 			t.Errorf("%s contains (part of) the token: %q", what, part)
 		}
 	}
+}
+
+// parseClaims is the claims set js, for handlers and guards tested without
+// a token.
+func parseClaims(tb testing.TB, js string) *provider.Claims {
+	tb.Helper()
+	c, err := provider.ParseClaims([]byte(js))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

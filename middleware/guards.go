@@ -19,40 +19,40 @@ import (
 // RequireScopes returns a guard that requires every one of scopes (the
 // scope or scp claim). Its 403 challenge names them: scope="a b".
 func (m *Middleware) RequireScopes(scopes ...string) func(http.Handler) http.Handler {
-	return m.guard("RequireScopes", scopes, true, true, func(c *provider.Claims) []string { return c.Scopes })
+	return m.guard("RequireScopes", scopes, true, true, (*provider.Claims).HasScope)
 }
 
 // RequireAnyScope is RequireScopes satisfied by any one of scopes.
 func (m *Middleware) RequireAnyScope(scopes ...string) func(http.Handler) http.Handler {
-	return m.guard("RequireAnyScope", scopes, false, true, func(c *provider.Claims) []string { return c.Scopes })
+	return m.guard("RequireAnyScope", scopes, false, true, (*provider.Claims).HasScope)
 }
 
 // RequireGroups returns a guard that requires every one of groups
 // (cognito:groups or groups).
 func (m *Middleware) RequireGroups(groups ...string) func(http.Handler) http.Handler {
-	return m.guard("RequireGroups", groups, true, false, func(c *provider.Claims) []string { return c.Groups })
+	return m.guard("RequireGroups", groups, true, false, (*provider.Claims).HasGroup)
 }
 
 // RequireAnyGroup is RequireGroups satisfied by any one of groups.
 func (m *Middleware) RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
-	return m.guard("RequireAnyGroup", groups, false, false, func(c *provider.Claims) []string { return c.Groups })
+	return m.guard("RequireAnyGroup", groups, false, false, (*provider.Claims).HasGroup)
 }
 
 // RequirePermissions returns a guard that requires every one of perms
 // (Auth0 RBAC permissions).
 func (m *Middleware) RequirePermissions(perms ...string) func(http.Handler) http.Handler {
-	return m.guard("RequirePermissions", perms, true, false, func(c *provider.Claims) []string { return c.Permissions })
+	return m.guard("RequirePermissions", perms, true, false, (*provider.Claims).HasPermission)
 }
 
 // RequireAnyPermission is RequirePermissions satisfied by any one of
 // perms.
 func (m *Middleware) RequireAnyPermission(perms ...string) func(http.Handler) http.Handler {
-	return m.guard("RequireAnyPermission", perms, false, false, func(c *provider.Claims) []string { return c.Permissions })
+	return m.guard("RequireAnyPermission", perms, false, false, (*provider.Claims).HasPermission)
 }
 
-// guard checks want against what have returns of the claims: every one
-// (all) or any one. With scope, want is named in the 403 challenge.
-func (m *Middleware) guard(name string, want []string, all, scope bool, have func(*provider.Claims) []string) func(http.Handler) http.Handler {
+// guard checks want against the claims with has: every one (all) or any
+// one. With scope, want is named in the 403 challenge.
+func (m *Middleware) guard(name string, want []string, all, scope bool, has func(*provider.Claims, string) bool) func(http.Handler) http.Handler {
 	if len(want) == 0 {
 		panic("middleware: " + name + " needs at least one value")
 	}
@@ -82,7 +82,7 @@ func (m *Middleware) guard(name string, want []string, all, scope bool, have fun
 				m.reject(w, r, provider.ErrNoToken, nil)
 				return
 			}
-			if !holds(have(c), want, all) {
+			if !holds(c, has, want, all) {
 				m.reject(w, r, denied, challenge)
 				return
 			}
@@ -91,10 +91,10 @@ func (m *Middleware) guard(name string, want []string, all, scope bool, have fun
 	}
 }
 
-// holds reports whether have contains every (all) or any (!all) of want.
-func holds(have, want []string, all bool) bool {
+// holds reports whether c has every (all) or any (!all) of want.
+func holds(c *provider.Claims, has func(*provider.Claims, string) bool, want []string, all bool) bool {
 	for _, x := range want {
-		in := slices.Contains(have, x)
+		in := has(c, x)
 		if all && !in {
 			return false
 		}

@@ -10,17 +10,11 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/middleware"
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 func TestGuards(t *testing.T) {
 	m := newMiddleware(t, middleware.Config{})
-	claims := &provider.Claims{
-		Subject:     "alice",
-		Scopes:      []string{"read", "write"},
-		Groups:      []string{"staff"},
-		Permissions: []string{"read:orders"},
-	}
+	claims := parseClaims(t, `{"sub":"alice","scope":"read write","groups":["staff"],"permissions":["read:orders"]}`)
 	tests := []struct {
 		name  string
 		guard func(http.Handler) http.Handler
@@ -146,7 +140,7 @@ func TestGuardPanicsOnBadConfig(t *testing.T) {
 		scopes := []string{"read"}
 		g := m.RequireScopes(scopes...)
 		scopes[0] = "admin"
-		ctx := middleware.NewContext(context.Background(), &provider.Claims{Scopes: []string{"read"}})
+		ctx := middleware.NewContext(context.Background(), parseClaims(t, `{"scope":"read"}`))
 		rec := httptest.NewRecorder()
 		g(echo).ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/", nil))
 		if rec.Code != 200 {

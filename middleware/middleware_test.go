@@ -220,7 +220,7 @@ func TestContext(t *testing.T) {
 	if c := middleware.ClaimsFrom(context.Background()); c != nil {
 		t.Fatalf("ClaimsFrom(empty context) = %+v, want nil", c)
 	}
-	want := &provider.Claims{Subject: "alice", Scopes: []string{"read"}}
+	want := parseClaims(t, `{"sub":"alice","scope":"read"}`)
 	ctx := middleware.NewContext(context.Background(), want)
 	if got := middleware.ClaimsFrom(ctx); got != want {
 		t.Fatalf("ClaimsFrom = %+v, want %+v", got, want)

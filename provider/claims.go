@@ -8,37 +8,72 @@ import (
 	"time"
 )
 
-// Claims are the verified claims of a token. The fields hold the claims
-// this library knows, read by their exact (case-sensitive) names; Lookup,
-// Raw and Decode give all of them.
+// Claims are the verified claims of a token: read-only, and shared — the
+// Verifier may hand the same *Claims to every request that presents the
+// same token (see TokenCacheConfig), so nothing a handler does through
+// its methods can change what another request sees. The methods read the
+// claims this library knows, by their exact (case-sensitive) names;
+// Lookup, Decode and Raw give all of them. A list method returns a copy.
 type Claims struct {
-	Issuer    string
-	Subject   string
-	Audience  []string
-	ExpiresAt time.Time
-	IssuedAt  time.Time // zero if the token has no iat
-	NotBefore time.Time // zero if the token has no nbf
-	ID        string    // jti
-
-	// ClientID is client_id (Cognito access tokens, RFC 9068) or, without
-	// it, azp (Auth0, OIDC).
-	ClientID string
-	// TokenUse is Cognito's token_use: "access" or "id".
-	TokenUse string
-	// Scopes are scope (space-separated or an array) or, if the token has
-	// no scope claim, scp.
-	Scopes []string
-	// Groups are cognito:groups or, if the token has no cognito:groups
-	// claim, groups.
-	Groups []string
-	// Permissions are Auth0's RBAC permissions.
-	Permissions []string
-	// GrantType is Auth0's gty, "client-credentials" for machine-to-machine
-	// tokens.
-	GrantType string
+	issuer      string
+	subject     string
+	audience    []string
+	expiresAt   time.Time
+	issuedAt    time.Time
+	notBefore   time.Time
+	id          string
+	clientID    string
+	tokenUse    string
+	scopes      []string
+	groups      []string
+	permissions []string
+	grantType   string
 
 	json []byte // the claims set
 }
+
+// Issuer is iss.
+func (c *Claims) Issuer() string { return c.issuer }
+
+// Subject is sub.
+func (c *Claims) Subject() string { return c.subject }
+
+// Audience is aud, a copy.
+func (c *Claims) Audience() []string { return slices.Clone(c.audience) }
+
+// ExpiresAt is exp.
+func (c *Claims) ExpiresAt() time.Time { return c.expiresAt }
+
+// IssuedAt is iat; zero if the token has none.
+func (c *Claims) IssuedAt() time.Time { return c.issuedAt }
+
+// NotBefore is nbf; zero if the token has none.
+func (c *Claims) NotBefore() time.Time { return c.notBefore }
+
+// ID is jti.
+func (c *Claims) ID() string { return c.id }
+
+// ClientID is client_id (Cognito access tokens, RFC 9068) or, without it,
+// azp (Auth0, OIDC).
+func (c *Claims) ClientID() string { return c.clientID }
+
+// TokenUse is Cognito's token_use: "access" or "id".
+func (c *Claims) TokenUse() string { return c.tokenUse }
+
+// Scopes are scope (space-separated or an array) or, if the token has no
+// scope claim, scp; a copy.
+func (c *Claims) Scopes() []string { return slices.Clone(c.scopes) }
+
+// Groups are cognito:groups or, if the token has no cognito:groups claim,
+// groups; a copy.
+func (c *Claims) Groups() []string { return slices.Clone(c.groups) }
+
+// Permissions are Auth0's RBAC permissions, a copy.
+func (c *Claims) Permissions() []string { return slices.Clone(c.permissions) }
+
+// GrantType is Auth0's gty, "client-credentials" for machine-to-machine
+// tokens.
+func (c *Claims) GrantType() string { return c.grantType }
 
 // ParseClaims decodes a JSON claims set the way Verify does after
 // checking a token, without checking anything: for tests of handlers and
@@ -108,13 +143,13 @@ func (c *Claims) Raw() (map[string]any, error) {
 }
 
 // HasScope reports whether the token carries scope s.
-func (c *Claims) HasScope(s string) bool { return slices.Contains(c.Scopes, s) }
+func (c *Claims) HasScope(s string) bool { return slices.Contains(c.scopes, s) }
 
 // HasGroup reports whether the token carries group g.
-func (c *Claims) HasGroup(g string) bool { return slices.Contains(c.Groups, g) }
+func (c *Claims) HasGroup(g string) bool { return slices.Contains(c.groups, g) }
 
 // HasPermission reports whether the token carries permission p.
-func (c *Claims) HasPermission(p string) bool { return slices.Contains(c.Permissions, p) }
+func (c *Claims) HasPermission(p string) bool { return slices.Contains(c.permissions, p) }
 
 // HasAudience reports whether aud is one of the token's audiences.
-func (c *Claims) HasAudience(aud string) bool { return slices.Contains(c.Audience, aud) }
+func (c *Claims) HasAudience(aud string) bool { return slices.Contains(c.audience, aud) }

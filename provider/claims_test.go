@@ -87,14 +87,14 @@ func TestClaimsFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := verify(tt.claims)
 			got := fields{
-				Audience: c.Audience, Scopes: c.Scopes, Groups: c.Groups, Permissions: c.Permissions,
-				ID: c.ID, ClientID: c.ClientID, TokenUse: c.TokenUse, GrantType: c.GrantType,
+				Audience: c.Audience(), Scopes: c.Scopes(), Groups: c.Groups(), Permissions: c.Permissions(),
+				ID: c.ID(), ClientID: c.ClientID(), TokenUse: c.TokenUse(), GrantType: c.GrantType(),
 			}
 			if !equalFields(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
-			if c.Subject != "alice" {
-				t.Errorf("Subject = %q, want alice", c.Subject)
+			if c.Subject() != "alice" {
+				t.Errorf("Subject = %q, want alice", c.Subject())
 			}
 		})
 	}
@@ -176,7 +176,7 @@ func TestClaimsDecodeAndRaw(t *testing.T) {
 			t.Errorf("Raw has no %q: %v", k, raw)
 		}
 	}
-	if raw["custom:tenant_id"] != "t-42" || raw["exp"].(float64) != float64(c.ExpiresAt.Unix()) {
+	if raw["custom:tenant_id"] != "t-42" || raw["exp"].(float64) != float64(c.ExpiresAt().Unix()) {
 		t.Errorf("Raw: %v", raw)
 	}
 	raw["username"] = "mallory" // each call decodes anew

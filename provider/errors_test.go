@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -117,7 +118,12 @@ func TestCheckAudience(t *testing.T) {
 		{[]string{""}, []string{"a"}, false},
 	}
 	for _, tt := range tests {
-		err := provider.CheckAudience(&provider.Claims{Audience: tt.aud}, tt.accepted)
+		aud, _ := json.Marshal(map[string][]string{"aud": tt.aud})
+		c, err := provider.ParseClaims(aud)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = provider.CheckAudience(c, tt.accepted)
 		if tt.ok != (err == nil) || err != nil && !errors.Is(err, provider.ErrAudience) {
 			t.Errorf("CheckAudience(%q, %q) = %v, want ok %v", tt.aud, tt.accepted, err, tt.ok)
 		}

@@ -50,8 +50,8 @@ func ExampleVerifier_Verify() {
 	if err := claims.Decode(&extra); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("subject:", claims.Subject)
-	fmt.Println("scopes:", claims.Scopes)
+	fmt.Println("subject:", claims.Subject())
+	fmt.Println("scopes:", claims.Scopes())
 	fmt.Println("staff:", claims.HasGroup("staff"))
 	fmt.Println("employee:", extra.EmployeeID)
 
@@ -88,9 +88,12 @@ func ExampleReason() {
 
 // CheckAudience is the audience rule of a Provider of your own.
 func ExampleCheckAudience() {
-	c := &provider.Claims{Audience: []string{"https://api.example.com", "https://tenant.example.com/userinfo"}}
+	c, err := provider.ParseClaims([]byte(`{"aud":["https://api.example.com","https://tenant.example.com/userinfo"]}`))
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(provider.CheckAudience(c, []string{"https://api.example.com"}))
-	err := provider.CheckAudience(c, []string{"https://billing.example.com"})
+	err = provider.CheckAudience(c, []string{"https://billing.example.com"})
 	fmt.Println(errors.Is(err, provider.ErrAudience), provider.Reason(err))
 	// Output:
 	// <nil>

@@ -113,8 +113,8 @@ func TestKeyRotation(t *testing.T) {
 	iss.Publish(issuertest.Key{KID: "rotated", Alg: "RS256", Private: rsaKey2()})
 	for range 3 {
 		c := verifyOK(t, v, iss.Sign("rotated", claims(iss, jwt.MapClaims{"sub": "bob"})))
-		if c.Subject != "bob" {
-			t.Errorf("Subject = %q, want bob", c.Subject)
+		if c.Subject() != "bob" {
+			t.Errorf("Subject = %q, want bob", c.Subject())
 		}
 		verifyOK(t, v, old)
 	}

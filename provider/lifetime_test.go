@@ -85,11 +85,11 @@ func TestClaimsTimes(t *testing.T) {
 	v := verifierFor(t, oidcFor(t, iss))
 	now := time.Now().Truncate(time.Second)
 	c := verifyOK(t, v, iss.Sign("", claims(iss, jwt.MapClaims{"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()})))
-	if !c.IssuedAt.Equal(now) || !c.NotBefore.Equal(now.Add(-time.Minute)) || !c.ExpiresAt.Equal(now.Add(time.Hour)) {
-		t.Errorf("iat %v nbf %v exp %v, want %v %v %v", c.IssuedAt, c.NotBefore, c.ExpiresAt, now, now.Add(-time.Minute), now.Add(time.Hour))
+	if !c.IssuedAt().Equal(now) || !c.NotBefore().Equal(now.Add(-time.Minute)) || !c.ExpiresAt().Equal(now.Add(time.Hour)) {
+		t.Errorf("iat %v nbf %v exp %v, want %v %v %v", c.IssuedAt(), c.NotBefore(), c.ExpiresAt(), now, now.Add(-time.Minute), now.Add(time.Hour))
 	}
 	c = verifyOK(t, v, iss.Sign("", claims(iss, jwt.MapClaims{"iat": nil})))
-	if !c.IssuedAt.IsZero() || !c.NotBefore.IsZero() {
-		t.Errorf("absent iat and nbf: got %v and %v, want zero times", c.IssuedAt, c.NotBefore)
+	if !c.IssuedAt().IsZero() || !c.NotBefore().IsZero() {
+		t.Errorf("absent iat and nbf: got %v and %v, want zero times", c.IssuedAt(), c.NotBefore())
 	}
 }

@@ -46,7 +46,7 @@ func TestEscapedClaimNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ExpiresAt.Unix() != 42 || len(c.Scopes) != 1 || c.Scopes[0] != "admin" {
+	if c.expiresAt.Unix() != 42 || len(c.scopes) != 1 || c.scopes[0] != "admin" {
 		t.Errorf("claims %+v", c)
 	}
 	if v, ok := c.Lookup("exp"); !ok || string(v) != "42" {
@@ -102,8 +102,8 @@ func TestPlainStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Issuer != "https://i" || !reflect.DeepEqual(c.Audience, []string{"a", "bc"}) ||
-		!reflect.DeepEqual(c.Scopes, []string{"x", "y"}) || !reflect.DeepEqual(c.Groups, []string{`g"`}) {
+	if c.issuer != "https://i" || !reflect.DeepEqual(c.audience, []string{"a", "bc"}) ||
+		!reflect.DeepEqual(c.scopes, []string{"x", "y"}) || !reflect.DeepEqual(c.groups, []string{`g"`}) {
 		t.Errorf("claims %+v", c)
 	}
 }

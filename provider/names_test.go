@@ -62,7 +62,7 @@ func TestParseClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Subject != "alice" || len(c.Scopes) != 2 || c.Groups[0] != "a" || c.ClientID != "app" {
+	if c.Subject() != "alice" || len(c.Scopes()) != 2 || c.Groups()[0] != "a" || c.ClientID() != "app" {
 		t.Errorf("claims %+v", c)
 	}
 	if s, ok := c.LookupString("Sub"); !ok || s != "mallory" {

@@ -26,12 +26,12 @@ type Provider interface {
 // CheckAudience returns nil if the token has one of the accepted audiences,
 // else an error matching ErrAudience.
 func CheckAudience(c *Claims, accepted []string) error {
-	for _, a := range c.Audience {
+	for _, a := range c.audience {
 		if slices.Contains(accepted, a) {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: token audience %q, want one of %q", ErrAudience, c.Audience, accepted)
+	return fmt.Errorf("%w: token audience %q, want one of %q", ErrAudience, c.audience, accepted)
 }
 
 // asymmetric are the JWS algorithms a JWKS can verify.

@@ -57,11 +57,11 @@ func TestRouting(t *testing.T) {
 	if got, want := v.Issuers(), slices.Sorted(slices.Values([]string{a.Issuer(), b.Issuer()})); !slices.Equal(got, want) {
 		t.Errorf("Issuers() = %q, want %q", got, want)
 	}
-	if c := verifyOK(t, v, a.Token("alice", testAudience, nil)); c.Issuer != a.Issuer() {
-		t.Errorf("token of a: Issuer %q", c.Issuer)
+	if c := verifyOK(t, v, a.Token("alice", testAudience, nil)); c.Issuer() != a.Issuer() {
+		t.Errorf("token of a: Issuer %q", c.Issuer())
 	}
-	if c := verifyOK(t, v, b.Sign("b-ec", b.Claims("bob", "b-api", time.Hour, nil))); c.Issuer != b.Issuer() || c.Subject != "bob" {
-		t.Errorf("token of b: Issuer %q Subject %q", c.Issuer, c.Subject)
+	if c := verifyOK(t, v, b.Sign("b-ec", b.Claims("bob", "b-api", time.Hour, nil))); c.Issuer() != b.Issuer() || c.Subject() != "bob" {
+		t.Errorf("token of b: Issuer %q Subject %q", c.Issuer(), c.Subject())
 	}
 
 	tests := []struct {

@@ -25,11 +25,11 @@ func TestVerifyKeyTypes(t *testing.T) {
 		t.Run(alg, func(t *testing.T) {
 			exp := time.Now().Add(time.Hour).Truncate(time.Second)
 			c := verifyOK(t, v, iss.Sign(alg+"-key", claims(iss, jwt.MapClaims{"exp": exp.Unix(), "sub": "sub-" + alg})))
-			if c.Subject != "sub-"+alg || c.Issuer != iss.Issuer() || !c.ExpiresAt.Equal(exp) {
-				t.Errorf("claims: sub %q iss %q exp %v, want %q %q %v", c.Subject, c.Issuer, c.ExpiresAt, "sub-"+alg, iss.Issuer(), exp)
+			if c.Subject() != "sub-"+alg || c.Issuer() != iss.Issuer() || !c.ExpiresAt().Equal(exp) {
+				t.Errorf("claims: sub %q iss %q exp %v, want %q %q %v", c.Subject(), c.Issuer(), c.ExpiresAt(), "sub-"+alg, iss.Issuer(), exp)
 			}
-			if !slices.Equal(c.Audience, []string{testAudience}) {
-				t.Errorf("Audience = %q, want [%q]", c.Audience, testAudience)
+			if !slices.Equal(c.Audience(), []string{testAudience}) {
+				t.Errorf("Audience = %q, want [%q]", c.Audience(), testAudience)
 			}
 		})
 	}
@@ -44,12 +44,12 @@ func TestVerifyReasons(t *testing.T) {
 	down.SetStatus(http.StatusInternalServerError)
 	rule := func(c *provider.Claims) error {
 		switch {
-		case c.Subject == "":
+		case c.Subject() == "":
 			return fmt.Errorf("%w: sub is required", provider.ErrClaims)
-		case c.TokenUse != "access":
-			return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse)
-		case c.ClientID != "app":
-			return fmt.Errorf("%w: %q", provider.ErrClient, c.ClientID)
+		case c.TokenUse() != "access":
+			return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse())
+		case c.ClientID() != "app":
+			return fmt.Errorf("%w: %q", provider.ErrClient, c.ClientID())
 		case !c.HasGroup("admin"):
 			return fmt.Errorf("%w: admin", provider.ErrMissingGroup)
 		}

@@ -128,21 +128,21 @@ func (w *wireClaims) claims() *Claims {
 	d := &w.doc
 	str := d.string
 	*c = Claims{
-		Issuer:    w.issuer,
-		Subject:   str(w.sub),
-		Audience:  w.audience,
-		ExpiresAt: w.exp.time(),
-		IssuedAt:  w.iat.time(),
-		NotBefore: w.nbf.time(),
-		ID:        str(w.jti),
-		ClientID:  cmp.Or(str(w.clientID), str(w.azp)),
-		TokenUse:  str(w.tokenUse),
-		GrantType: str(w.gty),
+		issuer:    w.issuer,
+		subject:   str(w.sub),
+		audience:  w.audience,
+		expiresAt: w.exp.time(),
+		issuedAt:  w.iat.time(),
+		notBefore: w.nbf.time(),
+		id:        str(w.jti),
+		clientID:  cmp.Or(str(w.clientID), str(w.azp)),
+		tokenUse:  str(w.tokenUse),
+		grantType: str(w.gty),
 		json:      w.json,
 	}
-	c.Scopes = w.decodeList(present(w.scope, w.scp), true)
-	c.Groups = w.decodeList(present(w.cognitoGroups, w.groups), false)
-	c.Permissions = w.decodeList(w.permissions, false)
+	c.scopes = w.decodeList(present(w.scope, w.scp), true)
+	c.groups = w.decodeList(present(w.cognitoGroups, w.groups), false)
+	c.permissions = w.decodeList(w.permissions, false)
 	return c
 }
 

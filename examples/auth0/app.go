@@ -38,14 +38,14 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 	api.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
 		claims := middleware.ClaimsFrom(r.Context())
 		server.WriteJSON(w, map[string]any{
-			"subject":     claims.Subject,
-			"scopes":      claims.Scopes,
-			"permissions": claims.Permissions,
+			"subject":     claims.Subject(),
+			"scopes":      claims.Scopes(),
+			"permissions": claims.Permissions(),
 			"machine":     auth0.MachineToMachine(claims), // a client-credentials token
 		})
 	})
 	api.Handle("GET /api/messages", mw.RequirePermissions(c.Permission)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		server.WriteJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.ClaimsFrom(r.Context()).Subject}})
+		server.WriteJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.ClaimsFrom(r.Context()).Subject()}})
 	})))
 
 	mux := http.NewServeMux()

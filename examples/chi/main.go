@@ -44,10 +44,10 @@ func newRouter(mw *middleware.Middleware, g prometheus.Gatherer, scope string) h
 		r.Use(mw.Handler)
 		r.Get("/me", func(w http.ResponseWriter, r *http.Request) {
 			c := middleware.ClaimsFrom(r.Context())
-			server.WriteJSON(w, map[string]any{"subject": c.Subject, "scopes": c.Scopes})
+			server.WriteJSON(w, map[string]any{"subject": c.Subject(), "scopes": c.Scopes()})
 		})
 		r.With(mw.RequireScopes(scope)).Get("/admin", func(w http.ResponseWriter, r *http.Request) {
-			server.WriteJSON(w, map[string]string{"message": "hello, admin " + middleware.ClaimsFrom(r.Context()).Subject})
+			server.WriteJSON(w, map[string]string{"message": "hello, admin " + middleware.ClaimsFrom(r.Context()).Subject()})
 		})
 	})
 	return r

@@ -42,16 +42,16 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 			return
 		}
 		server.WriteJSON(w, map[string]any{
-			"subject":   claims.Subject,
+			"subject":   claims.Subject(),
 			"username":  cmp.Or(extra.Username, extra.Login),
 			"email":     extra.Email,
-			"token_use": claims.TokenUse,
-			"scopes":    claims.Scopes,
-			"groups":    claims.Groups,
+			"token_use": claims.TokenUse(),
+			"scopes":    claims.Scopes(),
+			"groups":    claims.Groups(),
 		})
 	})
 	api.Handle("GET /api/admin", mw.RequireGroups(c.Group)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		server.WriteJSON(w, map[string]string{"message": "hello, " + c.Group + " " + middleware.ClaimsFrom(r.Context()).Subject})
+		server.WriteJSON(w, map[string]string{"message": "hello, " + c.Group + " " + middleware.ClaimsFrom(r.Context()).Subject()})
 	})))
 
 	mux := http.NewServeMux()

@@ -92,11 +92,11 @@ func me(w http.ResponseWriter, r *http.Request) {
 	// request's context.
 	c := middleware.ClaimsFrom(r.Context())
 	id := identity{
-		Subject:   c.Subject,
-		Issuer:    c.Issuer,
-		Audience:  c.Audience,
-		Scopes:    c.Scopes,
-		ExpiresAt: c.ExpiresAt.UTC(),
+		Subject:   c.Subject(),
+		Issuer:    c.Issuer(),
+		Audience:  c.Audience(),
+		Scopes:    c.Scopes(),
+		ExpiresAt: c.ExpiresAt().UTC(),
 	}
 	// Claims the library does not know are read with Decode.
 	var extra struct {
@@ -112,7 +112,7 @@ func me(w http.ResponseWriter, r *http.Request) {
 func reports(w http.ResponseWriter, r *http.Request) {
 	c := middleware.ClaimsFrom(r.Context())
 	writeJSON(w, map[string]any{
-		"subject": c.Subject,
+		"subject": c.Subject(),
 		"reports": []string{"2024-q1.pdf", "2024-q2.pdf"},
 	})
 }

@@ -155,7 +155,7 @@ func verify(ctx context.Context, out io.Writer, r *replica, token string) error 
 	if err != nil {
 		return fmt.Errorf("replica %s: %w", r.name, err)
 	}
-	fmt.Fprintf(out, "replica %s: verified the token of %s\n", r.name, c.Subject)
+	fmt.Fprintf(out, "replica %s: verified the token of %s\n", r.name, c.Subject())
 	return nil
 }
 
