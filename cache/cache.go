@@ -101,7 +101,7 @@ func (c *Cache) Key(ctx context.Context, kid string) (Key, error) {
 		return c.unknownKID(ctx, s, kid)
 	case err != nil:
 		return Key{}, err
-	case s.limit > 0 && !c.use(s):
+	case s.limit > 0 && !c.use(s, 1):
 		return c.keyAfterExpiry(ctx, s, kid) // this use spent the set
 	}
 	return k, nil
@@ -147,7 +147,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key,
 	case err != nil:
 		return Key{}, err
 	case s.limit > 0:
-		c.use(s) // counted; a set that got here serves regardless
+		c.use(s, 1) // counted; a set that got here serves regardless
 	}
 	return k, nil
 }
@@ -172,17 +172,17 @@ func unavailable(err error) error {
 	return &UnavailableError{RetryAfter: re.RetryAfter, Err: re.Err}
 }
 
-// use counts one use of s and reports whether s may still serve: false
+// use counts n uses of s and reports whether s may still serve: false
 // once Usages are spent and the usage floor has passed. The floor keeps a
 // busy usage policy from hammering the provider: a set lives at least
 // MinRefreshInterval/Threshold, its background refresh running at
 // MinRefreshInterval.
-func (c *Cache) use(s *keySet) bool {
-	n := s.uses.Add(1)
-	if n == s.softUses {
+func (c *Cache) use(s *keySet, n int64) bool {
+	u := s.uses.Add(n)
+	if u >= s.softUses && u-n < s.softUses {
 		c.eng.Poke()
 	}
-	if n <= s.limit || !s.floorPassed.Load() {
+	if u <= s.limit || !s.floorPassed.Load() {
 		return true
 	}
 	if s.usedUp.Load() == 0 {

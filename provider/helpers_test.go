@@ -51,10 +51,14 @@ func must[T any](v T, err error) T {
 // testKey returns the shared private key for alg.
 func testKey(alg string) crypto.Signer {
 	switch alg {
-	case "RS256", "PS256":
+	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
 		return rsaKey()
 	case "ES256":
 		return ecKey()
+	case "ES384":
+		return ecKeyOn(elliptic.P384())
+	case "ES512":
+		return ecKeyOn(elliptic.P521())
 	case "EdDSA":
 		return edKey()
 	}
@@ -193,3 +197,6 @@ func jwtJSON(c jwt.MapClaims, name string, value any) ([]byte, error) {
 	m[name] = value
 	return json.Marshal(m)
 }
+
+// ecKeyOn generates an EC key on curve.
+func ecKeyOn(curve elliptic.Curve) crypto.Signer { return must(ecdsa.GenerateKey(curve, rand.Reader)) }

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 
@@ -117,4 +118,35 @@ func TestStrictBase64(t *testing.T) {
 	twin := token[:len(token)-1] + string(alphabet[last^1])
 	_, err := v.Verify(context.Background(), twin)
 	wantErr(t, err, provider.ErrMalformed, provider.ErrInvalidToken, "malformed")
+}
+
+// TestAlphabet: a byte outside the base64url alphabet, inserted in any
+// segment or replacing a character of it, makes the token malformed,
+// whatever the decoder would make of it — and a token that verified
+// before (so it is in the token cache) is no exception.
+func TestAlphabet(t *testing.T) {
+	iss := newIssuer(t, "RS256")
+	v := verifierFor(t, oidcFor(t, iss))
+	token := iss.Sign("", claims(iss, nil))
+	verifyOK(t, v, token)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	dot1, dot2 := strings.IndexByte(token, '.'), strings.LastIndexByte(token, '.')
+	for c := range 256 {
+		if strings.IndexByte(alphabet, byte(c)) >= 0 {
+			continue
+		}
+		for _, at := range []int{0, 5, dot1 + 1, dot1 + 7, dot2 + 1, dot2 + 10, len(token)} {
+			for _, replace := range []bool{false, true} {
+				end := at
+				if replace && at < len(token) && token[at] != '.' {
+					end++
+				}
+				bad := token[:at] + string([]byte{byte(c)}) + token[end:]
+				if _, err := v.Verify(context.Background(), bad); !errors.Is(err, provider.ErrMalformed) {
+					t.Fatalf("byte %#x at %d (replacing: %v): %v, want malformed", c, at, replace, err)
+				}
+			}
+		}
+	}
+	verifyOK(t, v, token)
 }
