@@ -126,6 +126,10 @@ jwtguard_jwks_stale_served_total{issuer="ISSUER"} 3
 jwtguard_jwks_unknown_kid_total{action="refreshed",issuer="ISSUER"} 1
 jwtguard_jwks_unknown_kid_total{action="rejected",issuer="ISSUER"} 1
 jwtguard_jwks_unknown_kid_total{action="suppressed",issuer="ISSUER"} 2
+# HELP jwtguard_jwt_token_cache_events_total Events of the verifier's cache of verified tokens by issuer ("unknown" for a miss that was not routed to one) and event: hit, miss (verified in full), rejected (a forged token refused from the cache), evicted.
+# TYPE jwtguard_jwt_token_cache_events_total counter
+jwtguard_jwt_token_cache_events_total{event="miss",issuer="ISSUER"} 8
+jwtguard_jwt_token_cache_events_total{event="miss",issuer="unknown"} 1
 ` + header("jwtguard_jwt_verification_duration_seconds") +
 	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="ISSUER"`, verificationBuckets, []int{8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8}, 0) +
 	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="unknown"`, verificationBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0) +

@@ -35,6 +35,7 @@
 //	jwtguard_jwks_store_errors_total{issuer}                        counter
 //	jwtguard_jwt_verifications_total{issuer,result,reason}          counter
 //	jwtguard_jwt_verification_duration_seconds{issuer}              histogram
+//	jwtguard_jwt_token_cache_events_total{issuer,event}             counter
 //	jwtguard_m2m_token_requests_total{source,trigger,result}        counter
 //	jwtguard_m2m_token_request_duration_seconds{source}             histogram
 //	jwtguard_m2m_tokens_served_total{source}                        counter

@@ -271,3 +271,28 @@ jwtguard_jwks_age_seconds{issuer="https://issuer.example"} 5
 		}
 	})
 }
+
+// TokenCached counts each event under its issuer ("unknown" for ""), and
+// drops an event it does not know, so the label stays bounded.
+func TestTokenCached(t *testing.T) {
+	c, err := metrics.New(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const iss = "https://issuer.example"
+	for _, ev := range []provider.TokenCacheEvent{provider.TokenCacheMiss, provider.TokenCacheHit, provider.TokenCacheHit, provider.TokenCacheRejected, provider.TokenCacheEvicted, "invented"} {
+		c.TokenCached(iss, ev)
+	}
+	c.TokenCached("", provider.TokenCacheMiss)
+	want := `# HELP jwtguard_jwt_token_cache_events_total Events of the verifier's cache of verified tokens by issuer ("unknown" for a miss that was not routed to one) and event: hit, miss (verified in full), rejected (a forged token refused from the cache), evicted.
+# TYPE jwtguard_jwt_token_cache_events_total counter
+jwtguard_jwt_token_cache_events_total{event="evicted",issuer="https://issuer.example"} 1
+jwtguard_jwt_token_cache_events_total{event="hit",issuer="https://issuer.example"} 2
+jwtguard_jwt_token_cache_events_total{event="miss",issuer="https://issuer.example"} 1
+jwtguard_jwt_token_cache_events_total{event="miss",issuer="unknown"} 1
+jwtguard_jwt_token_cache_events_total{event="rejected",issuer="https://issuer.example"} 1
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwt_token_cache_events_total"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -32,6 +32,7 @@ var reasons = func() map[string]bool {
 type jwtMetrics struct {
 	verifications *prometheus.CounterVec
 	duration      *prometheus.HistogramVec
+	tokenCache    *prometheus.CounterVec
 
 	// successBy and durationBy cache the success counter and the duration
 	// observer of each issuer (as passed: a configured one or ""), made on
@@ -39,6 +40,8 @@ type jwtMetrics struct {
 	// it the vectors' locks.
 	successBy  sync.Map // issuer → prometheus.Counter
 	durationBy sync.Map // issuer → prometheus.Observer
+	// tokenCacheBy caches the token cache's counters the same way.
+	tokenCacheBy sync.Map // issuer + "\x00" + event → prometheus.Counter
 }
 
 // cached returns m[key], storing make() there first if it is absent.
@@ -62,6 +65,10 @@ func newJWTMetrics(cfg Config) *jwtMetrics {
 			Help:    "Duration of token verifications, including any wait for keys.",
 			Buckets: cfg.VerificationBuckets,
 		}, []string{"issuer"}),
+		tokenCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: cfg.Namespace, Subsystem: sub, Name: "token_cache_events_total",
+			Help: `Events of the verifier's cache of verified tokens by issuer ("unknown" for a miss that was not routed to one) and event: hit, miss (verified in full), rejected (a forged token refused from the cache), evicted.`,
+		}, []string{"issuer", "event"}),
 	}
 }
 
@@ -69,12 +76,14 @@ func newJWTMetrics(cfg Config) *jwtMetrics {
 func (m *jwtMetrics) Describe(ch chan<- *prometheus.Desc) {
 	m.verifications.Describe(ch)
 	m.duration.Describe(ch)
+	m.tokenCache.Describe(ch)
 }
 
 // Collect implements prometheus.Collector.
 func (m *jwtMetrics) Collect(ch chan<- prometheus.Metric) {
 	m.verifications.Collect(ch)
 	m.duration.Collect(ch)
+	m.tokenCache.Collect(ch)
 }
 
 // Verified implements provider.Hooks: it counts the verification under its
@@ -97,4 +106,22 @@ func (c *Collector) Verified(issuer string, err error, d time.Duration) {
 		reason = reasonError
 	}
 	m.verifications.WithLabelValues(issuerLabel(issuer), resultFailure, reason).Inc()
+}
+
+// tokenCacheEvents are the events TokenCached counts; any other is
+// dropped, so that the event label stays bounded.
+var tokenCacheEvents = map[provider.TokenCacheEvent]bool{
+	provider.TokenCacheHit: true, provider.TokenCacheMiss: true,
+	provider.TokenCacheRejected: true, provider.TokenCacheEvicted: true,
+}
+
+// TokenCached implements provider.TokenCacheHooks: it counts the event.
+func (c *Collector) TokenCached(issuer string, ev provider.TokenCacheEvent) {
+	if !tokenCacheEvents[ev] {
+		return
+	}
+	m := c.jwt
+	cached(&m.tokenCacheBy, issuer+"\x00"+string(ev), func() prometheus.Counter {
+		return m.tokenCache.WithLabelValues(issuerLabel(issuer), string(ev))
+	}).Inc()
 }

@@ -66,6 +66,8 @@ var (
 	_ prometheus.Collector = (*Collector)(nil)
 	_ cache.Hooks          = (*Collector)(nil)
 	_ provider.Hooks       = (*Collector)(nil)
+
+	_ provider.TokenCacheHooks = (*Collector)(nil)
 )
 
 var namespaceRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
