@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -237,5 +238,33 @@ func TestContext(t *testing.T) {
 	type other string
 	if c := middleware.ClaimsFrom(context.WithValue(context.Background(), other("claims"), want)); c != nil {
 		t.Errorf("ClaimsFrom found claims under a foreign key")
+	}
+}
+
+// A handler that edits the claims it was given changes nothing for the
+// next request with the same token, which the verifier answers from its
+// token cache with the same claims.
+func TestClaimsMutatedByAHandler(t *testing.T) {
+	m := newMiddleware(t, middleware.Config{})
+	tok := token("alice", jwt.MapClaims{"scope": "read"})
+	var seen []*provider.Claims
+	h := m.Handler(m.RequireScopes("read")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := middleware.ClaimsFrom(r.Context())
+		seen = append(seen, c)
+		scopes := c.Scopes()
+		scopes[0] = "admin"
+		_ = append(scopes, "write")
+		fmt.Fprint(w, c.Subject())
+	})))
+	for i := range 3 {
+		if rec := serve(h, http.MethodGet, "/", "Bearer "+tok); rec.Code != 200 || rec.Body.String() != "alice" {
+			t.Fatalf("request %d: %d %q", i, rec.Code, rec.Body)
+		}
+	}
+	if seen[0] != seen[2] {
+		t.Fatal("the repeated token was not served from the token cache")
+	}
+	if c := seen[2]; !c.HasScope("read") || c.HasScope("admin") || c.HasScope("write") {
+		t.Fatalf("scopes after a handler edited them: %q", c.Scopes())
 	}
 }

@@ -12,12 +12,18 @@
 // would skip). It then checks the header (alg in the provider's list,
 // never "none" or HS*; crit and b64 refused), the signature with the key
 // for the token's kid, exp (required) and nbf — JSON numbers, never
-// strings — with the configured leeway, and the provider's rules. Failures are sentinel errors: each matches one
+// strings — with the configured leeway, and the provider's rules.
+// Failures are sentinel errors: each matches one
 // category (ErrNoToken, ErrInvalidRequest, ErrInvalidToken,
 // ErrInsufficientScope, ErrKeysUnavailable) and, for invalid tokens, one
 // reason (ErrExpired, ErrSignature, …); Reason returns a short code for
 // metrics and logs.
 //
+// A token presented again is answered from the Verifier's bounded cache
+// of verified tokens, whose entries serve only while the token's lifetime,
+// its key and the entry's age allow, re-checked on every hit (see
+// TokenCacheConfig): a map look-up instead of a signature check.
+//
 // Verifier, OIDC and Claims are safe for concurrent use (a Claims is
-// read-only once returned).
+// read-only, and shared by the requests that present the same token).
 package provider

@@ -31,6 +31,8 @@ type OIDCConfig struct {
 	// Algorithms accepted. If nil, RS256.
 	Algorithms []string
 	// Validate is an extra rule applied after the audience check. Optional.
+	// Its verdict is cached with the token, like the rest of
+	// verification (see Provider.Validate).
 	Validate func(*Claims) error
 	// HTTPClient is used for discovery. If nil, http.DefaultClient is used.
 	HTTPClient *http.Client

@@ -178,7 +178,9 @@ func (v *Verifier) Issuers() []string {
 // header (alg in the provider's list; kid, required unless the provider
 // has exactly one key), signature, exp (required), nbf, then the
 // provider's rules (audience, client, token use, groups). URLs a token
-// names (jku, x5u) are never fetched.
+// names (jku, x5u) are never fetched. A token verified before may be
+// answered from the token cache (TokenCacheConfig), with the same
+// read-only *Claims.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	if v.hooks == nil {
 		c, _, err := v.verify(ctx, token)
