@@ -128,7 +128,7 @@ func TestLabelValues(t *testing.T) {
 			{fmt.Errorf("x: %w", provider.ErrUnknownKey), "failure", "unknown_key"},
 			{provider.ErrMissingGroup, "failure", "insufficient_scope"},
 			{provider.ErrNoToken, "failure", "no_token"},
-			{&cache.UnavailableError{Err: errors.New("down")}, "failure", "keys_unavailable"},
+			{&provider.KeysUnavailableError{Issuer: iss, Err: errors.New("down")}, "failure", "keys_unavailable"},
 			{errors.New("a message an attacker chose"), "failure", "error"},
 		}
 		for _, tt := range tests {
@@ -193,7 +193,7 @@ func errorWithReason(t *testing.T, r string) error {
 		provider.ErrKeyID, provider.ErrUnknownKey, provider.ErrSignature, provider.ErrExpired,
 		provider.ErrNotYetValid, provider.ErrMissingClaim, provider.ErrAudience, provider.ErrTokenUse,
 		provider.ErrClient, provider.ErrClaims, provider.ErrMissingGroup, provider.ErrNoToken,
-		provider.ErrInvalidRequest, provider.ErrKeysUnavailable, provider.ErrInvalidToken, errors.New("other"),
+		provider.ErrKeysUnavailable, provider.ErrInvalidToken, errors.New("other"),
 	}
 	for _, err := range candidates {
 		if provider.Reason(err) == r {

@@ -7,9 +7,18 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/provider"
 )
+
+// ErrInvalidRequest is the error of a request whose credentials are
+// malformed, e.g. two Authorization headers (400 invalid_request).
+// Extractors return it; its provider.Reason is "invalid_request".
+var ErrInvalidRequest error = invalidRequest{}
+
+type invalidRequest struct{}
+
+func (invalidRequest) Error() string  { return "middleware: invalid request" }
+func (invalidRequest) Reason() string { return "invalid_request" }
 
 // Status returns the HTTP status for a verification error: 401 for no
 // token or an invalid one, 400 for a malformed request, 403 for a missing
@@ -26,7 +35,7 @@ func classify(err error) (status int, code, desc string) {
 	switch {
 	case errors.Is(err, provider.ErrNoToken):
 		return http.StatusUnauthorized, "", "authentication required"
-	case errors.Is(err, provider.ErrInvalidRequest):
+	case errors.Is(err, ErrInvalidRequest):
 		return http.StatusBadRequest, "invalid_request", "malformed credentials"
 	case errors.Is(err, provider.ErrInsufficientScope):
 		return http.StatusForbidden, "insufficient_scope", "insufficient scope"
@@ -48,7 +57,7 @@ func classify(err error) (status int, code, desc string) {
 // status of Status; except on 503, a WWW-Authenticate challenge (RFC 6750
 // §3) with realm as a quoted-string and, unless err is provider.ErrNoToken,
 // the error code and a fixed description; on 503, Retry-After from the
-// cache's backoff (*cache.UnavailableError), at least 1 second;
+// key cache's backoff (*provider.KeysUnavailableError), at least 1 second;
 // Cache-Control no-store; and a small JSON body
 // {"error":…,"error_description":…}. It is what the middleware writes when
 // Config.ErrorHandler is nil, and an ErrorHandler may call it for the
@@ -92,7 +101,7 @@ func writeError(w http.ResponseWriter, realm string, err error, scopes []string)
 // retryAfter is the whole seconds until the cache may fetch again, at least
 // one.
 func retryAfter(err error) int {
-	var u *cache.UnavailableError
+	var u *provider.KeysUnavailableError
 	if errors.As(err, &u) && u.RetryAfter > 0 {
 		return int(math.Ceil(u.RetryAfter.Seconds()))
 	}

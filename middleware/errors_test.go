@@ -11,7 +11,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -195,13 +194,13 @@ func TestStatus(t *testing.T) {
 		want int
 	}{
 		{provider.ErrNoToken, 401},
-		{provider.ErrInvalidRequest, 400},
+		{middleware.ErrInvalidRequest, 400},
 		{provider.ErrInvalidToken, 401},
 		{provider.ErrSignature, 401},
 		{&provider.ExpiredError{Expiry: time.Unix(0, 0)}, 401},
 		{provider.ErrInsufficientScope, 403},
 		{provider.ErrMissingGroup, 403},
-		{&cache.UnavailableError{RetryAfter: time.Second}, 503},
+		{&provider.KeysUnavailableError{RetryAfter: time.Second}, 503},
 		{errors.New("something else"), 401},
 	}
 	for _, tt := range tests {
@@ -224,9 +223,9 @@ func TestWriteError(t *testing.T) {
 		{"realm quoted", `my "api" \ v2`, provider.ErrNoToken, `Bearer realm="my \"api\" \\ v2"`, ""},
 		{"expired", "api", &provider.ExpiredError{Expiry: time.Unix(0, 0)},
 			`Bearer realm="api", error="invalid_token", error_description="the access token expired"`, ""},
-		{"retry after rounds up", "api", &cache.UnavailableError{RetryAfter: 2100 * time.Millisecond}, "", "3"},
-		{"retry after at least one second", "api", &cache.UnavailableError{}, "", "1"},
-		{"retry after without data", "api", cache.ErrUnavailable, "", "1"},
+		{"retry after rounds up", "api", &provider.KeysUnavailableError{RetryAfter: 2100 * time.Millisecond}, "", "3"},
+		{"retry after at least one second", "api", &provider.KeysUnavailableError{}, "", "1"},
+		{"retry after without data", "api", provider.ErrKeysUnavailable, "", "1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

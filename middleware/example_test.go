@@ -113,7 +113,7 @@ func ExampleBearerToken() {
 	// Output:
 	// "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl" <nil>
 	// "" <nil>
-	// "" provider: invalid request: malformed Bearer credentials
+	// "" middleware: invalid request: malformed Bearer credentials
 }
 
 func ExampleCookieToken() {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 // BearerToken is the default Extractor: it takes the token from the
@@ -14,7 +12,7 @@ import (
 // scheme (Basic, …), is no token. More than one Authorization header, an
 // empty one, or Bearer credentials that are missing, hold several parts,
 // trailing garbage or characters outside the b64token alphabet are
-// provider.ErrInvalidRequest.
+// ErrInvalidRequest.
 func BearerToken(r *http.Request) (string, error) {
 	values := r.Header.Values("Authorization")
 	switch len(values) {
@@ -22,7 +20,7 @@ func BearerToken(r *http.Request) (string, error) {
 		return "", nil
 	case 1:
 	default:
-		return "", fmt.Errorf("%w: more than one Authorization header", provider.ErrInvalidRequest)
+		return "", fmt.Errorf("%w: more than one Authorization header", ErrInvalidRequest)
 	}
 	v := values[0]
 	// RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / … ) ],
@@ -32,7 +30,7 @@ func BearerToken(r *http.Request) (string, error) {
 		n++
 	}
 	if n == 0 {
-		return "", fmt.Errorf("%w: malformed Authorization header", provider.ErrInvalidRequest)
+		return "", fmt.Errorf("%w: malformed Authorization header", ErrInvalidRequest)
 	}
 	if !strings.EqualFold(v[:n], "Bearer") {
 		return "", nil
@@ -40,7 +38,7 @@ func BearerToken(r *http.Request) (string, error) {
 	rest := v[n:]
 	token := strings.TrimLeft(rest, " ")
 	if len(token) == len(rest) || !isToken68(token) {
-		return "", fmt.Errorf("%w: malformed Bearer credentials", provider.ErrInvalidRequest)
+		return "", fmt.Errorf("%w: malformed Bearer credentials", ErrInvalidRequest)
 	}
 	return token, nil
 }
@@ -98,7 +96,7 @@ func CookieToken(name string) Extractor {
 
 // HeaderToken returns an Extractor that takes the token, as is, from the
 // named header (for example "X-Api-Token"); no such header, or an empty
-// one, is no token, and more than one is provider.ErrInvalidRequest.
+// one, is no token, and more than one is ErrInvalidRequest.
 func HeaderToken(name string) Extractor {
 	return func(r *http.Request) (string, error) {
 		v := r.Header.Values(name)
@@ -108,6 +106,6 @@ func HeaderToken(name string) Extractor {
 		case 1:
 			return strings.TrimSpace(v[0]), nil
 		}
-		return "", fmt.Errorf("%w: more than one %s header", provider.ErrInvalidRequest, http.CanonicalHeaderKey(name))
+		return "", fmt.Errorf("%w: more than one %s header", ErrInvalidRequest, http.CanonicalHeaderKey(name))
 	}
 }

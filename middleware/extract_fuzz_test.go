@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 // bearer is RFC 6750 §2.1's credentials, written independently of the
@@ -46,7 +45,7 @@ func FuzzBearerToken(f *testing.F) {
 			}
 		case err == nil && token != "":
 			t.Fatalf("BearerToken(%q) = %q: not Bearer credentials, yet a token", got[0], token)
-		case err != nil && !errors.Is(err, provider.ErrInvalidRequest):
+		case err != nil && !errors.Is(err, middleware.ErrInvalidRequest):
 			t.Fatalf("BearerToken(%q): %v, want ErrInvalidRequest", got[0], err)
 		case err == nil && isBearerScheme(got[0]):
 			t.Fatalf("BearerToken(%q): malformed Bearer credentials taken as no token", got[0])

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 func TestBearerToken(t *testing.T) {
@@ -16,7 +15,7 @@ func TestBearerToken(t *testing.T) {
 		name    string
 		headers []string
 		want    string
-		invalid bool // provider.ErrInvalidRequest
+		invalid bool // middleware.ErrInvalidRequest
 	}{
 		{name: "no header"},
 		{name: "canonical", headers: []string{"Bearer abc.def.ghi"}, want: "abc.def.ghi"},
@@ -51,7 +50,7 @@ func TestBearerToken(t *testing.T) {
 			}
 			got, err := middleware.BearerToken(req)
 			if tt.invalid {
-				if !errors.Is(err, provider.ErrInvalidRequest) || got != "" {
+				if !errors.Is(err, middleware.ErrInvalidRequest) || got != "" {
 					t.Fatalf("BearerToken = %q, %v; want ErrInvalidRequest", got, err)
 				}
 				if middleware.Status(err) != http.StatusBadRequest {

@@ -16,7 +16,7 @@ type Verifier interface {
 
 // An Extractor takes the token from a request. It returns "" with a nil
 // error when the request carries no token, and an error matching
-// provider.ErrInvalidRequest when its credentials are malformed (400).
+// ErrInvalidRequest when its credentials are malformed (400).
 // BearerToken, CookieToken and HeaderToken are Extractors.
 type Extractor func(r *http.Request) (token string, err error)
 

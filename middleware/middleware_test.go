@@ -140,7 +140,7 @@ func TestErrorHandler(t *testing.T) {
 		reason   string
 	}{
 		{"no token", "", nil, provider.ErrNoToken, "no_token"},
-		{"malformed header", "Bearer a b", nil, provider.ErrInvalidRequest, "invalid_request"},
+		{"malformed header", "Bearer a b", nil, middleware.ErrInvalidRequest, "invalid_request"},
 		{"expired", "Bearer " + plain.Sign("", plain.Claims("alice", "api", -time.Minute, nil)), nil, provider.ErrInvalidToken, "expired"},
 		{"unknown issuer", "Bearer " + plain.Sign("", jwt.MapClaims{"iss": "https://evil.example/", "exp": time.Now().Add(time.Hour).Unix()}), nil, provider.ErrInvalidToken, "unknown_issuer"},
 		{"keys unavailable", "Bearer " + down.Token("alice", "api", nil), nil, provider.ErrKeysUnavailable, "keys_unavailable"},

@@ -14,8 +14,8 @@
 // for the token's kid, exp (required) and nbf — JSON numbers, never
 // strings — with the configured leeway, and the provider's rules.
 // Failures are sentinel errors: each matches one
-// category (ErrNoToken, ErrInvalidRequest, ErrInvalidToken,
-// ErrInsufficientScope, ErrKeysUnavailable) and, for invalid tokens, one
+// category (ErrNoToken, ErrInvalidToken, ErrInsufficientScope,
+// ErrKeysUnavailable) and, for invalid tokens, one
 // reason (ErrExpired, ErrSignature, …); Reason returns a short code for
 // metrics and logs.
 //

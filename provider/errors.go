@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jwtguard/jwtguard/cache"
 )
 
 // The categories of failure, one per row of the error table (and HTTP
@@ -14,9 +12,6 @@ import (
 var (
 	// ErrNoToken: the request carries no token (401 without an error code).
 	ErrNoToken = errors.New("provider: no token")
-	// ErrInvalidRequest: the credentials are malformed, e.g. two
-	// Authorization headers (400 invalid_request).
-	ErrInvalidRequest = errors.New("provider: invalid request")
 	// ErrInvalidToken: the token is malformed, unsigned by a known key,
 	// expired, or fails a claim rule (401 invalid_token).
 	ErrInvalidToken = errors.New("provider: invalid token")
@@ -24,11 +19,37 @@ var (
 	// group or permission (403 insufficient_scope).
 	ErrInsufficientScope = errors.New("provider: insufficient scope")
 	// ErrKeysUnavailable: the provider's keys cannot be had (it is down and
-	// nothing usable is cached); the token may be fine (503). It is
-	// cache.ErrUnavailable; the error wraps a *cache.UnavailableError
-	// (errors.As), whose RetryAfter says when to try again.
-	ErrKeysUnavailable = cache.ErrUnavailable
+	// nothing usable is cached); the token may be fine (503). The error is
+	// a *KeysUnavailableError (errors.As), whose RetryAfter says when to
+	// try again.
+	ErrKeysUnavailable = errors.New("provider: keys unavailable")
 )
+
+// KeysUnavailableError is ErrKeysUnavailable for one issuer, with when to
+// try again.
+type KeysUnavailableError struct {
+	Issuer string
+	// RetryAfter is how long until the issuer's keys may be fetched again;
+	// zero if they may now.
+	RetryAfter time.Duration
+	// Err is the cause: the key cache's error, with the last fetch failure.
+	Err error
+}
+
+func (e *KeysUnavailableError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("provider: keys of issuer %q unavailable", e.Issuer)
+	}
+	return fmt.Sprintf("provider: keys of issuer %q unavailable: %v", e.Issuer, e.Err)
+}
+
+// Unwrap returns ErrKeysUnavailable and the cause.
+func (e *KeysUnavailableError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrKeysUnavailable}
+	}
+	return []error{ErrKeysUnavailable, e.Err}
+}
 
 // The reasons a token is invalid; each matches ErrInvalidToken too.
 var (
@@ -79,21 +100,24 @@ func (e *ExpiredError) Error() string {
 func (e *ExpiredError) Unwrap() error { return ErrExpired }
 
 // Reason returns the fixed, short code of err: "" for nil, one of the
-// reason codes above ("expired", "signature", …), or "no_token",
-// "invalid_request", "insufficient_scope", "keys_unavailable", and "error"
-// for anything else. Its values are safe as metric labels.
+// reason codes above ("expired", "signature", …), "no_token",
+// "insufficient_scope", "keys_unavailable", the code of an error in err's
+// chain that has a Reason method (middleware.ErrInvalidRequest:
+// "invalid_request"), and "error" for anything else. The values of
+// Reasons are safe as metric labels.
 func Reason(err error) string {
 	if err == nil {
 		return ""
 	}
 	var r *reasonError
+	var coded interface{ Reason() string }
 	switch {
 	case errors.As(err, &r):
 		return r.reason
+	case errors.As(err, &coded):
+		return coded.Reason()
 	case errors.Is(err, ErrNoToken):
 		return "no_token"
-	case errors.Is(err, ErrInvalidRequest):
-		return "invalid_request"
 	case errors.Is(err, ErrInsufficientScope):
 		return "insufficient_scope"
 	case errors.Is(err, ErrKeysUnavailable):
@@ -109,6 +133,6 @@ func Reasons() []string {
 	return []string{
 		"too_large", "malformed", "unknown_issuer", "algorithm", "kid", "unknown_key", "signature",
 		"expired", "not_yet_valid", "missing_claim", "audience", "token_use", "client", "claims",
-		"insufficient_scope", "no_token", "invalid_request", "keys_unavailable", "invalid_token", "error",
+		"insufficient_scope", "no_token", "keys_unavailable", "invalid_token", "error",
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -40,12 +39,10 @@ func TestReason(t *testing.T) {
 		{fmt.Errorf("cognito: %w: %q", provider.ErrClient, "x"), "client"},
 		{fmt.Errorf("wrapped twice: %w", fmt.Errorf("%w: aud", provider.ErrAudience)), "audience"},
 		{provider.ErrNoToken, "no_token"},
-		{provider.ErrInvalidRequest, "invalid_request"},
-		{fmt.Errorf("%w: two Authorization headers", provider.ErrInvalidRequest), "invalid_request"},
 		{provider.ErrInsufficientScope, "insufficient_scope"},
 		{fmt.Errorf("%w: want orders", provider.ErrInsufficientScope), "insufficient_scope"},
 		{provider.ErrKeysUnavailable, "keys_unavailable"},
-		{&cache.UnavailableError{Err: io.EOF}, "keys_unavailable"},
+		{&provider.KeysUnavailableError{Err: io.EOF}, "keys_unavailable"},
 		{provider.ErrInvalidToken, "invalid_token"},
 		{fmt.Errorf("%w: custom rule", provider.ErrInvalidToken), "invalid_token"},
 		{io.EOF, "error"},
@@ -77,7 +74,7 @@ func TestReasons(t *testing.T) {
 // TestReasonCategories makes each reason match exactly one category, and
 // its message start with the package name.
 func TestReasonCategories(t *testing.T) {
-	categories := []error{provider.ErrNoToken, provider.ErrInvalidRequest, provider.ErrInvalidToken, provider.ErrInsufficientScope, provider.ErrKeysUnavailable}
+	categories := []error{provider.ErrNoToken, provider.ErrInvalidToken, provider.ErrInsufficientScope, provider.ErrKeysUnavailable}
 	reasons := []error{
 		provider.ErrTokenTooLarge, provider.ErrMalformed, provider.ErrUnknownIssuer, provider.ErrAlgorithm,
 		provider.ErrKeyID, provider.ErrUnknownKey, provider.ErrSignature, provider.ErrExpired, provider.ErrNotYetValid,

@@ -168,7 +168,7 @@ func wantErr(t testing.TB, err, reason, category error, code string) {
 	if !errors.Is(err, category) {
 		t.Errorf("error %q does not match category %q", err, category)
 	}
-	for _, other := range []error{provider.ErrNoToken, provider.ErrInvalidRequest, provider.ErrInvalidToken, provider.ErrInsufficientScope, provider.ErrKeysUnavailable} {
+	for _, other := range []error{provider.ErrNoToken, provider.ErrInvalidToken, provider.ErrInsufficientScope, provider.ErrKeysUnavailable} {
 		if other != category && errors.Is(err, other) {
 			t.Errorf("error %q matches category %q too", err, other)
 		}

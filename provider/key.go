@@ -59,7 +59,7 @@ func (r *route) keyError(err error) error {
 	var unavailable *cache.UnavailableError
 	switch {
 	case errors.As(err, &unavailable):
-		return fmt.Errorf("provider: keys of issuer %q: %w", r.issuer, unavailable)
+		return &KeysUnavailableError{Issuer: r.issuer, RetryAfter: unavailable.RetryAfter, Err: unavailable}
 	case errors.Is(err, cache.ErrAmbiguousKey):
 		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", ErrKeyID)
 	case errors.Is(err, cache.ErrKeyNotFound):
