@@ -159,7 +159,7 @@ func localServe(t *testing.T, cfg cognito.Config) (*httptest.Server, *provider.V
 		t.Fatal(err)
 	}
 	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := middleware.ClaimsFrom(r.Context())
+		c := middleware.FromContext(r.Context())
 		_ = json.NewEncoder(w).Encode(localEcho{
 			Subject: c.Subject(), ClientID: c.ClientID(), TokenUse: c.TokenUse(),
 			Audience: c.Audience(), Groups: c.Groups(), Scopes: c.Scopes(),

@@ -1,10 +1,10 @@
 // Package metrics exports what jwtguard does as Prometheus metrics.
 //
 // New returns a Collector, a prometheus.Collector that also implements
-// cache.Hooks and provider.Hooks, and registers it on the
-// prometheus.Registerer you give (nil registers nothing; the global default
-// registry is used only if you pass it). Wiring it in is one field in each
-// config:
+// cache.Hooks, provider.Hooks and provider.TokenCacheHooks, and registers
+// it on the prometheus.Registerer you give (nil registers nothing; the
+// global default registry is used only if you pass it). Wiring it in is
+// one field: the Verifier hands it to its key caches too.
 //
 //	reg := prometheus.NewRegistry()
 //	m, err := metrics.New(metrics.Config{Registerer: reg})
@@ -12,7 +12,6 @@
 //	v, err := provider.NewVerifier(provider.VerifierConfig{
 //		Providers: …,
 //		Hooks:     m,
-//		Cache:     cache.Config{Hooks: m},
 //	})
 //	…
 //	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

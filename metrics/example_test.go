@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -38,7 +37,6 @@ func Example() {
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{p},
 		Hooks:     m,
-		Cache:     cache.Config{Hooks: m},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -40,7 +39,6 @@ func TestScrapeOverHTTP(t *testing.T) {
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{p},
 		Hooks:     m,
-		Cache:     cache.Config{Hooks: m},
 	})
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)
@@ -52,7 +50,7 @@ func TestScrapeOverHTTP(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api", mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "hello "+middleware.ClaimsFrom(r.Context()).Subject())
+		_, _ = io.WriteString(w, "hello "+middleware.FromContext(r.Context()).Subject())
 	})))
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := httptest.NewServer(mux)

@@ -30,7 +30,7 @@ func benchSetup(b *testing.B) (*provider.Verifier, string) {
 // benchHandler runs h on a request with tok, a new recorder each time.
 func benchHandler(b *testing.B, m *middleware.Middleware, tok string) {
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if middleware.ClaimsFrom(r.Context()) == nil {
+		if middleware.FromContext(r.Context()) == nil {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
 	}))
@@ -81,7 +81,7 @@ func BenchmarkMiddlewareOnly(b *testing.B) {
 // recorder and the next handler, the baseline of the figures above.
 func BenchmarkBare(b *testing.B) {
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if middleware.ClaimsFrom(r.Context()) != nil {
+		if middleware.FromContext(r.Context()) != nil {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
 	})

@@ -16,10 +16,10 @@ func NewContext(ctx context.Context, claims *provider.Claims) context.Context {
 	return context.WithValue(ctx, claimsCtxKey, claims)
 }
 
-// ClaimsFrom returns the verified claims in ctx, or nil when the request was
-// not authenticated (no middleware, or CredentialsOptional without a
-// token).
-func ClaimsFrom(ctx context.Context) *provider.Claims {
+// FromContext returns the verified claims in ctx (put there by the
+// middleware or NewContext), or nil when the request was not
+// authenticated (no middleware, or CredentialsOptional without a token).
+func FromContext(ctx context.Context) *provider.Claims {
 	c, _ := ctx.Value(claimsCtxKey).(*provider.Claims)
 	return c
 }

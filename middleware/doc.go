@@ -6,7 +6,7 @@
 // takes the token (by default from "Authorization: Bearer …", see
 // BearerToken; CookieToken and HeaderToken are other Extractors), verifies
 // it with a provider.Verifier and calls the next handler with the claims
-// in the request context (ClaimsFrom; NewContext for tests).
+// in the request context (FromContext; NewContext for tests).
 //
 // A rejected request gets the status of Status, an RFC 6750
 // WWW-Authenticate challenge, Retry-After on 503 and a small JSON body

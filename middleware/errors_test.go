@@ -153,7 +153,7 @@ func TestValidTokenReachesHandler(t *testing.T) {
 	m := newMiddleware(t, middleware.Config{})
 	var got *provider.Claims
 	h := m.Handler(m.RequireScopes("read", "write")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = middleware.ClaimsFrom(r.Context())
+		got = middleware.FromContext(r.Context())
 	})))
 	rec := serve(h, http.MethodGet, "/", "Bearer "+token("alice", jwt.MapClaims{"scope": "write read admin"}))
 	if rec.Code != http.StatusOK {

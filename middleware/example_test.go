@@ -36,7 +36,7 @@ func ExampleMiddleware_Handler() {
 	}
 
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "hello %s", middleware.ClaimsFrom(r.Context()).Subject())
+		fmt.Fprintf(w, "hello %s", middleware.FromContext(r.Context()).Subject())
 	}))
 	for _, auth := range []string{"Bearer " + iss.Token("alice", "orders-api", nil), ""} {
 		req := httptest.NewRequest(http.MethodGet, "/orders", nil)

@@ -124,7 +124,7 @@ func token(sub string, extra jwt.MapClaims) string {
 // without claims.
 var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	sub := "-"
-	if c := middleware.ClaimsFrom(r.Context()); c != nil {
+	if c := middleware.FromContext(r.Context()); c != nil {
 		sub = c.Subject()
 	}
 	_, _ = fmt.Fprint(w, sub)

@@ -71,19 +71,44 @@ func (m *Middleware) guard(name string, want []string, all, scope bool, has func
 		quantifier = "all"
 	}
 	denied := fmt.Errorf("%w: want %s of %q", provider.ErrInsufficientScope, quantifier, want)
+	return m.require(func(c *provider.Claims) error {
+		if !holds(c, has, want, all) {
+			return denied
+		}
+		return nil
+	}, challenge)
+}
+
+// Require returns a guard that lets a request through when rule returns
+// nil for its claims: the rule of your own (a claim of yours, a
+// revocation list — it runs on every request, unlike a Provider's rules,
+// whose verdict is cached with the token). A request without claims gets
+// the no-token 401; a rule's error is answered like a verification error
+// (Status): make it match provider.ErrInsufficientScope for a 403, or
+// provider.ErrInvalidToken for a 401. The scope, group and permission
+// guards are Require with a rule of their own.
+func (m *Middleware) Require(rule func(*provider.Claims) error) func(http.Handler) http.Handler {
+	if rule == nil {
+		panic("middleware: Require needs a rule")
+	}
+	return m.require(rule, nil)
+}
+
+// require is Require, naming scopes in its 403 challenge.
+func (m *Middleware) require(rule func(*provider.Claims) error, scopes []string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if m.cfg.PassPreflight && isPreflight(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			c := ClaimsFrom(r.Context())
+			c := FromContext(r.Context())
 			if c == nil {
 				m.reject(w, r, provider.ErrNoToken, nil)
 				return
 			}
-			if !holds(c, has, want, all) {
-				m.reject(w, r, denied, challenge)
+			if err := rule(c); err != nil {
+				m.reject(w, r, err, scopes)
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 func TestGuards(t *testing.T) {
@@ -147,4 +149,44 @@ func TestGuardPanicsOnBadConfig(t *testing.T) {
 			t.Errorf("status %d after the caller changed its slice, want 200", rec.Code)
 		}
 	})
+}
+
+// Require runs a rule of your own on every request: its error is answered
+// by its category, and a request without claims gets the no-token 401.
+func TestRequire(t *testing.T) {
+	m := newMiddleware(t, middleware.Config{})
+	revoked := map[string]bool{"mallory": true}
+	calls := 0
+	guard := m.Require(func(c *provider.Claims) error {
+		calls++
+		switch {
+		case revoked[c.Subject()]:
+			return fmt.Errorf("%w: subject revoked", provider.ErrInvalidToken)
+		case c.Subject() != "alice":
+			return fmt.Errorf("%w: alice only", provider.ErrInsufficientScope)
+		}
+		return nil
+	})
+	h := m.Handler(guard(echo))
+	tests := []struct {
+		sub  string
+		code int
+	}{{"alice", 200}, {"bob", 403}, {"mallory", 401}, {"alice", 200}}
+	for _, tt := range tests {
+		if rec := serve(h, http.MethodGet, "/", "Bearer "+token(tt.sub, nil)); rec.Code != tt.code {
+			t.Errorf("%s: %d, want %d", tt.sub, rec.Code, tt.code)
+		}
+	}
+	if calls != len(tests) {
+		t.Errorf("rule ran %d times for %d requests", calls, len(tests))
+	}
+	if rec := serve(guard(echo), http.MethodGet, "/", ""); rec.Code != 401 || calls != len(tests) {
+		t.Errorf("without claims: %d (rule ran %d times), want 401 without the rule", rec.Code, calls)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Require(nil) did not panic")
+		}
+	}()
+	m.Require(nil)
 }

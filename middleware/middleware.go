@@ -79,7 +79,7 @@ func New(cfg Config) (*Middleware, error) {
 }
 
 // Handler verifies the request's token and calls next with the claims in
-// the request context (see ClaimsFrom); a rejected request gets the error
+// the request context (see FromContext); a rejected request gets the error
 // response and next is not called. Its signature fits net/http, chi and
 // gorilla/mux chains.
 func (m *Middleware) Handler(next http.Handler) http.Handler {

@@ -218,13 +218,13 @@ func TestLogger(t *testing.T) {
 }
 
 func TestContext(t *testing.T) {
-	if c := middleware.ClaimsFrom(context.Background()); c != nil {
-		t.Fatalf("ClaimsFrom(empty context) = %+v, want nil", c)
+	if c := middleware.FromContext(context.Background()); c != nil {
+		t.Fatalf("FromContext(empty context) = %+v, want nil", c)
 	}
 	want := parseClaims(t, `{"sub":"alice","scope":"read"}`)
 	ctx := middleware.NewContext(context.Background(), want)
-	if got := middleware.ClaimsFrom(ctx); got != want {
-		t.Fatalf("ClaimsFrom = %+v, want %+v", got, want)
+	if got := middleware.FromContext(ctx); got != want {
+		t.Fatalf("FromContext = %+v, want %+v", got, want)
 	}
 	// A context from NewContext passes the guards like one from Handler.
 	m := newMiddleware(t, middleware.Config{})
@@ -236,8 +236,8 @@ func TestContext(t *testing.T) {
 	}
 	// The key is unexported: a string key of the same name is not it.
 	type other string
-	if c := middleware.ClaimsFrom(context.WithValue(context.Background(), other("claims"), want)); c != nil {
-		t.Errorf("ClaimsFrom found claims under a foreign key")
+	if c := middleware.FromContext(context.WithValue(context.Background(), other("claims"), want)); c != nil {
+		t.Errorf("FromContext found claims under a foreign key")
 	}
 }
 
@@ -249,7 +249,7 @@ func TestClaimsMutatedByAHandler(t *testing.T) {
 	tok := token("alice", jwt.MapClaims{"scope": "read"})
 	var seen []*provider.Claims
 	h := m.Handler(m.RequireScopes("read")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := middleware.ClaimsFrom(r.Context())
+		c := middleware.FromContext(r.Context())
 		seen = append(seen, c)
 		scopes := c.Scopes()
 		scopes[0] = "admin"

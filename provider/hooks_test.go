@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -79,5 +80,40 @@ func TestHooksVerified(t *testing.T) {
 				t.Errorf("duration %v < 0", got.d)
 			}
 		})
+	}
+}
+
+// allHooks is provider.Hooks and cache.Hooks at once, like a metrics
+// Collector.
+type allHooks struct {
+	recordHooks
+	refreshed []cache.RefreshEvent
+}
+
+func (h *allHooks) Refreshed(ev cache.RefreshEvent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.refreshed = append(h.refreshed, ev)
+}
+func (*allHooks) StaleServed(string)                        {}
+func (*allHooks) UnknownKID(string, cache.UnknownKIDAction) {}
+func (*allHooks) StoreFailed(string, error)                 {}
+
+// Hooks given once reach the key caches; Cache.Hooks, if set, wins.
+func TestHooksReachCaches(t *testing.T) {
+	iss := newIssuer(t, "RS256")
+	h := &allHooks{}
+	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Hooks: h})
+	verifyOK(t, v, iss.Sign("", claims(iss, nil)))
+	if len(h.refreshed) != 1 || h.refreshed[0].Issuer != iss.Issuer() || len(h.take()) != 1 {
+		t.Fatalf("refreshes %+v; want the initial fetch, reported once", h.refreshed)
+	}
+
+	own := &allHooks{}
+	h = &allHooks{}
+	v = newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Hooks: h, Cache: cache.Config{Hooks: own}})
+	verifyOK(t, v, iss.Sign("", claims(iss, nil)))
+	if len(h.refreshed) != 0 || len(own.refreshed) != 1 {
+		t.Fatalf("with Cache.Hooks set: %d refreshes to Hooks, %d to Cache.Hooks; want 0, 1", len(h.refreshed), len(own.refreshed))
 	}
 }

@@ -31,9 +31,11 @@ type VerifierConfig struct {
 	MaxTokenBytes int
 	// Leeway is the clock skew allowed on exp and nbf. Zero allows none.
 	Leeway time.Duration
-	// Hooks receives every verification's outcome, and the token cache's
-	// events if it implements TokenCacheHooks. If nil, nothing is
-	// reported.
+	// Hooks receives every verification's outcome; if it implements
+	// TokenCacheHooks, the token cache's events; and if it implements
+	// cache.Hooks, the key caches' refreshes, unless Cache.Hooks is set.
+	// A *metrics.Collector implements all three: give it here, once. If
+	// nil, nothing is reported.
 	Hooks Hooks
 	// TokenCache configures the cache of verified tokens, on unless
 	// Disabled.
@@ -68,6 +70,9 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	}
 	if cfg.MaxTokenBytes < 0 || cfg.Leeway < 0 {
 		return nil, errors.New("provider: VerifierConfig.MaxTokenBytes and Leeway must not be negative")
+	}
+	if ch, ok := cfg.Hooks.(cache.Hooks); ok && cfg.Cache.Hooks == nil {
+		cfg.Cache.Hooks = ch
 	}
 	t, err := newTokens(cfg.TokenCache, cfg.Leeway, cfg.Hooks)
 	if err != nil {

@@ -36,7 +36,7 @@ func newApp(cfg config, logger *slog.Logger, client *http.Client) (*server.App, 
 func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
-		claims := middleware.ClaimsFrom(r.Context())
+		claims := middleware.FromContext(r.Context())
 		server.WriteJSON(w, map[string]any{
 			"subject":     claims.Subject(),
 			"scopes":      claims.Scopes(),
@@ -45,7 +45,7 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 		})
 	})
 	api.Handle("GET /api/messages", mw.RequirePermissions(c.Permission)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		server.WriteJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.ClaimsFrom(r.Context()).Subject()}})
+		server.WriteJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.FromContext(r.Context()).Subject()}})
 	})))
 
 	mux := http.NewServeMux()

@@ -43,11 +43,11 @@ func newRouter(mw *middleware.Middleware, g prometheus.Gatherer, scope string) h
 	r.Route("/api", func(r chi.Router) {
 		r.Use(mw.Handler)
 		r.Get("/me", func(w http.ResponseWriter, r *http.Request) {
-			c := middleware.ClaimsFrom(r.Context())
+			c := middleware.FromContext(r.Context())
 			server.WriteJSON(w, map[string]any{"subject": c.Subject(), "scopes": c.Scopes()})
 		})
 		r.With(mw.RequireScopes(scope)).Get("/admin", func(w http.ResponseWriter, r *http.Request) {
-			server.WriteJSON(w, map[string]string{"message": "hello, admin " + middleware.ClaimsFrom(r.Context()).Subject()})
+			server.WriteJSON(w, map[string]string{"message": "hello, admin " + middleware.FromContext(r.Context()).Subject()})
 		})
 	})
 	return r

@@ -30,7 +30,7 @@ func newApp(cfg config, logger *slog.Logger) (*server.App, error) {
 func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
-		claims := middleware.ClaimsFrom(r.Context())
+		claims := middleware.FromContext(r.Context())
 		// Claims the library does not model are one Decode away.
 		var extra struct {
 			Username string `json:"username"`         // access tokens
@@ -51,7 +51,7 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 		})
 	})
 	api.Handle("GET /api/admin", mw.RequireGroups(c.Group)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		server.WriteJSON(w, map[string]string{"message": "hello, " + c.Group + " " + middleware.ClaimsFrom(r.Context()).Subject()})
+		server.WriteJSON(w, map[string]string{"message": "hello, " + c.Group + " " + middleware.FromContext(r.Context()).Subject()})
 	})))
 
 	mux := http.NewServeMux()

@@ -46,11 +46,11 @@ func newRouter(mw *middleware.Middleware, g prometheus.Gatherer, scope string) h
 	api := r.PathPrefix("/api").Subrouter()
 	api.Use(mw.Handler)
 	api.HandleFunc("/me", func(w http.ResponseWriter, r *http.Request) {
-		c := middleware.ClaimsFrom(r.Context())
+		c := middleware.FromContext(r.Context())
 		server.WriteJSON(w, map[string]any{"subject": c.Subject(), "scopes": c.Scopes()})
 	}).Methods(http.MethodGet)
 	api.Handle("/admin", mw.RequireScopes(scope)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		server.WriteJSON(w, map[string]string{"message": "hello, admin " + middleware.ClaimsFrom(r.Context()).Subject()})
+		server.WriteJSON(w, map[string]string{"message": "hello, admin " + middleware.FromContext(r.Context()).Subject()})
 	}))).Methods(http.MethodGet)
 	return r
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
@@ -39,14 +38,13 @@ func newVerifier(ctx context.Context, issuerURL string, m *metrics.Collector) (*
 		Providers: []provider.Provider{oidc},
 		// Allow a little clock skew between the issuer and this server.
 		Leeway: 30 * time.Second,
-		// Verification outcomes go to the metrics...
+		// Verification outcomes, the key cache's refreshes and the
+		// token cache's hits go to the metrics. The key cache is left at
+		// its defaults: keys are cached for 20 minutes or 1000 uses,
+		// refreshed in the background before they expire, and a token
+		// signed with a key the cache does not know yet triggers one
+		// refresh (at most one per 30 seconds).
 		Hooks: m,
-		// ...and so do the key cache's refreshes. The cache is otherwise
-		// left at its defaults: keys are cached for 20 minutes or 1000
-		// uses, refreshed in the background before they expire, and a
-		// token signed with a key the cache does not know yet triggers
-		// one refresh (at most one per 30 seconds).
-		Cache: cache.Config{Hooks: m},
 	})
 	if err != nil {
 		return nil, err
@@ -90,7 +88,7 @@ type identity struct {
 func me(w http.ResponseWriter, r *http.Request) {
 	// The middleware has verified the token: the claims are in the
 	// request's context.
-	c := middleware.ClaimsFrom(r.Context())
+	c := middleware.FromContext(r.Context())
 	id := identity{
 		Subject:   c.Subject(),
 		Issuer:    c.Issuer(),
@@ -110,7 +108,7 @@ func me(w http.ResponseWriter, r *http.Request) {
 
 // reports is a route only tokens with the reports:read scope reach.
 func reports(w http.ResponseWriter, r *http.Request) {
-	c := middleware.ClaimsFrom(r.Context())
+	c := middleware.FromContext(r.Context())
 	writeJSON(w, map[string]any{
 		"subject": c.Subject(),
 		"reports": []string{"2024-q1.pdf", "2024-q2.pdf"},

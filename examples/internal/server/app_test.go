@@ -24,7 +24,7 @@ func routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 	mux.Handle("GET /api/me", mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		server.WriteJSON(w, map[string]string{"subject": middleware.ClaimsFrom(r.Context()).Subject()})
+		server.WriteJSON(w, map[string]string{"subject": middleware.FromContext(r.Context()).Subject()})
 	})))
 	return mux
 }
