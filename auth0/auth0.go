@@ -32,6 +32,11 @@ type Config struct {
 	// Algorithms accepted. If nil, RS256 (Auth0's default; PS256 is the
 	// other asymmetric choice it offers).
 	Algorithms []string
+	// RFC9068 accepts only tokens of the API's RFC 9068 token dialect
+	// (typ "at+jwt"; set the dialect to rfc9068_profile in the API's
+	// settings), so that an ID token of the tenant cannot pass for an
+	// access token even where its aud matches.
+	RFC9068 bool
 }
 
 // Provider is an Auth0 tenant; it implements provider.Provider.
@@ -39,6 +44,7 @@ type Provider struct {
 	domain    string
 	audiences []string
 	algs      []string
+	rfc9068   bool
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -55,7 +61,7 @@ func New(cfg Config) (*Provider, error) {
 	if err := provider.CheckAlgorithms(cfg.Algorithms); err != nil {
 		return nil, fmt.Errorf("auth0: %w", err)
 	}
-	return &Provider{domain: d, audiences: slices.Clone(cfg.Audiences), algs: slices.Clone(cfg.Algorithms)}, nil
+	return &Provider{domain: d, audiences: slices.Clone(cfg.Audiences), algs: slices.Clone(cfg.Algorithms), rfc9068: cfg.RFC9068}, nil
 }
 
 // Domain normalizes a tenant domain given as "host", "host/",
@@ -102,6 +108,11 @@ func (p *Provider) Algorithms() []string { return slices.Clone(p.algs) }
 // Validate implements provider.Provider: aud must contain a configured
 // audience.
 func (p *Provider) Validate(c *provider.Claims) error {
+	if p.rfc9068 {
+		if err := provider.CheckType(c, "at+jwt"); err != nil {
+			return err
+		}
+	}
 	return provider.CheckAudience(c, p.audiences)
 }
 

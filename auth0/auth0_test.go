@@ -269,3 +269,17 @@ func TestAlgorithms(t *testing.T) {
 		t.Errorf("RS256 token: %v, want ErrAlgorithm", err)
 	}
 }
+
+// With RFC9068, only at+jwt access tokens pass: an ID token of the tenant
+// whose aud happens to name the API is refused.
+func TestRFC9068(t *testing.T) {
+	tn := newTenant(t, auth0.Config{RFC9068: true})
+	claims := tn.idp.Claims("alice", api, time.Hour, nil)
+	for typ, ok := range map[any]bool{"at+jwt": true, "application/at+jwt": true, "AT+JWT": true, "JWT": false, nil: false} {
+		tok := tn.idp.SignWithHeader("", map[string]any{"typ": typ}, claims)
+		_, err := tn.v.Verify(context.Background(), tok)
+		if ok && err != nil || !ok && !errors.Is(err, provider.ErrType) {
+			t.Errorf("typ %v: %v, want accepted %v", typ, err, ok)
+		}
+	}
+}

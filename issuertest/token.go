@@ -98,8 +98,9 @@ func (i *Issuer) BlockTokens() (release func()) { return i.block(&i.tok.gate) }
 //
 // With grant_type=client_credentials (credentials in the body or HTTP
 // Basic) it issues a machine-to-machine token: sub "<client_id>@clients",
-// aud from audience, scope from scope, gty "client-credentials", azp the
-// client id and a random jti. Otherwise (a demo convenience, GET or POST) it issues a token
+// aud from audience (Auth0) or else from the resource parameters (RFC
+// 8707; several make an array), scope from scope, gty
+// "client-credentials", azp the client id and a random jti. Otherwise (a demo convenience, GET or POST) it issues a token
 // for the parameters sub, aud, scope and groups (comma-separated). Both
 // take ttl (a Go duration, default 1h; negative mints an expired token).
 // Hooks set with OnRequest see every request once its parameters are
@@ -151,6 +152,11 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		client, sub, aud = id, id+"@clients", r.Form.Get("audience")
+		if rs := r.Form["resource"]; aud == "" && len(rs) == 1 {
+			aud = rs[0]
+		} else if aud == "" && len(rs) > 1 {
+			extra["aud"] = rs
+		}
 		extra["gty"] = "client-credentials"
 		extra["azp"] = id
 		extra["jti"] = newJTI() // two tokens minted in one second differ

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -35,10 +36,15 @@ type Config struct {
 	// Audience is sent as the audience parameter (Auth0's API
 	// identifier). Optional.
 	Audience string
+	// Resource is sent as resource parameters (RFC 8707): the absolute
+	// URIs of the APIs the token is for, for issuers that use them
+	// instead of Audience (an RFC 8707 issuer answers a request without
+	// one with a token for its default audience). Optional.
+	Resource []string
 	// Scopes requested, sent space-separated as scope. Optional.
 	Scopes []string
 	// EndpointParams are further parameters of the token request. They
-	// must not set grant_type, scope, audience, client_id or
+	// must not set grant_type, scope, audience, resource, client_id or
 	// client_secret.
 	EndpointParams url.Values
 	// AuthStyle says how the credentials are sent. If zero, the first
@@ -88,7 +94,7 @@ type Config struct {
 }
 
 // reserved are the parameters a TokenSource sets itself.
-var reserved = []string{"grant_type", "scope", "audience", "client_id", "client_secret"}
+var reserved = []string{"grant_type", "scope", "audience", "resource", "client_id", "client_secret"}
 
 // withDefaults returns c with zero fields set to their defaults, or an
 // error naming the first invalid field.
@@ -109,7 +115,13 @@ func (c Config) withDefaults() (Config, error) {
 			return c, fmt.Errorf("m2m: Config.EndpointParams must not set %q", k)
 		}
 	}
+	for _, r := range c.Resource {
+		if u, err := url.Parse(r); err != nil || !u.IsAbs() || u.Fragment != "" || strings.Contains(r, "#") {
+			return c, fmt.Errorf("m2m: Config.Resource %q: want an absolute URI without a fragment (RFC 8707)", r)
+		}
+	}
 	c.Scopes = slices.Clone(c.Scopes)
+	c.Resource = slices.Clone(c.Resource)
 	c.EndpointParams = cloneValues(c.EndpointParams)
 	if c.Name == "" {
 		c.Name = c.Audience

@@ -35,6 +35,7 @@ func TestSourceKey(t *testing.T) {
 		"audience":  func(c *Config) { c.Audience = "https://api2" },
 		"scopes":    func(c *Config) { c.Scopes = []string{"a"} },
 		"params":    func(c *Config) { c.EndpointParams = url.Values{"organization": {"org_1"}} },
+		"resource":  func(c *Config) { c.Resource = []string{"https://api2"} },
 		"shifted":   func(c *Config) { c.ClientID, c.Audience = "client-ah", "ttps://api" },
 	}
 	for name, mod := range other {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -43,13 +45,7 @@ func New(cfg Config) (*TokenSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	params := cloneValues(cfg.EndpointParams)
-	if cfg.Audience != "" {
-		if params == nil {
-			params = make(map[string][]string)
-		}
-		params.Set("audience", cfg.Audience)
-	}
+	params := requestParams(&cfg)
 	s := &TokenSource{
 		cfg: cfg,
 		cc: &clientcredentials.Config{
@@ -189,3 +185,22 @@ func (s *TokenSource) String() string {
 
 // GoString is String, so that %#v does not show the secret either.
 func (s *TokenSource) GoString() string { return s.String() }
+
+// requestParams are the parameters of cfg's token requests besides the
+// credentials, the grant and the scope.
+func requestParams(cfg *Config) url.Values {
+	params := cloneValues(cfg.EndpointParams)
+	if cfg.Audience == "" && len(cfg.Resource) == 0 {
+		return params
+	}
+	if params == nil {
+		params = make(url.Values)
+	}
+	if cfg.Audience != "" {
+		params.Set("audience", cfg.Audience)
+	}
+	if len(cfg.Resource) > 0 {
+		params["resource"] = slices.Clone(cfg.Resource)
+	}
+	return params
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -13,7 +15,9 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 // Plugged into oauth2.Transport or oauth2.NewClient, the source puts its
@@ -190,4 +194,55 @@ func BenchmarkTokenSourceToken(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Resource is sent as RFC 8707 resource parameters, one per URI; an RFC
+// 8707 issuer's token is then for those APIs, and a different Resource is
+// a different token.
+func TestResource(t *testing.T) {
+	iss, _ := newIssuer(t)
+	var got url.Values
+	iss.OnRequest(func(r *http.Request) {
+		if r.URL.Path == issuertest.TokenPath {
+			got = r.Form
+		}
+	})
+	cfg := sourceConfig(iss, nil)
+	cfg.Audience = ""
+	cfg.Resource = []string{"https://api.example.com/orders", "https://api.example.com/billing"}
+	ts := m2mtest.NewSource(t, cfg)
+	tok, err := ts.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got["resource"], cfg.Resource) || got.Has("audience") {
+		t.Fatalf("token request parameters %v, want resource=%q and no audience", got, cfg.Resource)
+	}
+	oidc, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: cfg.Resource[1:]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{oidc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	c, err := v.Verify(context.Background(), tok.AccessToken)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if !c.HasAudience(cfg.Resource[0]) || !c.HasAudience(cfg.Resource[1]) {
+		t.Fatalf("token audience %q, want the resources", c.Audience())
+	}
+
+	for _, bad := range []string{"orders", "/orders", "https://api.example.com/#x", "%"} {
+		cfg.Resource = []string{bad}
+		if _, err := m2m.New(cfg); err == nil || !strings.Contains(err.Error(), "Config.Resource") {
+			t.Errorf("Resource %q: %v, want an error naming Config.Resource", bad, err)
+		}
+	}
+	cfg.Resource, cfg.EndpointParams = nil, url.Values{"resource": {"https://x"}}
+	if _, err := m2m.New(cfg); err == nil {
+		t.Error("EndpointParams setting resource accepted")
+	}
 }

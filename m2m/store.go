@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -124,5 +125,20 @@ func normalScope(scopes []string) string {
 func sourceKey(c *Config) string {
 	return newKey("jwtguard/m2m/source/v2", nil).
 		add(c.TokenURL).add(c.ClientID).add(c.ClientSecret).add(c.Audience).
-		add(normalScope(c.Scopes)).add(c.EndpointParams.Encode()).sum()
+		add(normalScope(c.Scopes)).add(resourceParams(c).Encode()).sum()
+}
+
+// resourceParams are c's EndpointParams with its Resource, the parameters
+// that tell one token from another (audience has its own place in the
+// key, as it had before Resource).
+func resourceParams(c *Config) url.Values {
+	if len(c.Resource) == 0 {
+		return c.EndpointParams
+	}
+	p := cloneValues(c.EndpointParams)
+	if p == nil {
+		p = make(url.Values)
+	}
+	p["resource"] = c.Resource
+	return p
 }

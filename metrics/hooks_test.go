@@ -192,7 +192,7 @@ func errorWithReason(t *testing.T, r string) error {
 		provider.ErrTokenTooLarge, provider.ErrMalformed, provider.ErrUnknownIssuer, provider.ErrAlgorithm,
 		provider.ErrKeyID, provider.ErrUnknownKey, provider.ErrSignature, provider.ErrExpired,
 		provider.ErrNotYetValid, provider.ErrMissingClaim, provider.ErrAudience, provider.ErrTokenUse,
-		provider.ErrClient, provider.ErrClaims, provider.ErrMissingGroup, provider.ErrNoToken,
+		provider.ErrClient, provider.ErrClaims, provider.ErrType, provider.ErrMissingGroup, provider.ErrNoToken,
 		provider.ErrKeysUnavailable, provider.ErrInvalidToken, errors.New("other"),
 	}
 	for _, err := range candidates {

@@ -47,8 +47,10 @@ func classify(err error) (status int, code, desc string) {
 		return http.StatusUnauthorized, "invalid_token", "the access token is not valid yet"
 	case errors.Is(err, provider.ErrUnknownIssuer):
 		return http.StatusUnauthorized, "invalid_token", "the access token's issuer is not accepted"
-	case errors.Is(err, provider.ErrAudience), errors.Is(err, provider.ErrClient), errors.Is(err, provider.ErrTokenUse):
+	case errors.Is(err, provider.ErrAudience), errors.Is(err, provider.ErrClient):
 		return http.StatusUnauthorized, "invalid_token", "the access token is not meant for this resource"
+	case errors.Is(err, provider.ErrTokenUse), errors.Is(err, provider.ErrType):
+		return http.StatusUnauthorized, "invalid_token", "the token is not of the accepted kind (an ID token is no access token)"
 	}
 	return http.StatusUnauthorized, "invalid_token", "the access token is invalid"
 }

@@ -31,6 +31,7 @@ func challenge(code, desc, scope string) string {
 const (
 	descInvalid  = "the access token is invalid"
 	descResource = "the access token is not meant for this resource"
+	descKind     = "the token is not of the accepted kind (an ID token is no access token)"
 )
 
 // badSignature returns a token of plain whose signature belongs to another
@@ -83,7 +84,7 @@ func TestErrorTable(t *testing.T) {
 		{name: "wrong audience", tok: plain.Token("alice", "other", nil), status: 401,
 			challenge: challenge("invalid_token", descResource, ""), code: "invalid_token", desc: descResource},
 		{name: "wrong token_use", tok: ruled.Sign("", ruledClaims(jwt.MapClaims{"token_use": "id"})), status: 401,
-			challenge: challenge("invalid_token", descResource, ""), code: "invalid_token", desc: descResource},
+			challenge: challenge("invalid_token", descKind, ""), code: "invalid_token", desc: descKind},
 		{name: "wrong client", tok: ruled.Sign("", ruledClaims(jwt.MapClaims{"client_id": "other"})), status: 401,
 			challenge: challenge("invalid_token", descResource, ""), code: "invalid_token", desc: descResource},
 		{name: "too large", tok: strings.Repeat("toolarge", 3<<10), status: 401,

@@ -29,7 +29,8 @@ type Claims struct {
 	permissions []string
 	grantType   string
 
-	json []byte // the claims set
+	json   []byte // the claims set
+	header []byte // the token's protected header; nil from ParseClaims
 }
 
 // Issuer is iss.
@@ -93,6 +94,23 @@ func ParseClaims(claimsJSON []byte) (*Claims, error) {
 func (c *Claims) Lookup(name string) (json.RawMessage, bool) {
 	var found json.RawMessage
 	_ = members(c.json, func(n, v []byte) error {
+		if string(n) == name {
+			found = v
+		}
+		return nil
+	})
+	return found, found != nil
+}
+
+// LookupHeader returns the member name of the token's protected header
+// (typ, kid, alg, …), by its exact name, as raw JSON: for rules about the
+// header. Claims from ParseClaims have no header.
+func (c *Claims) LookupHeader(name string) (json.RawMessage, bool) {
+	if c.header == nil {
+		return nil, false
+	}
+	var found json.RawMessage
+	_ = members(c.header, func(n, v []byte) error {
 		if string(n) == name {
 			found = v
 		}

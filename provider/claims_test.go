@@ -1,6 +1,9 @@
 package provider_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -192,5 +195,41 @@ func TestClaimsDecodeAndRaw(t *testing.T) {
 	}
 	if err := (&provider.Claims{}).Decode(&extra); err == nil {
 		t.Error("Decode of Claims not returned by Verify succeeded")
+	}
+}
+
+// OIDCConfig.Type requires a typ header; Claims.LookupHeader reads the
+// header of a verified token.
+func TestType(t *testing.T) {
+	iss := newIssuer(t, "RS256")
+	v := verifierFor(t, newOIDC(t, provider.OIDCConfig{
+		Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}, Type: "at+jwt",
+	}))
+	for typ, ok := range map[any]bool{
+		"at+jwt": true, "application/at+jwt": true, "Application/AT+JWT": true,
+		"JWT": false, "": false, "at+jwt ": false, "application/": false, 7: false, nil: false,
+	} {
+		tok := iss.SignWithHeader("", map[string]any{"typ": typ}, claims(iss, nil))
+		c, err := v.Verify(context.Background(), tok)
+		if !ok {
+			if !errors.Is(err, provider.ErrType) {
+				t.Errorf("typ %#v: %v, want ErrType", typ, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("typ %#v: %v", typ, err)
+			continue
+		}
+		if h, found := c.LookupHeader("typ"); !found || string(h) != fmt.Sprintf("%q", typ) {
+			t.Errorf("LookupHeader(typ) = %s, %v", h, found)
+		}
+	}
+	c, _ := provider.ParseClaims([]byte(`{"sub":"x"}`))
+	if _, found := c.LookupHeader("alg"); found {
+		t.Error("parsed claims have a header")
+	}
+	if _, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}, Type: "at jwt"}); err == nil {
+		t.Error("a Type with a space accepted")
 	}
 }

@@ -67,6 +67,7 @@ var (
 	ErrTokenUse      = newReason("token_use", "token_use not accepted", ErrInvalidToken)
 	ErrClient        = newReason("client", "client not accepted", ErrInvalidToken)
 	ErrClaims        = newReason("claims", "claims not accepted", ErrInvalidToken)
+	ErrType          = newReason("type", "token type (typ) not accepted", ErrInvalidToken)
 	// ErrMissingGroup is a provider rule's required group missing; it
 	// matches ErrInsufficientScope.
 	ErrMissingGroup = newReason("insufficient_scope", "required group missing", ErrInsufficientScope)
@@ -132,7 +133,7 @@ func Reason(err error) string {
 func Reasons() []string {
 	return []string{
 		"too_large", "malformed", "unknown_issuer", "algorithm", "kid", "unknown_key", "signature",
-		"expired", "not_yet_valid", "missing_claim", "audience", "token_use", "client", "claims",
+		"expired", "not_yet_valid", "missing_claim", "audience", "token_use", "client", "claims", "type",
 		"insufficient_scope", "no_token", "keys_unavailable", "invalid_token", "error",
 	}
 }

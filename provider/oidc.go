@@ -30,6 +30,10 @@ type OIDCConfig struct {
 	InsecureSkipAudienceCheck bool
 	// Algorithms accepted. If nil, RS256.
 	Algorithms []string
+	// Type, if set, is the typ header the tokens must carry (see
+	// CheckType): "at+jwt" accepts only RFC 9068 access tokens, so an ID
+	// token of the issuer cannot be replayed as an access token.
+	Type string
 	// Validate is an extra rule applied after the audience check. Optional.
 	// Its verdict is cached with the token, like the rest of
 	// verification (see Provider.Validate).
@@ -64,6 +68,9 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	if err := CheckAlgorithms(cfg.Algorithms); err != nil {
 		return nil, err
 	}
+	if strings.ContainsFunc(cfg.Type, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return nil, fmt.Errorf("provider: OIDCConfig.Type %q is not a media type", cfg.Type)
+	}
 	cfg.Audiences = slices.Clone(cfg.Audiences)
 	cfg.Algorithms = slices.Clone(cfg.Algorithms)
 	if cfg.JWKSURL == "" {
@@ -85,8 +92,14 @@ func (p *OIDC) JWKSURL() string { return p.cfg.JWKSURL }
 // Algorithms implements Provider.
 func (p *OIDC) Algorithms() []string { return slices.Clone(p.cfg.Algorithms) }
 
-// Validate implements Provider: the audience, then the configured rule.
+// Validate implements Provider: the type, the audience, then the
+// configured rule.
 func (p *OIDC) Validate(c *Claims) error {
+	if p.cfg.Type != "" {
+		if err := CheckType(c, p.cfg.Type); err != nil {
+			return err
+		}
+	}
 	if !p.cfg.InsecureSkipAudienceCheck {
 		if err := CheckAudience(c, p.cfg.Audiences); err != nil {
 			return err

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Provider describes one token issuer: where its keys are, which
@@ -35,6 +36,31 @@ func CheckAudience(c *Claims, accepted []string) error {
 		}
 	}
 	return fmt.Errorf("%w: token audience %q, want one of %q", ErrAudience, c.audience, accepted)
+}
+
+// CheckType returns nil if the token's typ header is the media type want,
+// else an error matching ErrType: for "at+jwt", an RFC 9068 access token,
+// so that an ID token of the same issuer ("JWT") cannot pass for one. As
+// RFC 7515 §4.1.9 says, the comparison ignores case and an
+// "application/" prefix.
+func CheckType(c *Claims, want string) error {
+	v, ok := c.LookupHeader("typ")
+	typ := ""
+	if ok && len(v) > 0 && v[0] == '"' {
+		typ = str(v)
+	}
+	if !strings.EqualFold(mediaType(typ), mediaType(want)) || typ == "" {
+		return fmt.Errorf("%w: typ %q, want %q", ErrType, typ, want)
+	}
+	return nil
+}
+
+// mediaType is typ without an "application/" prefix.
+func mediaType(typ string) string {
+	if len(typ) > len("application/") && strings.EqualFold(typ[:len("application/")], "application/") {
+		return typ[len("application/"):]
+	}
+	return typ
 }
 
 // asymmetric are the JWS algorithms a JWKS can verify.

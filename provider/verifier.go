@@ -240,6 +240,7 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 	if err := w.decode(seg.claims); err != nil {
 		return nil, "", fmt.Errorf("%w: claims: %w", ErrMalformed, err)
 	}
+	w.header = seg.header
 	r := v.routes[w.issuer]
 	if r == nil {
 		return nil, "", ErrUnknownIssuer

@@ -44,6 +44,8 @@ func TestVerifyReasons(t *testing.T) {
 	down.SetStatus(http.StatusInternalServerError)
 	rule := func(c *provider.Claims) error {
 		switch {
+		case c.ID() == "typed": // this one must be an RFC 9068 access token
+			return provider.CheckType(c, "at+jwt")
 		case c.Subject() == "":
 			return fmt.Errorf("%w: sub is required", provider.ErrClaims)
 		case c.TokenUse() != "access":
@@ -103,6 +105,7 @@ func TestVerifyReasons(t *testing.T) {
 		{"token use", token(jwt.MapClaims{"token_use": "id"}), provider.ErrTokenUse, provider.ErrInvalidToken, "token_use"},
 		{"client", token(jwt.MapClaims{"client_id": "other"}), provider.ErrClient, provider.ErrInvalidToken, "client"},
 		{"claims", token(jwt.MapClaims{"sub": nil}), provider.ErrClaims, provider.ErrInvalidToken, "claims"},
+		{"type", token(jwt.MapClaims{"jti": "typed"}), provider.ErrType, provider.ErrInvalidToken, "type"},
 		{"missing group", token(jwt.MapClaims{"groups": []string{"users"}}), provider.ErrMissingGroup, provider.ErrInsufficientScope, "insufficient_scope"},
 		{"keys unavailable", down.Sign("", claims(down, good)), nil, provider.ErrKeysUnavailable, "keys_unavailable"},
 	}

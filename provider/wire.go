@@ -25,6 +25,7 @@ import (
 // verified, so an unsigned token costs one scan and no decoding.
 type wireClaims struct {
 	json     []byte // the claims set
+	header   []byte // the token's header, in the same document
 	doc      doc    // the document json lies in, for the claims' strings
 	issuer   string
 	audience []string
@@ -139,6 +140,7 @@ func (w *wireClaims) claims() *Claims {
 		tokenUse:  str(w.tokenUse),
 		grantType: str(w.gty),
 		json:      w.json,
+		header:    w.header,
 	}
 	c.scopes = w.decodeList(present(w.scope, w.scp), true)
 	c.groups = w.decodeList(present(w.cognitoGroups, w.groups), false)
