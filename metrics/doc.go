@@ -44,6 +44,9 @@
 //	jwtguard_m2m_proxy_requests_total{source,result}                counter
 //	jwtguard_m2m_store_errors_total{source}                         counter
 //
+// Alerting rules for these series, tested with promtool, are in
+// metrics/alerts.yml in the repository.
+//
 // Quota used is at least m2m_token_requests_total{result="minted"} (a
 // TokenSource refuses a token that arrives already expired and counts the
 // refresh as result="error", though the endpoint issued it); quota saved
