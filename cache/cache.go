@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/MicahParks/jwkset"
-
 	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
@@ -195,14 +193,14 @@ func (c *Cache) use(s *keySet, n int64) bool {
 
 // Keys returns the keys serving now, in document order, without counting a
 // use or fetching.
-func (c *Cache) Keys() []jwkset.JWK {
+func (c *Cache) Keys() []Key {
 	s := c.eng.Current()
 	if s == nil {
 		return nil
 	}
-	out := make([]jwkset.JWK, len(s.keys.list))
+	out := make([]Key, len(s.keys.list))
 	for i := range s.keys.list {
-		out[i] = s.keys.list[i].jwk
+		out[i] = Key{&s.keys.list[i], s.keys}
 	}
 	return out
 }

@@ -137,7 +137,7 @@ func TestRemovedKeyIsRevoked(t *testing.T) {
 			t.Fatal("removed key still served after a refresh")
 		}
 		for _, k := range c.Keys() {
-			if k.Marshal().KID == old {
+			if k.ID() == old {
 				t.Fatal("removed key still in Keys()")
 			}
 		}

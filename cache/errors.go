@@ -4,15 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/MicahParks/jwkset"
 )
 
 var (
 	// ErrKeyNotFound is returned for a kid the key set does not hold (after
-	// any refresh the unknown-kid guard allowed). It matches
-	// jwkset.ErrKeyNotFound too.
-	ErrKeyNotFound = fmt.Errorf("cache: %w", jwkset.ErrKeyNotFound)
+	// any refresh the unknown-kid guard allowed).
+	ErrKeyNotFound = errors.New("cache: key not found")
 	// ErrAmbiguousKey is returned for a look-up without a kid when the set
 	// holds more than one key.
 	ErrAmbiguousKey = errors.New("cache: no kid given and the key set holds more than one key")
@@ -25,9 +22,10 @@ var (
 	// ErrBadDocument is returned for a fetched document that cannot serve:
 	// not JSON, no keys, or no usable signing key. The current keys stay.
 	ErrBadDocument = errors.New("cache: unusable JWKS document")
-	// ErrReadOnly is returned by the write methods of Storage.
-	ErrReadOnly = errors.New("cache: storage is read-only")
 )
+
+// errReadOnly is the error of the write methods of the keyfunc storage.
+var errReadOnly = errors.New("cache: storage is read-only")
 
 // UnavailableError is ErrUnavailable with the time after which the next
 // attempt to fetch is allowed.

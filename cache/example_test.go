@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/MicahParks/keyfunc/v3"
-
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
@@ -34,12 +33,16 @@ func Example() {
 	if err := c.Load(context.Background()); err != nil {
 		panic(err)
 	}
-	kf, err := keyfunc.New(keyfunc.Options{Storage: c.Storage()})
+	// Without a provider.Verifier, golang-jwt's parser can use the keys.
+	token, err := jwt.Parse(iss.Token("alice", "api", nil), c.Keyfunc(), jwt.WithValidMethods([]string{"RS256"}))
 	if err != nil {
 		panic(err)
 	}
-	_ = kf.Keyfunc // for jwt.Parse
+	sub, _ := token.Claims.GetSubject()
+	fmt.Println("verified:", sub)
 
 	fmt.Println("keys:", len(c.Keys()), "fetches:", iss.Fetches())
-	// Output: keys: 1 fetches: 1
+	// Output:
+	// verified: alice
+	// keys: 1 fetches: 1
 }

@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/MicahParks/jwkset"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cache"
 )
@@ -98,8 +100,8 @@ func TestPrivateMaterialIgnored(t *testing.T) {
 	if _, ok := got.Public().(*rsa.PublicKey); !ok {
 		t.Errorf("key is %T, want *rsa.PublicKey", got.Public())
 	}
-	if c.Keys()[0].Marshal().D != "" {
-		t.Error("private exponent kept")
+	if _, ok := c.Keys()[0].Public().(*rsa.PublicKey); !ok {
+		t.Errorf("Keys()[0] is %T, want *rsa.PublicKey", c.Keys()[0].Public())
 	}
 }
 
@@ -120,35 +122,43 @@ func TestKeyWithoutKID(t *testing.T) {
 	}
 }
 
-// The cache as keyfunc's storage: reads work, writes are refused, and the
-// JSON is the public set.
-func TestStorage(t *testing.T) {
+// Keyfunc: golang-jwt's parser verifies with the cache's keys (keyfunc
+// over the cache); an unknown kid, a key of another alg, and a token
+// without a kid when the set holds two keys are refused.
+func TestKeyfunc(t *testing.T) {
 	iss := startIssuer(t)
 	c := newCache(t, iss, cache.Config{})
-	st := c.Storage()
-	ctx := context.Background()
-	if _, err := st.KeyRead(ctx, iss.KID()); err != nil {
+	claims := iss.Claims("alice", "api", time.Hour, nil)
+	kf := c.Keyfunc()
+	if _, err := jwt.Parse(iss.Sign("", claims), kf, jwt.WithValidMethods([]string{"RS256"})); err != nil {
+		t.Fatalf("a token of the issuer: %v", err)
+	}
+	noKID := iss.SignWithHeader("", map[string]any{"kid": nil}, claims)
+	if _, err := jwt.Parse(noKID, kf); err != nil {
+		t.Fatalf("no kid, one key: %v", err)
+	}
+	for name, tok := range map[string]string{
+		"unknown kid": iss.SignWithHeader("", map[string]any{"kid": "nobody"}, claims),
+		"alg of another key": func() string {
+			// The key is published for RS256; this token says RS384.
+			tok := jwt.NewWithClaims(jwt.SigningMethodRS384, claims)
+			tok.Header["kid"] = iss.KID()
+			s, err := tok.SignedString(iss.Keys()[0].Private)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}(),
+	} {
+		if _, err := jwt.Parse(tok, kf); err == nil {
+			t.Errorf("%s: verified", name)
+		}
+	}
+	iss.AddKey("RS256")
+	if err := c.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	all, _ := st.KeyReadAll(ctx)
-	if len(all) != 1 {
-		t.Fatalf("KeyReadAll: %d keys, want 1", len(all))
-	}
-	if err := st.KeyWrite(ctx, all[0]); !errors.Is(err, cache.ErrReadOnly) {
-		t.Errorf("KeyWrite: %v, want ErrReadOnly", err)
-	}
-	if _, err := st.KeyDelete(ctx, iss.KID()); !errors.Is(err, cache.ErrReadOnly) {
-		t.Errorf("KeyDelete: %v, want ErrReadOnly", err)
-	}
-	if err := st.KeyReplaceAll(ctx, nil); !errors.Is(err, cache.ErrReadOnly) {
-		t.Errorf("KeyReplaceAll: %v, want ErrReadOnly", err)
-	}
-	raw, err := st.JSONPrivate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var set jwkset.JWKSMarshal
-	if err := json.Unmarshal(raw, &set); err != nil || len(set.Keys) != 1 || set.Keys[0].KID != iss.KID() || set.Keys[0].D != "" {
-		t.Errorf("JSON %s: want the one public key", raw)
+	if _, err := jwt.Parse(noKID, kf); !errors.Is(err, cache.ErrAmbiguousKey) {
+		t.Errorf("no kid, two keys: %v, want ErrAmbiguousKey", err)
 	}
 }
