@@ -64,7 +64,7 @@ type Config struct {
 	// refused with ErrUnavailable.
 	AssumedLifetime time.Duration
 	// Store keeps the token, and shares it with the other sources of the
-	// same store (see m2m/redisstore for several processes). If nil, the
+	// same store (see m2m/redistoken for several processes). If nil, the
 	// source has a MemoryStore of its own.
 	Store Store
 

@@ -28,7 +28,7 @@
 // caller starts the refresh.
 //
 // Tokens are kept in a Store: a MemoryStore (the default, one per source,
-// or one shared by the sources of a process) or m2m/redisstore, through
+// or one shared by the sources of a process) or m2m/redistoken, through
 // which every process that has the same token URL, client id, client
 // secret, audience, scopes and endpoint parameters shares one token: one
 // process mints it under a short lock while the others wait and read it.

@@ -51,7 +51,7 @@ type ProxyConfig struct {
 	// upstream requests.
 	MaxAge time.Duration
 	// Store holds the tokens. If nil, NewMemoryStore(DefaultMaxEntries);
-	// pass NewMemoryStore(n) to bound it otherwise, or an m2m/redisstore
+	// pass NewMemoryStore(n) to bound it otherwise, or an m2m/redistoken
 	// Store to share it between replicas.
 	Store Store
 	// MaxBodyBytes caps a request body; longer ones are answered 413. If

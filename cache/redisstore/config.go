@@ -76,7 +76,7 @@ type Config struct {
 // naming the first invalid field.
 func (c Config) withDefaults() (Config, error) {
 	if err := redislock.CheckClient(c.Client, "refreshes"); err != nil {
-		return c, err
+		return c, fmt.Errorf("redisstore: %w", err)
 	}
 	switch {
 	case c.InsecureTrustRedis && c.Secret != nil:
@@ -97,5 +97,8 @@ func (c Config) withDefaults() (Config, error) {
 		redislock.Setting{Name: "DocumentTTL", V: &c.DocumentTTL, Default: DefaultDocumentTTL, TTL: true},
 		redislock.Setting{Name: "PingInterval", V: &c.PingInterval, Default: DefaultPingInterval},
 	)
-	return c, err
+	if err != nil {
+		return c, fmt.Errorf("redisstore: %w", err)
+	}
+	return c, nil
 }

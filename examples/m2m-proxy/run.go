@@ -17,7 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/m2m/redisstore"
+	"github.com/jwtguard/jwtguard/m2m/redistoken"
 	"github.com/jwtguard/jwtguard/metrics"
 )
 
@@ -128,9 +128,9 @@ func newStore(o *options) (m2m.Store, func(), error) {
 		return nil, nil, err
 	}
 	// ContextTimeoutEnabled lets the store's Timeout bound every Redis
-	// call; redisstore.New refuses a client without it.
+	// call; redistoken.New refuses a client without it.
 	client := redis.NewClient(&redis.Options{Addr: o.RedisAddr, ContextTimeoutEnabled: true})
-	store, err := redisstore.New(redisstore.Config{Client: client, Key: sealKey})
+	store, err := redistoken.New(redistoken.Config{Client: client, Key: sealKey})
 	if err != nil {
 		client.Close()
 		return nil, nil, err

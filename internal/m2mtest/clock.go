@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Clock is a settable clock for m2m.Config.Now (and redisstore.Config.Now),
+// Clock is a settable clock for m2m.Config.Now (and redistoken.Config.Now),
 // shared by the sources of a test that stand for processes.
 type Clock struct {
 	mu  sync.Mutex

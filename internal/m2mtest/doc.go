@@ -1,4 +1,4 @@
-// Package m2mtest holds what the tests of m2m, m2m/redisstore and metrics
+// Package m2mtest holds what the tests of m2m, m2m/redistoken and metrics
 // share to drive real TokenSources and Proxies: a settable Clock, a Hooks
 // recorder and a Config builder. Only tests import it: it calls t.Fatal
 // and leaves keep-alives off, which no production code wants.

@@ -1,5 +1,5 @@
 // Package redislock holds what jwtguard's two Redis stores,
-// cache/redisstore and m2m/redisstore, share: a check that a client's
+// cache/redisstore and m2m/redistoken, share: a check that a client's
 // calls end at their context's deadline, Redis calls bounded by a
 // timeout (detached from the caller's context where they must run
 // anyway), random owner tokens, and a lock — SET NX PX to take it, a
@@ -106,13 +106,14 @@ func (b Bounded) Unlock(ctx context.Context, key, owner string) error {
 
 // CheckClient refuses a missing client and one whose calls do not end at
 // their context's deadline (see HonorsDeadlines); stalls names what a
-// slow Redis would then stall. Its errors are the stores' Config errors.
+// slow Redis would then stall. Its errors name the Config field; the
+// stores prefix their package.
 func CheckClient(c redis.UniversalClient, stalls string) error {
 	if c == nil {
-		return errors.New("redisstore: Config.Client is required")
+		return errors.New("Config.Client is required")
 	}
 	if !HonorsDeadlines(c) {
-		return fmt.Errorf("redisstore: Config.Client must be created with ContextTimeoutEnabled: true, "+
+		return fmt.Errorf("Config.Client must be created with ContextTimeoutEnabled: true, "+
 			"or a slow Redis would stall %s past Config.Timeout", stalls)
 	}
 	return nil
@@ -134,11 +135,11 @@ func Defaults(settings ...Setting) error {
 	for _, s := range settings {
 		switch {
 		case *s.V < 0:
-			return fmt.Errorf("redisstore: Config.%s must not be negative (got %v)", s.Name, *s.V)
+			return fmt.Errorf("Config.%s must not be negative (got %v)", s.Name, *s.V)
 		case *s.V == 0:
 			*s.V = s.Default
 		case s.TTL && *s.V < time.Millisecond:
-			return fmt.Errorf("redisstore: Config.%s must be at least 1ms (got %v)", s.Name, *s.V)
+			return fmt.Errorf("Config.%s must be at least 1ms (got %v)", s.Name, *s.V)
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-// Package redisstore keeps m2m tokens in Redis, so that every process
+// Package redistoken keeps m2m tokens in Redis, so that every process
 // (TokenSource) or replica (Proxy) sharing it spends one token per
 // lifetime: one of them mints under a short Redis lock while the others
 // wait for its result and read it.
@@ -28,4 +28,4 @@
 //
 // A Store is safe for concurrent use and starts no goroutine; the Redis
 // client stays the caller's to close.
-package redisstore
+package redistoken

@@ -1,4 +1,4 @@
-package redisstore_test
+package redistoken_test
 
 import (
 	"testing"
@@ -8,20 +8,20 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/m2m/redisstore"
+	"github.com/jwtguard/jwtguard/m2m/redistoken"
 )
 
 // A token is kept in Redis until its expiry as measured by Config.Now,
 // the clock of the sources that share it — not the machine's clock.
 func TestStoredUntilExpiryByClock(t *testing.T) {
 	mr := miniredis.RunT(t)
-	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redisstore.DefaultPrefix, mr: mr}
+	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redistoken.DefaultPrefix, mr: mr}
 	iss := newIssuer(t)
 	clk := m2mtest.NewClock()
 	clk.Advance(-2 * time.Hour) // tokens expire an hour before the machine's now
 	var sources []*m2m.TokenSource
 	for range 2 {
-		store, err := redisstore.New(redisstore.Config{Client: b.client(t), Key: sealKey, Now: clk.Now})
+		store, err := redistoken.New(redistoken.Config{Client: b.client(t), Key: sealKey, Now: clk.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestStoredUntilExpiryByClock(t *testing.T) {
 // The lock of a process that died while minting expires before the
 // others, waiting at most m2m.DefaultTimeout, give up: they take over.
 func TestDefaultLockTTL(t *testing.T) {
-	if redisstore.DefaultLockTTL >= m2m.DefaultTimeout {
-		t.Fatalf("DefaultLockTTL %v is not shorter than m2m.DefaultTimeout %v", redisstore.DefaultLockTTL, m2m.DefaultTimeout)
+	if redistoken.DefaultLockTTL >= m2m.DefaultTimeout {
+		t.Fatalf("DefaultLockTTL %v is not shorter than m2m.DefaultTimeout %v", redistoken.DefaultLockTTL, m2m.DefaultTimeout)
 	}
 }

@@ -1,4 +1,4 @@
-package redisstore_test
+package redistoken_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/m2m/redisstore"
+	"github.com/jwtguard/jwtguard/m2m/redistoken"
 )
 
 // TestMain fails the package if a test leaves a goroutine behind.
@@ -47,7 +47,7 @@ type backend struct {
 func backends(t *testing.T) []backend {
 	t.Helper()
 	mr := miniredis.RunT(t)
-	out := []backend{{name: "miniredis", addr: mr.Addr(), prefix: redisstore.DefaultPrefix, mr: mr}}
+	out := []backend{{name: "miniredis", addr: mr.Addr(), prefix: redistoken.DefaultPrefix, mr: mr}}
 	if addr := os.Getenv("REDIS_ADDR"); addr != "" {
 		out = append(out, backend{name: "redis", addr: addr, prefix: testPrefix()})
 	} else {
@@ -93,9 +93,9 @@ func (b backend) client(t testing.TB) redis.UniversalClient {
 // timeouts set their own.
 const testTimeout = 5 * time.Second
 
-func (b backend) store(t testing.TB, c redis.UniversalClient, key []byte) *redisstore.Store {
+func (b backend) store(t testing.TB, c redis.UniversalClient, key []byte) *redistoken.Store {
 	t.Helper()
-	s, err := redisstore.New(redisstore.Config{Client: c, Key: key, Prefix: b.prefix, Timeout: testTimeout})
+	s, err := redistoken.New(redistoken.Config{Client: c, Key: key, Prefix: b.prefix, Timeout: testTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}

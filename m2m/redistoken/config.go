@@ -1,6 +1,7 @@
-package redisstore
+package redistoken
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -54,7 +55,7 @@ type Config struct {
 // error naming the first invalid field. The key is checked by newSealer.
 func (c Config) withDefaults() (Config, error) {
 	if err := redislock.CheckClient(c.Client, "token requests"); err != nil {
-		return c, err
+		return c, fmt.Errorf("redistoken: %w", err)
 	}
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix
@@ -66,5 +67,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return c, err
+	if err != nil {
+		return c, fmt.Errorf("redistoken: %w", err)
+	}
+	return c, nil
 }

@@ -1,4 +1,4 @@
-package redisstore
+package redistoken
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // ErrUnsealed is wrapped by Get for a stored value that cannot be opened
 // with the key: another key, or damage. It matches m2m.ErrBadRecord: it
 // counts as no token, is reported, and is replaced by the next mint.
-var ErrUnsealed = fmt.Errorf("redisstore: stored token cannot be opened with this key (%w)", m2m.ErrBadRecord)
+var ErrUnsealed = fmt.Errorf("redistoken: stored token cannot be opened with this key (%w)", m2m.ErrBadRecord)
 
 // Store is an m2m.Store in Redis.
 type Store struct {
@@ -60,7 +60,7 @@ func (s *Store) Get(ctx context.Context, key string) (*m2m.Token, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: reading a token: %w", err)
+		return nil, fmt.Errorf("redistoken: reading a token: %w", err)
 	}
 	plain, err := s.sealer.open(rk, b)
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) Get(ctx context.Context, key string) (*m2m.Token, error) {
 func (s *Store) Lock(ctx context.Context, key string) (string, <-chan struct{}, error) {
 	owner, err := s.calls.Lock(ctx, s.cfg.Prefix+key+":lock", s.cfg.LockTTL)
 	if err != nil {
-		return "", nil, fmt.Errorf("redisstore: taking the lock: %w", err)
+		return "", nil, fmt.Errorf("redistoken: taking the lock: %w", err)
 	}
 	return owner, nil, nil
 }
@@ -87,7 +87,7 @@ func (s *Store) Lock(ctx context.Context, key string) (string, <-chan struct{}, 
 // still holds it, even when ctx is done.
 func (s *Store) Unlock(ctx context.Context, key, owner string) error {
 	if err := s.calls.Unlock(ctx, s.cfg.Prefix+key+":lock", owner); err != nil {
-		return fmt.Errorf("redisstore: releasing the lock: %w", err)
+		return fmt.Errorf("redistoken: releasing the lock: %w", err)
 	}
 	return nil
 }
@@ -104,12 +104,12 @@ func (s *Store) Put(ctx context.Context, key string, t *m2m.Token) error {
 	}
 	plain, err := json.Marshal(t)
 	if err != nil {
-		return fmt.Errorf("redisstore: encoding a token: %w", err)
+		return fmt.Errorf("redistoken: encoding a token: %w", err)
 	}
 	ctx, cancel := s.calls.Detached(ctx)
 	defer cancel()
 	if err := s.client.Set(ctx, rk, s.sealer.seal(rk, plain), ttl).Err(); err != nil {
-		return fmt.Errorf("redisstore: storing a token: %w", err)
+		return fmt.Errorf("redistoken: storing a token: %w", err)
 	}
 	return nil
 }

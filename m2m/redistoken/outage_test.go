@@ -1,4 +1,4 @@
-package redisstore_test
+package redistoken_test
 
 import (
 	"context"
@@ -16,16 +16,16 @@ import (
 	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/m2m/redisstore"
+	"github.com/jwtguard/jwtguard/m2m/redistoken"
 )
 
 // hangingStore is a Store on a Redis that accepts connections and never
 // answers, its calls cut off after timeout.
-func hangingStore(t *testing.T, timeout time.Duration) *redisstore.Store {
+func hangingStore(t *testing.T, timeout time.Duration) *redistoken.Store {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: redislocktest.Blackhole(t), ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
-	s, err := redisstore.New(redisstore.Config{Client: c, Key: sealKey, Timeout: timeout})
+	s, err := redistoken.New(redistoken.Config{Client: c, Key: sealKey, Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +54,8 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 			t.Fatalf("Token = %v, %v after %d mints; want a token minted without Redis", tok, err, iss.Mints())
 		}
 		errs := h.StoreErrors()
-		if len(errs) != 1 || !errors.Is(errs[0], context.DeadlineExceeded) || !strings.HasPrefix(errs[0].Error(), "redisstore: ") {
-			t.Fatalf("store errors %v, want one redisstore timeout", errs)
+		if len(errs) != 1 || !errors.Is(errs[0], context.DeadlineExceeded) || !strings.HasPrefix(errs[0].Error(), "redistoken: ") {
+			t.Fatalf("store errors %v, want one redistoken timeout", errs)
 		}
 		if elapsed > bound {
 			t.Fatalf("Token took %v with a %v store Timeout", elapsed, timeout)

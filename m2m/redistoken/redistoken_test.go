@@ -1,4 +1,4 @@
-package redisstore_test
+package redistoken_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/m2m/redisstore"
+	"github.com/jwtguard/jwtguard/m2m/redistoken"
 )
 
 // Three processes (three TokenSources, each with its own Redis connection
@@ -170,7 +170,7 @@ func TestSealed(t *testing.T) {
 				t.Fatalf("another key read the token (%d mints)", iss.Mints())
 			}
 			errs := h.StoreErrors()
-			if len(errs) != 1 || !errors.Is(errs[0], redisstore.ErrUnsealed) {
+			if len(errs) != 1 || !errors.Is(errs[0], redistoken.ErrUnsealed) {
 				t.Fatalf("store errors %v, want ErrUnsealed reported once", errs)
 			}
 		})
@@ -185,7 +185,7 @@ func TestRedisDown(t *testing.T) {
 	mr.Close()
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
-	store, err := redisstore.New(redisstore.Config{Client: c, Key: sealKey})
+	store, err := redistoken.New(redistoken.Config{Client: c, Key: sealKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestRedisDown(t *testing.T) {
 // LockTTL: they wait while the lock lives, then one of them mints.
 func TestStaleLock(t *testing.T) {
 	mr := miniredis.RunT(t)
-	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redisstore.DefaultPrefix, mr: mr}
+	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redistoken.DefaultPrefix, mr: mr}
 	iss := newIssuer(t)
 	first := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil, nil))
 	if _, err := first.Token(); err != nil {
@@ -218,7 +218,7 @@ func TestStaleLock(t *testing.T) {
 	if err := mr.Set(key+":lock", "dead process"); err != nil {
 		t.Fatal(err)
 	}
-	mr.SetTTL(key+":lock", redisstore.DefaultLockTTL)
+	mr.SetTTL(key+":lock", redistoken.DefaultLockTTL)
 
 	c := b.client(t)
 	refused := make(chan struct{}, 100)
@@ -241,7 +241,7 @@ func TestStaleLock(t *testing.T) {
 	if iss.Mints() != 1 {
 		t.Fatalf("%d mints while the lock was held, want 1", iss.Mints())
 	}
-	mr.FastForward(redisstore.DefaultLockTTL)
+	mr.FastForward(redistoken.DefaultLockTTL)
 	select {
 	case err := <-got:
 		if err != nil {
@@ -318,28 +318,28 @@ func TestNewValidates(t *testing.T) {
 	t.Cleanup(func() { plain.Close() })
 	tests := []struct {
 		name string
-		cfg  redisstore.Config
+		cfg  redistoken.Config
 		want string
 	}{
-		{"no client", redisstore.Config{Key: sealKey}, "Client is required"},
-		{"no key", redisstore.Config{Client: c}, "16, 24 or 32 bytes (got 0)"},
-		{"short key", redisstore.Config{Client: c, Key: sealKey[:15]}, "(got 15)"},
-		{"long key", redisstore.Config{Client: c, Key: append(sealKey, 'x')}, "(got 33)"},
-		{"negative lock", redisstore.Config{Client: c, Key: sealKey, LockTTL: -1}, "must not be negative"},
-		{"client ignoring deadlines", redisstore.Config{Client: plain, Key: sealKey}, "ContextTimeoutEnabled: true"},
-		{"negative timeout", redisstore.Config{Client: c, Key: sealKey, Timeout: -time.Second}, "Config.Timeout must not be negative"},
-		{"sub-millisecond lock", redisstore.Config{Client: c, Key: sealKey, LockTTL: time.Microsecond}, "at least 1ms"},
+		{"no client", redistoken.Config{Key: sealKey}, "Client is required"},
+		{"no key", redistoken.Config{Client: c}, "16, 24 or 32 bytes (got 0)"},
+		{"short key", redistoken.Config{Client: c, Key: sealKey[:15]}, "(got 15)"},
+		{"long key", redistoken.Config{Client: c, Key: append(sealKey, 'x')}, "(got 33)"},
+		{"negative lock", redistoken.Config{Client: c, Key: sealKey, LockTTL: -1}, "must not be negative"},
+		{"client ignoring deadlines", redistoken.Config{Client: plain, Key: sealKey}, "ContextTimeoutEnabled: true"},
+		{"negative timeout", redistoken.Config{Client: c, Key: sealKey, Timeout: -time.Second}, "Config.Timeout must not be negative"},
+		{"sub-millisecond lock", redistoken.Config{Client: c, Key: sealKey, LockTTL: time.Microsecond}, "at least 1ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := redisstore.New(tt.cfg)
-			if err == nil || !strings.HasPrefix(err.Error(), "redisstore: ") || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want a redisstore error containing %q", err, tt.want)
+			_, err := redistoken.New(tt.cfg)
+			if err == nil || !strings.HasPrefix(err.Error(), "redistoken: ") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want a redistoken error containing %q", err, tt.want)
 			}
 		})
 	}
 	for _, n := range []int{16, 24, 32} {
-		if _, err := redisstore.New(redisstore.Config{Client: c, Key: sealKey[:n]}); err != nil {
+		if _, err := redistoken.New(redistoken.Config{Client: c, Key: sealKey[:n]}); err != nil {
 			t.Errorf("%d-byte key: %v", n, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package redisstore
+package redistoken
 
 import (
 	"crypto/aes"
@@ -19,15 +19,15 @@ func newSealer(key []byte) (sealer, error) {
 	switch len(key) {
 	case 16, 24, 32:
 	default:
-		return sealer{}, fmt.Errorf("redisstore: Config.Key must be 16, 24 or 32 bytes (got %d)", len(key))
+		return sealer{}, fmt.Errorf("redistoken: Config.Key must be 16, 24 or 32 bytes (got %d)", len(key))
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return sealer{}, fmt.Errorf("redisstore: %w", err)
+		return sealer{}, fmt.Errorf("redistoken: %w", err)
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return sealer{}, fmt.Errorf("redisstore: %w", err)
+		return sealer{}, fmt.Errorf("redistoken: %w", err)
 	}
 	return sealer{aead: aead}, nil
 }

@@ -1,4 +1,4 @@
-package redisstore_test
+package redistoken_test
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/m2m/redisstore"
+	"github.com/jwtguard/jwtguard/m2m/redistoken"
 )
 
 func always(*m2m.Token) bool { return true }
@@ -35,12 +35,12 @@ type fetched struct {
 
 // inBubble runs f in a synctest bubble with a Store on a Redis client of
 // the bubble (miniredis runs outside it; go-redis starts no goroutine).
-func inBubble(t *testing.T, f func(t *testing.T, store *redisstore.Store)) {
+func inBubble(t *testing.T, f func(t *testing.T, store *redistoken.Store)) {
 	mr := miniredis.RunT(t)
 	synctest.Test(t, func(t *testing.T) {
 		c := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
 		defer c.Close()
-		store, err := redisstore.New(redisstore.Config{Client: c, Key: sealKey})
+		store, err := redistoken.New(redistoken.Config{Client: c, Key: sealKey})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func inBubble(t *testing.T, f func(t *testing.T, store *redisstore.Store)) {
 // A caller waiting for another's Fetch does not take its error when that
 // Fetch ended because its own context did: it fetches itself.
 func TestFetchWaiterOfAbandonedFetch(t *testing.T) {
-	inBubble(t, func(t *testing.T, store *redisstore.Store) {
+	inBubble(t, func(t *testing.T, store *redistoken.Store) {
 		ctx, cancel := context.WithCancel(context.Background())
 		first := make(chan fetched, 1)
 		go func() {
@@ -107,7 +107,7 @@ func TestProxyCoalescesUpstreamErrors(t *testing.T) {
 		_, _ = io.WriteString(w, `{"error":"too_many_requests"}`)
 	}))
 	defer up.Close()
-	inBubble(t, func(t *testing.T, store *redisstore.Store) {
+	inBubble(t, func(t *testing.T, store *redistoken.Store) {
 		hold := &holdRequests{base: &http.Transport{DisableKeepAlives: true}, open: make(chan struct{})}
 		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: up.URL, Secret: []byte("the proxies' shared secret, 32+ bytes"),
 			Store: store, HTTPClient: &http.Client{Transport: hold}})
