@@ -14,6 +14,11 @@ import (
 // it, and opens the unknown-kid cooldown after a refresh for an unknown
 // kid succeeded (before anyone waiting for it looks again).
 func (c *Cache) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outcome[Trigger]), error) {
+	if trigger == TriggerInitial && c.eng.Current() != nil {
+		// Keys arrived since this first refresh was asked for (a shared
+		// document, through Watch): the caller has what it wanted.
+		return nil, nil
+	}
 	start := time.Now()
 	res, shared, err := c.obtain(ctx, trigger, start)
 	if err == nil && trigger == TriggerUnknownKID {

@@ -115,11 +115,11 @@ jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="ISSUER"} 9.4668558e
 ` + header("jwtguard_jwks_refresh_duration_seconds") +
 	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="ISSUER"`, refreshBuckets, []int{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}, 0) +
 	header("jwtguard_jwks_refresh_total") + `
-jwtguard_jwks_refresh_total{issuer="ISSUER",result="error",trigger="time"} 1
-jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",trigger="time"} 1
-jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",trigger="unknown_kid"} 1
-jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="initial"} 1
-jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="unknown_kid"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="error",source="provider",trigger="time"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",source="provider",trigger="time"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",source="provider",trigger="unknown_kid"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",source="provider",trigger="initial"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",source="provider",trigger="unknown_kid"} 1
 ` + header("jwtguard_jwks_stale_served_total") + `
 jwtguard_jwks_stale_served_total{issuer="ISSUER"} 3
 ` + header("jwtguard_jwks_unknown_kid_total") + `

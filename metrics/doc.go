@@ -24,7 +24,7 @@
 //
 // With the default namespace the series are:
 //
-//	jwtguard_jwks_refresh_total{issuer,trigger,result}             counter
+//	jwtguard_jwks_refresh_total{issuer,trigger,result,source}      counter
 //	jwtguard_jwks_refresh_duration_seconds{issuer}                  histogram
 //	jwtguard_jwks_keys{issuer}                                      gauge
 //	jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer}    gauge

@@ -22,7 +22,7 @@ var families = map[string]struct{ typ, help string }{
 	"jwtguard_jwks_keys":                                   {"gauge", "Usable verification keys held after the last refresh."},
 	"jwtguard_jwks_last_refresh_success_timestamp_seconds": {"gauge", "Unix time of the last successful JWKS refresh (updated or not_modified)."},
 	"jwtguard_jwks_refresh_duration_seconds":               {"histogram", "Duration of JWKS refreshes, successful or not."},
-	"jwtguard_jwks_refresh_total":                          {"counter", "JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error)."},
+	"jwtguard_jwks_refresh_total":                          {"counter", "JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared), result (updated, not_modified, error) and source (provider: fetched by this process, or tried; store: another process's fetch, taken from the shared store)."},
 	"jwtguard_jwks_stale_served_total":                     {"counter", "Key look-ups served by an expired key set while its refresh ran or failed."},
 	"jwtguard_jwks_store_errors_total":                     {"counter", "Failures of the shared JWKS store; the cache fetched from the provider itself."},
 	"jwtguard_jwks_unknown_kid_total":                      {"counter", "Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh)."},

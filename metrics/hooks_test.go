@@ -89,10 +89,10 @@ jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="https://tenant.exam
 	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="https://issuer.example"`, refreshBuckets, []int{0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 3}, 10.1875) +
 	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="https://tenant.example/"`, refreshBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0.002) +
 	header("jwtguard_jwks_refresh_total") + `
-jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="error",trigger="background"} 1
-jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="not_modified",trigger="unknown_kid"} 1
-jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="updated",trigger="initial"} 1
-jwtguard_jwks_refresh_total{issuer="https://tenant.example/",result="updated",trigger="shared"} 1
+jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="error",source="provider",trigger="background"} 1
+jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="not_modified",source="provider",trigger="unknown_kid"} 1
+jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="updated",source="provider",trigger="initial"} 1
+jwtguard_jwks_refresh_total{issuer="https://tenant.example/",result="updated",source="store",trigger="shared"} 1
 ` + header("jwtguard_jwks_stale_served_total") + `
 jwtguard_jwks_stale_served_total{issuer="https://issuer.example"} 2
 ` + header("jwtguard_jwks_store_errors_total") + `
@@ -158,7 +158,7 @@ jwtguard_jwt_verifications_total{issuer=%q,reason=%q,result=%q} 1
 		c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: "invented", Result: "invented"})
 		c.UnknownKID(iss, "invented")
 		want := header("jwtguard_jwks_refresh_total") + `
-jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="other",trigger="other"} 1
+jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="other",source="provider",trigger="other"} 1
 ` + header("jwtguard_jwks_unknown_kid_total") + `
 jwtguard_jwks_unknown_kid_total{action="other",issuer="https://issuer.example"} 1
 `
@@ -237,7 +237,7 @@ jwtguard_jwt_verifications_total{issuer=%q,reason="none",result="success"} %d
 `, iss, n) + header("jwtguard_jwks_unknown_kid_total") + fmt.Sprintf(`
 jwtguard_jwks_unknown_kid_total{action="suppressed",issuer=%q} %d
 `, iss, n) + header("jwtguard_jwks_refresh_total") + fmt.Sprintf(`
-jwtguard_jwks_refresh_total{issuer=%q,result="updated",trigger="background"} %d
+jwtguard_jwks_refresh_total{issuer=%q,result="updated",source="provider",trigger="background"} %d
 `, iss, n)
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
 		"jwtguard_jwt_verifications_total", "jwtguard_jwks_unknown_kid_total", "jwtguard_jwks_refresh_total"); err != nil {

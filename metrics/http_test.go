@@ -93,7 +93,7 @@ func TestScrapeOverHTTP(t *testing.T) {
 	scrape(header("jwtguard_jwks_keys") + `
 jwtguard_jwks_keys{issuer="ISSUER"} 1
 ` + header("jwtguard_jwks_refresh_total") + `
-jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",trigger="initial"} 1
+jwtguard_jwks_refresh_total{issuer="ISSUER",result="updated",source="provider",trigger="initial"} 1
 ` + header("jwtguard_jwt_verifications_total") + `
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="audience",result="failure"} 1
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="expired",result="failure"} 1

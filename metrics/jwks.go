@@ -19,6 +19,13 @@ var (
 	actions = []cache.UnknownKIDAction{cache.KIDRefreshed, cache.KIDSuppressed, cache.KIDRejected}
 )
 
+// The values of jwks_refresh_total's source label: the fleet's provider
+// fetches are the sum of its source="provider" refreshes.
+const (
+	sourceProvider = "provider"
+	sourceStore    = "store"
+)
+
 // jwksMetrics are the key cache's metrics (subsystem "jwks").
 type jwksMetrics struct {
 	refreshes   *prometheus.CounterVec
@@ -44,8 +51,8 @@ func newJWKSMetrics(cfg Config) *jwksMetrics {
 	issuer := []string{"issuer"}
 	return &jwksMetrics{
 		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts(opts("refresh_total",
-			"JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared) and result (updated, not_modified, error).")),
-			[]string{"issuer", "trigger", "result"}),
+			"JWKS refreshes by trigger (initial, time, usage, background, unknown_kid, manual, shared), result (updated, not_modified, error) and source (provider: fetched by this process, or tried; store: another process's fetch, taken from the shared store).")),
+			[]string{"issuer", "trigger", "result", "source"}),
 		refreshTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: cfg.Namespace, Subsystem: sub, Name: "refresh_duration_seconds",
 			Help:    "Duration of JWKS refreshes, successful or not.",
@@ -111,7 +118,11 @@ func (m *jwksMetrics) setFetched(iss string, at time.Time) {
 func (c *Collector) Refreshed(ev cache.RefreshEvent) {
 	m := c.jwks
 	iss := issuerLabel(ev.Issuer)
-	m.refreshes.WithLabelValues(iss, enumLabel(ev.Trigger, triggers), enumLabel(ev.Result, results)).Inc()
+	source := sourceProvider
+	if ev.Shared && ev.Err == nil {
+		source = sourceStore
+	}
+	m.refreshes.WithLabelValues(iss, enumLabel(ev.Trigger, triggers), enumLabel(ev.Result, results), source).Inc()
 	m.refreshTime.WithLabelValues(iss).Observe(ev.Duration.Seconds())
 	m.keys.WithLabelValues(iss).Set(float64(ev.Keys))
 	if ev.Result == cache.ResultUpdated || ev.Result == cache.ResultNotModified {

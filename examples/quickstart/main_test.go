@@ -52,7 +52,7 @@ func TestWalkthrough(t *testing.T) {
 		`error="invalid_token", error_description="the access token expired"`,
 		`error="insufficient_scope"`,
 		`"name":"Alice Example"`,
-		`jwtguard_jwks_refresh_total{issuer="` + d.Issuer.URL + `",result="updated",trigger="unknown_kid"} 1`,
+		`jwtguard_jwks_refresh_total{issuer="` + d.Issuer.URL + `",result="updated",source="provider",trigger="unknown_kid"} 1`,
 		"All 11 checks behaved as expected.",
 	} {
 		if !strings.Contains(out.String(), want) {

@@ -60,7 +60,7 @@ func walkthrough(ctx context.Context, out io.Writer, iss *issuertest.Issuer, api
 	w.metrics(
 		`jwtguard_jwt_verifications_total{issuer="`+iss.URL+`",reason="none",result="success"} 5`,
 		`jwtguard_jwt_verifications_total{issuer="`+iss.URL+`",reason="expired",result="failure"} 1`,
-		`jwtguard_jwks_refresh_total{issuer="`+iss.URL+`",result="updated",trigger="unknown_kid"} 1`,
+		`jwtguard_jwks_refresh_total{issuer="`+iss.URL+`",result="updated",source="provider",trigger="unknown_kid"} 1`,
 		`jwtguard_jwks_keys{issuer="`+iss.URL+`"} 2`,
 	)
 
