@@ -115,7 +115,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.URL == "" {
 		return c, errors.New("cache: Config.URL is required")
 	}
-	if _, err := safehttp.CheckURL(c.URL, c.InsecureAllowHTTP); err != nil {
+	if _, err := safehttp.CheckURL(c.URL, c.InsecureAllowHTTP, "Config.InsecureAllowHTTP"); err != nil {
 		return c, fmt.Errorf("cache: Config.URL: %w", err)
 	}
 	switch c.Strategy {

@@ -53,6 +53,10 @@ type Config struct {
 	// (e.g. "http://127.0.0.1:9229"); the issuer is Endpoint/<UserPoolID>.
 	// Leave it empty for AWS.
 	Endpoint string
+	// InsecureAllowHTTP allows an Endpoint over plain http off loopback
+	// (e.g. "http://cognito-local:9229" in Docker Compose), for the
+	// issuer and the key fetches. Plain http on loopback needs no setting.
+	InsecureAllowHTTP bool
 }
 
 // Provider is a Cognito user pool; it implements provider.Provider.
@@ -61,6 +65,7 @@ type Provider struct {
 	clientIDs []string
 	use       TokenUse
 	groups    []string
+	plainHTTP bool
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -86,6 +91,9 @@ func New(cfg Config) (*Provider, error) {
 	}
 	var issuer string
 	if cfg.Endpoint == "" {
+		if cfg.Region == "" {
+			return nil, errors.New("cognito: Config.Region is required (e.g. \"eu-west-1\"), or Config.Endpoint for a stand-in")
+		}
 		if !regionRE.MatchString(cfg.Region) {
 			return nil, fmt.Errorf("cognito: Config.Region %q is not an AWS region", cfg.Region)
 		}
@@ -99,7 +107,7 @@ func New(cfg Config) (*Provider, error) {
 			return nil, fmt.Errorf("cognito: Config.UserPoolID %q: want <prefix>_<id>", cfg.UserPoolID)
 		}
 		base := strings.TrimSuffix(cfg.Endpoint, "/")
-		u, err := safehttp.CheckURL(base, false)
+		u, err := safehttp.CheckURL(base, cfg.InsecureAllowHTTP, "Config.InsecureAllowHTTP")
 		if err != nil {
 			return nil, fmt.Errorf("cognito: Config.Endpoint: %w", err)
 		}
@@ -113,11 +121,16 @@ func New(cfg Config) (*Provider, error) {
 		clientIDs: slices.Clone(cfg.ClientIDs),
 		use:       cfg.TokenUse,
 		groups:    slices.Clone(cfg.RequiredGroups),
+		plainHTTP: cfg.InsecureAllowHTTP && cfg.Endpoint != "",
 	}, nil
 }
 
 // Issuer implements provider.Provider.
 func (p *Provider) Issuer() string { return p.issuer }
+
+// PlainHTTP implements provider.PlainHTTP: Config.InsecureAllowHTTP, with
+// an Endpoint.
+func (p *Provider) PlainHTTP() bool { return p.plainHTTP }
 
 // JWKSURL implements provider.Provider: <issuer>/.well-known/jwks.json.
 func (p *Provider) JWKSURL() string { return p.issuer + "/.well-known/jwks.json" }

@@ -3,8 +3,10 @@ package cognito_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cognito"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
@@ -53,9 +56,13 @@ func TestNew(t *testing.T) {
 			"http://localhost:9229/local_4h5PF7sN", ""},
 		{"https endpoint with a path", cognito.Config{Endpoint: "https://idp.example.com/cognito", UserPoolID: "eu-west-1_AbC", ClientIDs: clients, TokenUse: access},
 			"https://idp.example.com/cognito/eu-west-1_AbC", ""},
-		{"endpoint over plain http off loopback", cognito.Config{Endpoint: "http://cognito.example.com", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "plain http"},
+		{"endpoint over plain http off loopback", cognito.Config{Endpoint: "http://cognito.example.com", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "set Config.InsecureAllowHTTP"},
 		{"endpoint with a query", cognito.Config{Endpoint: "http://127.0.0.1:9229?x=1", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "query"},
-		{"endpoint not a URL", cognito.Config{Endpoint: "127.0.0.1:9229", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "Endpoint"},
+		{"endpoint not a URL", cognito.Config{Endpoint: "127.0.0.1:9229", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "Endpoint: invalid URL \"127.0.0.1:9229\": want https://host"},
+		{"endpoint without a scheme", cognito.Config{Endpoint: "cognito-local:9229", UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access}, "", "want https://host"},
+		{"no region", cognito.Config{UserPoolID: "eu-west-1_AbC", ClientIDs: clients, TokenUse: access}, "", "Config.Region is required"},
+		{"plain http off loopback, asked for", cognito.Config{Endpoint: "http://cognito-local:9229", InsecureAllowHTTP: true, UserPoolID: "local_4h5PF7sN", ClientIDs: clients, TokenUse: access},
+			"http://cognito-local:9229/local_4h5PF7sN", ""},
 		{"endpoint and a bad pool id", cognito.Config{Endpoint: "http://127.0.0.1:9229", UserPoolID: "local 4h5", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
 		{"endpoint and a pool id with a path", cognito.Config{Endpoint: "http://127.0.0.1:9229", UserPoolID: "local_4h5/x", ClientIDs: clients, TokenUse: access}, "", "UserPoolID"},
 	}
@@ -280,5 +287,41 @@ func TestRulesReadExactCognitoClaims(t *testing.T) {
 				t.Errorf("Validate: %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// A pool behind a plain-http endpoint off loopback (cognito-local in Docker
+// Compose, "http://cognito-local:9229"): InsecureAllowHTTP on the pool is
+// the one setting needed, for the issuer and the key fetches.
+func TestPlainHTTPEndpoint(t *testing.T) {
+	p := newPool(t)
+	u, err := url.Parse(p.endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const host = "cognito-local.test"
+	endpoint := "http://" + host + ":" + u.Port()
+	p.idp.SetIssuer(endpoint + "/" + poolID)
+	// The network resolves cognito-local.test to the pool's server.
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, u.Host)
+	}
+	client := &http.Client{Transport: &http.Transport{DialContext: dial}}
+	cfg := cognito.Config{Endpoint: endpoint, UserPoolID: poolID, ClientIDs: []string{"app"}, TokenUse: cognito.AccessToken}
+	if _, err := cognito.New(cfg); err == nil || !strings.Contains(err.Error(), "Config.InsecureAllowHTTP") {
+		t.Fatalf("plain http off loopback without the setting: %v", err)
+	}
+	cfg.InsecureAllowHTTP = true
+	cp, err := cognito.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{cp}, Cache: cache.Config{HTTPClient: client}})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	defer v.Close()
+	if _, err := v.Verify(context.Background(), p.accessToken("app", nil)); err != nil {
+		t.Fatalf("Verify: %v", err)
 	}
 }

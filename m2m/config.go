@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/jwtguard/jwtguard/internal/safehttp"
+	"github.com/jwtguard/jwtguard/internal/scope"
 )
 
 // Defaults of Config and ProxyConfig.
@@ -115,6 +116,11 @@ func (c Config) withDefaults() (Config, error) {
 			return c, fmt.Errorf("m2m: Config.EndpointParams must not set %q", k)
 		}
 	}
+	for _, s := range c.Scopes {
+		if !scope.Valid(s) {
+			return c, fmt.Errorf("m2m: Config.Scopes: %q is not one scope (RFC 6749 §3.3: printable ASCII, no space, quote or backslash; give each scope on its own)", s)
+		}
+	}
 	for _, r := range c.Resource {
 		if u, err := url.Parse(r); err != nil || !u.IsAbs() || u.Fragment != "" || strings.Contains(r, "#") {
 			return c, fmt.Errorf("m2m: Config.Resource %q: want an absolute URI without a fragment (RFC 8707)", r)
@@ -148,7 +154,7 @@ func (c common) check() error {
 	if c.tokenURL == "" {
 		return fmt.Errorf("m2m: %s.TokenURL is required", c.typ)
 	}
-	if _, err := safehttp.CheckURL(c.tokenURL, c.insecure); err != nil {
+	if _, err := safehttp.CheckURL(c.tokenURL, c.insecure, c.typ+".InsecureAllowHTTP"); err != nil {
 		return fmt.Errorf("m2m: %s.TokenURL: %w", c.typ, err)
 	}
 	if *c.threshold == 0 {

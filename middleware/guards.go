@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/jwtguard/jwtguard/internal/scope"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -51,19 +52,19 @@ func (m *Middleware) RequireAnyPermission(perms ...string) func(http.Handler) ht
 }
 
 // guard checks want against the claims with has: every one (all) or any
-// one. With scope, want is named in the 403 challenge.
-func (m *Middleware) guard(name string, want []string, all, scope bool, has func(*provider.Claims, string) bool) func(http.Handler) http.Handler {
+// one. With scopes, want is named in the 403 challenge.
+func (m *Middleware) guard(name string, want []string, all, scopes bool, has func(*provider.Claims, string) bool) func(http.Handler) http.Handler {
 	if len(want) == 0 {
 		panic("middleware: " + name + " needs at least one value")
 	}
 	for _, w := range want {
-		if w == "" || (scope && !provider.IsScopeToken(w)) {
+		if w == "" || (scopes && !scope.Valid(w)) {
 			panic(fmt.Sprintf("middleware: %s: %q is not a valid value", name, w))
 		}
 	}
 	want = slices.Clone(want)
 	var challenge []string
-	if scope {
+	if scopes {
 		challenge = want
 	}
 	quantifier := "one"

@@ -40,8 +40,9 @@ type OIDCConfig struct {
 	Validate func(*Claims) error
 	// HTTPClient is used for discovery. If nil, http.DefaultClient is used.
 	HTTPClient *http.Client
-	// InsecureAllowHTTP allows discovery over plain http on any host (it is
-	// allowed on loopback anyway).
+	// InsecureAllowHTTP allows plain http on any host — discovery and the
+	// key fetches — for a stand-in on a private network (it is allowed on
+	// loopback anyway). Never set it for a real issuer.
 	InsecureAllowHTTP bool
 }
 
@@ -74,17 +75,22 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	cfg.Audiences = slices.Clone(cfg.Audiences)
 	cfg.Algorithms = slices.Clone(cfg.Algorithms)
 	if cfg.JWKSURL == "" {
-		u, err := Discover(ctx, cfg.HTTPClient, cfg.Issuer, cfg.InsecureAllowHTTP)
+		u, err := discover(ctx, cfg.HTTPClient, cfg.Issuer, cfg.InsecureAllowHTTP)
 		if err != nil {
 			return nil, err
 		}
 		cfg.JWKSURL = u
+	} else if _, err := safehttp.CheckURL(cfg.JWKSURL, cfg.InsecureAllowHTTP, "OIDCConfig.InsecureAllowHTTP"); err != nil {
+		return nil, fmt.Errorf("provider: OIDCConfig.JWKSURL: %w", err)
 	}
 	return &OIDC{cfg: cfg}, nil
 }
 
 // Issuer implements Provider.
 func (p *OIDC) Issuer() string { return p.cfg.Issuer }
+
+// PlainHTTP implements PlainHTTP: InsecureAllowHTTP.
+func (p *OIDC) PlainHTTP() bool { return p.cfg.InsecureAllowHTTP }
 
 // JWKSURL implements Provider.
 func (p *OIDC) JWKSURL() string { return p.cfg.JWKSURL }
@@ -117,13 +123,13 @@ const maxDiscoveryBytes = 256 << 10
 // discoveryTimeout bounds discovery when ctx has no deadline.
 const discoveryTimeout = 10 * time.Second
 
-// Discover fetches issuer's OpenID configuration and returns its jwks_uri.
+// discover fetches issuer's OpenID configuration and returns its jwks_uri.
 // The document's issuer must equal issuer exactly, and jwks_uri must be
 // https — http only for an http issuer on loopback, or anywhere with
 // insecure. Without a deadline in ctx, discovery gets 10 seconds.
-func Discover(ctx context.Context, client *http.Client, issuer string, insecure bool) (string, error) {
+func discover(ctx context.Context, client *http.Client, issuer string, insecure bool) (string, error) {
 	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
-	iu, err := safehttp.CheckURL(u, insecure)
+	iu, err := safehttp.CheckURL(u, insecure, "OIDCConfig.InsecureAllowHTTP")
 	if err != nil {
 		return "", fmt.Errorf("provider: discovery: %w", err)
 	}
@@ -159,7 +165,7 @@ func Discover(ctx context.Context, client *http.Client, issuer string, insecure 
 	if doc.Issuer != issuer {
 		return "", fmt.Errorf("provider: discovery: document issuer %q does not match %q", doc.Issuer, issuer)
 	}
-	ju, err := safehttp.CheckURL(doc.JWKSURI, insecure)
+	ju, err := safehttp.CheckURL(doc.JWKSURI, insecure, "OIDCConfig.InsecureAllowHTTP")
 	if err != nil {
 		return "", fmt.Errorf("provider: discovery: jwks_uri: %w", err)
 	}

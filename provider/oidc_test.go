@@ -144,18 +144,18 @@ func TestOIDCDiscoveryErrors(t *testing.T) {
 
 	t.Run("insecure http jwks_uri allowed when asked", func(t *testing.T) {
 		srv := docServer(t, 200, withJWKS("http://keys.example.com/jwks"))
-		u, err := provider.Discover(context.Background(), nil, srv.URL, true)
-		if err != nil || u != "http://keys.example.com/jwks" {
-			t.Errorf("Discover = %q, %v", u, err)
+		p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: srv.URL, Audiences: []string{"api"}, InsecureAllowHTTP: true})
+		if err != nil || p.JWKSURL() != "http://keys.example.com/jwks" {
+			t.Errorf("NewOIDC: %v", err)
 		}
 	})
 	t.Run("context canceled", func(t *testing.T) {
 		iss := newIssuer(t, "RS256")
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := provider.Discover(ctx, nil, iss.Issuer(), false)
+		_, err := provider.NewOIDC(ctx, provider.OIDCConfig{Issuer: iss.Issuer(), Audiences: []string{"api"}})
 		if !errors.Is(err, context.Canceled) {
-			t.Errorf("Discover with a canceled context: %v", err)
+			t.Errorf("discovery with a canceled context: %v", err)
 		}
 	})
 }
@@ -174,6 +174,9 @@ func TestOIDCConfig(t *testing.T) {
 		{"no audience, check skipped", provider.OIDCConfig{Issuer: "https://idp.example", JWKSURL: jwks, InsecureSkipAudienceCheck: true}, ""},
 		{"HS256", provider.OIDCConfig{Issuer: "https://idp.example", JWKSURL: jwks, Audiences: []string{"api"}, Algorithms: []string{"HS256"}}, `"HS256" not allowed`},
 		{"none", provider.OIDCConfig{Issuer: "https://idp.example", JWKSURL: jwks, Audiences: []string{"api"}, Algorithms: []string{"none"}}, `"none" not allowed`},
+		{"JWKS URL over plain http", provider.OIDCConfig{Issuer: "https://idp.example", JWKSURL: "http://idp.example/keys", Audiences: []string{"api"}}, "JWKSURL: refusing plain http URL \"http://idp.example/keys\": use https, or set OIDCConfig.InsecureAllowHTTP"},
+		{"JWKS URL over plain http, asked for", provider.OIDCConfig{Issuer: "https://idp.example", JWKSURL: "http://idp.example/keys", Audiences: []string{"api"}, InsecureAllowHTTP: true}, ""},
+		{"JWKS URL not a URL", provider.OIDCConfig{Issuer: "https://idp.example", JWKSURL: "idp.example/keys", Audiences: []string{"api"}}, "JWKSURL: invalid URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,6 +27,15 @@ type Provider interface {
 	Validate(*Claims) error
 }
 
+// PlainHTTP is implemented by a Provider whose JWKS URL may be plain http
+// off loopback because its user said so (OIDCConfig.InsecureAllowHTTP,
+// cognito.Config.InsecureAllowHTTP): a stand-in on a private network,
+// such as cognito-local in Docker Compose. The Verifier's key cache for
+// it then accepts plain http, without a setting of its own.
+type PlainHTTP interface {
+	PlainHTTP() bool
+}
+
 // CheckAudience returns nil if the token has one of the accepted audiences,
 // else an error matching ErrAudience.
 func CheckAudience(c *Claims, accepted []string) error {

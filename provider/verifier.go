@@ -115,6 +115,9 @@ func newRoute(p Provider, cc cache.Config) (*route, error) {
 		return nil, fmt.Errorf("%w (issuer %q)", err, r.issuer)
 	}
 	cc.URL, cc.Issuer = p.JWKSURL(), r.issuer
+	if ph, ok := p.(PlainHTTP); ok && ph.PlainHTTP() {
+		cc.InsecureAllowHTTP = true
+	}
 	c, err := cache.New(cc)
 	if err != nil {
 		return nil, fmt.Errorf("provider: issuer %q: %w", r.issuer, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtguard/jwtguard/internal/scope"
 )
 
 // wireClaims is what a token's payload is decoded into, and it holds the
@@ -242,7 +243,7 @@ func decodeListTo(d *doc, b []byte, split bool, dst []string) []string {
 		for s != "" {
 			var tok string
 			tok, s, _ = strings.Cut(s, " ")
-			if IsScopeToken(tok) {
+			if scope.Valid(tok) {
 				dst = append(dst, tok)
 			}
 		}
@@ -277,15 +278,4 @@ func dropEmpty(l []string, n int) []string {
 		}
 	}
 	return out
-}
-
-// IsScopeToken reports whether s is a scope-token (RFC 6749 §3.3): one or
-// more printable ASCII characters but space, '"' and '\'.
-func IsScopeToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -20,16 +20,18 @@ import (
 // ErrTooLarge is returned by ReadBody when a body is longer than its limit.
 var ErrTooLarge = errors.New("response body too large")
 
-// CheckURL parses raw and refuses anything but an absolute https URL, or an
-// http URL whose host is a loopback address. insecure lifts the loopback
-// restriction on http.
-func CheckURL(raw string, insecure bool) (*url.URL, error) {
+// CheckURL parses raw and refuses what a key or token fetch must not go
+// to: anything but an absolute http(s) URL with a host, user info, a
+// fragment, and plain http off loopback unless insecure. option names the
+// setting that allows plain http (e.g. "Config.InsecureAllowHTTP"), for
+// the error.
+func CheckURL(raw string, insecure bool, option string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("invalid URL %q: %w", raw, err)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("invalid URL %q: want https://host[:port][/path]", raw)
 	}
-	if u.Host == "" || u.User != nil || u.Fragment != "" {
-		return nil, fmt.Errorf("invalid URL %q: want scheme://host/path without user info or fragment", raw)
+	if u.User != nil || u.Fragment != "" {
+		return nil, fmt.Errorf("invalid URL %q: want https://host[:port][/path] without user info or fragment", raw)
 	}
 	switch u.Scheme {
 	case "https":
@@ -38,7 +40,7 @@ func CheckURL(raw string, insecure bool) (*url.URL, error) {
 		if insecure || IsLoopback(u.Hostname()) {
 			return u, nil
 		}
-		return nil, fmt.Errorf("refusing plain http URL %q: use https (plain http is allowed only on loopback unless insecure http is enabled)", raw)
+		return nil, fmt.Errorf("refusing plain http URL %q: use https, or set %s (plain http is allowed on loopback without it)", raw, option)
 	default:
 		return nil, fmt.Errorf("invalid URL %q: scheme must be https", raw)
 	}

@@ -37,9 +37,13 @@ func TestCheckURL(t *testing.T) {
 		{"https://idp.example/%zz", false, false},
 	}
 	for _, tt := range tests {
-		_, err := safehttp.CheckURL(tt.raw, tt.insecure)
+		_, err := safehttp.CheckURL(tt.raw, tt.insecure, "Config.InsecureAllowHTTP")
 		if (err == nil) != tt.ok {
 			t.Errorf("CheckURL(%q, insecure %v) = %v, want ok %v", tt.raw, tt.insecure, err, tt.ok)
+		}
+		// A refusal of plain http names the setting that allows it.
+		if err != nil && strings.HasPrefix(tt.raw, "http://") && !strings.Contains(err.Error(), "Config.InsecureAllowHTTP") {
+			t.Errorf("CheckURL(%q): %v does not name the setting", tt.raw, err)
 		}
 	}
 }
