@@ -3,6 +3,17 @@
 // them as a JWKS (and an OpenID configuration) from an httptest.Server,
 // mints tokens, counts fetches, and can be made to fail, stall or lie.
 //
+// A handler test in a few lines:
+//
+//	iss := issuertest.New()
+//	defer iss.Close()
+//	p, err := provider.NewOIDC(ctx, provider.OIDCConfig{Issuer: iss.URL, Audiences: []string{"api"}})
+//	…
+//	token := iss.Token("alice", "api", map[string]any{"scope": "read"})
+//
+// To test a handler without a token, provider.ParseClaims builds claims
+// from JSON and middleware.NewContext puts them in a request's context.
+//
 // An Issuer is safe for concurrent use. It is meant for tests and local
 // demos only: its keys live in memory and its endpoints have no access
 // control.

@@ -45,7 +45,20 @@
 //	jwtguard_m2m_store_errors_total{source}                         counter
 //
 // Alerting rules for these series, tested with promtool, are in
-// metrics/alerts.yml in the repository.
+// metrics/alerts.yml in the repository. Two questions the series answer:
+//
+//	# provider fetches of the whole fleet (Redis sharing saves the rest)
+//	sum by (issuer) (increase(jwtguard_jwks_refresh_total{source="provider",result!="error"}[1h]))
+//	# share of m2m tokens that cost no quota
+//	sum by (source) (rate(jwtguard_m2m_tokens_served_total[1h]))
+//	/ (sum by (source) (rate(jwtguard_m2m_tokens_served_total[1h]))
+//	   + sum by (source) (rate(jwtguard_m2m_token_requests_total{result="minted"}[1h])))
+//
+// Labels are bounded: issuer is a configured issuer or "unknown", source
+// a configured Name (or "other"), and the other labels take fixed values —
+// never a kid, subject, client id or a token's iss, however many forged
+// tokens arrive (tested: 10 000 tokens with random issuers and kids make
+// 16 series besides the token cache's).
 //
 // Quota used is at least m2m_token_requests_total{result="minted"} (a
 // TokenSource refuses a token that arrives already expired and counts the

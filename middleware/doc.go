@@ -27,5 +27,29 @@
 // CORS handler behind the middleware (PassPreflight; by default a
 // preflight needs a token like any request).
 //
+// With routers:
+//
+//	// net/http
+//	mux.Handle("DELETE /orders/{id}", mw.Handler(mw.RequireScopes("orders:delete")(deleteOrder)))
+//
+//	// chi
+//	r.Group(func(r chi.Router) {
+//		r.Use(mw.Handler)
+//		r.With(mw.RequireScopes("orders:write")).Post("/orders", createOrder)
+//	})
+//
+//	// gorilla/mux
+//	api := r.PathPrefix("/api").Subrouter()
+//	api.Use(mw.Handler)
+//	api.PathPrefix("/admin").Subrouter().Use(mw.RequireAnyGroup("admins", "ops"))
+//
+// Require(rule) is the guard of a rule of your own, run on every request
+// (a revocation list, a claim of yours); the scope, group and permission
+// guards are built on it. Building a guard with no values, an empty value,
+// or a scope with a space, '"' or '\' panics, like a bad route pattern.
+//
+// Logging (Config.Logger): rejections at debug, with the reason code,
+// method and path — never a token, a secret or a claim set.
+//
 // A Middleware, its Handler and its guards are safe for concurrent use.
 package middleware
