@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jwtguard/jwtguard/internal/jwa"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -58,8 +59,8 @@ func New(cfg Config) (*Provider, error) {
 	if len(cfg.Audiences) == 0 || slices.Contains(cfg.Audiences, "") {
 		return nil, errors.New("auth0: Config.Audiences must name at least one API audience, none empty")
 	}
-	if err := provider.CheckAlgorithms(cfg.Algorithms); err != nil {
-		return nil, fmt.Errorf("auth0: %w", err)
+	if err := jwa.Check(cfg.Algorithms); err != nil {
+		return nil, fmt.Errorf("auth0: Config.Algorithms: %w", err)
 	}
 	return &Provider{domain: d, audiences: slices.Clone(cfg.Audiences), algs: slices.Clone(cfg.Algorithms), rfc9068: cfg.RFC9068}, nil
 }

@@ -77,9 +77,6 @@ func (c *Cache) Close() error {
 	return nil
 }
 
-// URL returns the JWKS URL of the cache.
-func (c *Cache) URL() string { return c.cfg.URL }
-
 // Key returns the key for kid; a hit counts one use. An empty kid returns
 // the only key of a set that holds exactly one. It waits for the network
 // only when there are no keys to serve: before the first fetch, past

@@ -198,7 +198,7 @@ func (p *Proxy) usable(t *Token) bool {
 	if p.cfg.MaxAge > 0 && !now.Before(t.Issued.Add(p.cfg.MaxAge)) {
 		return false
 	}
-	return now.Before(t.Due(p.cfg.Threshold))
+	return now.Before(t.due(p.cfg.Threshold))
 }
 
 // upstream is the request to forward: the caller's credentials sent the

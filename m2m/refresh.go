@@ -21,7 +21,7 @@ const (
 // waiting for the token wakes.
 func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outcome[Trigger]), error) {
 	begin := s.cfg.Now()
-	usable := func(t *Token) bool { return s.cfg.Now().Before(t.Due(s.cfg.Threshold)) }
+	usable := func(t *Token) bool { return s.cfg.Now().Before(t.due(s.cfg.Threshold)) }
 	mint := func(ctx context.Context) (*Token, error) {
 		t, a, err := exchange(ctx, s.cc, s.client, s.cfg.Now, s.cfg.AssumedLifetime)
 		if q := quotas(a.header); len(q) > 0 {

@@ -17,8 +17,8 @@ import (
 	"github.com/jwtguard/jwtguard/internal/share"
 )
 
-// MintFunc requests a new token from the token endpoint.
-type MintFunc func(ctx context.Context) (*Token, error)
+// mintFunc requests a new token from the token endpoint.
+type mintFunc func(ctx context.Context) (*Token, error)
 
 // ErrBadRecord is what a Store's Get wraps for a stored token that must
 // not serve (it cannot be opened with the store's key, or is damaged): it
@@ -66,7 +66,7 @@ var errNoToken = errors.New("m2m: the token request returned no token and no err
 // expired on arrival); minted says whether mint ran here. wait bounds the
 // wait for another holder's token. Once ctx is done, it returns an error
 // wrapping ctx's, minting and reporting nothing.
-func fetchToken(ctx context.Context, store Store, key string, usable func(*Token) bool, mint MintFunc,
+func fetchToken(ctx context.Context, store Store, key string, usable func(*Token) bool, mint mintFunc,
 	report func(error), wait time.Duration) (t *Token, minted bool, err error) {
 	t, minted, err = share.Do(ctx, share.Store[Token](store), key, share.Options[Token]{
 		Fresh:       usable,

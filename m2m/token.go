@@ -21,12 +21,12 @@ type Token struct {
 	Expiry time.Time `json:"expiry"`
 }
 
-// Due is when the token should be replaced: once threshold of its
+// due is when the token should be replaced: once threshold of its
 // lifetime has passed, and at the latest as long before it stops being
 // handed out (see stopDelta) as that is before its expiry, so that the
 // refresh is due while the token still serves, whatever the threshold:
 // no caller has to wait for it.
-func (t *Token) Due(threshold float64) time.Time {
+func (t *Token) due(threshold float64) time.Time {
 	due := t.Issued.Add(time.Duration(threshold * float64(t.Expiry.Sub(t.Issued))))
 	if latest := t.stop().Add(-t.stopDelta()); latest.Before(due) {
 		return latest
@@ -63,5 +63,5 @@ func newHeld(t *Token, threshold float64, minted bool) *held {
 	if t.Scope != "" {
 		o = o.WithExtra(map[string]any{"scope": t.Scope})
 	}
-	return &held{o: o, due: t.Due(threshold), stop: t.stop(), minted: minted}
+	return &held{o: o, due: t.due(threshold), stop: t.stop(), minted: minted}
 }

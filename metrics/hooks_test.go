@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -146,10 +147,10 @@ jwtguard_jwt_verifications_total{issuer=%q,reason=%q,result=%q} 1
 	})
 	t.Run("every provider reason is a label value", func(t *testing.T) {
 		c, _ := metrics.New(metrics.Config{})
-		for _, r := range provider.Reasons() {
+		for _, r := range reasons.Codes {
 			c.Verified(iss, errorWithReason(t, r), time.Millisecond)
 		}
-		if n, want := testutil.CollectAndCount(c, "jwtguard_jwt_verifications_total"), len(provider.Reasons()); n != want {
+		if n, want := testutil.CollectAndCount(c, "jwtguard_jwt_verifications_total"), len(reasons.Codes); n != want {
 			t.Errorf("%d series for %d reasons", n, want)
 		}
 	})

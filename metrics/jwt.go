@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -15,14 +16,15 @@ const (
 	resultFailure = "failure"
 	// reasonNone is the reason of a successful verification.
 	reasonNone = "none"
-	// reasonError replaces a reason code provider.Reasons does not list.
+	// reasonError replaces a reason code provider.Reason may not return.
 	reasonError = "error"
 )
 
-// reasons are the reason codes provider.Reason may return for an error.
-var reasons = func() map[string]bool {
+// knownReasons are the reason codes provider.Reason may return for an
+// error.
+var knownReasons = func() map[string]bool {
 	m := make(map[string]bool)
-	for _, r := range provider.Reasons() {
+	for _, r := range reasons.Codes {
 		m[r] = true
 	}
 	return m
@@ -102,7 +104,7 @@ func (c *Collector) Verified(issuer string, err error, d time.Duration) {
 		return
 	}
 	reason := provider.Reason(err)
-	if !reasons[reason] {
+	if !knownReasons[reason] {
 		reason = reasonError
 	}
 	m.verifications.WithLabelValues(issuerLabel(issuer), resultFailure, reason).Inc()

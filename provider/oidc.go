@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/jwa"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
 
@@ -66,8 +67,8 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 		// An unset environment variable would otherwise accept aud "".
 		return nil, errors.New("provider: OIDCConfig.Audiences holds an empty audience")
 	}
-	if err := CheckAlgorithms(cfg.Algorithms); err != nil {
-		return nil, err
+	if err := jwa.Check(cfg.Algorithms); err != nil {
+		return nil, fmt.Errorf("provider: OIDCConfig.Algorithms: %w", err)
 	}
 	if strings.ContainsFunc(cfg.Type, func(r rune) bool { return r <= ' ' || r > '~' }) {
 		return nil, fmt.Errorf("provider: OIDCConfig.Type %q is not a media type", cfg.Type)

@@ -71,19 +71,3 @@ func mediaType(typ string) string {
 	}
 	return typ
 }
-
-// asymmetric are the JWS algorithms a JWKS can verify.
-var asymmetric = []string{
-	"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
-}
-
-// CheckAlgorithms returns an error unless every algorithm is an asymmetric
-// JWS algorithm; "none" and HS* are never accepted with a JWKS.
-func CheckAlgorithms(algs []string) error {
-	for _, a := range algs {
-		if !slices.Contains(asymmetric, a) {
-			return fmt.Errorf("provider: algorithm %q not allowed: want one of %q", a, asymmetric)
-		}
-	}
-	return nil
-}

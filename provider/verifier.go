@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/jwa"
 )
 
 // DefaultMaxTokenBytes is the default of VerifierConfig.MaxTokenBytes.
@@ -111,8 +112,8 @@ func newRoute(p Provider, cc cache.Config) (*route, error) {
 	if len(r.algs) == 0 {
 		r.algs = []string{"RS256"}
 	}
-	if err := CheckAlgorithms(r.algs); err != nil {
-		return nil, fmt.Errorf("%w (issuer %q)", err, r.issuer)
+	if err := jwa.Check(r.algs); err != nil {
+		return nil, fmt.Errorf("provider: %w (issuer %q)", err, r.issuer)
 	}
 	cc.URL, cc.Issuer = p.JWKSURL(), r.issuer
 	if ph, ok := p.(PlainHTTP); ok && ph.PlainHTTP() {
@@ -372,8 +373,8 @@ func orDefault(v, def int) int {
 // signingMethods are golang-jwt's methods of the asymmetric algorithms,
 // looked up once: jwt.GetSigningMethod takes a lock.
 var signingMethods = func() map[string]jwt.SigningMethod {
-	m := make(map[string]jwt.SigningMethod, len(asymmetric))
-	for _, alg := range asymmetric {
+	m := make(map[string]jwt.SigningMethod, len(jwa.Asymmetric))
+	for _, alg := range jwa.Asymmetric {
 		m[alg] = jwt.GetSigningMethod(alg)
 	}
 	return m

@@ -13,6 +13,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -124,7 +125,7 @@ func TestVerifyReasons(t *testing.T) {
 		})
 	}
 	// invalid_token and error are for errors no sentinel describes.
-	for _, code := range provider.Reasons() {
+	for _, code := range reasons.Codes {
 		if !covered[code] && code != "invalid_token" && code != "error" {
 			t.Errorf("no case yields reason %q", code)
 		}

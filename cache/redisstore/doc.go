@@ -7,14 +7,14 @@
 // What it does, for each JWKS URL:
 //
 //   - The document (body, fetch time, ETag / Last-Modified, max-age, issuer)
-//     lives under Key(url) — Config.Prefix and the hex SHA-256 of the URL —
+//     lives under Config.Prefix and the hex SHA-256 of the URL —
 //     as versioned JSON with the body in base64, for Config.DocumentTTL.
 //   - A refresh first reads Redis and takes the shared document if it is
 //     newer than the one the cache serves. Otherwise the replica takes a
-//     short lock (Key(url)+":lock", SET NX PX with a random token, released
+//     short lock (that key + ":lock", SET NX PX with a random token, released
 //     only by its holder, expiring after Config.LockTTL if the holder dies),
 //     fetches, stores the document and publishes a notice on
-//     Key(url)+":notice". Replicas that find the lock taken poll Redis for
+//     that key + ":notice". Replicas that find the lock taken poll Redis for
 //     the holder's document instead of fetching, take the lock over once
 //     it is released (or expires) without one, and fetch themselves if
 //     nothing comes within half the refresh's time (FetchTimeout/2). The

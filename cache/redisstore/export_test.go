@@ -4,7 +4,7 @@ import "testing"
 
 // Seal returns what s stores in Redis for a record of url: the record
 // with its MAC under the fleet's secret. Tests plant records with it.
-func Seal(s *Store, url string, record []byte) []byte { return s.auth.seal(s.Key(url), record) }
+func Seal(s *Store, url string, record []byte) []byte { return s.auth.seal(s.key(url), record) }
 
 // SetOnWait makes s call f each time a Lock finds the lock held (a
 // refresh waits, or keeps waiting, for another
@@ -22,3 +22,6 @@ func SetOnStopWait(t testing.TB, f func()) {
 	onStopWait = f
 	t.Cleanup(func() { onStopWait = nil })
 }
+
+// Key is key, for the tests: the Redis key of url's document.
+func (s *Store) Key(url string) string { return s.key(url) }

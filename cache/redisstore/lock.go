@@ -16,7 +16,7 @@ func (s *Store) Lock(ctx context.Context, url string) (string, <-chan struct{}, 
 	if s.isClosed() {
 		return "", nil, ErrClosed
 	}
-	key := lockKey(s.Key(url))
+	key := lockKey(s.key(url))
 	owner, err := s.calls.Lock(ctx, key, s.cfg.LockTTL)
 	if err != nil {
 		return "", nil, fmt.Errorf("redisstore: taking lock %s: %w", key, err)
@@ -31,7 +31,7 @@ func (s *Store) Lock(ctx context.Context, url string) (string, <-chan struct{}, 
 // owner still holds it, even when ctx is done, so that waiting replicas
 // do not wait for the lock to expire.
 func (s *Store) Unlock(ctx context.Context, url, owner string) error {
-	key := lockKey(s.Key(url))
+	key := lockKey(s.key(url))
 	if err := s.calls.Unlock(ctx, key, owner); err != nil {
 		return fmt.Errorf("redisstore: releasing lock %s: %w", key, err)
 	}
@@ -45,7 +45,7 @@ func (s *Store) Put(ctx context.Context, url string, doc *cache.Document) error 
 	if s.isClosed() {
 		return ErrClosed
 	}
-	key := s.Key(url)
+	key := s.key(url)
 	if doc.URL != url {
 		return fmt.Errorf("redisstore: not sharing %s: the document is for %q", key, doc.URL)
 	}

@@ -100,10 +100,10 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Key returns the Redis key that holds the document of url: Prefix and the
-// hex SHA-256 of url. The fetch lock is Key(url)+":lock" and notices go to
-// the channel Key(url)+":notice".
-func (s *Store) Key(url string) string {
+// key returns the Redis key that holds the document of url: Prefix and the
+// hex SHA-256 of url. The fetch lock is key(url)+":lock" and notices go to
+// the channel key(url)+":notice".
+func (s *Store) key(url string) string {
 	sum := sha256.Sum256([]byte(url))
 	return s.cfg.Prefix + hex.EncodeToString(sum[:])
 }
@@ -118,7 +118,7 @@ func (s *Store) Get(ctx context.Context, url string) (*cache.Document, error) {
 	if s.isClosed() {
 		return nil, ErrClosed
 	}
-	return s.get(ctx, s.Key(url), url)
+	return s.get(ctx, s.key(url), url)
 }
 
 func (s *Store) get(ctx context.Context, key, url string) (*cache.Document, error) {

@@ -52,7 +52,7 @@ func (s *Store) Watch(url string, changed func()) (stop func(), err error) {
 	}
 	w := &watcher{
 		s:       s,
-		channel: channel(s.Key(url)),
+		channel: channel(s.key(url)),
 		changed: changed,
 		signal:  make(chan struct{}, 1),
 		quit:    make(chan struct{}),

@@ -13,7 +13,7 @@ import (
 // under key if usable accepts it, else one minted holding the key's lock
 // (kept unless it expired on arrival), or — the store failing — minted
 // without it, the failure passed to report.
-func Fetch(ctx context.Context, store m2m.Store, key string, usable func(*m2m.Token) bool, mint m2m.MintFunc, report func(error)) (*m2m.Token, error) {
+func Fetch(ctx context.Context, store m2m.Store, key string, usable func(*m2m.Token) bool, mint func(context.Context) (*m2m.Token, error), report func(error)) (*m2m.Token, error) {
 	t, _, err := share.Do(ctx, share.Store[m2m.Token](store), key, share.Options[m2m.Token]{
 		Fresh:       usable,
 		Produce:     mint,

@@ -1,0 +1,10 @@
+// Package reasons lists the codes provider.Reason returns, so that the
+// metrics package can keep its reason label to them.
+package reasons
+
+// Codes are every value provider.Reason returns for a non-nil error.
+var Codes = []string{
+	"too_large", "malformed", "unknown_issuer", "algorithm", "kid", "unknown_key", "signature",
+	"expired", "not_yet_valid", "missing_claim", "audience", "token_use", "client", "claims", "type",
+	"insufficient_scope", "no_token", "keys_unavailable", "invalid_token", "error",
+}
