@@ -187,3 +187,34 @@ func TestAlgorithmsCopied(t *testing.T) {
 	algs[0] = "ES256"
 	verifyOK(t, v, iss.Token("alice", testAudience, nil))
 }
+
+// CacheByIssuer configures one provider's key cache; the others get
+// Cache. Setting what the provider decides, or naming an issuer no
+// provider has, is an error.
+func TestCacheByIssuer(t *testing.T) {
+	a, b := newIssuer(t, "RS256"), newIssuer(t, "RS256")
+	pa, pb := oidcFor(t, a), oidcFor(t, b)
+	ha, hb := &allHooks{}, &allHooks{}
+	v := newVerifier(t, provider.VerifierConfig{
+		Providers:     []provider.Provider{pa, pb},
+		Cache:         cache.Config{Hooks: ha},
+		CacheByIssuer: map[string]cache.Config{b.Issuer(): {Hooks: hb}},
+	})
+	verifyOK(t, v, a.Sign("", claims(a, nil)))
+	verifyOK(t, v, b.Sign("", claims(b, nil)))
+	if len(ha.refreshed) != 1 || ha.refreshed[0].Issuer != a.Issuer() || len(hb.refreshed) != 1 || hb.refreshed[0].Issuer != b.Issuer() {
+		t.Fatalf("refreshes: Cache's hooks %+v, CacheByIssuer's %+v", ha.refreshed, hb.refreshed)
+	}
+	for name, cfg := range map[string]provider.VerifierConfig{
+		"Cache with a URL":         {Providers: []provider.Provider{pa}, Cache: cache.Config{URL: a.JWKSURL()}},
+		"Cache with an issuer":     {Providers: []provider.Provider{pa}, Cache: cache.Config{Issuer: a.Issuer()}},
+		"CacheByIssuer with a URL": {Providers: []provider.Provider{pa}, CacheByIssuer: map[string]cache.Config{a.Issuer(): {URL: a.JWKSURL()}}},
+		"CacheByIssuer of no one":  {Providers: []provider.Provider{pa}, CacheByIssuer: map[string]cache.Config{b.Issuer(): {}}},
+	} {
+		if _, err := provider.NewVerifier(cfg); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if !strings.Contains(err.Error(), "VerifierConfig.Cache") {
+			t.Errorf("%s: %v does not name the field", name, err)
+		}
+	}
+}

@@ -24,9 +24,15 @@ const DefaultMaxTokenBytes = 16 << 10
 type VerifierConfig struct {
 	// Providers are the accepted issuers; at least one, each issuer once.
 	Providers []Provider
-	// Cache is the template of every provider's key cache; URL and Issuer
-	// are set from the provider. Its zero value means the cache defaults.
+	// Cache configures every provider's key cache, but those CacheByIssuer
+	// names. Its zero value means the cache defaults. URL and Issuer must
+	// be empty: each cache's are its provider's.
 	Cache cache.Config
+	// CacheByIssuer configures the key caches of some providers, by
+	// issuer, instead of Cache: e.g. a shorter Interval for the issuer
+	// that rotates often. Each issuer must be a provider's, and URL and
+	// Issuer must be empty.
+	CacheByIssuer map[string]cache.Config
 	// MaxTokenBytes rejects longer tokens before any parsing. If zero,
 	// DefaultMaxTokenBytes (16 KiB) is used.
 	MaxTokenBytes int
@@ -72,8 +78,22 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.MaxTokenBytes < 0 || cfg.Leeway < 0 {
 		return nil, errors.New("provider: VerifierConfig.MaxTokenBytes and Leeway must not be negative")
 	}
-	if ch, ok := cfg.Hooks.(cache.Hooks); ok && cfg.Cache.Hooks == nil {
-		cfg.Cache.Hooks = ch
+	if err := checkCacheConfig("Cache", cfg.Cache); err != nil {
+		return nil, err
+	}
+	issuers := make(map[string]bool, len(cfg.Providers))
+	for _, p := range cfg.Providers {
+		if p != nil {
+			issuers[p.Issuer()] = true
+		}
+	}
+	for iss, cc := range cfg.CacheByIssuer {
+		if !issuers[iss] {
+			return nil, fmt.Errorf("provider: VerifierConfig.CacheByIssuer names issuer %q, which no provider has", iss)
+		}
+		if err := checkCacheConfig(fmt.Sprintf("CacheByIssuer[%q]", iss), cc); err != nil {
+			return nil, err
+		}
 	}
 	t, err := newTokens(cfg.TokenCache, cfg.Leeway, cfg.Hooks)
 	if err != nil {
@@ -87,7 +107,16 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		tokens:   t,
 	}
 	for _, p := range cfg.Providers {
-		r, err := newRoute(p, cfg.Cache)
+		cc := cfg.Cache
+		if p != nil {
+			if c, ok := cfg.CacheByIssuer[p.Issuer()]; ok {
+				cc = c
+			}
+		}
+		if ch, ok := cfg.Hooks.(cache.Hooks); ok && cc.Hooks == nil {
+			cc.Hooks = ch
+		}
+		r, err := newRoute(p, cc)
 		if err == nil && v.routes[r.issuer] != nil {
 			r.cache.Close()
 			err = fmt.Errorf("provider: issuer %q configured twice", r.issuer)
@@ -99,6 +128,15 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		v.routes[r.issuer] = r
 	}
 	return v, nil
+}
+
+// checkCacheConfig refuses a cache configuration (the field named) that
+// sets what the provider decides.
+func checkCacheConfig(field string, cc cache.Config) error {
+	if cc.URL != "" || cc.Issuer != "" {
+		return fmt.Errorf("provider: VerifierConfig.%s: leave URL and Issuer empty: each key cache's are its provider's (JWKSURL, Issuer)", field)
+	}
+	return nil
 }
 
 func newRoute(p Provider, cc cache.Config) (*route, error) {
