@@ -50,32 +50,32 @@ const (
 )
 
 // Hooks receives what TokenSources and Proxies do. Methods are called
-// synchronously, TokenServed on every Token call: keep them cheap and safe for
+// synchronously, Served on every Token call: keep them cheap and safe for
 // concurrent use. Implementations turn the events into metrics (see
 // package metrics).
 //
 // Quota used is the count of RefreshEvents with ResultMinted; quota saved
-// is the count of TokenServed. One kind of ResultError may have used quota
+// is the count of Served. One kind of ResultError may have used quota
 // too: a TokenSource whose endpoint answered with a token that had
 // already expired (expires_in zero or negative) refuses it and reports
 // ResultError with Status 200 — the refresh failed, and the source backs
 // off — although the endpoint issued, and may have counted, that token.
 // A Proxy passes such a token on to its caller and reports ResultMinted.
 type Hooks interface {
-	// TokenRefreshed reports every refresh of a TokenSource and every
+	// Refreshed reports every refresh of a TokenSource and every
 	// Proxy cache miss, before the callers waiting for it return.
-	TokenRefreshed(RefreshEvent)
-	// TokenServed reports one token handed out without a token request of its
+	Refreshed(RefreshEvent)
+	// Served reports one token handed out without a token request of its
 	// own: by TokenSource.Token from the token held (or from a refresh
 	// another caller started), by a Proxy from its cache.
-	TokenServed(source string)
+	Served(source string)
 	// QuotaReported reports the token quota the endpoint's answer to a
 	// TokenSource declared (Auth0-Client-Quota-Limit and
 	// Auth0-Organization-Quota-Limit), one entry per bucket.
 	QuotaReported(source string, quotas []Quota)
 	// ProxyRequest reports the result of one request to a Proxy.
 	ProxyRequest(source string, result ProxyResult)
-	// TokenStoreFailed reports a Store that could not be used; the token
+	// StoreFailed reports a Store that could not be used; the token
 	// was requested without it.
-	TokenStoreFailed(source string, err error)
+	StoreFailed(source string, err error)
 }

@@ -147,7 +147,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.cfg.Logger.Warn("m2m: upstream token request failed", "proxy", p.cfg.Name, "err", err)
 		}
 		if h := p.cfg.Hooks; h != nil {
-			h.TokenRefreshed(ev)
+			h.Refreshed(ev)
 		}
 		return t, err
 	}
@@ -175,7 +175,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		p.report(ProxyHit)
 		if h := p.cfg.Hooks; h != nil {
-			h.TokenServed(p.cfg.Name)
+			h.Served(p.cfg.Name)
 		}
 	}
 	body := map[string]any{
@@ -269,6 +269,6 @@ func (p *Proxy) report(r ProxyResult) {
 func (p *Proxy) storeFailed(err error) {
 	p.cfg.Logger.Warn("m2m: store failed; requesting the token without it", "proxy", p.cfg.Name, "err", err)
 	if h := p.cfg.Hooks; h != nil {
-		h.TokenStoreFailed(p.cfg.Name, err)
+		h.StoreFailed(p.cfg.Name, err)
 	}
 }

@@ -152,8 +152,8 @@ func TestProxyManyVendors(t *testing.T) {
 	if got := h.ProxyResults(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("results %v, want %v", got, want)
 	}
-	if got := h.Served(); got != vendors*perVendor-vendors {
-		t.Errorf("TokenServed %d, want %d", got, vendors*perVendor-vendors)
+	if got := h.ServedCount(); got != vendors*perVendor-vendors {
+		t.Errorf("Served %d, want %d", got, vendors*perVendor-vendors)
 	}
 	if got := h.Results(); got[m2m.ResultMinted] != vendors || len(got) != 1 {
 		t.Errorf("refresh results %v, want %d minted", got, vendors)

@@ -62,7 +62,7 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 				"result", string(ev.Result), "expiry", tok.Expiry)
 		}
 		if h := s.cfg.Hooks; h != nil {
-			h.TokenRefreshed(ev)
+			h.Refreshed(ev)
 		}
 	}, err
 }
@@ -70,7 +70,7 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 func (s *TokenSource) storeFailed(err error) {
 	s.cfg.Logger.Warn("m2m: store failed; requesting the token without it", "source", s.cfg.Name, "err", err)
 	if h := s.cfg.Hooks; h != nil {
-		h.TokenStoreFailed(s.cfg.Name, err)
+		h.StoreFailed(s.cfg.Name, err)
 	}
 }
 

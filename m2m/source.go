@@ -168,7 +168,7 @@ func (s *TokenSource) markUsed(h *held) {
 
 func (s *TokenSource) served() {
 	if h := s.cfg.Hooks; h != nil {
-		h.TokenServed(s.cfg.Name)
+		h.Served(s.cfg.Name)
 	}
 }
 

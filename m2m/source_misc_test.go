@@ -86,7 +86,7 @@ func TestSharedMemoryStore(t *testing.T) {
 		if ev := h2.Next(t); ev.Result != m2m.ResultShared {
 			t.Errorf("second source's refresh = %+v, want shared", ev)
 		}
-		if h2.Served() != 1 {
+		if h2.ServedCount() != 1 {
 			t.Errorf("a shared token should count as served (quota saved)")
 		}
 

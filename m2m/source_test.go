@@ -70,8 +70,8 @@ func TestTokenSourceMintsOnce(t *testing.T) {
 		if got := iss.Mints(); got != 1 || requests.Load() != 1 {
 			t.Fatalf("issuer minted %d tokens for %d requests, want 1 and 1", got, requests.Load())
 		}
-		if got := h.Served(); got != 50*200-1 {
-			t.Errorf("TokenServed reported %d times, want %d", got, 50*200-1)
+		if got := h.ServedCount(); got != 50*200-1 {
+			t.Errorf("Served reported %d times, want %d", got, 50*200-1)
 		}
 		if got := h.Results(); got[m2m.ResultMinted] != 1 || len(got) != 1 {
 			t.Errorf("refresh results = %v, want one minted", got)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
@@ -64,16 +64,16 @@ func TestSeriesStayBounded(t *testing.T) {
 	type sample struct{ token, reason string }
 	samples := make([]sample, n)
 	for i := range samples {
-		sub, randomKID := randomString(12), randomString(1+rand.IntN(64))
+		sub, randomKID := promtest.RandomString(12), promtest.RandomString(1+rand.IntN(64))
 		claims := iss.Claims(sub, audience, time.Hour, nil)
 		switch k := i % 20; {
 		case k < 8: // an issuer nobody configured, a kid nobody published
-			claims["iss"] = "https://" + randomString(10) + ".example/" + randomString(6)
+			claims["iss"] = "https://" + promtest.RandomString(10) + ".example/" + promtest.RandomString(6)
 			samples[i] = sample{forged(t, randomKID, claims), "unknown_issuer"}
 		case k < 16: // the configured issuer, a kid it never published
 			samples[i] = sample{forged(t, randomKID, claims), "unknown_key"}
 		case k == 16: // a random audience
-			claims["aud"] = "api://" + randomString(8)
+			claims["aud"] = "api://" + promtest.RandomString(8)
 			samples[i] = sample{iss.Sign(realKID, claims), "audience"}
 		case k == 17: // a good token for a random subject
 			samples[i] = sample{iss.Sign(realKID, claims), "none"}
@@ -158,7 +158,7 @@ func TestSeriesStayBounded(t *testing.T) {
 	delete(got, "jwtguard_jwt_token_cache_events_total")
 	total -= tokenCache
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("series per family after %d tokens:\n%s\nwant:\n%s", n, format(got), format(want))
+		t.Errorf("series per family after %d tokens:\n%s\nwant:\n%s", n, promtest.Families(got), promtest.Families(want))
 	}
 	if c, err := testutil.GatherAndCount(reg); err != nil || c != 16+tokenCache || total != 16 {
 		t.Errorf("GatherAndCount = %d, %v; gathered %d besides the token cache's; want 16", c, err, total)
@@ -186,26 +186,8 @@ func forged(t *testing.T, kid string, claims map[string]any) string {
 	return seg(map[string]string{"alg": "EdDSA", "typ": "JWT", "kid": kid}) + "." + seg(claims) + "." + randomSegment()
 }
 
-func randomString(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[rand.IntN(len(alphabet))]
-	}
-	return string(b)
-}
-
 func randomSegment() string {
 	b := make([]byte, 8+rand.IntN(64))
 	_, _ = crand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func format(m map[string]int) string {
-	var lines []string
-	for k, v := range m {
-		lines = append(lines, fmt.Sprintf("  %s %d", k, v))
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }

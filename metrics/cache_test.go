@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
@@ -113,7 +114,7 @@ jwtguard_jwks_keys{issuer="ISSUER"} 2
 ` + header("jwtguard_jwks_last_refresh_success_timestamp_seconds") + `
 jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="ISSUER"} 9.4668558e+08
 ` + header("jwtguard_jwks_refresh_duration_seconds") +
-	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="ISSUER"`, refreshBuckets, []int{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}, 0) +
+	promtest.Histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="ISSUER"`, refreshBuckets, []int{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}, 0) +
 	header("jwtguard_jwks_refresh_total") + `
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="error",source="provider",trigger="time"} 1
 jwtguard_jwks_refresh_total{issuer="ISSUER",result="not_modified",source="provider",trigger="time"} 1
@@ -131,8 +132,8 @@ jwtguard_jwks_unknown_kid_total{action="suppressed",issuer="ISSUER"} 2
 jwtguard_jwt_token_cache_events_total{event="miss",issuer="ISSUER"} 8
 jwtguard_jwt_token_cache_events_total{event="miss",issuer="unknown"} 1
 ` + header("jwtguard_jwt_verification_duration_seconds") +
-	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="ISSUER"`, verificationBuckets, []int{8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8}, 0) +
-	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="unknown"`, verificationBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0) +
+	promtest.Histogram("jwtguard_jwt_verification_duration_seconds", `issuer="ISSUER"`, verificationBuckets, []int{8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8}, 0) +
+	promtest.Histogram("jwtguard_jwt_verification_duration_seconds", `issuer="unknown"`, verificationBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0) +
 	header("jwtguard_jwt_verifications_total") + `
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="none",result="success"} 5
 jwtguard_jwt_verifications_total{issuer="ISSUER",reason="unknown_key",result="failure"} 3

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -49,7 +49,7 @@ func Example() {
 	// A token that is not even a JWT: counted under issuer="unknown".
 	_, err = v.Verify(context.Background(), "not-a-token")
 	fmt.Println(provider.Reason(err))
-	printFamily(reg, "jwtguard_jwt_verifications_total")
+	promtest.PrintCounters(reg, "jwtguard_jwt_verifications_total")
 	// Output:
 	// malformed
 	// jwtguard_jwt_verifications_total{issuer="unknown",reason="malformed",result="failure"} 1
@@ -78,29 +78,9 @@ func ExampleCollector_Verified() {
 	m.Verified("https://issuer.example", nil, 80*time.Microsecond)
 	m.Verified("https://issuer.example", provider.ErrExpired, 60*time.Microsecond)
 	m.Verified("", provider.ErrUnknownIssuer, 5*time.Microsecond)
-	printFamily(reg, "jwtguard_jwt_verifications_total")
+	promtest.PrintCounters(reg, "jwtguard_jwt_verifications_total")
 	// Output:
 	// jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="expired",result="failure"} 1
 	// jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="none",result="success"} 1
 	// jwtguard_jwt_verifications_total{issuer="unknown",reason="unknown_issuer",result="failure"} 1
-}
-
-// printFamily prints the series of the counter family name in g.
-func printFamily(g prometheus.Gatherer, name string) {
-	mfs, err := g.Gather()
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			var labels []string
-			for _, l := range m.GetLabel() {
-				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
-			}
-			fmt.Printf("%s{%s} %v\n", name, strings.Join(labels, ","), m.GetCounter().GetValue())
-		}
-	}
 }

@@ -1,12 +1,8 @@
 package metrics_test
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
-	"testing"
 )
 
 // The expected expositions of the tests are built from the helpers in this
@@ -26,16 +22,9 @@ var families = map[string]struct{ typ, help string }{
 	"jwtguard_jwks_stale_served_total":                     {"counter", "Key look-ups served by an expired key set while its refresh ran or failed."},
 	"jwtguard_jwks_store_errors_total":                     {"counter", "Failures of the shared JWKS store; the cache fetched from the provider itself."},
 	"jwtguard_jwks_unknown_kid_total":                      {"counter", "Tokens naming a kid the key set did not hold, by action (refreshed: found after a refresh, suppressed: no refresh allowed, rejected: still unknown after a refresh)."},
+	"jwtguard_jwt_token_cache_events_total":                {"counter", `Events of the verifier's cache of verified tokens by issuer ("unknown" for a miss that was not routed to one) and event: hit, miss (verified in full), rejected (a forged token refused from the cache), evicted.`},
 	"jwtguard_jwt_verification_duration_seconds":           {"histogram", "Duration of token verifications, including any wait for keys."},
 	"jwtguard_jwt_verifications_total":                     {"counter", `Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).`},
-	"jwtguard_m2m_proxy_requests_total":                    {"counter", "Requests to a Proxy by result (hit: answered from the cache, miss: a token minted upstream for it, upstream_error: the upstream failure passed on, rejected: refused before any upstream call)."},
-	"jwtguard_m2m_quota_limit":                             {"gauge", "Tokens the quota window allows, as the token endpoint's last answer declared it (Auth0-Client-Quota-Limit: scope client, Auth0-Organization-Quota-Limit: organization)."},
-	"jwtguard_m2m_quota_remaining":                         {"gauge", "Tokens left in the quota window when the token endpoint last answered; the window may have reset since (see quota_reset_timestamp_seconds)."},
-	"jwtguard_m2m_quota_reset_timestamp_seconds":           {"gauge", "Unix time at which the quota window resets, as the token endpoint's last answer declared it."},
-	"jwtguard_m2m_store_errors_total":                      {"counter", "Failures of the token store; the token was requested without it."},
-	"jwtguard_m2m_token_request_duration_seconds":          {"histogram", "Duration of TokenSource refreshes and Proxy upstream requests, whatever their result."},
-	"jwtguard_m2m_token_requests_total":                    {"counter", "TokenSource refreshes and Proxy cache misses by trigger (initial, expired, background, proxy) and result (minted: issued by the token endpoint, one unit of quota used; shared: read from the store, minted by another source or process; error)."},
-	"jwtguard_m2m_tokens_served_total":                     {"counter", "Tokens handed out without a token request of their own (quota saved): held by a TokenSource, read from the store, or answered from a Proxy's cache."},
 }
 
 // allNames are the metric names with the default namespace, sorted.
@@ -61,35 +50,3 @@ var (
 // (e.g. `issuer="https://issuer.example"`): a _bucket line per bound in
 // buckets with the cumulative count in counts, one for le="+Inf" with the
 // last of counts, which has one entry more than buckets, then _sum and
-// _count.
-func histogram(name, labels string, buckets []float64, counts []int, sum float64) string {
-	if len(counts) != len(buckets)+1 {
-		panic(fmt.Sprintf("metrics_test: histogram %s{%s}: %d counts for %d buckets and +Inf", name, labels, len(counts), len(buckets)))
-	}
-	var b strings.Builder
-	for i, c := range counts {
-		le := "+Inf"
-		if i < len(buckets) {
-			le = strconv.FormatFloat(buckets[i], 'g', -1, 64)
-		}
-		fmt.Fprintf(&b, "%s_bucket{%s,le=%q} %d\n", name, labels, le, c)
-	}
-	fmt.Fprintf(&b, "%s_sum{%s} %s\n", name, labels, strconv.FormatFloat(sum, 'g', -1, 64))
-	fmt.Fprintf(&b, "%s_count{%s} %d\n", name, labels, counts[len(counts)-1])
-	return b.String()
-}
-
-// TestHistogram checks histogram against an exposition written out.
-func TestHistogram(t *testing.T) {
-	got := histogram("h_seconds", `a="b"`, []float64{1e-05, 0.5, 2}, []int{0, 1, 1, 3}, 12.5)
-	want := `h_seconds_bucket{a="b",le="1e-05"} 0
-h_seconds_bucket{a="b",le="0.5"} 1
-h_seconds_bucket{a="b",le="2"} 1
-h_seconds_bucket{a="b",le="+Inf"} 3
-h_seconds_sum{a="b"} 12.5
-h_seconds_count{a="b"} 3
-`
-	if got != want {
-		t.Errorf("histogram:\n%s\nwant:\n%s", got, want)
-	}
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
@@ -87,8 +88,8 @@ jwtguard_jwks_keys{issuer="https://tenant.example/"} 3
 jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="https://issuer.example"} 9.4668606e+08
 jwtguard_jwks_last_refresh_success_timestamp_seconds{issuer="https://tenant.example/"} 9.4668606e+08
 ` + header("jwtguard_jwks_refresh_duration_seconds") +
-	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="https://issuer.example"`, refreshBuckets, []int{0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 3}, 10.1875) +
-	histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="https://tenant.example/"`, refreshBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0.002) +
+	promtest.Histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="https://issuer.example"`, refreshBuckets, []int{0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 3}, 10.1875) +
+	promtest.Histogram("jwtguard_jwks_refresh_duration_seconds", `issuer="https://tenant.example/"`, refreshBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0.002) +
 	header("jwtguard_jwks_refresh_total") + `
 jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="error",source="provider",trigger="background"} 1
 jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="not_modified",source="provider",trigger="unknown_kid"} 1
@@ -102,9 +103,9 @@ jwtguard_jwks_store_errors_total{issuer="https://tenant.example/"} 1
 jwtguard_jwks_unknown_kid_total{action="rejected",issuer="https://issuer.example"} 1
 jwtguard_jwks_unknown_kid_total{action="suppressed",issuer="https://issuer.example"} 3
 ` + header("jwtguard_jwt_verification_duration_seconds") +
-	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://issuer.example"`, verificationBuckets, []int{0, 0, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4}, 1.50037) +
-	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://tenant.example/"`, verificationBuckets, []int{0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0.002) +
-	histogram("jwtguard_jwt_verification_duration_seconds", `issuer="unknown"`, verificationBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 8e-06) +
+	promtest.Histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://issuer.example"`, verificationBuckets, []int{0, 0, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4}, 1.50037) +
+	promtest.Histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://tenant.example/"`, verificationBuckets, []int{0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 0.002) +
+	promtest.Histogram("jwtguard_jwt_verification_duration_seconds", `issuer="unknown"`, verificationBuckets, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 8e-06) +
 	header("jwtguard_jwt_verifications_total") + `
 jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="error",result="failure"} 1
 jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="expired",result="failure"} 1

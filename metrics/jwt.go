@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/jwtguard/jwtguard/internal/promconf"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -44,15 +45,6 @@ type jwtMetrics struct {
 	durationBy sync.Map // issuer → prometheus.Observer
 	// tokenCacheBy caches the token cache's counters the same way.
 	tokenCacheBy sync.Map // issuer + "\x00" + event → prometheus.Counter
-}
-
-// cached returns m[key], storing make() there first if it is absent.
-func cached[T any](m *sync.Map, key string, make func() T) T {
-	v, ok := m.Load(key)
-	if !ok {
-		v, _ = m.LoadOrStore(key, make())
-	}
-	return v.(T)
 }
 
 func newJWTMetrics(cfg Config) *jwtMetrics {
@@ -94,11 +86,11 @@ func (m *jwtMetrics) Collect(ch chan<- prometheus.Metric) {
 // provider.Reasons does not list is labelled "error".
 func (c *Collector) Verified(issuer string, err error, d time.Duration) {
 	m := c.jwt
-	cached(&m.durationBy, issuer, func() prometheus.Observer {
+	promconf.Cached(&m.durationBy, issuer, func() prometheus.Observer {
 		return m.duration.WithLabelValues(issuerLabel(issuer))
 	}).Observe(d.Seconds())
 	if err == nil {
-		cached(&m.successBy, issuer, func() prometheus.Counter {
+		promconf.Cached(&m.successBy, issuer, func() prometheus.Counter {
 			return m.verifications.WithLabelValues(issuerLabel(issuer), resultSuccess, reasonNone)
 		}).Inc()
 		return
@@ -123,7 +115,7 @@ func (c *Collector) TokenCached(issuer string, ev provider.TokenCacheEvent) {
 		return
 	}
 	m := c.jwt
-	cached(&m.tokenCacheBy, issuer+"\x00"+string(ev), func() prometheus.Counter {
+	promconf.Cached(&m.tokenCacheBy, issuer+"\x00"+string(ev), func() prometheus.Counter {
 		return m.tokenCache.WithLabelValues(issuerLabel(issuer), string(ev))
 	}).Inc()
 }

@@ -2,17 +2,16 @@ package metrics
 
 import (
 	"fmt"
-	"regexp"
-	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/promconf"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
 // DefaultNamespace is the default of Config.Namespace.
-const DefaultNamespace = "jwtguard"
+const DefaultNamespace = promconf.DefaultNamespace
 
 // DefaultRefreshBuckets are the default buckets of
 // jwks_refresh_duration_seconds: 5 ms to 10 s, the default fetch timeout.
@@ -44,19 +43,15 @@ type Config struct {
 	// jwt_verification_duration_seconds, in seconds. If nil,
 	// DefaultVerificationBuckets is used.
 	VerificationBuckets []float64
-	// TokenRequestBuckets are the buckets of
-	// m2m_token_request_duration_seconds, in seconds. If nil,
-	// DefaultTokenRequestBuckets is used.
-	TokenRequestBuckets []float64
 }
 
 // Collector holds jwtguard's metrics. It implements prometheus.Collector,
-// cache.Hooks, provider.Hooks and m2m.Hooks, and it is safe for concurrent
+// cache.Hooks, provider.Hooks and provider.TokenCacheHooks (the metrics of
+// m2m are metrics/m2mmetrics's), and it is safe for concurrent
 // use.
 type Collector struct {
 	jwks *jwksMetrics
 	jwt  *jwtMetrics
-	m2m  *m2mMetrics
 	// parts are the collectors of every group above; Describe and Collect
 	// walk them. A new group (hooks of another package) adds itself here.
 	parts []prometheus.Collector
@@ -70,59 +65,33 @@ var (
 	_ provider.TokenCacheHooks = (*Collector)(nil)
 )
 
-var namespaceRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
-
 // New validates cfg, creates the metrics and registers them on
 // cfg.Registerer as one Collector. Registering on a registry that already
 // holds a Collector of the same namespace returns an error matching
 // prometheus.AlreadyRegisteredError (errors.As), whose ExistingCollector is
 // the *Collector already there; New never panics over registration.
 func New(cfg Config) (*Collector, error) {
-	if cfg.Namespace == "" {
-		cfg.Namespace = DefaultNamespace
-	}
-	if !namespaceRE.MatchString(cfg.Namespace) {
-		return nil, fmt.Errorf("metrics: Config.Namespace %q: want letters, digits and underscores, not starting with a digit", cfg.Namespace)
-	}
 	var err error
-	if cfg.RefreshBuckets, err = buckets("RefreshBuckets", cfg.RefreshBuckets, DefaultRefreshBuckets); err != nil {
+	if cfg.Namespace, err = promconf.Namespace("metrics", cfg.Namespace); err != nil {
 		return nil, err
 	}
-	if cfg.VerificationBuckets, err = buckets("VerificationBuckets", cfg.VerificationBuckets, DefaultVerificationBuckets); err != nil {
+	if cfg.RefreshBuckets, err = promconf.Buckets("metrics", "RefreshBuckets", cfg.RefreshBuckets, DefaultRefreshBuckets); err != nil {
 		return nil, err
 	}
-	if cfg.TokenRequestBuckets, err = buckets("TokenRequestBuckets", cfg.TokenRequestBuckets, DefaultTokenRequestBuckets); err != nil {
+	if cfg.VerificationBuckets, err = promconf.Buckets("metrics", "VerificationBuckets", cfg.VerificationBuckets, DefaultVerificationBuckets); err != nil {
 		return nil, err
 	}
 	c := &Collector{
 		jwks: newJWKSMetrics(cfg),
 		jwt:  newJWTMetrics(cfg),
-		m2m:  newM2MMetrics(cfg),
 	}
-	c.parts = []prometheus.Collector{c.jwks, c.jwt, c.m2m}
+	c.parts = []prometheus.Collector{c.jwks, c.jwt}
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: registering the collector: %w", err)
 		}
 	}
 	return c, nil
-}
-
-// buckets returns a copy of b, or of def when b is nil, after checking that
-// it is sorted strictly upwards.
-func buckets(field string, b, def []float64) ([]float64, error) {
-	if b == nil {
-		b = def
-	}
-	if len(b) == 0 {
-		return nil, fmt.Errorf("metrics: Config.%s is empty (leave it nil for the default)", field)
-	}
-	for i := 1; i < len(b); i++ {
-		if !(b[i] > b[i-1]) {
-			return nil, fmt.Errorf("metrics: Config.%s must be sorted strictly upwards (got %v)", field, b)
-		}
-	}
-	return slices.Clone(b), nil
 }
 
 // Describe implements prometheus.Collector.

@@ -10,8 +10,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/cache"
-	"github.com/jwtguard/jwtguard/m2m"
+	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 // touchAll makes every metric of c have one series.
@@ -22,12 +23,7 @@ func touchAll(c *metrics.Collector, iss string) {
 	c.UnknownKID(iss, cache.KIDSuppressed)
 	c.StoreFailed(iss, errors.New("store down"))
 	c.Verified(iss, nil, time.Millisecond)
-	h := c
-	h.TokenRefreshed(m2m.RefreshEvent{Source: "billing", Trigger: m2m.TriggerInitial, Result: m2m.ResultMinted, Duration: time.Millisecond})
-	h.TokenServed("billing")
-	h.QuotaReported("billing", []m2m.Quota{{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 9, Reset: time.Hour}})
-	h.ProxyRequest("gateway", m2m.ProxyHit)
-	h.TokenStoreFailed("billing", errors.New("store down"))
+	c.TokenCached(iss, provider.TokenCacheHit)
 }
 
 // familyNames gathers g and returns the names of its families.
@@ -163,7 +159,6 @@ func TestNewInvalidConfig(t *testing.T) {
 		{"empty refresh buckets", metrics.Config{RefreshBuckets: []float64{}}, "Config.RefreshBuckets"},
 		{"unsorted refresh buckets", metrics.Config{RefreshBuckets: []float64{1, 0.5}}, "Config.RefreshBuckets"},
 		{"repeated verification bucket", metrics.Config{VerificationBuckets: []float64{0.1, 0.1}}, "Config.VerificationBuckets"},
-		{"unsorted token request buckets", metrics.Config{TokenRequestBuckets: []float64{2, 1}}, "Config.TokenRequestBuckets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,7 +182,7 @@ func TestCustomBuckets(t *testing.T) {
 	buckets[0] = 5 // New keeps its own copy
 	c.Verified("https://issuer.example", nil, 5*time.Millisecond)
 	want := header("jwtguard_jwt_verification_duration_seconds") +
-		histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://issuer.example"`, []float64{0.001, 0.01}, []int{0, 1, 1}, 0.005)
+		promtest.Histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://issuer.example"`, []float64{0.001, 0.01}, []int{0, 1, 1}, 0.005)
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwt_verification_duration_seconds"); err != nil {
 		t.Error(err)
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
-	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
 )
 
 // serve runs the proxy configured by o until ctx is done. ready, if not
@@ -29,7 +29,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr
 	// which the proxy's hooks are the m2m side.
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector())
-	hooks, err := metrics.New(metrics.Config{Registerer: registry})
+	hooks, err := m2mmetrics.New(m2mmetrics.Config{Registerer: registry})
 	if err != nil {
 		return err
 	}

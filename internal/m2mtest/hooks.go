@@ -11,14 +11,14 @@ import (
 )
 
 // eventBuffer is how many refresh events Hooks holds for Next before
-// TokenRefreshed blocks.
+// Refreshed blocks.
 const eventBuffer = 1 << 12
 
 // Hooks is an m2m.Hooks that records what it is told. Its readers return
 // copies taken under its lock.
 type Hooks struct {
 	wait   time.Duration
-	events chan m2m.RefreshEvent // every TokenRefreshed, in order, for Next
+	events chan m2m.RefreshEvent // every Refreshed, in order, for Next
 
 	mu        sync.Mutex
 	refreshes []m2m.RefreshEvent
@@ -34,16 +34,16 @@ func NewHooks(wait time.Duration) *Hooks {
 	return &Hooks{wait: wait, events: make(chan m2m.RefreshEvent, eventBuffer), proxy: map[m2m.ProxyResult]int{}}
 }
 
-// TokenRefreshed records ev and queues it for Next.
-func (h *Hooks) TokenRefreshed(ev m2m.RefreshEvent) {
+// Refreshed records ev and queues it for Next.
+func (h *Hooks) Refreshed(ev m2m.RefreshEvent) {
 	h.mu.Lock()
 	h.refreshes = append(h.refreshes, ev)
 	h.mu.Unlock()
 	h.events <- ev
 }
 
-// TokenServed counts a token served.
-func (h *Hooks) TokenServed(string) {
+// Served counts a token served.
+func (h *Hooks) Served(string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.served++
@@ -63,8 +63,8 @@ func (h *Hooks) ProxyRequest(_ string, r m2m.ProxyResult) {
 	h.proxy[r]++
 }
 
-// TokenStoreFailed records err.
-func (h *Hooks) TokenStoreFailed(_ string, err error) {
+// StoreFailed records err.
+func (h *Hooks) StoreFailed(_ string, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.storeErrs = append(h.storeErrs, err)
@@ -94,8 +94,8 @@ func (h *Hooks) Results() map[m2m.Result]int {
 	return out
 }
 
-// Served returns how many TokenServed calls there were.
-func (h *Hooks) Served() int64 {
+// ServedCount returns how many Served calls there were.
+func (h *Hooks) ServedCount() int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.served
@@ -115,7 +115,7 @@ func (h *Hooks) ProxyResults() map[m2m.ProxyResult]int {
 	return maps.Clone(h.proxy)
 }
 
-// StoreErrors returns the errors TokenStoreFailed was given, in order.
+// StoreErrors returns the errors StoreFailed was given, in order.
 func (h *Hooks) StoreErrors() []error {
 	h.mu.Lock()
 	defer h.mu.Unlock()

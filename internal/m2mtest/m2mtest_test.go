@@ -32,17 +32,17 @@ func TestClock(t *testing.T) {
 // Every hook is recorded, and what the readers return is a copy.
 func TestHooksRecord(t *testing.T) {
 	h := m2mtest.NewHooks(time.Minute)
-	h.TokenRefreshed(m2m.RefreshEvent{Trigger: m2m.TriggerInitial, Result: m2m.ResultMinted})
-	h.TokenRefreshed(m2m.RefreshEvent{Trigger: m2m.TriggerBackground, Result: m2m.ResultShared})
-	h.TokenRefreshed(m2m.RefreshEvent{Trigger: m2m.TriggerExpired, Result: m2m.ResultMinted})
-	h.TokenServed("a")
-	h.TokenServed("b")
+	h.Refreshed(m2m.RefreshEvent{Trigger: m2m.TriggerInitial, Result: m2m.ResultMinted})
+	h.Refreshed(m2m.RefreshEvent{Trigger: m2m.TriggerBackground, Result: m2m.ResultShared})
+	h.Refreshed(m2m.RefreshEvent{Trigger: m2m.TriggerExpired, Result: m2m.ResultMinted})
+	h.Served("a")
+	h.Served("b")
 	h.QuotaReported("a", []m2m.Quota{{Bucket: "per_hour", Limit: 10}})
 	h.ProxyRequest("p", m2m.ProxyHit)
 	h.ProxyRequest("p", m2m.ProxyHit)
 	h.ProxyRequest("p", m2m.ProxyMiss)
 	errDown := errors.New("down")
-	h.TokenStoreFailed("a", errDown)
+	h.StoreFailed("a", errDown)
 
 	if got := h.Next(t); got.Trigger != m2m.TriggerInitial {
 		t.Errorf("first Next = %+v, want the initial refresh", got)
@@ -53,7 +53,7 @@ func TestHooksRecord(t *testing.T) {
 	if got := fmt.Sprint(h.Results()); got != "map[minted:2 shared:1]" {
 		t.Errorf("Results() = %s", got)
 	}
-	if got := h.Served(); got != 2 {
+	if got := h.ServedCount(); got != 2 {
 		t.Errorf("Served() = %d, want 2", got)
 	}
 	if got := h.Quotas(); len(got) != 1 || got[0][0].Limit != 10 {

@@ -1,4 +1,4 @@
-package metrics_test
+package m2mmetrics_test
 
 import (
 	"context"
@@ -17,14 +17,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
 )
 
 // The collector satisfies the interface TokenSources and
 // Proxies take.
-var _ m2m.Hooks = (*metrics.Collector)(nil)
+var _ m2m.Hooks = (*m2mmetrics.Collector)(nil)
 
 const (
 	m2mAudience = m2mtest.Audience
@@ -84,9 +85,9 @@ func (failingStore) Put(context.Context, string, *m2m.Token) error { return errS
 func TestM2MExposition(t *testing.T) {
 	iss := m2mIssuer(t) // servers start outside the bubble
 	synctest.Test(t, func(t *testing.T) {
-		c, err := metrics.New(metrics.Config{TokenRequestBuckets: m2mExpositionBuckets})
+		c, err := m2mmetrics.New(m2mmetrics.Config{Buckets: m2mExpositionBuckets})
 		if err != nil {
-			t.Fatalf("metrics.New: %v", err)
+			t.Fatalf("m2mmetrics.New: %v", err)
 		}
 		h := c
 		token := func(name string, ts *m2m.TokenSource, wantErr error) {
@@ -191,11 +192,11 @@ jwtguard_m2m_quota_remaining{bucket="per_hour",scope="client",source="billing"} 
 ` + header("jwtguard_m2m_store_errors_total") + `
 jwtguard_m2m_store_errors_total{source="audit"} 1
 ` + header("jwtguard_m2m_token_request_duration_seconds") +
-	histogram("jwtguard_m2m_token_request_duration_seconds", `source="audit"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
-	histogram("jwtguard_m2m_token_request_duration_seconds", `source="billing"`, m2mExpositionBuckets, []int{2, 2, 2}, 0) +
-	histogram("jwtguard_m2m_token_request_duration_seconds", `source="billing-replica"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
-	histogram("jwtguard_m2m_token_request_duration_seconds", `source="gateway"`, m2mExpositionBuckets, []int{2, 2, 2}, 0) +
-	histogram("jwtguard_m2m_token_request_duration_seconds", `source="reports"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
+	promtest.Histogram("jwtguard_m2m_token_request_duration_seconds", `source="audit"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
+	promtest.Histogram("jwtguard_m2m_token_request_duration_seconds", `source="billing"`, m2mExpositionBuckets, []int{2, 2, 2}, 0) +
+	promtest.Histogram("jwtguard_m2m_token_request_duration_seconds", `source="billing-replica"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
+	promtest.Histogram("jwtguard_m2m_token_request_duration_seconds", `source="gateway"`, m2mExpositionBuckets, []int{2, 2, 2}, 0) +
+	promtest.Histogram("jwtguard_m2m_token_request_duration_seconds", `source="reports"`, m2mExpositionBuckets, []int{1, 1, 1}, 0) +
 	header("jwtguard_m2m_token_requests_total") + `
 jwtguard_m2m_token_requests_total{result="error",source="gateway",trigger="proxy"} 1
 jwtguard_m2m_token_requests_total{result="error",source="reports",trigger="initial"} 1
@@ -244,9 +245,9 @@ func gaugeValue(t *testing.T, c prometheus.Collector, name string, labels map[st
 
 // The m2m side of a Collector is one field in an m2m.Config or
 // m2m.ProxyConfig. A request the Proxy refuses needs no network.
-func ExampleCollector_TokenServed() {
+func ExampleCollector_Served() {
 	reg := prometheus.NewRegistry()
-	m, err := metrics.New(metrics.Config{Registerer: reg})
+	m, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -262,7 +263,7 @@ func ExampleCollector_TokenServed() {
 	w := httptest.NewRecorder()
 	p.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/oauth/token", nil))
 	fmt.Println(w.Code)
-	printFamily(reg, "jwtguard_m2m_proxy_requests_total")
+	promtest.PrintCounters(reg, "jwtguard_m2m_proxy_requests_total")
 	// Output:
 	// 405
 	// jwtguard_m2m_proxy_requests_total{result="rejected",source="gateway"} 1
@@ -270,7 +271,7 @@ func ExampleCollector_TokenServed() {
 
 // Served runs on every TokenSource.Token call.
 func BenchmarkM2MServed(b *testing.B) {
-	m, err := metrics.New(metrics.Config{})
+	m, err := m2mmetrics.New(m2mmetrics.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -278,14 +279,14 @@ func BenchmarkM2MServed(b *testing.B) {
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			h.TokenServed("billing")
+			h.Served("billing")
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				h.TokenServed("billing")
+				h.Served("billing")
 			}
 		})
 	})

@@ -1,18 +1,104 @@
-package metrics
+// Package m2mmetrics exports what m2m token sources and proxies do as
+// Prometheus metrics: quota used, quota saved, the quota the endpoint
+// declares, proxy results and store failures. It is apart from package
+// metrics so that a service that only verifies tokens does not link m2m
+// and golang.org/x/oauth2.
+//
+// New returns a Collector, a prometheus.Collector that implements
+// m2m.Hooks, registered on the prometheus.Registerer you give; wiring it
+// is one field in each config:
+//
+//	mm, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
+//	…
+//	ts, err := m2m.New(m2m.Config{…, Name: "billing", Hooks: mm})
+//	p, err := m2m.NewProxy(m2m.ProxyConfig{…, Name: "gateway", Hooks: mm})
+//
+// With the default namespace the series are:
+//
+//	jwtguard_m2m_token_requests_total{source,trigger,result}        counter
+//	jwtguard_m2m_token_request_duration_seconds{source}             histogram
+//	jwtguard_m2m_tokens_served_total{source}                        counter
+//	jwtguard_m2m_quota_limit{source,scope,bucket}                   gauge
+//	jwtguard_m2m_quota_remaining{source,scope,bucket}               gauge
+//	jwtguard_m2m_quota_reset_timestamp_seconds{source,scope,bucket} gauge
+//	jwtguard_m2m_proxy_requests_total{source,result}                counter
+//	jwtguard_m2m_store_errors_total{source}                         counter
+//
+// Quota used is at least token_requests_total{result="minted"} (a
+// TokenSource refuses a token that arrives already expired and counts the
+// refresh as result="error", though the endpoint issued it); quota saved
+// is tokens_served_total. source is the configured Name ("unnamed" if
+// empty), never a client id; an enum value m2m does not define, and any
+// scope or bucket an endpoint's header invents, is labelled "other".
+//
+// A Collector is safe for concurrent use.
+package m2mmetrics
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/jwtguard/jwtguard/internal/promconf"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
-// DefaultTokenRequestBuckets are the default buckets of
+// DefaultBuckets are the default buckets of
 // m2m_token_request_duration_seconds: 1 ms (a token read from a shared
 // store) to 30 s, m2m.DefaultTimeout.
-var DefaultTokenRequestBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+var DefaultBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+
+// Config configures a Collector. A zero field means the documented
+// default.
+type Config struct {
+	// Namespace is the first part of every metric name. It must match
+	// [a-zA-Z_][a-zA-Z0-9_]*. If empty, "jwtguard".
+	Namespace string
+	// Registerer receives the Collector. If nil, nothing is registered.
+	Registerer prometheus.Registerer
+	// Buckets are the buckets of m2m_token_request_duration_seconds, in
+	// seconds. If nil, DefaultBuckets.
+	Buckets []float64
+}
+
+// Collector holds the m2m metrics. It implements prometheus.Collector and
+// m2m.Hooks.
+type Collector struct {
+	m *m2mMetrics
+}
+
+var (
+	_ prometheus.Collector = (*Collector)(nil)
+	_ m2m.Hooks            = (*Collector)(nil)
+)
+
+// New validates cfg, creates the metrics and registers them on
+// cfg.Registerer. A second Collector of the same namespace on one
+// registry is an error matching prometheus.AlreadyRegisteredError.
+func New(cfg Config) (*Collector, error) {
+	var err error
+	if cfg.Namespace, err = promconf.Namespace("m2mmetrics", cfg.Namespace); err != nil {
+		return nil, err
+	}
+	if cfg.Buckets, err = promconf.Buckets("m2mmetrics", "Buckets", cfg.Buckets, DefaultBuckets); err != nil {
+		return nil, err
+	}
+	c := &Collector{m: newM2MMetrics(cfg)}
+	if cfg.Registerer != nil {
+		if err := cfg.Registerer.Register(c); err != nil {
+			return nil, fmt.Errorf("m2mmetrics: registering the collector: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// Describe implements prometheus.Collector.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) { c.m.Describe(ch) }
+
+// Collect implements prometheus.Collector.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) { c.m.Collect(ch) }
 
 // unnamedSource labels the events of a TokenSource or Proxy whose name is
 // empty (a TokenSource with neither Name nor Audience).
@@ -34,12 +120,7 @@ var (
 // ProxyConfig.Name of the TokenSource or Proxy: "unnamed" for "", s
 // otherwise, made valid UTF-8. Names come from configuration, which
 // bounds the label.
-func sourceLabel(s string) string {
-	if s == "" {
-		return unnamedSource
-	}
-	return issuerLabel(s)
-}
+func sourceLabel(s string) string { return promconf.Label(s, unnamedSource) }
 
 // m2mMetrics are the metrics of m2m TokenSources and Proxies (subsystem
 // "m2m").
@@ -73,7 +154,7 @@ func newM2MMetrics(cfg Config) *m2mMetrics {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: cfg.Namespace, Subsystem: sub, Name: "token_request_duration_seconds",
 			Help:    "Duration of TokenSource refreshes and Proxy upstream requests, whatever their result.",
-			Buckets: cfg.TokenRequestBuckets,
+			Buckets: cfg.Buckets,
 		}, source),
 		served: prometheus.NewCounterVec(prometheus.CounterOpts(opts("tokens_served_total",
 			"Tokens handed out without a token request of their own (quota saved): held by a TokenSource, read from the store, or answered from a Proxy's cache.")),
@@ -113,23 +194,21 @@ func (m *m2mMetrics) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-var _ m2m.Hooks = (*Collector)(nil)
-
-// TokenRefreshed implements m2m.Hooks: it counts the refresh or Proxy
+// Refreshed implements m2m.Hooks: it counts the refresh or Proxy
 // cache miss under its trigger and result and observes its duration. A
 // trigger or result m2m does not define is labelled "other".
-func (c *Collector) TokenRefreshed(ev m2m.RefreshEvent) {
-	m := c.m2m
+func (c *Collector) Refreshed(ev m2m.RefreshEvent) {
+	m := c.m
 	src := sourceLabel(ev.Source)
-	m.requests.WithLabelValues(src, enumLabel(ev.Trigger, m2mTriggers), enumLabel(ev.Result, m2mResults)).Inc()
+	m.requests.WithLabelValues(src, promconf.Enum(ev.Trigger, m2mTriggers), promconf.Enum(ev.Result, m2mResults)).Inc()
 	m.duration.WithLabelValues(src).Observe(ev.Duration.Seconds())
 }
 
-// TokenServed implements m2m.Hooks: one token handed out without a
+// Served implements m2m.Hooks: one token handed out without a
 // request of its own. It takes no lock once the source has been seen.
-func (c *Collector) TokenServed(source string) {
-	m := c.m2m
-	cached(&m.servedBy, source, func() prometheus.Counter {
+func (c *Collector) Served(source string) {
+	m := c.m
+	promconf.Cached(&m.servedBy, source, func() prometheus.Counter {
 		return m.served.WithLabelValues(sourceLabel(source))
 	}).Inc()
 }
@@ -140,11 +219,11 @@ func (c *Collector) TokenServed(source string) {
 // "other" (so an upstream cannot add series); of several buckets that
 // fall under one label set, the last wins.
 func (c *Collector) QuotaReported(source string, quotas []m2m.Quota) {
-	m := c.m2m
+	m := c.m
 	src := sourceLabel(source)
 	now := time.Now()
 	for _, q := range quotas {
-		scope, bucket := enumLabel(q.Scope, quotaScopes), enumLabel(q.Bucket, quotaBuckets)
+		scope, bucket := promconf.Enum(q.Scope, quotaScopes), promconf.Enum(q.Bucket, quotaBuckets)
 		m.limit.WithLabelValues(src, scope, bucket).Set(float64(q.Limit))
 		m.remaining.WithLabelValues(src, scope, bucket).Set(float64(q.Remaining))
 		m.reset.WithLabelValues(src, scope, bucket).Set(float64(now.Add(q.Reset).UnixNano()) / 1e9)
@@ -154,11 +233,11 @@ func (c *Collector) QuotaReported(source string, quotas []m2m.Quota) {
 // ProxyRequest implements m2m.Hooks. A result m2m does not define is
 // labelled "other".
 func (c *Collector) ProxyRequest(source string, result m2m.ProxyResult) {
-	c.m2m.proxy.WithLabelValues(sourceLabel(source), enumLabel(result, proxyResults)).Inc()
+	c.m.proxy.WithLabelValues(sourceLabel(source), promconf.Enum(result, proxyResults)).Inc()
 }
 
-// TokenStoreFailed implements m2m.Hooks; the error itself is the logger's
+// StoreFailed implements m2m.Hooks; the error itself is the logger's
 // business (m2m.Config.Logger), not a label.
-func (c *Collector) TokenStoreFailed(source string, _ error) {
-	c.m2m.storeErrors.WithLabelValues(sourceLabel(source)).Inc()
+func (c *Collector) StoreFailed(source string, _ error) {
+	c.m.storeErrors.WithLabelValues(sourceLabel(source)).Inc()
 }

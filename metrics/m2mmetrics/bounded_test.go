@@ -1,4 +1,4 @@
-package metrics_test
+package m2mmetrics_test
 
 import (
 	"encoding/json"
@@ -18,9 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
 )
 
 // TestM2MLabelValues drives the m2m hooks by hand with values m2m never
@@ -29,19 +30,19 @@ import (
 // fixed set. In the bubble, time.Now() is t0 = 946684800.
 func TestM2MLabelValues(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, err := metrics.New(metrics.Config{})
+		c, err := m2mmetrics.New(m2mmetrics.Config{})
 		if err != nil {
 			t.Fatalf("New: %v", err)
 		}
 		h := c
-		h.TokenRefreshed(m2m.RefreshEvent{Trigger: "sideways", Result: "maybe", Duration: 250 * time.Millisecond})
-		h.TokenRefreshed(m2m.RefreshEvent{Source: "bad\xff", Trigger: m2m.TriggerExpired, Result: m2m.ResultError, Status: 503})
+		h.Refreshed(m2m.RefreshEvent{Trigger: "sideways", Result: "maybe", Duration: 250 * time.Millisecond})
+		h.Refreshed(m2m.RefreshEvent{Source: "bad\xff", Trigger: m2m.TriggerExpired, Result: m2m.ResultError, Status: 503})
 		h.ProxyRequest("gateway", "teapot")
 		h.ProxyRequest("", m2m.ProxyHit)
-		h.TokenServed("")
-		h.TokenServed("bad\xff")
-		h.TokenServed("bad\xfe") // another invalid name, the same label
-		h.TokenStoreFailed("", errors.New("down"))
+		h.Served("")
+		h.Served("bad\xff")
+		h.Served("bad\xfe") // another invalid name, the same label
+		h.StoreFailed("", errors.New("down"))
 
 		// A header with buckets nobody defines: the second "other" wins.
 		qs, err := m2m.ParseQuota("b=per_hour;q=10;r=3;t=60,b=per_fortnight;q=1;r=1;t=1,b=per_minute;q=7;r=6;t=30,b=per_day;q=100;r=90;t=86400")
@@ -102,14 +103,14 @@ func lyingEndpoint(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		for _, name := range []string{m2m.ClientQuotaHeader, m2m.OrganizationQuotaHeader} {
 			v := fmt.Sprintf("b=per_hour;q=100;r=%d;t=60,b=%s;q=%d;r=1;t=9,b=per_day;q=1000;r=5;t=600",
-				rand.IntN(100), randomString(1+rand.IntN(40)), rand.Int64())
+				rand.IntN(100), promtest.RandomString(1+rand.IntN(40)), rand.Int64())
 			if rand.IntN(5) == 0 {
-				v += ",b=" + randomString(8) + ";r=-1" // malformed: the whole header is skipped
+				v += ",b=" + promtest.RandomString(8) + ";r=-1" // malformed: the whole header is skipped
 			}
 			w.Header().Set(name, v)
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": randomString(20), "token_type": "Bearer", "expires_in": 3600})
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": promtest.RandomString(20), "token_type": "Bearer", "expires_in": 3600})
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -121,7 +122,7 @@ func lyingEndpoint(t *testing.T) *httptest.Server {
 // depend on the sources and the fixed label values only.
 func TestM2MSeriesStayBounded(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	c, err := metrics.New(metrics.Config{Registerer: reg})
+	c, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -141,7 +142,7 @@ func TestM2MSeriesStayBounded(t *testing.T) {
 	}
 
 	// Every combination of a valid value and random garbage, cycled.
-	garbage := func() string { return randomString(1 + rand.IntN(30)) }
+	garbage := func() string { return promtest.RandomString(1 + rand.IntN(30)) }
 	triggers := []string{"initial", "expired", "background", "proxy", ""}
 	results := []string{"minted", "shared", "error", ""}
 	proxyResults := []string{"hit", "miss", "upstream_error", "rejected", ""}
@@ -156,11 +157,11 @@ func TestM2MSeriesStayBounded(t *testing.T) {
 	sources := []string{"a", "b"}
 	for i := range 10000 {
 		src := sources[i%2]
-		h.TokenRefreshed(m2m.RefreshEvent{Source: src, Trigger: m2m.Trigger(orGarbage(triggers[(i/2)%5])), Result: m2m.Result(orGarbage(results[(i/10)%4]))})
+		h.Refreshed(m2m.RefreshEvent{Source: src, Trigger: m2m.Trigger(orGarbage(triggers[(i/2)%5])), Result: m2m.Result(orGarbage(results[(i/10)%4]))})
 		h.ProxyRequest(src, m2m.ProxyResult(orGarbage(proxyResults[(i/2)%5])))
 		h.QuotaReported("a", []m2m.Quota{{Scope: orGarbage(scopes[i%3]), Bucket: orGarbage(buckets[(i/3)%3]), Limit: rand.Int64(), Remaining: rand.Int64()}})
-		h.TokenServed(src)
-		h.TokenStoreFailed(src, errors.New(garbage()))
+		h.Served(src)
+		h.StoreFailed(src, errors.New(garbage()))
 	}
 
 	want := map[string]int{
@@ -196,7 +197,7 @@ func TestM2MSeriesStayBounded(t *testing.T) {
 		}
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("series per family:\n%s\nwant:\n%s", format(got), format(want))
+		t.Errorf("series per family:\n%s\nwant:\n%s", promtest.Families(got), promtest.Families(want))
 	}
 	// lied-to's per_hour remaining is one the endpoint sent, below 100.
 	if v := gaugeValue(t, c, "jwtguard_m2m_quota_remaining", map[string]string{"source": "lied-to", "scope": "client", "bucket": "per_hour"}); !(v >= 0 && v < 100) {
@@ -210,7 +211,7 @@ func TestM2MSeriesStayBounded(t *testing.T) {
 func TestM2MConcurrentSourceAndProxy(t *testing.T) {
 	const goroutines, each = 8, 50
 	iss := m2mIssuer(t)
-	c, err := metrics.New(metrics.Config{})
+	c, err := m2mmetrics.New(m2mmetrics.Config{})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
