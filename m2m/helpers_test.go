@@ -1,6 +1,7 @@
 package m2m_test
 
 import (
+	"context"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 // TestMain fails the package if a test leaves a goroutine behind: every
@@ -48,3 +50,24 @@ func sourceConfig(iss *issuertest.Issuer, h m2m.Hooks) m2m.Config {
 // newHooks returns a recorder whose Next waits a minute (of the bubble's
 // clock inside synctest).
 func newHooks() *m2mtest.Hooks { return m2mtest.NewHooks(time.Minute) }
+
+// verifyToken verifies token with a provider.Verifier for iss that
+// accepts audience, and returns its claims: a minted token closes the loop
+// with the middleware.
+func verifyToken(t *testing.T, iss *issuertest.Issuer, token, audience string) *provider.Claims {
+	t.Helper()
+	oidc, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{audience}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{oidc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	c, err := v.Verify(context.Background(), token)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	return c
+}

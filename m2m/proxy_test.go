@@ -1,7 +1,6 @@
 package m2m_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 var proxySecret = []byte("0123456789abcdef0123456789abcdef")
@@ -314,19 +312,7 @@ func TestProxyTokenVerifies(t *testing.T) {
 	id, secret := vendor(0)
 	a := decode(t, post(p, formType, form(id, secret, "scope", "read:things")))
 
-	oidc, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{oidc}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	c, err := v.Verify(context.Background(), a.AccessToken)
-	if err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
+	c := verifyToken(t, iss, a.AccessToken, testAudience)
 	if c.Subject() != id+"@clients" || c.ClientID() != id || c.GrantType() != "client-credentials" || len(c.Scopes()) != 1 || c.Scopes()[0] != "read:things" {
 		t.Fatalf("claims %+v, want a client-credentials token of %s with scope read:things", c, id)
 	}

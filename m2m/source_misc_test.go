@@ -17,7 +17,6 @@ import (
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 // Plugged into oauth2.Transport or oauth2.NewClient, the source puts its
@@ -221,19 +220,7 @@ func TestResource(t *testing.T) {
 	if !slices.Equal(got["resource"], cfg.Resource) || got.Has("audience") {
 		t.Fatalf("token request parameters %v, want resource=%q and no audience", got, cfg.Resource)
 	}
-	oidc, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: cfg.Resource[1:]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{oidc}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	c, err := v.Verify(context.Background(), tok.AccessToken)
-	if err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
+	c := verifyToken(t, iss, tok.AccessToken, cfg.Resource[1])
 	if !c.HasAudience(cfg.Resource[0]) || !c.HasAudience(cfg.Resource[1]) {
 		t.Fatalf("token audience %q, want the resources", c.Audience())
 	}

@@ -91,31 +91,25 @@ func ParseClaims(claimsJSON []byte) (*Claims, error) {
 
 // Lookup returns the claim name, by its exact name, as raw JSON (of a
 // name given twice, the last, as everywhere else).
-func (c *Claims) Lookup(name string) (json.RawMessage, bool) {
-	var found json.RawMessage
-	_ = members(c.json, func(n, v []byte) error {
-		if string(n) == name {
-			found = v
-		}
-		return nil
-	})
-	return found, found != nil
-}
+func (c *Claims) Lookup(name string) (json.RawMessage, bool) { return member(c.json, name) }
 
 // LookupHeader returns the member name of the token's protected header
 // (typ, kid, alg, …), by its exact name, as raw JSON: for rules about the
 // header. Claims from ParseClaims have no header.
 func (c *Claims) LookupHeader(name string) (json.RawMessage, bool) {
-	if c.header == nil {
-		return nil, false
-	}
+	return member(c.header, name)
+}
+
+// member returns the value of the last member name of the JSON object
+// obj (nil: none).
+func member(obj []byte, name string) (json.RawMessage, bool) {
 	var found json.RawMessage
-	_ = members(c.header, func(n, v []byte) error {
-		if string(n) == name {
-			found = v
+	o := object{b: obj}
+	for o.next() {
+		if string(o.name) == name {
+			found = o.value
 		}
-		return nil
-	})
+	}
 	return found, found != nil
 }
 

@@ -48,19 +48,7 @@ func TestBounds(t *testing.T) {
 	if added, _ := tb.Add("huge", maxBytes+1, 0); added {
 		t.Fatal("an entry over the byte bound was added")
 	}
-	// What Len and Bytes say is what the slots hold.
-	n, bytes := 0, int64(0)
-	for i := range tb.sets {
-		for j := range tb.sets[i].slots {
-			if e := tb.sets[i].slots[j].Load(); e != nil {
-				n++
-				bytes += e.size
-			}
-		}
-	}
-	if n != tb.Len() || bytes != tb.Bytes() {
-		t.Fatalf("slots hold %d entries, %d bytes; Len %d, Bytes %d", n, bytes, tb.Len(), tb.Bytes())
-	}
+	checkCounts(t, tb)
 }
 
 // A flood of tokens seen once does not evict tokens in use: the flood
@@ -134,6 +122,12 @@ func TestConcurrent(t *testing.T) {
 	if tb.Len() > tb.Cap() || tb.Bytes() > 1<<12 || tb.Len() < 0 || tb.Bytes() < 0 {
 		t.Fatalf("%d entries, %d bytes", tb.Len(), tb.Bytes())
 	}
+	checkCounts(t, tb)
+}
+
+// checkCounts fails the test unless Len and Bytes say what the slots hold.
+func checkCounts[V any](t *testing.T, tb *Table[V]) {
+	t.Helper()
 	n, bytes := 0, int64(0)
 	for i := range tb.sets {
 		for j := range tb.sets[i].slots {
