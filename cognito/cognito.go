@@ -4,7 +4,7 @@
 // (https://cognito-idp.<region>.amazonaws.com/<poolId>) and JWKS URL, and
 // applies Cognito's rules: token_use must be the configured one, an access
 // token's client_id and an ID token's aud must be one of the app clients,
-// and the token must carry the required groups (cognito:groups). Keys,
+// and the token must carry the required groups. Keys,
 // signatures and lifetimes are the provider package's business.
 //
 // A Provider is immutable and safe for concurrent use.
@@ -46,8 +46,11 @@ type Config struct {
 	// TokenUse is AccessToken, IDToken or AnyToken. Required: there is no
 	// default that silently accepts both.
 	TokenUse TokenUse
-	// RequiredGroups: the token's cognito:groups must contain every one of
-	// them (else ErrMissingGroup, a 403). Optional.
+	// RequiredGroups: the token must hold every one of them (else
+	// ErrMissingGroup, a 403), by the rule of middleware.RequireGroups:
+	// cognito:groups, or groups — which a pre-token-generation trigger may
+	// add — if the token has no cognito:groups. Optional; a route's own
+	// groups belong in middleware.RequireGroups.
 	RequiredGroups []string
 	// Endpoint overrides the issuer base URL, for cognito-local and tests
 	// (e.g. "http://127.0.0.1:9229"); the issuer is Endpoint/<UserPoolID>.
@@ -157,14 +160,11 @@ func (p *Provider) Validate(c *provider.Claims) error {
 		// ID tokens carry the app client in aud.
 		return err
 	}
-	if len(p.groups) > 0 {
-		// Exactly cognito:groups: not groups, which Claims.Groups falls
-		// back to.
-		groups := c.LookupList("cognito:groups")
-		for _, g := range p.groups {
-			if !slices.Contains(groups, g) {
-				return fmt.Errorf("%w: %q", provider.ErrMissingGroup, g)
-			}
+	for _, g := range p.groups {
+		// The one group rule, middleware.RequireGroups's: cognito:groups,
+		// or groups if the token has no cognito:groups.
+		if !c.HasGroup(g) {
+			return fmt.Errorf("%w: %q", provider.ErrMissingGroup, g)
 		}
 	}
 	return nil

@@ -256,8 +256,8 @@ func TestOnlyRS256(t *testing.T) {
 }
 
 // TestRulesReadExactCognitoClaims: the client of an access token is its
-// client_id, and RequiredGroups checks cognito:groups, nothing else
-// (Claims.ClientID and Claims.Groups fall back to azp and groups).
+// client_id (Claims.ClientID falls back to azp), and RequiredGroups is the
+// one group rule: cognito:groups, or groups without it.
 func TestRulesReadExactCognitoClaims(t *testing.T) {
 	p, err := cognito.New(cognito.Config{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC", ClientIDs: []string{"app"}, TokenUse: cognito.AnyToken, RequiredGroups: []string{"admins"}})
 	if err != nil {
@@ -271,7 +271,8 @@ func TestRulesReadExactCognitoClaims(t *testing.T) {
 		{"client_id and cognito:groups", `{"token_use":"access","client_id":"app","cognito:groups":["admins"]}`, nil},
 		{"azp instead of client_id", `{"token_use":"access","azp":"app","cognito:groups":["admins"]}`, provider.ErrClient},
 		{"Client_Id instead of client_id", `{"token_use":"access","Client_Id":"app","cognito:groups":["admins"]}`, provider.ErrClient},
-		{"groups instead of cognito:groups", `{"token_use":"access","client_id":"app","groups":["admins"]}`, provider.ErrMissingGroup},
+		{"groups instead of cognito:groups", `{"token_use":"access","client_id":"app","groups":["admins"]}`, nil},
+		{"groups besides cognito:groups", `{"token_use":"access","client_id":"app","cognito:groups":["users"],"groups":["admins"]}`, provider.ErrMissingGroup},
 		{"empty cognito:groups and groups", `{"token_use":"access","client_id":"app","cognito:groups":[],"groups":["admins"]}`, provider.ErrMissingGroup},
 		{"Token_Use instead of token_use", `{"Token_Use":"access","client_id":"app","cognito:groups":["admins"]}`, provider.ErrTokenUse},
 		{"ID token with cognito:groups", `{"token_use":"id","aud":"app","cognito:groups":"admins"}`, nil},
