@@ -7,6 +7,34 @@
 // and the token must carry the required groups. Keys,
 // signatures and lifetimes are the provider package's business.
 //
+// # Local stand-ins
+//
+// In unit tests, issuertest.NewCognito stands in for a pool: its issuer,
+// its keys and tokens shaped like the pool's (CognitoToken). For
+// end-to-end runs, cognito-local (npm cognito-local) issues real tokens;
+// script it with the AWS CLI, whose cognito-idp commands are the same
+// JSON API calls:
+//
+//	HOST=127.0.0.1 PORT=9229 npx cognito-local &
+//	export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local   # any will do
+//	aws() { command aws --endpoint-url http://127.0.0.1:9229 --region local cognito-idp "$@"; }
+//	aws create-user-pool --pool-name dev                       # Id: local_…
+//	aws create-user-pool-client --user-pool-id local_… --client-name app \
+//		--explicit-auth-flows ALLOW_USER_PASSWORD_AUTH               # ClientId
+//	aws admin-create-user --user-pool-id local_… --username alice@example.com \
+//		--message-action SUPPRESS --user-attributes Name=email,Value=alice@example.com
+//	aws admin-set-user-password --user-pool-id local_… --username alice@example.com --password 'Passw0rd!' --permanent
+//	aws create-group --user-pool-id local_… --group-name admin
+//	aws admin-add-user-to-group --user-pool-id local_… --username alice@example.com --group-name admin
+//	aws initiate-auth --client-id <ClientId> --auth-flow USER_PASSWORD_AUTH \
+//		--auth-parameters USERNAME=alice@example.com,PASSWORD='Passw0rd!'   # AccessToken, IdToken
+//
+// and give the pool Endpoint "http://127.0.0.1:9229" (cognito-local puts
+// HOST:PORT in iss: use the same host and port). In Docker Compose, use
+// Endpoint "http://cognito-local:9229" with InsecureAllowHTTP. The
+// repository's end-to-end tests drive it the same way (cognitolocal_test.go,
+// examples/cognito).
+//
 // A Provider is immutable and safe for concurrent use.
 package cognito
 

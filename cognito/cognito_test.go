@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -112,9 +111,8 @@ func TestConfigCopied(t *testing.T) {
 	}
 }
 
-// pool is a user pool served by an issuertest issuer the way Cognito and
-// cognito-local lay it out: the issuer is <endpoint>/<pool id>, its keys
-// at <issuer>/.well-known/jwks.json.
+// pool is a user pool stood in for by issuertest.NewCognito: the issuer
+// is <endpoint>/<pool id>, its keys at <issuer>/.well-known/jwks.json.
 type pool struct {
 	idp      *issuertest.Issuer
 	endpoint string
@@ -124,12 +122,9 @@ const poolID = "local_4h5PF7sN"
 
 func newPool(t *testing.T) *pool {
 	t.Helper()
-	idp := issuertest.New()
+	idp := issuertest.NewCognito(poolID)
 	t.Cleanup(idp.Close)
-	front := httptest.NewServer(http.StripPrefix("/"+poolID, idp.Server.Config.Handler))
-	t.Cleanup(front.Close)
-	idp.SetIssuer(front.URL + "/" + poolID)
-	return &pool{idp: idp, endpoint: front.URL}
+	return &pool{idp: idp, endpoint: idp.Server.URL}
 }
 
 // verifier returns a Verifier for the pool with cfg's rules.

@@ -41,8 +41,26 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// JWKSPath and ConfigPath are where an Issuer serves its key set and
-// OpenID configuration.
+// JWKSPath, ConfigPath and TokenPath are where, under URL, an Issuer
+// serves its key set, its OpenID configuration and its token endpoint.
+//
+// The token endpoint signs with the first key. Its parameters come from
+// the query, a form body or a JSON object body (string values):
+//
+//   - grant_type=client_credentials, with client_id and client_secret (in
+//     the body or HTTP Basic) of a client registered with SetClient:
+//     a machine-to-machine token as Auth0 mints it — sub
+//     "<client_id>@clients", aud from audience, or else from the resource
+//     parameters (RFC 8707; several make an array), scope from scope, gty
+//     "client-credentials", azp the client id and a random jti. The answer
+//     is {"access_token", "token_type": "Bearer", "expires_in"}, or an
+//     OAuth error (SetTokenStatus, SetTokenRetryAfter, SetClientQuota).
+//   - anything else (a demo convenience, GET or POST): a token for the
+//     parameters sub, aud, scope and groups (comma-separated).
+//
+// Both take ttl, a Go duration (default 1h; negative mints an expired
+// token). Hooks set with OnRequest see every request once its parameters
+// are parsed.
 const (
 	JWKSPath   = "/.well-known/jwks.json"
 	ConfigPath = "/.well-known/openid-configuration"
@@ -84,22 +102,23 @@ type Issuer struct {
 
 // New starts an Issuer over plain http on loopback with one RS256 key.
 // Close it when done.
-func New() *Issuer { return start(httptest.NewServer, true) }
+func New() *Issuer { return start(httptest.NewServer, true, "") }
 
 // NewTLS is New over https (use Server.Client() to trust it).
-func NewTLS() *Issuer { return start(httptest.NewTLSServer, true) }
+func NewTLS() *Issuer { return start(httptest.NewTLSServer, true, "") }
 
 // NewEmpty is New without any key.
-func NewEmpty() *Issuer { return start(httptest.NewServer, false) }
+func NewEmpty() *Issuer { return start(httptest.NewServer, false, "") }
 
-func start(newServer func(http.Handler) *httptest.Server, withKey bool) *Issuer {
+// start starts an Issuer whose endpoints are under path (e.g. "/pool").
+func start(newServer func(http.Handler) *httptest.Server, withKey bool, path string) *Issuer {
 	i := &Issuer{}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+JWKSPath, i.serveJWKS)
-	mux.HandleFunc("GET "+ConfigPath, i.serveConfig)
-	mux.HandleFunc(TokenPath, i.serveToken)
+	mux.HandleFunc("GET "+path+JWKSPath, i.serveJWKS)
+	mux.HandleFunc("GET "+path+ConfigPath, i.serveConfig)
+	mux.HandleFunc(path+TokenPath, i.serveToken)
 	i.Server = newServer(mux)
-	i.URL = i.Server.URL
+	i.URL = i.Server.URL + path
 	if withKey {
 		i.AddKey("RS256")
 	}

@@ -93,18 +93,7 @@ func (i *Issuer) ClientMints(id string) int64 {
 // called.
 func (i *Issuer) BlockTokens() (release func()) { return i.block(&i.tok.gate) }
 
-// serveToken issues tokens signed with the first key. Parameters come from
-// the query, a form body or a JSON object body (string values).
-//
-// With grant_type=client_credentials (credentials in the body or HTTP
-// Basic) it issues a machine-to-machine token: sub "<client_id>@clients",
-// aud from audience (Auth0) or else from the resource parameters (RFC
-// 8707; several make an array), scope from scope, gty
-// "client-credentials", azp the client id and a random jti. Otherwise (a demo convenience, GET or POST) it issues a token
-// for the parameters sub, aud, scope and groups (comma-separated). Both
-// take ttl (a Go duration, default 1h; negative mints an expired token).
-// Hooks set with OnRequest see every request once its parameters are
-// parsed.
+// serveToken serves TokenPath (see its doc).
 func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 	if err := parseTokenRequest(r); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request")
