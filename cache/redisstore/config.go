@@ -28,7 +28,9 @@ type Config struct {
 	// ContextTimeoutEnabled: true, so that Timeout bounds every call (go-redis
 	// otherwise waits its own ReadTimeout, 5 seconds by default, and retries);
 	// New checks this for *redis.Client, *redis.ClusterClient and *redis.Ring.
-	// The Store does not close it.
+	// New adds a hook to it that remembers why connecting last failed, so
+	// that the Store's errors carry that cause (go-redis otherwise reports
+	// a timeout, the cause going to its log). The Store does not close it.
 	Client redis.UniversalClient
 	// Secret authenticates the documents the fleet shares: each record is
 	// stored with an HMAC-SHA256 under it, bound to its Redis key, and a

@@ -19,7 +19,7 @@ func (s *Store) Lock(ctx context.Context, url string) (string, <-chan struct{}, 
 	key := lockKey(s.key(url))
 	owner, err := s.calls.Lock(ctx, key, s.cfg.LockTTL)
 	if err != nil {
-		return "", nil, fmt.Errorf("redisstore: taking lock %s: %w", key, err)
+		return "", nil, fmt.Errorf("redisstore: taking lock %s: %w", key, s.calls.Explain(err))
 	}
 	if owner == "" && s.onWait != nil {
 		s.onWait()
@@ -33,7 +33,7 @@ func (s *Store) Lock(ctx context.Context, url string) (string, <-chan struct{}, 
 func (s *Store) Unlock(ctx context.Context, url, owner string) error {
 	key := lockKey(s.key(url))
 	if err := s.calls.Unlock(ctx, key, owner); err != nil {
-		return fmt.Errorf("redisstore: releasing lock %s: %w", key, err)
+		return fmt.Errorf("redisstore: releasing lock %s: %w", key, s.calls.Explain(err))
 	}
 	return nil
 }
@@ -64,7 +64,7 @@ func (s *Store) Put(ctx context.Context, url string, doc *cache.Document) error 
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("redisstore: sharing %s: %w", key, err)
+		return fmt.Errorf("redisstore: sharing %s: %w", key, s.calls.Explain(err))
 	}
 	return nil
 }

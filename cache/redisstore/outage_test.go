@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,4 +211,21 @@ func TestReplicasThroughRedisOutage(t *testing.T) {
 			t.Fatalf("Redis back: replica B fetched (%d fetches in all) or met the kid as unknown; want A's document shared", n)
 		}
 	})
+}
+
+// A Redis that refuses connections: the store's error says so, not only
+// that the call timed out (go-redis redials until the deadline and logs
+// the cause), and it is still the timeout.
+func TestRedisDownSaysWhy(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: redislocktest.Refused(t), ContextTimeoutEnabled: true})
+	t.Cleanup(func() { c.Close() })
+	s, err := redisstore.New(redisstore.Config{Client: c, Secret: testSecret, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = s.Get(context.Background(), testURL)
+	if err == nil || !strings.Contains(err.Error(), "connection refused") || !strings.HasPrefix(err.Error(), "redisstore: ") {
+		t.Fatalf("Get from a Redis that refuses connections: %v, want the refusal named", err)
+	}
 }

@@ -61,7 +61,7 @@ func New(cfg Config) (*Store, error) {
 	return &Store{
 		cfg:      cfg,
 		client:   cfg.Client,
-		calls:    redislock.Bounded{Client: cfg.Client, Timeout: cfg.Timeout},
+		calls:    redislock.NewBounded(cfg.Client, cfg.Timeout),
 		auth:     authenticator{secret: cfg.Secret},
 		id:       redislock.Token(),
 		watchers: make(map[string]map[*watcher]struct{}),
@@ -129,7 +129,7 @@ func (s *Store) get(ctx context.Context, key, url string) (*cache.Document, erro
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: reading %s: %w", key, err)
+		return nil, fmt.Errorf("redisstore: reading %s: %w", key, s.calls.Explain(err))
 	}
 	record, err := s.auth.open(key, b)
 	if err != nil {

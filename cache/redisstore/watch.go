@@ -262,7 +262,7 @@ func (s *Store) sessionErr(err error) error {
 	if s.isClosed() {
 		return nil
 	}
-	return fmt.Errorf("redisstore: subscription: %w", err)
+	return fmt.Errorf("redisstore: subscription: %w", s.calls.Explain(err))
 }
 
 func isTimeout(err error) bool {

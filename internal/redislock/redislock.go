@@ -17,6 +17,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -64,6 +66,26 @@ type Bounded struct {
 	Client redis.UniversalClient
 	// Timeout bounds each call; it must be positive.
 	Timeout time.Duration
+	// Dials, if not nil, is a hook of Client's: Explain adds the cause of
+	// a failed connection to an error.
+	Dials *Dials
+}
+
+// NewBounded returns a Bounded over c with timeout, and adds a Dials hook
+// to c.
+func NewBounded(c redis.UniversalClient, timeout time.Duration) Bounded {
+	d := &Dials{}
+	c.AddHook(d)
+	return Bounded{Client: c, Timeout: timeout, Dials: d}
+}
+
+// Explain returns err with the cause of the client's last failed
+// connection attempt, if any (see Dials).
+func (b Bounded) Explain(err error) error {
+	if b.Dials == nil {
+		return err
+	}
+	return b.Dials.Explain(err)
 }
 
 // Context returns the context of one call made on behalf of ctx: ctx,
@@ -143,4 +165,48 @@ func Defaults(settings ...Setting) error {
 		}
 	}
 	return nil
+}
+
+// Dials is a go-redis hook that remembers whether the client's last
+// attempt to connect failed, and why: when Redis refuses connections or
+// cannot be resolved, go-redis keeps redialing until the call's deadline
+// and returns only "context deadline exceeded", the cause going to its
+// log. A store adds a Dials to its client and passes its errors through
+// Explain.
+type Dials struct {
+	last atomic.Pointer[error] // the last dial's error; nil after a success
+}
+
+// DialHook implements redis.Hook.
+func (d *Dials) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := next(ctx, network, addr)
+		if err != nil && ctx.Err() == nil { // a dial cut off by the call's deadline says nothing new
+			d.last.Store(&err)
+		} else if err == nil {
+			d.last.Store(nil)
+		}
+		return conn, err
+	}
+}
+
+// ProcessHook implements redis.Hook.
+func (d *Dials) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+// ProcessPipelineHook implements redis.Hook.
+func (d *Dials) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// Explain returns err with the cause of the last failed connection
+// attempt, if the client's last attempt failed: "context deadline
+// exceeded (cannot connect: dial tcp …: connection refused)".
+func (d *Dials) Explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	if last := d.last.Load(); last != nil {
+		return fmt.Errorf("%w (cannot connect: %w)", err, *last)
+	}
+	return err
 }

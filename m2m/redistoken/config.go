@@ -23,7 +23,9 @@ type Config struct {
 	// ContextTimeoutEnabled: true, so that Timeout bounds every call
 	// (go-redis otherwise waits its own ReadTimeout, 3 seconds by
 	// default, and retries); New checks this for *redis.Client,
-	// *redis.ClusterClient and *redis.Ring. The Store does not close it.
+	// *redis.ClusterClient and *redis.Ring. New adds a hook to it that
+	// remembers why connecting last failed, so that the Store's errors
+	// carry that cause. The Store does not close it.
 	Client redis.UniversalClient
 	// Key seals the tokens (AES-GCM): 16, 24 or 32 random bytes, the same
 	// in every process that shares the tokens. Required.

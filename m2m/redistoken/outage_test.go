@@ -120,3 +120,17 @@ func TestFetchWithContextDone(t *testing.T) {
 		})
 	}
 }
+
+// A Redis that refuses connections: the store's error says so.
+func TestRedisDownSaysWhy(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: redislocktest.Refused(t), ContextTimeoutEnabled: true})
+	t.Cleanup(func() { c.Close() })
+	s, err := redistoken.New(redistoken.Config{Client: c, Key: sealKey, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Get(context.Background(), "some-key")
+	if err == nil || !strings.Contains(err.Error(), "connection refused") || !strings.HasPrefix(err.Error(), "redistoken: ") {
+		t.Fatalf("Get from a Redis that refuses connections: %v, want the refusal named", err)
+	}
+}

@@ -43,7 +43,7 @@ func New(cfg Config) (*Store, error) {
 	return &Store{
 		cfg:    cfg,
 		client: cfg.Client,
-		calls:  redislock.Bounded{Client: cfg.Client, Timeout: cfg.Timeout},
+		calls:  redislock.NewBounded(cfg.Client, cfg.Timeout),
 		sealer: s,
 	}, nil
 }
@@ -60,7 +60,7 @@ func (s *Store) Get(ctx context.Context, key string) (*m2m.Token, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("redistoken: reading a token: %w", err)
+		return nil, fmt.Errorf("redistoken: reading a token: %w", s.calls.Explain(err))
 	}
 	plain, err := s.sealer.open(rk, b)
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) Get(ctx context.Context, key string) (*m2m.Token, error) {
 func (s *Store) Lock(ctx context.Context, key string) (string, <-chan struct{}, error) {
 	owner, err := s.calls.Lock(ctx, s.cfg.Prefix+key+":lock", s.cfg.LockTTL)
 	if err != nil {
-		return "", nil, fmt.Errorf("redistoken: taking the lock: %w", err)
+		return "", nil, fmt.Errorf("redistoken: taking the lock: %w", s.calls.Explain(err))
 	}
 	return owner, nil, nil
 }
@@ -87,7 +87,7 @@ func (s *Store) Lock(ctx context.Context, key string) (string, <-chan struct{}, 
 // still holds it, even when ctx is done.
 func (s *Store) Unlock(ctx context.Context, key, owner string) error {
 	if err := s.calls.Unlock(ctx, s.cfg.Prefix+key+":lock", owner); err != nil {
-		return fmt.Errorf("redistoken: releasing the lock: %w", err)
+		return fmt.Errorf("redistoken: releasing the lock: %w", s.calls.Explain(err))
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func (s *Store) Put(ctx context.Context, key string, t *m2m.Token) error {
 	ctx, cancel := s.calls.Detached(ctx)
 	defer cancel()
 	if err := s.client.Set(ctx, rk, s.sealer.seal(rk, plain), ttl).Err(); err != nil {
-		return fmt.Errorf("redistoken: storing a token: %w", err)
+		return fmt.Errorf("redistoken: storing a token: %w", s.calls.Explain(err))
 	}
 	return nil
 }

@@ -45,3 +45,16 @@ func Blackhole(t testing.TB) string {
 	})
 	return ln.Addr().String()
 }
+
+// Refused returns the address of a port on loopback that nothing listens
+// on: connecting is refused at once.
+func Refused(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
