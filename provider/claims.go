@@ -11,7 +11,9 @@ import (
 // Claims are the verified claims of a token: read-only, and shared — the
 // Verifier may hand the same *Claims to every request that presents the
 // same token (see TokenCacheConfig), so nothing a handler does through
-// its methods can change what another request sees. The methods read the
+// its methods can change what another request sees: what they return is
+// a copy or a string. (Go cannot stop an assignment through the pointer,
+// *c = …: never write to a *Claims.) The methods read the
 // claims this library knows, by their exact (case-sensitive) names;
 // Lookup, Decode and Raw give all of them. A list method returns a copy.
 type Claims struct {
@@ -100,17 +102,21 @@ func (c *Claims) LookupHeader(name string) (json.RawMessage, bool) {
 	return member(c.header, name)
 }
 
-// member returns the value of the last member name of the JSON object
-// obj (nil: none).
+// member returns a copy of the value of the last member name of the JSON
+// object obj (nil: none): the claims are shared, and their bytes back
+// their strings.
 func member(obj []byte, name string) (json.RawMessage, bool) {
-	var found json.RawMessage
+	var found []byte
 	o := object{b: obj}
 	for o.next() {
 		if string(o.name) == name {
 			found = o.value
 		}
 	}
-	return found, found != nil
+	if found == nil {
+		return nil, false
+	}
+	return bytes.Clone(found), true
 }
 
 // LookupString returns the string claim name, by its exact name; false if

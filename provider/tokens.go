@@ -143,8 +143,13 @@ func (t *tokens) addVerified(token string, w *wireClaims, buf []byte, r *route, 
 		v.from = w.nbf.Time.Add(-t.leeway)
 	}
 	size := int64(len(token)+cap(buf)) + entryOverhead // the token (a copy), the buffer
-	if cap(w.strs) > len(w.backing) {
-		size += int64(cap(w.strs)) * int64(unsafe.Sizeof(""))
+	// The lists, counted as if each string were a copy of its own (most
+	// are views of the buffer; escaped ones are not).
+	for _, l := range [][]string{w.out.audience, w.out.scopes, w.out.groups, w.out.permissions} {
+		size += int64(len(l)) * int64(unsafe.Sizeof(""))
+		for _, s := range l {
+			size += int64(len(s))
+		}
 	}
 	t.add(t.verified, token, size, v)
 }

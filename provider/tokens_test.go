@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/hangtest"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -168,11 +169,19 @@ func TestTokenCacheClaimsShared(t *testing.T) {
 	c.Groups()[0] = "root"
 	c.Audience()[0] = "elsewhere"
 	_ = append(c.Scopes(), "write")
+	raw, _ := c.Lookup("scope") // "read", a copy: not the bytes behind the claims' strings
+	copy(raw, `"root"`)
+	_ = append(raw[:1], `root",`...)
+	typ, _ := c.LookupHeader("alg")
+	copy(typ, `"none"`)
 	again := verifyOK(t, v, token)
 	if again != c {
 		t.Fatal("the second Verify was not a hit")
 	}
-	if !again.HasScope("read") || again.HasScope("admin") || again.HasScope("write") ||
+	if alg, _ := again.LookupHeader("alg"); string(alg) != `"RS256"` {
+		t.Fatalf("header changed by an earlier request: alg %s", alg)
+	}
+	if !again.HasScope("read") || again.HasScope("admin") || again.HasScope("write") || again.HasScope("root") ||
 		!again.HasGroup("staff") || again.HasGroup("root") || !again.HasAudience(testAudience) {
 		t.Fatalf("claims changed by an earlier request: scopes %q, groups %q, aud %q", again.Scopes(), again.Groups(), again.Audience())
 	}
@@ -331,6 +340,30 @@ func TestTokenCacheHitsCountUses(t *testing.T) {
 		}
 		if n := iss.Fetches() - before; n < 3 {
 			t.Fatalf("%d fetches after 5 rounds of 400 hits under a 100-use policy", n)
+		}
+	})
+}
+
+// A token that expires while its keys are being fetched is refused: the
+// lifetime is checked after the signature, not before the wait.
+func TestExpiryDuringKeyFetch(t *testing.T) {
+	iss := newIssuer(t, "RS256")
+	synctest.Test(t, func(t *testing.T) {
+		gate := hangtest.NewGate()
+		p := newOIDC(t, provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}})
+		v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{p}, Cache: cache.Config{HTTPClient: gate.Client(), FetchTimeout: time.Minute}})
+		token := iss.Sign("", iss.Claims("alice", testAudience, time.Second, nil))
+		gate.Shut()
+		done := make(chan error)
+		go func() {
+			_, err := v.Verify(context.Background(), token)
+			done <- err
+		}()
+		time.Sleep(2 * time.Second) // the first fetch hangs past the token's exp
+		gate.Open()
+		var expired *provider.ExpiredError
+		if err := <-done; !errors.As(err, &expired) {
+			t.Fatalf("Verify of a token that expired during the key fetch: %v, want an ExpiredError", err)
 		}
 	})
 }

@@ -298,6 +298,8 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 		}
 		return nil, r.issuer, err
 	}
+	// The key may have taken a fetch: the lifetime is checked now.
+	now = time.Now()
 	if err := v.checkLifetime(w, now); err != nil {
 		return nil, r.issuer, err
 	}

@@ -112,10 +112,17 @@ func (t *Table[V]) Add(token string, size int64, v V) (added bool, evicted *Entr
 // victim picks the slot of s for token: its own entry, an empty or dead
 // slot, else the first entry the CLOCK hand finds unreferenced.
 func (t *Table[V]) victim(s *set[V], token string) int {
+	free := -1
 	for i := range s.slots {
-		if e := s.slots[i].Load(); e == nil || e.token == token || t.dead(&e.Value) {
-			return i
+		switch e := s.slots[i].Load(); {
+		case e != nil && e.token == token:
+			return i // never two entries for one token
+		case free < 0 && (e == nil || t.dead(&e.Value)):
+			free = i
 		}
+	}
+	if free >= 0 {
+		return free
 	}
 	for range 2 * Ways {
 		i := int(s.hand.Add(1) % Ways)

@@ -30,6 +30,15 @@ func TestGetAdd(t *testing.T) {
 	if tb.Get("a") != nil || tb.Len() != 0 || tb.Bytes() != 0 {
 		t.Fatalf("after Remove: len %d, bytes %d", tb.Len(), tb.Bytes())
 	}
+	// A token is held once, even when an earlier slot of its set is free.
+	one := New[int](Ways, 1<<20, nil) // one set
+	one.Add("x", 1, 0)
+	one.Add("a", 1, 1)
+	one.Remove(one.Get("x"))
+	one.Add("a", 1, 2)
+	if one.Len() != 1 || one.Bytes() != 1 || one.Get("a").Value != 2 {
+		t.Fatalf("re-adding with a free slot before: len %d, bytes %d", one.Len(), one.Bytes())
+	}
 }
 
 // Entries and bytes stay within their bounds whatever is added.
