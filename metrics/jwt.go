@@ -83,7 +83,7 @@ func (m *jwtMetrics) Collect(ch chan<- prometheus.Metric) {
 // Verified implements provider.Hooks: it counts the verification under its
 // result and reason and observes its duration. issuer "" (the token was not
 // routed to a configured issuer) is labelled "unknown"; a reason that
-// provider.Reasons does not list is labelled "error".
+// provider.Reason never returns is labelled "error".
 func (c *Collector) Verified(issuer string, err error, d time.Duration) {
 	m := c.jwt
 	promconf.Cached(&m.durationBy, issuer, func() prometheus.Observer {

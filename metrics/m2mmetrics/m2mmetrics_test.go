@@ -174,7 +174,7 @@ func TestM2MExposition(t *testing.T) {
 	})
 }
 
-// m2mExpositionBuckets are TestM2MExposition's TokenRequestBuckets.
+// m2mExpositionBuckets are TestM2MExposition's Buckets.
 var m2mExpositionBuckets = []float64{.1, 1}
 
 // m2mExposition is what TestM2MExposition must collect.
