@@ -3,20 +3,17 @@ package provider
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"unsafe"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/jwa"
 )
 
 // key checks the header h against the route and returns the key to
@@ -48,7 +45,7 @@ func (r *route) key(ctx context.Context, h *header) (cache.Key, error) {
 	if a := k.Algorithm(); a != "" && a != alg {
 		return cache.Key{}, fmt.Errorf("%w: token alg %q, key alg %q", ErrAlgorithm, alg, a)
 	}
-	if !fits(alg, k.Public()) {
+	if !jwa.Fits(alg, k.Public()) {
 		return cache.Key{}, fmt.Errorf("%w: token alg %q, key of type %T", ErrAlgorithm, alg, k.Public())
 	}
 	return k, nil
@@ -68,26 +65,6 @@ func (r *route) keyError(err error) error {
 	return fmt.Errorf("%w: %w", ErrUnknownKey, err)
 }
 
-// fits reports whether key can verify a signature made with alg.
-func fits(alg string, key any) bool {
-	switch k := key.(type) {
-	case *rsa.PublicKey:
-		return strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
-	case *ecdsa.PublicKey:
-		switch alg {
-		case "ES256":
-			return k.Curve == elliptic.P256()
-		case "ES384":
-			return k.Curve == elliptic.P384()
-		case "ES512":
-			return k.Curve == elliptic.P521()
-		}
-	case ed25519.PublicKey:
-		return alg == "EdDSA"
-	}
-	return false
-}
-
 // saneKID accepts 1 to 256 printable ASCII characters.
 func saneKID(kid string) bool {
 	if len(kid) == 0 || len(kid) > 256 {
@@ -102,7 +79,7 @@ func saneKID(kid string) bool {
 }
 
 // verifySignature checks sig over the signing input with key under
-// method, whose key type fits has checked. RS256, RS384 and RS512 — what
+// method, whose key type jwa.Fits has checked. RS256, RS384 and RS512 — what
 // Cognito, Auth0 and most issuers sign with — are checked here, hashing
 // the token where it lies (golang-jwt's method copies the input and
 // allocates the hash); the other algorithms go through golang-jwt.

@@ -4,8 +4,13 @@
 package jwa
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Asymmetric are the JWS algorithms a JWKS can verify.
@@ -22,4 +27,24 @@ func Check(algs []string) error {
 		}
 	}
 	return nil
+}
+
+// Fits reports whether key can verify a signature made with alg.
+func Fits(alg string, key any) bool {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
+	case *ecdsa.PublicKey:
+		switch alg {
+		case "ES256":
+			return k.Curve == elliptic.P256()
+		case "ES384":
+			return k.Curve == elliptic.P384()
+		case "ES512":
+			return k.Curve == elliptic.P521()
+		}
+	case ed25519.PublicKey:
+		return alg == "EdDSA"
+	}
+	return false
 }

@@ -1,0 +1,42 @@
+package dpop
+
+import "errors"
+
+// The categories of a refused proof, as RFC 9449 §7.1 answers them.
+var (
+	// ErrInvalidProof: the proof is malformed, or fails a check
+	// (error="invalid_dpop_proof"). Each reason below matches it.
+	ErrInvalidProof = errors.New("dpop: invalid DPoP proof")
+	// ErrUseNonce: the proof lacks the server's current nonce
+	// (error="use_dpop_nonce", with a fresh DPoP-Nonce).
+	ErrUseNonce = &reasonError{reason: "dpop_nonce", msg: "dpop: the proof must carry the server's nonce"}
+)
+
+// The reasons a proof is invalid; each matches ErrInvalidProof.
+var (
+	ErrMalformed    = newReason("dpop_malformed", "malformed DPoP proof")
+	ErrType         = newReason("dpop_type", `proof typ is not "dpop+jwt"`)
+	ErrAlgorithm    = newReason("dpop_algorithm", "proof algorithm not allowed")
+	ErrKey          = newReason("dpop_key", "proof jwk is not a usable public key")
+	ErrSignature    = newReason("dpop_signature", "invalid proof signature")
+	ErrMissingClaim = newReason("dpop_missing_claim", "proof claim missing")
+	ErrMethod       = newReason("dpop_method", "proof htm is not the request's method")
+	ErrURI          = newReason("dpop_uri", "proof htu is not the request's URI")
+	ErrIssuedAt     = newReason("dpop_iat", "proof iat outside the accepted window")
+	ErrTokenHash    = newReason("dpop_ath", "proof ath is not the access token's hash")
+)
+
+// reasonError is a sentinel with a fixed reason code, which
+// provider.Reason returns (through its Reason method).
+type reasonError struct {
+	reason, msg string
+	category    error
+}
+
+func newReason(reason, msg string) error {
+	return &reasonError{reason: reason, msg: "dpop: " + msg, category: ErrInvalidProof}
+}
+
+func (e *reasonError) Error() string  { return e.msg }
+func (e *reasonError) Reason() string { return e.reason }
+func (e *reasonError) Unwrap() error  { return e.category }

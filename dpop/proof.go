@@ -1,0 +1,354 @@
+package dpop
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/internal/jwa"
+)
+
+// MaxProofBytes is the longest proof Verify reads.
+const MaxProofBytes = 8 << 10
+
+// Defaults of Options.
+const (
+	DefaultWindow = time.Minute
+	DefaultLeeway = 5 * time.Second
+)
+
+// DefaultAlgorithms are the proof algorithms accepted unless Options say
+// otherwise: asymmetric ones only, never "none" or HS*.
+var DefaultAlgorithms = []string{"ES256", "ES384", "ES512", "EdDSA", "PS256", "RS256"}
+
+// Options are the rules a proof must meet besides the request's.
+type Options struct {
+	// Algorithms accepted, each an asymmetric JWS algorithm. If nil,
+	// DefaultAlgorithms.
+	Algorithms []string
+	// Window is how old a proof's iat may be. If zero, DefaultWindow (a
+	// minute).
+	Window time.Duration
+	// Leeway is how far in the future iat may be (clock skew). If zero,
+	// DefaultLeeway (5 seconds).
+	Leeway time.Duration
+}
+
+// Request is what a proof must match.
+type Request struct {
+	// Method is the request's HTTP method (htm).
+	Method string
+	// URI is the request's absolute URI as the client addressed it
+	// (scheme, host, path; a query and a fragment are ignored), compared
+	// with htu after RFC 3986 normalization. Behind a proxy, it is the
+	// public URI, not the one the server sees.
+	URI string
+	// AccessToken, if the proof comes with one, must be what ath hashes.
+	// Empty for a proof without a token (a token request).
+	AccessToken string
+	// Nonce, if not empty, is the server nonce the proof must carry.
+	Nonce string
+}
+
+// Proof is a verified DPoP proof.
+type Proof struct {
+	// JKT is the RFC 7638 thumbprint of the proof's key: the access
+	// token's cnf.jkt must be it.
+	JKT string
+	// Key is the proof's public key.
+	Key crypto.PublicKey
+	// ID is jti: with JKT, what a replay check remembers.
+	ID string
+	// IssuedAt is iat.
+	IssuedAt time.Time
+}
+
+// Verify checks proof, the value of a request's one DPoP header, as RFC
+// 9449 §4.3 says: a compact JWS of typ "dpop+jwt", signed with an allowed
+// asymmetric algorithm by the public key in its jwk header (no private
+// members); claims jti, htm equal to the request's method, htu equal to
+// its URI (normalized, query and fragment ignored), iat within the
+// window, ath the SHA-256 of the access token if one is presented, and
+// the server's nonce if it asks for one. It does not check that jti is
+// new, nor that the token is bound to the key (cnf.jkt = Proof.JKT): the
+// caller does. Errors match ErrInvalidProof and one reason, or
+// ErrUseNonce.
+func Verify(proof string, r Request, o Options) (*Proof, error) {
+	algs := o.Algorithms
+	if algs == nil {
+		algs = DefaultAlgorithms
+	}
+	if err := jwa.Check(algs); err != nil {
+		return nil, fmt.Errorf("dpop: Options.Algorithms: %w", err)
+	}
+	window, leeway := o.Window, o.Leeway
+	if window == 0 {
+		window = DefaultWindow
+	}
+	if leeway == 0 {
+		leeway = DefaultLeeway
+	}
+
+	seg, err := split(proof)
+	if err != nil {
+		return nil, err
+	}
+	var h struct {
+		Typ string          `json:"typ"`
+		Alg string          `json:"alg"`
+		JWK json.RawMessage `json:"jwk"`
+	}
+	if err := json.Unmarshal(seg[0], &h); err != nil {
+		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
+	}
+	var c struct {
+		JTI   string          `json:"jti"`
+		HTM   string          `json:"htm"`
+		HTU   string          `json:"htu"`
+		IAT   json.RawMessage `json:"iat"`
+		ATH   string          `json:"ath"`
+		Nonce string          `json:"nonce"`
+	}
+	if err := json.Unmarshal(seg[1], &c); err != nil {
+		return nil, fmt.Errorf("%w: claims: %w", ErrMalformed, err)
+	}
+	missing := ""
+	switch {
+	case c.JTI == "":
+		missing = "jti"
+	case c.HTM == "":
+		missing = "htm"
+	case c.HTU == "":
+		missing = "htu"
+	case c.IAT == nil:
+		missing = "iat"
+	case r.AccessToken != "" && c.ATH == "":
+		missing = "ath"
+	}
+	if missing != "" {
+		return nil, fmt.Errorf("%w: %s", ErrMissingClaim, missing)
+	}
+	if !strings.EqualFold(h.Typ, "dpop+jwt") {
+		return nil, fmt.Errorf("%w: %q", ErrType, h.Typ)
+	}
+	if !slices.Contains(algs, h.Alg) {
+		return nil, fmt.Errorf("%w: %q (accepted: %q)", ErrAlgorithm, h.Alg, algs)
+	}
+	key, err := parseJWK(h.JWK)
+	if err != nil {
+		return nil, err
+	}
+	if !jwa.Fits(h.Alg, key) {
+		return nil, fmt.Errorf("%w: alg %q with a key of type %T", ErrAlgorithm, h.Alg, key)
+	}
+	if err := jwt.GetSigningMethod(h.Alg).Verify(proof[:strings.LastIndexByte(proof, '.')], seg[2], key); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSignature, err)
+	}
+
+	if c.HTM != r.Method {
+		return nil, fmt.Errorf("%w: %q, request %q", ErrMethod, c.HTM, r.Method)
+	}
+	want, err := normalizeURI(r.URI)
+	if err != nil {
+		return nil, fmt.Errorf("dpop: the request's URI %q: %w", r.URI, err)
+	}
+	if got, err := normalizeURI(c.HTU); err != nil || got != want {
+		return nil, fmt.Errorf("%w: %q, request %q", ErrURI, c.HTU, want)
+	}
+	if r.Nonce != "" && c.Nonce != r.Nonce {
+		return nil, ErrUseNonce
+	}
+	iat, err := numericDate(c.IAT)
+	if err != nil {
+		return nil, fmt.Errorf("%w: iat: %w", ErrMalformed, err)
+	}
+	if now := time.Now(); iat.Before(now.Add(-window)) || iat.After(now.Add(leeway)) {
+		return nil, fmt.Errorf("%w: issued at %s, now %s", ErrIssuedAt, iat.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	if r.AccessToken != "" {
+		sum := sha256.Sum256([]byte(r.AccessToken))
+		if c.ATH != b64.EncodeToString(sum[:]) {
+			return nil, ErrTokenHash
+		}
+	}
+	jkt, err := Thumbprint(key)
+	if err != nil {
+		return nil, err
+	}
+	return &Proof{JKT: jkt, Key: key, ID: c.JTI, IssuedAt: iat}, nil
+}
+
+// split decodes the three segments of a compact JWS, strictly: base64url
+// without padding, no CR or LF (which Go's decoder would skip).
+func split(proof string) ([3][]byte, error) {
+	var seg [3][]byte
+	switch {
+	case proof == "":
+		return seg, fmt.Errorf("%w: empty", ErrMalformed)
+	case len(proof) > MaxProofBytes:
+		return seg, fmt.Errorf("%w: over %d bytes", ErrMalformed, MaxProofBytes)
+	case strings.Count(proof, ".") != 2 || strings.ContainsAny(proof, "\r\n"):
+		return seg, fmt.Errorf("%w: want three base64url segments", ErrMalformed)
+	}
+	for i, s := range strings.SplitN(proof, ".", 3) {
+		b, err := b64.Strict().DecodeString(s)
+		if err != nil {
+			return seg, fmt.Errorf("%w: segment %d: %w", ErrMalformed, i+1, err)
+		}
+		seg[i] = b
+	}
+	return seg, nil
+}
+
+// jwk is a JWK as a proof's header carries it.
+type jwk struct {
+	Kty, Crv, X, Y, N, E string
+	// Private members: a proof that carries one is refused.
+	D, P, Q, DP, DQ, QI, K string
+	Oth                    json.RawMessage
+}
+
+// parseJWK returns the public key of the proof's jwk header.
+func parseJWK(raw json.RawMessage) (crypto.PublicKey, error) {
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, fmt.Errorf("%w: no jwk object in the header", ErrKey)
+	}
+	var k jwk
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+	}
+	if k.D != "" || k.P != "" || k.Q != "" || k.DP != "" || k.DQ != "" || k.QI != "" || k.K != "" || k.Oth != nil {
+		return nil, fmt.Errorf("%w: the jwk holds private key members", ErrKey)
+	}
+	dec := func(s string) []byte {
+		b, err := b64.Strict().DecodeString(s)
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	switch k.Kty {
+	case "RSA":
+		n, e := dec(k.N), dec(k.E)
+		if len(n) == 0 || len(e) == 0 || len(e) > 4 {
+			return nil, fmt.Errorf("%w: RSA n and e", ErrKey)
+		}
+		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
+		if pub.N.BitLen() < 2048 || pub.E < 3 || pub.E%2 == 0 || pub.E > math.MaxInt32 {
+			return nil, fmt.Errorf("%w: RSA keys of 2048 bits and more, with an odd exponent", ErrKey)
+		}
+		return pub, nil
+	case "EC":
+		var curve elliptic.Curve
+		switch k.Crv {
+		case "P-256":
+			curve = elliptic.P256()
+		case "P-384":
+			curve = elliptic.P384()
+		case "P-521":
+			curve = elliptic.P521()
+		default:
+			return nil, fmt.Errorf("%w: curve %q", ErrKey, k.Crv)
+		}
+		_, size := curveName(curve)
+		x, y := dec(k.X), dec(k.Y)
+		if len(x) != size || len(y) != size {
+			return nil, fmt.Errorf("%w: %s coordinates of %d bytes", ErrKey, k.Crv, size)
+		}
+		pub, err := ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		}
+		return pub, nil
+	case "OKP":
+		x := dec(k.X)
+		if k.Crv != "Ed25519" || len(x) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("%w: OKP keys are Ed25519, 32 bytes", ErrKey)
+		}
+		return ed25519.PublicKey(x), nil
+	}
+	return nil, fmt.Errorf("%w: kty %q", ErrKey, k.Kty)
+}
+
+// numericDate reads a JSON number of seconds.
+func numericDate(raw json.RawMessage) (time.Time, error) {
+	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return time.Time{}, errors.New("not a JSON number")
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.Abs(f) > 253402300799 {
+		return time.Time{}, errors.New("not a date")
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)), nil
+}
+
+// normalizeURI returns the absolute http(s) URI s without query and
+// fragment, normalized as RFC 3986 §6.2.2 and §6.2.3 say: scheme and host
+// in lower case, the scheme's default port dropped, an empty path as "/",
+// percent-encodings of unreserved characters decoded and the others in
+// upper case.
+func normalizeURI(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "https" && scheme != "http" || u.Host == "" || u.Opaque != "" || u.User != nil {
+		return "", errors.New("not an absolute http(s) URI")
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if scheme == "https" && port == "443" || scheme == "http" && port == "80" {
+		port = ""
+	}
+	if strings.Contains(host, ":") { // IPv6
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	var b strings.Builder
+	b.WriteString(scheme + "://" + host)
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		if c != '%' || i+2 >= len(path) {
+			b.WriteByte(c)
+			continue
+		}
+		v, err := strconv.ParseUint(path[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", errors.New("bad percent-encoding")
+		}
+		if unreserved(byte(v)) {
+			b.WriteByte(byte(v))
+		} else {
+			b.WriteString("%" + strings.ToUpper(path[i+1:i+3]))
+		}
+		i += 2
+	}
+	return b.String(), nil
+}
+
+// unreserved reports an RFC 3986 unreserved character.
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}

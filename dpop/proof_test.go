@@ -1,0 +1,215 @@
+package dpop_test
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+var b64 = base64.RawURLEncoding
+
+// Keys, generated once: the tests only need them to differ from each other.
+var (
+	ecKey  = sync.OnceValue(func() crypto.Signer { k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); return k })
+	ec2Key = sync.OnceValue(func() crypto.Signer { k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); return k })
+	edKey  = sync.OnceValue(func() crypto.Signer { _, k, _ := ed25519.GenerateKey(rand.Reader); return k })
+	rsaKey = sync.OnceValue(func() crypto.Signer { k, _ := rsa.GenerateKey(rand.Reader, 2048); return k })
+)
+
+// publicJWK is the JWK of key's public half, and extra members.
+func publicJWK(key crypto.Signer, extra map[string]any) map[string]any {
+	m := map[string]any{}
+	switch k := key.Public().(type) {
+	case *ecdsa.PublicKey:
+		raw, _ := k.Bytes()
+		m = map[string]any{"kty": "EC", "crv": "P-256", "x": b64.EncodeToString(raw[1:33]), "y": b64.EncodeToString(raw[33:])}
+	case ed25519.PublicKey:
+		m = map[string]any{"kty": "OKP", "crv": "Ed25519", "x": b64.EncodeToString(k)}
+	case *rsa.PublicKey:
+		m = map[string]any{"kty": "RSA", "n": b64.EncodeToString(k.N.Bytes()), "e": b64.EncodeToString(big.NewInt(int64(k.E)).Bytes())}
+	}
+	for name, v := range extra {
+		m[name] = v
+	}
+	return m
+}
+
+const (
+	uri   = "https://api.example.com/orders"
+	token = "an-access-token"
+)
+
+func ath(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return b64.EncodeToString(sum[:])
+}
+
+// proof builds a proof signed with key under alg: the header and claims
+// of a valid one for GET uri with token, changed by edit.
+func proof(t testing.TB, key crypto.Signer, alg string, edit func(h, c map[string]any)) string {
+	t.Helper()
+	h := map[string]any{"typ": "dpop+jwt", "alg": alg, "jwk": publicJWK(key, nil)}
+	c := map[string]any{"jti": "j-1", "htm": "GET", "htu": uri, "iat": time.Now().Unix(), "ath": ath(token)}
+	if edit != nil {
+		edit(h, c)
+	}
+	tok := jwt.NewWithClaims(jwt.GetSigningMethod(alg), jwt.MapClaims(c))
+	tok.Header = h
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var get = dpop.Request{Method: "GET", URI: uri, AccessToken: token}
+
+func TestVerifyKeyTypes(t *testing.T) {
+	for alg, key := range map[string]func() crypto.Signer{"ES256": ecKey, "EdDSA": edKey, "RS256": rsaKey, "PS256": rsaKey} {
+		t.Run(alg, func(t *testing.T) {
+			p, err := dpop.Verify(proof(t, key(), alg, nil), get, dpop.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := dpop.Thumbprint(key().Public())
+			if p.JKT != want || p.ID != "j-1" || time.Since(p.IssuedAt) > time.Minute {
+				t.Fatalf("proof %+v, want jkt %s", p, want)
+			}
+		})
+	}
+}
+
+// Every check of RFC 9449 §4.3, each with its reason.
+func TestVerifyChecks(t *testing.T) {
+	set := func(name string, v any) func(h, c map[string]any) {
+		return func(_, c map[string]any) {
+			if v == nil {
+				delete(c, name)
+			} else {
+				c[name] = v
+			}
+		}
+	}
+	hdr := func(name string, v any) func(h, c map[string]any) {
+		return func(h, _ map[string]any) {
+			if v == nil {
+				delete(h, name)
+			} else {
+				h[name] = v
+			}
+		}
+	}
+	ec := ecKey()
+	tests := []struct {
+		name  string
+		proof string
+		req   dpop.Request
+		want  error // nil: accepted
+		code  string
+	}{
+		{"valid", proof(t, ec, "ES256", nil), get, nil, ""},
+		{"no typ", proof(t, ec, "ES256", hdr("typ", nil)), get, dpop.ErrType, "dpop_type"},
+		{"typ JWT", proof(t, ec, "ES256", hdr("typ", "JWT")), get, dpop.ErrType, "dpop_type"},
+		{"alg HS256", func() string {
+			tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"jti": "j", "htm": "GET", "htu": uri, "iat": time.Now().Unix(), "ath": ath(token)})
+			tok.Header["typ"], tok.Header["jwk"] = "dpop+jwt", publicJWK(ec, nil)
+			s, _ := tok.SignedString([]byte("a shared secret"))
+			return s
+		}(), get, dpop.ErrAlgorithm, "dpop_algorithm"},
+		{"alg none", func() string {
+			tok := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"jti": "j", "htm": "GET", "htu": uri, "iat": time.Now().Unix(), "ath": ath(token)})
+			tok.Header["typ"], tok.Header["jwk"] = "dpop+jwt", publicJWK(ec, nil)
+			s, _ := tok.SignedString(jwt.UnsafeAllowNoneSignatureType)
+			return s
+		}(), get, dpop.ErrAlgorithm, "dpop_algorithm"},
+		{"alg of another key type", proof(t, ec, "ES256", hdr("jwk", publicJWK(edKey(), nil))), get, dpop.ErrAlgorithm, "dpop_algorithm"},
+		{"no jwk", proof(t, ec, "ES256", hdr("jwk", nil)), get, dpop.ErrKey, "dpop_key"},
+		{"private jwk", proof(t, ec, "ES256", hdr("jwk", publicJWK(ec, map[string]any{"d": "c2VjcmV0"}))), get, dpop.ErrKey, "dpop_key"},
+		{"jwk off the curve", proof(t, ec, "ES256", hdr("jwk", publicJWK(ec, map[string]any{"y": b64.EncodeToString(make([]byte, 32))}))), get, dpop.ErrKey, "dpop_key"},
+		{"signed by another key", proof(t, ec, "ES256", hdr("jwk", publicJWK(ec2Key(), nil))), get, dpop.ErrSignature, "dpop_signature"},
+		{"no jti", proof(t, ec, "ES256", set("jti", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
+		{"no htu", proof(t, ec, "ES256", set("htu", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
+		{"no ath with a token", proof(t, ec, "ES256", set("ath", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
+		{"no ath, no token", proof(t, ec, "ES256", set("ath", nil)), dpop.Request{Method: "GET", URI: uri}, nil, ""},
+		{"htm POST", proof(t, ec, "ES256", set("htm", "POST")), get, dpop.ErrMethod, "dpop_method"},
+		{"htm get", proof(t, ec, "ES256", set("htm", "get")), get, dpop.ErrMethod, "dpop_method"},
+		{"htu another path", proof(t, ec, "ES256", set("htu", uri+"/1")), get, dpop.ErrURI, "dpop_uri"},
+		{"htu another host", proof(t, ec, "ES256", set("htu", "https://evil.example.com/orders")), get, dpop.ErrURI, "dpop_uri"},
+		{"htu http", proof(t, ec, "ES256", set("htu", "http://api.example.com/orders")), get, dpop.ErrURI, "dpop_uri"},
+		{"htu with query and fragment", proof(t, ec, "ES256", set("htu", uri+"?page=2#top")), dpop.Request{Method: "GET", URI: uri + "?page=3", AccessToken: token}, nil, ""},
+		{"htu normalized", proof(t, ec, "ES256", set("htu", "HTTPS://API.Example.COM:443/%6frders")), get, nil, ""},
+		{"htu not a URI", proof(t, ec, "ES256", set("htu", "orders")), get, dpop.ErrURI, "dpop_uri"},
+		{"iat too old", proof(t, ec, "ES256", set("iat", time.Now().Add(-2*time.Minute).Unix())), get, dpop.ErrIssuedAt, "dpop_iat"},
+		{"iat in the future", proof(t, ec, "ES256", set("iat", time.Now().Add(time.Minute).Unix())), get, dpop.ErrIssuedAt, "dpop_iat"},
+		{"iat a string", proof(t, ec, "ES256", set("iat", "1700000000")), get, dpop.ErrMalformed, "dpop_malformed"},
+		{"ath of another token", proof(t, ec, "ES256", set("ath", ath("another"))), get, dpop.ErrTokenHash, "dpop_ath"},
+		{"nonce required, none", proof(t, ec, "ES256", nil), dpop.Request{Method: "GET", URI: uri, AccessToken: token, Nonce: "n-1"}, dpop.ErrUseNonce, "dpop_nonce"},
+		{"nonce required, old one", proof(t, ec, "ES256", set("nonce", "n-0")), dpop.Request{Method: "GET", URI: uri, AccessToken: token, Nonce: "n-1"}, dpop.ErrUseNonce, "dpop_nonce"},
+		{"nonce required, given", proof(t, ec, "ES256", set("nonce", "n-1")), dpop.Request{Method: "GET", URI: uri, AccessToken: token, Nonce: "n-1"}, nil, ""},
+		{"two segments", "e30.e30", get, dpop.ErrMalformed, "dpop_malformed"},
+		{"CR LF", strings.Replace(proof(t, ec, "ES256", nil), ".", ".\r\n", 1), get, dpop.ErrMalformed, "dpop_malformed"},
+		{"too large", strings.Repeat("a", dpop.MaxProofBytes+1), get, dpop.ErrMalformed, "dpop_malformed"},
+		{"empty", "", get, dpop.ErrMalformed, "dpop_malformed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := dpop.Verify(tt.proof, tt.req, dpop.Options{})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) || provider.Reason(err) != tt.code || !strings.HasPrefix(err.Error(), "dpop: ") {
+				t.Fatalf("Verify: %v (reason %q), want %v (%q)", err, provider.Reason(err), tt.want, tt.code)
+			}
+			if tt.want != dpop.ErrUseNonce && !errors.Is(err, dpop.ErrInvalidProof) {
+				t.Fatalf("%v does not match ErrInvalidProof", err)
+			}
+		})
+	}
+}
+
+func TestOptions(t *testing.T) {
+	p := proof(t, edKey(), "EdDSA", func(_, c map[string]any) { c["iat"] = time.Now().Add(-90 * time.Second).Unix() })
+	if _, err := dpop.Verify(p, get, dpop.Options{Window: 2 * time.Minute}); err != nil {
+		t.Errorf("a wider window: %v", err)
+	}
+	if _, err := dpop.Verify(p, get, dpop.Options{Algorithms: []string{"ES256"}, Window: 2 * time.Minute}); !errors.Is(err, dpop.ErrAlgorithm) {
+		t.Errorf("EdDSA not in Algorithms: %v", err)
+	}
+	if _, err := dpop.Verify(p, get, dpop.Options{Algorithms: []string{"HS256"}}); err == nil || errors.Is(err, dpop.ErrInvalidProof) {
+		t.Errorf("Algorithms with HS256: %v, want a configuration error", err)
+	}
+}
+
+// The RFC 7638 §3.1 example: its RSA key's thumbprint.
+func TestThumbprintRFC7638(t *testing.T) {
+	n, err := b64.DecodeString("0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := dpop.Thumbprint(&rsa.PublicKey{N: new(big.Int).SetBytes(n), E: 65537})
+	if want := "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"; err != nil || got != want {
+		t.Fatalf("Thumbprint = %q, %v; want %q", got, err, want)
+	}
+	if _, err := dpop.Thumbprint("a string"); !errors.Is(err, dpop.ErrKey) {
+		t.Errorf("Thumbprint of a string: %v", err)
+	}
+}
