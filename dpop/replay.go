@@ -1,0 +1,102 @@
+package dpop
+
+import (
+	"context"
+	"hash/maphash"
+	"sync"
+	"time"
+)
+
+// Replays remembers the proofs a server accepted, so that each is
+// accepted once: RFC 9449 §11.1. A proof is known by ReplayKey (its key
+// thumbprint and jti) and remembered until it leaves the window.
+type Replays interface {
+	// Seen records key until expires and reports whether it was
+	// recorded already (a replay).
+	Seen(ctx context.Context, key string, expires time.Time) (bool, error)
+}
+
+// ReplayKey is what a Replays remembers of p: its key's thumbprint and
+// its jti (jti is the client's choice; scoped to its key, one client
+// cannot exhaust another's).
+func ReplayKey(p *Proof) string { return p.JKT + "." + p.ID }
+
+// memoryShards is the number of locks a MemoryReplays spreads its proofs
+// over.
+const memoryShards = 64
+
+// MemoryReplays is a Replays in this process's memory: sharded, each
+// shard under its own lock, entries dropped when they expire. It holds at
+// most the number of entries it was made for; when full, a shard forgets
+// its oldest entries first, before they expire — so size it for the
+// proofs of one window (requests per second × window). Safe for
+// concurrent use.
+type MemoryReplays struct {
+	seed   maphash.Seed
+	shards [memoryShards]replayShard
+	per    int // entries per shard
+}
+
+type replayShard struct {
+	mu      sync.Mutex
+	expires map[string]int64 // key → expiry, Unix nanoseconds
+	order   []string         // keys in insertion order, for eviction and sweeping
+	head    int              // order[head:] are live candidates
+}
+
+// NewMemoryReplays returns a MemoryReplays for about maxEntries proofs
+// (at least 64).
+func NewMemoryReplays(maxEntries int) *MemoryReplays {
+	m := &MemoryReplays{seed: maphash.MakeSeed(), per: max(1, (maxEntries+memoryShards-1)/memoryShards)}
+	for i := range m.shards {
+		m.shards[i].expires = make(map[string]int64)
+	}
+	return m
+}
+
+// Seen implements Replays.
+func (m *MemoryReplays) Seen(_ context.Context, key string, expires time.Time) (bool, error) {
+	s := &m.shards[maphash.String(m.seed, key)%memoryShards]
+	now := time.Now().UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if exp, ok := s.expires[key]; ok && exp > now {
+		return true, nil
+	}
+	s.sweep(now, m.per)
+	s.expires[key] = expires.UnixNano()
+	s.order = append(s.order, key)
+	return false, nil
+}
+
+// sweep drops, oldest first, the entries that expired, and those beyond
+// room for one more under the bound per.
+func (s *replayShard) sweep(now int64, per int) {
+	for s.head < len(s.order) {
+		k := s.order[s.head]
+		exp, ok := s.expires[k]
+		if ok && exp > now && len(s.expires) < per {
+			break
+		}
+		if ok {
+			delete(s.expires, k)
+		}
+		s.head++
+	}
+	if s.head > len(s.order)/2 { // compact the queue now and then
+		s.order = append(s.order[:0], s.order[s.head:]...)
+		s.head = 0
+	}
+}
+
+// Len returns the number of proofs remembered.
+func (m *MemoryReplays) Len() int {
+	n := 0
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.Lock()
+		n += len(s.expires)
+		s.mu.Unlock()
+	}
+	return n
+}
