@@ -1,0 +1,115 @@
+package redisreplay_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/jwtguard/jwtguard/dpop/redisreplay"
+	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
+)
+
+// servers are the Redis servers the tests run on: miniredis, and the
+// real one at REDIS_ADDR when it is set.
+func servers(t *testing.T) map[string]string {
+	mr := miniredis.RunT(t)
+	out := map[string]string{"miniredis": mr.Addr()}
+	if a := os.Getenv("REDIS_ADDR"); a != "" {
+		out["redis"] = a
+	}
+	return out
+}
+
+// runID keeps the keys of one run apart from an earlier run's on a real
+// Redis.
+var runID = strconv.FormatInt(time.Now().UnixNano(), 36)
+
+func store(t *testing.T, addr string, failed func(error)) *redisreplay.Store {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
+	t.Cleanup(func() { c.Close() })
+	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: "jwtguard-test:dpop:" + runID + ":" + t.Name() + ":", Failed: failed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A proof accepted by one replica is refused by another, and a proof
+// replayed to two replicas by 100 goroutines is accepted once.
+func TestReplicas(t *testing.T) {
+	for name, addr := range servers(t) {
+		t.Run(name, func(t *testing.T) {
+			a, b := store(t, addr, nil), store(t, addr, nil)
+			ctx := context.Background()
+			exp := time.Now().Add(time.Minute)
+			if seen, err := a.Seen(ctx, "jkt.1", exp); seen || err != nil {
+				t.Fatalf("a new proof: seen %v, %v", seen, err)
+			}
+			if seen, _ := b.Seen(ctx, "jkt.1", exp); !seen {
+				t.Fatal("a proof replayed to another replica was not seen")
+			}
+			var accepted atomic.Int64
+			var wg sync.WaitGroup
+			for i := range 100 {
+				wg.Go(func() {
+					s := a
+					if i%2 == 1 {
+						s = b
+					}
+					if seen, err := s.Seen(ctx, "jkt.race", exp); err == nil && !seen {
+						accepted.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if n := accepted.Load(); n != 1 {
+				t.Fatalf("a proof replayed by 100 goroutines to two replicas accepted %d times", n)
+			}
+		})
+	}
+}
+
+// With Redis down, a replica keeps checking in its own memory and
+// reports each failure: a replay to it is refused; the same proof at
+// another replica is not (what the package doc says).
+func TestRedisDown(t *testing.T) {
+	var failures atomic.Int64
+	var last atomic.Value
+	failed := func(err error) { failures.Add(1); last.Store(err.Error()) }
+	addr := redislocktest.Refused(t)
+	a, b := store(t, addr, failed), store(t, addr, failed)
+	ctx := context.Background()
+	exp := time.Now().Add(time.Minute)
+	if seen, err := a.Seen(ctx, "jkt.1", exp); seen || err != nil {
+		t.Fatalf("Redis down, a new proof: seen %v, %v", seen, err)
+	}
+	if seen, _ := a.Seen(ctx, "jkt.1", exp); !seen {
+		t.Fatal("Redis down, a replay to the same replica was not seen")
+	}
+	if seen, _ := b.Seen(ctx, "jkt.1", exp); seen {
+		t.Fatal("Redis down, another replica cannot know the proof")
+	}
+	if failures.Load() != 2 || !strings.Contains(last.Load().(string), "connection refused") {
+		t.Fatalf("%d failures reported (last %v), want 2 naming the refusal", failures.Load(), last.Load())
+	}
+}
+
+func TestConfig(t *testing.T) {
+	if _, err := redisreplay.New(redisreplay.Config{}); err == nil {
+		t.Error("no client accepted")
+	}
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer c.Close()
+	if _, err := redisreplay.New(redisreplay.Config{Client: c}); err == nil || !strings.Contains(err.Error(), "ContextTimeoutEnabled") {
+		t.Errorf("a client without ContextTimeoutEnabled: %v", err)
+	}
+}
