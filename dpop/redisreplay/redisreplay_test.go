@@ -28,15 +28,17 @@ func servers(t *testing.T) map[string]string {
 	return out
 }
 
-// runID keeps the keys of one run apart from an earlier run's on a real
-// Redis.
-var runID = strconv.FormatInt(time.Now().UnixNano(), 36)
+// prefix returns a key prefix of its own for each call: a real Redis
+// keeps the keys of earlier tests and runs.
+func prefix(t *testing.T) string {
+	return "jwtguard-test:dpop:" + t.Name() + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+}
 
-func store(t *testing.T, addr string, failed func(error)) *redisreplay.Store {
+func store(t *testing.T, addr, prefix string, failed func(error)) *redisreplay.Store {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
-	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: "jwtguard-test:dpop:" + runID + ":" + t.Name() + ":", Failed: failed})
+	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix, Failed: failed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +50,8 @@ func store(t *testing.T, addr string, failed func(error)) *redisreplay.Store {
 func TestReplicas(t *testing.T) {
 	for name, addr := range servers(t) {
 		t.Run(name, func(t *testing.T) {
-			a, b := store(t, addr, nil), store(t, addr, nil)
+			p := prefix(t)
+			a, b := store(t, addr, p, nil), store(t, addr, p, nil)
 			ctx := context.Background()
 			exp := time.Now().Add(time.Minute)
 			if seen, err := a.Seen(ctx, "jkt.1", exp); seen || err != nil {
@@ -86,7 +89,8 @@ func TestRedisDown(t *testing.T) {
 	var last atomic.Value
 	failed := func(err error) { failures.Add(1); last.Store(err.Error()) }
 	addr := redislocktest.Refused(t)
-	a, b := store(t, addr, failed), store(t, addr, failed)
+	p := prefix(t)
+	a, b := store(t, addr, p, failed), store(t, addr, p, failed)
 	ctx := context.Background()
 	exp := time.Now().Add(time.Minute)
 	if seen, err := a.Seen(ctx, "jkt.1", exp); seen || err != nil {
