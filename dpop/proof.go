@@ -47,6 +47,9 @@ type Options struct {
 	// Leeway is how far in the future iat may be (clock skew). If zero,
 	// DefaultLeeway (5 seconds).
 	Leeway time.Duration
+	// Nonces, if not nil, are the server nonces a proof must carry one of
+	// (RFC 9449 §8): without a valid one, ErrUseNonce.
+	Nonces *Nonces
 }
 
 // Request is what a proof must match.
@@ -61,8 +64,6 @@ type Request struct {
 	// AccessToken, if the proof comes with one, must be what ath hashes.
 	// Empty for a proof without a token (a token request).
 	AccessToken string
-	// Nonce, if not empty, is the server nonce the proof must carry.
-	Nonce string
 }
 
 // Proof is a verified DPoP proof.
@@ -84,7 +85,7 @@ type Proof struct {
 // members); claims jti, htm equal to the request's method, htu equal to
 // its URI (normalized, query and fragment ignored), iat within the
 // window, ath the SHA-256 of the access token if one is presented, and
-// the server's nonce if it asks for one. It does not check that jti is
+// one of the server's nonces if it asks for them (Options.Nonces). It does not check that jti is
 // new, nor that the token is bound to the key (cnf.jkt = Proof.JKT): the
 // caller does. Errors match ErrInvalidProof and one reason, or
 // ErrUseNonce.
@@ -170,7 +171,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 	if got, err := normalizeURI(c.HTU); err != nil || got != want {
 		return nil, fmt.Errorf("%w: %q, request %q", ErrURI, c.HTU, want)
 	}
-	if r.Nonce != "" && c.Nonce != r.Nonce {
+	if o.Nonces != nil && !o.Nonces.Valid(c.Nonce) {
 		return nil, ErrUseNonce
 	}
 	iat, err := numericDate(c.IAT)

@@ -48,6 +48,18 @@
 // guards are built on it. Building a guard with no values, an empty value,
 // or a scope with a space, '"' or '\' panics, like a bad route pattern.
 //
+// DPoP (RFC 9449, Config.DPoP): in DPoPAllowed or DPoPRequired mode the
+// middleware takes "Authorization: DPoP <token>" with one "DPoP: <proof>"
+// header, checks the proof (package dpop) against the request's method
+// and public URI (DPoPConfig.PublicURL, or forwarding headers of
+// TrustedProxies only), that the token is bound to the proof's key
+// (cnf.jkt) and that the proof was not used before (DPoPConfig.Replays),
+// and answers refusals with a DPoP challenge (error="invalid_dpop_proof",
+// "use_dpop_nonce" with a DPoP-Nonce header, or "invalid_token"). A token
+// bound to a key is never accepted as a bearer token, whatever the mode.
+// The handler finds the proof with ProofFromContext. A custom
+// ErrorHandler writes its own challenges, DPoP-Nonce included.
+//
 // Logging (Config.Logger): rejections at debug, with the reason code,
 // method and path — never a token, a secret or a claim set.
 //

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -39,6 +40,14 @@ func classify(err error) (status int, code, desc string) {
 		return http.StatusBadRequest, "invalid_request", "malformed credentials"
 	case errors.Is(err, provider.ErrInsufficientScope):
 		return http.StatusForbidden, "insufficient_scope", "insufficient scope"
+	case errors.Is(err, dpop.ErrUseNonce):
+		return http.StatusUnauthorized, "use_dpop_nonce", "the DPoP proof must carry the nonce of the DPoP-Nonce header"
+	case errors.Is(err, dpop.ErrInvalidProof):
+		return http.StatusUnauthorized, "invalid_dpop_proof", "the DPoP proof is invalid"
+	case errors.Is(err, errBoundAsBearer), errors.Is(err, errDPoPRequired):
+		return http.StatusUnauthorized, "invalid_token", "the access token must come with a DPoP proof"
+	case errors.Is(err, errWrongKey), errors.Is(err, errNotBound):
+		return http.StatusUnauthorized, "invalid_token", "the access token is not bound to the DPoP proof's key"
 	case errors.Is(err, provider.ErrKeysUnavailable):
 		return http.StatusServiceUnavailable, "temporarily_unavailable", "the identity provider's keys are unavailable; retry later"
 	case errors.Is(err, provider.ErrExpired):
@@ -65,29 +74,57 @@ func classify(err error) (status int, code, desc string) {
 // Config.ErrorHandler is nil, and an ErrorHandler may call it for the
 // errors it does not handle itself.
 func WriteError(w http.ResponseWriter, realm string, err error) {
-	writeError(w, realm, err, nil)
+	writeError(w, realm, err, nil, nil)
 }
 
-func writeError(w http.ResponseWriter, realm string, err error, scopes []string) {
+// dpopChallenge is what a DPoP challenge says besides the error: the
+// algorithms, whether the request used the DPoP scheme, whether bearer
+// tokens are taken, and the nonce to use.
+type dpopChallenge struct {
+	algs         string
+	usedDPoP     bool
+	bearerToo    bool
+	currentNonce string
+}
+
+func writeError(w http.ResponseWriter, realm string, err error, scopes []string, dc *dpopChallenge) {
 	status, code, desc := classify(err)
 	h := w.Header()
 	if status == http.StatusServiceUnavailable {
 		h.Set("Retry-After", strconv.Itoa(retryAfter(err)))
 	} else {
-		var b strings.Builder
-		b.WriteString(`Bearer realm=`)
-		b.WriteString(quote(realm))
-		if code != "" {
-			b.WriteString(`, error=`)
-			b.WriteString(quote(code))
-			b.WriteString(`, error_description=`)
-			b.WriteString(quote(desc))
+		params := func(scheme, first string) string {
+			var b strings.Builder
+			b.WriteString(scheme + " " + first)
+			if code != "" {
+				b.WriteString(`, error=`)
+				b.WriteString(quote(code))
+				b.WriteString(`, error_description=`)
+				b.WriteString(quote(desc))
+			}
+			if len(scopes) > 0 {
+				b.WriteString(`, scope=`)
+				b.WriteString(quote(strings.Join(scopes, " ")))
+			}
+			return b.String()
 		}
-		if len(scopes) > 0 {
-			b.WriteString(`, scope=`)
-			b.WriteString(quote(strings.Join(scopes, " ")))
+		bearer := `realm=` + quote(realm)
+		switch {
+		case dc == nil:
+			h.Set("WWW-Authenticate", params("Bearer", bearer))
+		case dc.usedDPoP || errors.Is(err, dpop.ErrInvalidProof) || errors.Is(err, dpop.ErrUseNonce) || !dc.bearerToo:
+			// RFC 9449 §7.1: the error goes with the DPoP challenge.
+			h.Add("WWW-Authenticate", params("DPoP", `algs=`+quote(dc.algs)))
+			if dc.bearerToo {
+				h.Add("WWW-Authenticate", "Bearer "+bearer)
+			}
+		default:
+			h.Add("WWW-Authenticate", params("Bearer", bearer))
+			h.Add("WWW-Authenticate", "DPoP algs="+quote(dc.algs))
 		}
-		h.Set("WWW-Authenticate", b.String())
+		if dc != nil && code == "use_dpop_nonce" {
+			h.Set("DPoP-Nonce", dc.currentNonce)
+		}
 	}
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")

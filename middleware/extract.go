@@ -14,13 +14,24 @@ import (
 // trailing garbage or characters outside the b64token alphabet are
 // ErrInvalidRequest.
 func BearerToken(r *http.Request) (string, error) {
+	scheme, token, err := authorization(r, false)
+	if scheme != "Bearer" {
+		return "", err
+	}
+	return token, err
+}
+
+// authorization returns the scheme ("Bearer", "DPoP" with dpop set, or
+// another one as sent, with no token) and the token of r's Authorization
+// header, with the errors of BearerToken.
+func authorization(r *http.Request, dpop bool) (scheme, token string, err error) {
 	values := r.Header.Values("Authorization")
 	switch len(values) {
 	case 0:
-		return "", nil
+		return "", "", nil
 	case 1:
 	default:
-		return "", fmt.Errorf("%w: more than one Authorization header", ErrInvalidRequest)
+		return "", "", fmt.Errorf("%w: more than one Authorization header", ErrInvalidRequest)
 	}
 	v := values[0]
 	// RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / … ) ],
@@ -30,17 +41,22 @@ func BearerToken(r *http.Request) (string, error) {
 		n++
 	}
 	if n == 0 {
-		return "", fmt.Errorf("%w: malformed Authorization header", ErrInvalidRequest)
+		return "", "", fmt.Errorf("%w: malformed Authorization header", ErrInvalidRequest)
 	}
-	if !strings.EqualFold(v[:n], "Bearer") {
-		return "", nil
+	switch scheme = v[:n]; {
+	case strings.EqualFold(scheme, "Bearer"):
+		scheme = "Bearer"
+	case dpop && strings.EqualFold(scheme, "DPoP"):
+		scheme = "DPoP"
+	default:
+		return scheme, "", nil
 	}
 	rest := v[n:]
-	token := strings.TrimLeft(rest, " ")
+	token = strings.TrimLeft(rest, " ")
 	if len(token) == len(rest) || !isToken68(token) {
-		return "", fmt.Errorf("%w: malformed Bearer credentials", ErrInvalidRequest)
+		return scheme, "", fmt.Errorf("%w: malformed %s credentials", ErrInvalidRequest, scheme)
 	}
-	return token, nil
+	return scheme, token, nil
 }
 
 // Byte classes: tchar (RFC 9110 §5.6.2) and the b64token alphabet without

@@ -3,9 +3,14 @@ package middleware
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
+	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/jwa"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -52,17 +57,45 @@ type Config struct {
 	// the key cache warns once per failed refresh, not once per request.)
 	// If nil, nothing is logged.
 	Logger *slog.Logger
+	// DPoP configures DPoP-bound tokens (RFC 9449). Its zero value takes
+	// bearer tokens only — and never a DPoP-bound one as a bearer token.
+	// DPoP works with the Authorization header: Extractor must be nil.
+	DPoP DPoPConfig
 }
 
 // Middleware authenticates requests. It is safe for concurrent use.
 type Middleware struct {
-	cfg Config
+	cfg     Config
+	replays dpop.Replays // with DPoP
 }
 
 // New validates cfg and returns the middleware.
 func New(cfg Config) (*Middleware, error) {
 	if cfg.Verifier == nil {
 		return nil, errors.New("middleware: Config.Verifier is required")
+	}
+	m := &Middleware{}
+	switch d := cfg.DPoP; {
+	case d.Mode < DPoPOff || d.Mode > DPoPRequired:
+		return nil, fmt.Errorf("middleware: Config.DPoP.Mode %d: want DPoPOff, DPoPAllowed or DPoPRequired", d.Mode)
+	case d.Mode == DPoPOff:
+	case cfg.Extractor != nil:
+		return nil, errors.New("middleware: Config.DPoP works with the Authorization header: leave Config.Extractor nil")
+	default:
+		if d.PublicURL != "" {
+			if u, err := url.Parse(d.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+				return nil, fmt.Errorf("middleware: Config.DPoP.PublicURL %q: want scheme://host[:port]", d.PublicURL)
+			}
+		}
+		if d.Proof.Algorithms != nil {
+			if err := jwa.Check(d.Proof.Algorithms); err != nil {
+				return nil, fmt.Errorf("middleware: Config.DPoP.Proof.Algorithms: %w", err)
+			}
+		}
+		m.replays = d.Replays
+		if m.replays == nil {
+			m.replays = dpop.NewMemoryReplays(100_000)
+		}
 	}
 	if cfg.Extractor == nil {
 		cfg.Extractor = BearerToken
@@ -75,7 +108,8 @@ func New(cfg Config) (*Middleware, error) {
 			return nil, errors.New("middleware: Config.Realm must not contain control characters")
 		}
 	}
-	return &Middleware{cfg: cfg}, nil
+	m.cfg = cfg
+	return m, nil
 }
 
 // Handler verifies the request's token and calls next with the claims in
@@ -88,7 +122,13 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		token, err := m.cfg.Extractor(r)
+		mode := m.cfg.DPoP.Mode
+		scheme, token, err := "Bearer", "", error(nil)
+		if mode == DPoPOff {
+			token, err = m.cfg.Extractor(r)
+		} else if scheme, token, err = authorization(r, true); scheme != "Bearer" && scheme != "DPoP" {
+			token = "" // another scheme: no token
+		}
 		if err == nil && token == "" {
 			if m.cfg.CredentialsOptional {
 				next.ServeHTTP(w, r)
@@ -96,15 +136,30 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			}
 			err = provider.ErrNoToken
 		}
+		if err == nil && scheme == "Bearer" && mode == DPoPRequired {
+			err = errDPoPRequired
+		}
 		var claims *provider.Claims
 		if err == nil {
 			claims, err = m.cfg.Verifier.Verify(r.Context(), token)
+		}
+		var proof *dpop.Proof
+		switch {
+		case err != nil:
+		case scheme == "DPoP":
+			proof, err = m.checkDPoP(r, token, claims)
+		case claims.BoundKey() != "":
+			err = errBoundAsBearer
 		}
 		if err != nil {
 			m.reject(w, r, err, nil)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), claims)))
+		ctx := NewContext(r.Context(), claims)
+		if proof != nil {
+			ctx = context.WithValue(ctx, proofKey{}, proof)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -121,7 +176,15 @@ func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 		m.cfg.ErrorHandler(w, r, err)
 		return
 	}
-	writeError(w, m.cfg.Realm, err, scopes)
+	var dc *dpopChallenge
+	if d := m.cfg.DPoP; d.Mode != DPoPOff {
+		scheme, _, _ := authorization(r, true)
+		dc = &dpopChallenge{algs: m.dpopAlgs(), usedDPoP: scheme == "DPoP", bearerToo: d.Mode == DPoPAllowed}
+		if d.Proof.Nonces != nil {
+			dc.currentNonce = d.Proof.Nonces.Current()
+		}
+	}
+	writeError(w, m.cfg.Realm, err, scopes, dc)
 }
 
 // isPreflight reports whether r is a CORS preflight request.

@@ -30,6 +30,7 @@ type Claims struct {
 	groups      []string
 	permissions []string
 	grantType   string
+	boundKey    string
 
 	json   []byte // the claims set
 	header []byte // the token's protected header; nil from ParseClaims
@@ -73,6 +74,12 @@ func (c *Claims) Groups() []string { return slices.Clone(c.groups) }
 
 // Permissions are Auth0's RBAC permissions, a copy.
 func (c *Claims) Permissions() []string { return slices.Clone(c.permissions) }
+
+// BoundKey is cnf.jkt: the RFC 7638 thumbprint of the key the token is
+// bound to (RFC 9449 §6.1, DPoP), or "" for a bearer token. A bound token
+// is worth nothing without a proof made with that key (package dpop), and
+// the middleware never accepts one as a bearer token.
+func (c *Claims) BoundKey() string { return c.boundKey }
 
 // GrantType is Auth0's gty, "client-credentials" for machine-to-machine
 // tokens.

@@ -37,6 +37,7 @@ type wireClaims struct {
 	// Raw values of the claims decoded after verification; nil if absent.
 	sub, jti, clientID, azp, tokenUse, gty         []byte
 	scope, scp, cognitoGroups, groups, permissions []byte
+	cnf                                            []byte
 
 	// strs backs the claims' lists, so that they cost no allocation of
 	// their own unless they are long.
@@ -89,6 +90,8 @@ func (w *wireClaims) decode(b []byte) error {
 			w.groups = v
 		case "permissions":
 			w.permissions = v
+		case "cnf":
+			w.cnf = v
 		}
 		if err != nil {
 			return fmt.Errorf("%q: %w", o.name, err)
@@ -146,6 +149,15 @@ func (w *wireClaims) claims() *Claims {
 	c.scopes = w.decodeList(present(w.scope, w.scp), true)
 	c.groups = w.decodeList(present(w.cognitoGroups, w.groups), false)
 	c.permissions = w.decodeList(w.permissions, false)
+	if len(w.cnf) > 0 && w.cnf[0] == '{' {
+		// cnf.jkt (RFC 9449 §6.1); the object was checked by decode's scan.
+		o := object{b: w.cnf}
+		for o.next() {
+			if string(o.name) == "jkt" {
+				c.boundKey = d.string(o.value)
+			}
+		}
+	}
 	return c
 }
 

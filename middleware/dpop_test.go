@@ -1,0 +1,222 @@
+package middleware_test
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+var (
+	clientKey = sync.OnceValue(func() crypto.Signer { k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); return k })
+	otherKey  = sync.OnceValue(func() crypto.Signer { _, k, _ := ed25519.GenerateKey(rand.Reader); return k })
+)
+
+const publicURL = "https://api.example.com"
+
+// dpopRequest is a request to path with credentials: scheme and token in
+// Authorization, and the DPoP headers given.
+func dpopRequest(method, path, scheme, token string, proofs ...string) *http.Request {
+	r := httptest.NewRequest(method, path, nil)
+	if token != "" {
+		r.Header.Set("Authorization", scheme+" "+token)
+	}
+	for _, p := range proofs {
+		r.Header.Add("DPoP", p)
+	}
+	return r
+}
+
+// thumbprintEcho answers 200 with the proof's key thumbprint, "-" without
+// a proof.
+var thumbprintEcho = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if p := middleware.ProofFromContext(r.Context()); p != nil {
+		fmt.Fprint(w, p.JKT)
+		return
+	}
+	fmt.Fprint(w, "-")
+})
+
+func dpopMiddleware(t *testing.T, d middleware.DPoPConfig) http.Handler {
+	t.Helper()
+	if d.PublicURL == "" && d.TrustedProxies == nil {
+		d.PublicURL = publicURL
+	}
+	return newMiddleware(t, middleware.Config{DPoP: d}).Handler(thumbprintEcho)
+}
+
+func TestDPoP(t *testing.T) {
+	key := clientKey()
+	jkt, _ := dpop.Thumbprint(key.Public())
+	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
+	bearer := token("alice", nil)
+	uri := publicURL + "/orders"
+	proof := func(k crypto.Signer, tok string) string { return issuertest.DPoPProof(k, "GET", uri, tok, "") }
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPAllowed})
+
+	replayed := proof(key, bound)
+	tests := []struct {
+		name      string
+		req       *http.Request
+		status    int
+		code      string // WWW-Authenticate's error
+		challenge string // the scheme of the first challenge
+	}{
+		{"bound token with its proof", dpopRequest("GET", "/orders", "DPoP", bound, replayed), 200, "", ""},
+		{"the same proof again", dpopRequest("GET", "/orders", "DPoP", bound, replayed), 401, "invalid_dpop_proof", "DPoP"},
+		{"bound token as a bearer token", dpopRequest("GET", "/orders", "Bearer", bound), 401, "invalid_token", "Bearer"},
+		{"bearer token", dpopRequest("GET", "/orders", "Bearer", bearer), 200, "", ""},
+		{"unbound token with a proof", dpopRequest("GET", "/orders", "DPoP", bearer, proof(key, bearer)), 401, "invalid_token", "DPoP"},
+		{"proof by another key", dpopRequest("GET", "/orders", "DPoP", bound, proof(otherKey(), bound)), 401, "invalid_token", "DPoP"},
+		{"no proof", dpopRequest("GET", "/orders", "DPoP", bound), 401, "invalid_dpop_proof", "DPoP"},
+		{"two proofs", dpopRequest("GET", "/orders", "DPoP", bound, proof(key, bound), proof(key, bound)), 401, "invalid_dpop_proof", "DPoP"},
+		{"proof for another path", dpopRequest("GET", "/orders/1", "DPoP", bound, proof(key, bound)), 401, "invalid_dpop_proof", "DPoP"},
+		{"proof for another method", dpopRequest("DELETE", "/orders", "DPoP", bound, proof(key, bound)), 401, "invalid_dpop_proof", "DPoP"},
+		{"proof for another token", dpopRequest("GET", "/orders", "DPoP", bound, proof(key, bearer)), 401, "invalid_dpop_proof", "DPoP"},
+		{"no token", dpopRequest("GET", "/orders", "", ""), 401, "", "Bearer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, tt.req)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d %s, want %d", rec.Code, rec.Body, tt.status)
+			}
+			if tt.status == 200 {
+				if tt.req.Header.Get("DPoP") != "" && rec.Body.String() != jkt {
+					t.Errorf("handler saw proof key %q, want %q", rec.Body, jkt)
+				}
+				return
+			}
+			ch := rec.Header().Values("WWW-Authenticate")
+			if len(ch) != 2 || !strings.HasPrefix(ch[0], tt.challenge+" ") || !strings.Contains(ch[0], `error="`+tt.code+`"`) != (tt.code == "") {
+				t.Fatalf("challenges %q, want %s first with error %q, and both schemes", ch, tt.challenge, tt.code)
+			}
+			if !strings.Contains(strings.Join(ch, "\n"), `DPoP algs="ES256 ES384 ES512 EdDSA PS256 RS256"`) {
+				t.Errorf("challenges %q lack the DPoP algs", ch)
+			}
+		})
+	}
+}
+
+// DPoPRequired takes nothing but a bound token with its proof; the
+// challenge is DPoP's only.
+func TestDPoPRequired(t *testing.T) {
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired})
+	for name, req := range map[string]*http.Request{
+		"bearer token": dpopRequest("GET", "/orders", "Bearer", token("alice", nil)),
+		"no token":     dpopRequest("GET", "/orders", "", ""),
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		ch := rec.Header().Values("WWW-Authenticate")
+		if rec.Code != 401 || len(ch) != 1 || !strings.HasPrefix(ch[0], "DPoP algs=") {
+			t.Errorf("%s: %d, challenges %q; want 401 with the DPoP challenge only", name, rec.Code, ch)
+		}
+	}
+	key := clientKey()
+	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, "")))
+	if rec.Code != 200 {
+		t.Fatalf("bound token with its proof: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// With DPoP off, a bound token is still refused as a bearer token, and
+// the DPoP scheme is no token.
+func TestDPoPOff(t *testing.T) {
+	h := newMiddleware(t, middleware.Config{}).Handler(thumbprintEcho)
+	key := clientKey()
+	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
+	if rec := serve(h, "GET", "/orders", "Bearer "+bound); rec.Code != 401 || !strings.Contains(rec.Header().Get("WWW-Authenticate"), `error="invalid_token"`) {
+		t.Errorf("bound token as a bearer token, DPoP off: %d %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	req := dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", "http://example.com/orders", bound, ""))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 401 || rec.Header().Get("WWW-Authenticate") != `Bearer realm="test"` {
+		t.Errorf("DPoP scheme, DPoP off: %d %q, want the no-token 401", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+}
+
+// Server nonces: a proof without one gets use_dpop_nonce and a DPoP-Nonce
+// to use; the proof made with it passes.
+func TestDPoPNonce(t *testing.T) {
+	nonces, err := dpop.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Proof: dpop.Options{Nonces: nonces}})
+	key := clientKey()
+	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, "")))
+	nonce := rec.Header().Get("DPoP-Nonce")
+	if rec.Code != 401 || !strings.Contains(rec.Header().Get("WWW-Authenticate"), `error="use_dpop_nonce"`) || !nonces.Valid(nonce) {
+		t.Fatalf("without a nonce: %d %q, nonce %q", rec.Code, rec.Header().Get("WWW-Authenticate"), nonce)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, nonce)))
+	if rec.Code != 200 {
+		t.Fatalf("with the nonce: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// htu behind proxies: forwarding headers count only from a trusted peer;
+// a client that spoofs X-Forwarded-Host gets nowhere.
+func TestDPoPBehindProxies(t *testing.T) {
+	key := clientKey()
+	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPAllowed, TrustedProxies: trusted})
+	send := func(peer string, headers map[string]string, proofURI string) int {
+		r := dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", proofURI, bound, ""))
+		r.RemoteAddr, r.Host = peer, "internal:8080"
+		for k, v := range headers {
+			r.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	fwd := map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example.com"}
+	if code := send("10.1.2.3:5555", fwd, publicURL+"/orders"); code != 200 {
+		t.Errorf("from a trusted proxy: %d", code)
+	}
+	if code := send("10.1.2.3:5555", map[string]string{"Forwarded": `for=192.0.2.1;proto=https;host="api.example.com"`}, publicURL+"/orders"); code != 200 {
+		t.Errorf("Forwarded from a trusted proxy: %d", code)
+	}
+	if code := send("192.0.2.7:5555", fwd, publicURL+"/orders"); code != 401 {
+		t.Errorf("spoofed X-Forwarded-Host from a client: %d, want 401", code)
+	}
+	if code := send("192.0.2.7:5555", fwd, "http://internal:8080/orders"); code != 200 {
+		t.Errorf("a client's proof for the URI the server sees: %d", code)
+	}
+}
+
+func TestDPoPConfig(t *testing.T) {
+	for name, cfg := range map[string]middleware.Config{
+		"custom extractor": {Verifier: newVerifier(t), Extractor: middleware.BearerToken, DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed}},
+		"public URL path":  {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, PublicURL: "https://api.example.com/v1"}},
+		"HS256 proofs":     {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, Proof: dpop.Options{Algorithms: []string{"HS256"}}}},
+		"mode 7":           {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: 7}},
+	} {
+		if _, err := middleware.New(cfg); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
