@@ -1,7 +1,9 @@
 // Package metrics exports what jwtguard does as Prometheus metrics.
 //
 // New returns a Collector, a prometheus.Collector that also implements
-// cache.Hooks, provider.Hooks and provider.TokenCacheHooks, and registers
+// cache.Hooks, provider.Hooks, provider.TokenCacheHooks and dpop.Hooks
+// (middleware.DPoPConfig.Hooks; ReplayStoreFailed is redisreplay's
+// Config.Failed), and registers
 // it on the prometheus.Registerer you give (nil registers nothing; the
 // global default registry is used only if you pass it). Wiring it in is
 // one field: the Verifier hands it to its key caches too.
@@ -33,6 +35,8 @@
 //	jwtguard_jwt_verifications_total{issuer,result,reason}          counter
 //	jwtguard_jwt_verification_duration_seconds{issuer}              histogram
 //	jwtguard_jwt_token_cache_events_total{issuer,event}             counter
+//	jwtguard_dpop_checks_total{result,reason}                       counter
+//	jwtguard_dpop_replay_store_errors_total                         counter
 //
 // Alerting rules for these series, tested with promtool, are in
 // metrics/alerts.yml in the repository. Two questions the series answer:
@@ -54,6 +58,7 @@
 //	action   refreshed, suppressed, rejected
 //	reason   none (success) or a provider.Reason code: expired, signature, unknown_key, …
 //	event    hit, miss, rejected, evicted (the token cache)
+//	result   accepted, refused (DPoP checks), with reason none or a dpop_… code
 //
 // issuer is the issuer the cache or verifier passes to the hooks, which is
 // always one from your configuration: a token that names any other issuer

@@ -14,6 +14,8 @@ import (
 // say of themselves: type and help text. TestNewRegistersEveryMetric
 // checks the table against the collector.
 var families = map[string]struct{ typ, help string }{
+	"jwtguard_dpop_checks_total":                           {"counter", `DPoP proofs checked by result (accepted, refused) and reason ("none" when accepted; dpop_replay: a replayed proof; dpop_nonce: a nonce asked for, one issued; …).`},
+	"jwtguard_dpop_replay_store_errors_total":              {"counter", "Failures of the shared replay store; the replica checked its own memory instead."},
 	"jwtguard_jwks_age_seconds":                            {"gauge", "Seconds since the JWKS document serving now was fetched from the provider (by this process or, through the store, another)."},
 	"jwtguard_jwks_keys":                                   {"gauge", "Usable verification keys held after the last refresh."},
 	"jwtguard_jwks_last_refresh_success_timestamp_seconds": {"gauge", "Unix time of the last successful JWKS refresh (updated or not_modified)."},

@@ -298,3 +298,29 @@ jwtguard_jwt_token_cache_events_total{event="rejected",issuer="https://issuer.ex
 		t.Fatal(err)
 	}
 }
+
+// Checked counts DPoP checks by result and reason; a reason that is no
+// DPoP refusal's is "error".
+func TestDPoPChecked(t *testing.T) {
+	c, err := metrics.New(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{"", "", "dpop_replay", "dpop_nonce", "a reason an attacker chose"} {
+		c.Checked(r)
+	}
+	c.ReplayStoreFailed(errors.New("redis down"))
+	want := `# HELP jwtguard_dpop_checks_total DPoP proofs checked by result (accepted, refused) and reason ("none" when accepted; dpop_replay: a replayed proof; dpop_nonce: a nonce asked for, one issued; …).
+# TYPE jwtguard_dpop_checks_total counter
+jwtguard_dpop_checks_total{reason="dpop_nonce",result="refused"} 1
+jwtguard_dpop_checks_total{reason="dpop_replay",result="refused"} 1
+jwtguard_dpop_checks_total{reason="error",result="refused"} 1
+jwtguard_dpop_checks_total{reason="none",result="accepted"} 2
+# HELP jwtguard_dpop_replay_store_errors_total Failures of the shared replay store; the replica checked its own memory instead.
+# TYPE jwtguard_dpop_replay_store_errors_total counter
+jwtguard_dpop_replay_store_errors_total 1
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_dpop_checks_total", "jwtguard_dpop_replay_store_errors_total"); err != nil {
+		t.Fatal(err)
+	}
+}

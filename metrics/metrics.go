@@ -52,6 +52,7 @@ type Config struct {
 type Collector struct {
 	jwks *jwksMetrics
 	jwt  *jwtMetrics
+	dpop *dpopMetrics
 	// parts are the collectors of every group above; Describe and Collect
 	// walk them. A new group (hooks of another package) adds itself here.
 	parts []prometheus.Collector
@@ -84,8 +85,9 @@ func New(cfg Config) (*Collector, error) {
 	c := &Collector{
 		jwks: newJWKSMetrics(cfg),
 		jwt:  newJWTMetrics(cfg),
+		dpop: newDPoPMetrics(cfg),
 	}
-	c.parts = []prometheus.Collector{c.jwks, c.jwt}
+	c.parts = []prometheus.Collector{c.jwks, c.jwt, c.dpop}
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: registering the collector: %w", err)

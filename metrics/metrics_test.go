@@ -24,6 +24,8 @@ func touchAll(c *metrics.Collector, iss string) {
 	c.StoreFailed(iss, errors.New("store down"))
 	c.Verified(iss, nil, time.Millisecond)
 	c.TokenCached(iss, provider.TokenCacheHit)
+	c.Checked("")
+	c.ReplayStoreFailed(errors.New("store down"))
 }
 
 // familyNames gathers g and returns the names of its families.

@@ -50,6 +50,9 @@ type DPoPConfig struct {
 	// TrustedProxies are the peers whose forwarding headers are believed.
 	// Never a client's: by default, no one's.
 	TrustedProxies []netip.Prefix
+	// Hooks receives every DPoP check's outcome (a *metrics.Collector
+	// does). If nil, nothing is reported.
+	Hooks dpop.Hooks
 }
 
 // The DPoP refusals the middleware makes itself; each matches

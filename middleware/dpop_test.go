@@ -160,7 +160,9 @@ func TestDPoPNonce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Proof: dpop.Options{Nonces: nonces}})
+	var checked []string
+	hooks := checkedFunc(func(reason string) { checked = append(checked, reason) })
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Proof: dpop.Options{Nonces: nonces}, Hooks: hooks})
 	key := clientKey()
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
 	rec := httptest.NewRecorder()
@@ -174,7 +176,15 @@ func TestDPoPNonce(t *testing.T) {
 	if rec.Code != 200 {
 		t.Fatalf("with the nonce: %d %s", rec.Code, rec.Body)
 	}
+	if strings.Join(checked, ",") != "dpop_nonce," {
+		t.Errorf("hooks told %q, want a nonce asked for, then an accepted proof", checked)
+	}
 }
+
+// checkedFunc is a dpop.Hooks.
+type checkedFunc func(string)
+
+func (f checkedFunc) Checked(reason string) { f(reason) }
 
 // htu behind proxies: forwarding headers count only from a trusted peer;
 // a client that spoofs X-Forwarded-Host gets nowhere.

@@ -148,6 +148,9 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		case err != nil:
 		case scheme == "DPoP":
 			proof, err = m.checkDPoP(r, token, claims)
+			if h := m.cfg.DPoP.Hooks; h != nil {
+				h.Checked(provider.Reason(err))
+			}
 		case claims.BoundKey() != "":
 			err = errBoundAsBearer
 		}

@@ -2,6 +2,12 @@
 // metrics package can keep its reason label to them.
 package reasons
 
+// DPoP are the codes of DPoP refusals (package dpop and the middleware).
+var DPoP = []string{
+	"dpop_malformed", "dpop_type", "dpop_algorithm", "dpop_key", "dpop_signature", "dpop_missing_claim",
+	"dpop_method", "dpop_uri", "dpop_iat", "dpop_ath", "dpop_nonce", "dpop_replay", "dpop_binding", "dpop_unbound",
+}
+
 // Codes are every value provider.Reason returns for a non-nil error.
 var Codes = []string{
 	"too_large", "malformed", "unknown_issuer", "algorithm", "kid", "unknown_key", "signature",
