@@ -48,7 +48,12 @@ func startDemo(ctx context.Context, ln net.Listener) (*demo, error) {
 		iss.Close()
 		return nil, err
 	}
-	mw, err := middleware.New(middleware.Config{Verifier: v, Realm: "quickstart"})
+	mw, err := middleware.New(middleware.Config{
+		Verifier: v, Realm: "quickstart",
+		// Bearer tokens, and DPoP-bound tokens with their proofs (RFC
+		// 9449): a bound token is never taken as a bearer token.
+		DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, Hooks: m},
+	})
 	if err != nil {
 		ln.Close()
 		v.Close()

@@ -2,7 +2,8 @@
 // starts a demo identity provider and an API protected by the middleware,
 // both on loopback, walks through what the middleware accepts and rejects
 // (a valid token, no token, an expired one, one for another audience, a
-// key rotation, a scope-guarded route), then keeps serving and prints curl
+// key rotation, a scope-guarded route, a DPoP-bound token with and without
+// its proof), then keeps serving and prints curl
 // lines to try it yourself until Ctrl-C.
 //
 //	go run ./examples/quickstart                # walkthrough, then serve

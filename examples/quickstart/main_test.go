@@ -53,7 +53,7 @@ func TestWalkthrough(t *testing.T) {
 		`error="insufficient_scope"`,
 		`"name":"Alice Example"`,
 		`jwtguard_jwks_refresh_total{issuer="` + d.Issuer.URL + `",result="updated",source="provider",trigger="unknown_kid"} 1`,
-		"All 11 checks behaved as expected.",
+		"All 14 checks behaved as expected.",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -84,7 +84,7 @@ func TestWalkthroughReportsMismatches(t *testing.T) {
 		t.Fatalf("walkthrough against an open API succeeded:\n%s", out.String())
 	}
 	for _, want := range []string{
-		"6 check(s) did not behave as expected",
+		"8 check(s) did not behave as expected",
 		"GET /api/me: status 200, want 401",
 		"GET /api/reports: status 200, want 403",
 		"key rotation: JWKS fetches went from 0 to 0, want exactly one more",
@@ -93,8 +93,8 @@ func TestWalkthroughReportsMismatches(t *testing.T) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	if got := strings.Count(out.String(), "MISMATCH"); got != 6 {
-		t.Errorf("output has %d MISMATCH lines, want 6:\n%s", got, out.String())
+	if got := strings.Count(out.String(), "MISMATCH"); got != 8 {
+		t.Errorf("output has %d MISMATCH lines, want 8:\n%s", got, out.String())
 	}
 }
 

@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -56,12 +61,24 @@ func walkthrough(ctx context.Context, out io.Writer, iss *issuertest.Issuer, api
 	withScope := iss.Token("alice", audience, jwt.MapClaims{"scope": "profile " + reportsScope})
 	w.get("/api/reports", withScope, http.StatusOK, "")
 
-	w.step("7. What it looks like in Prometheus: GET /metrics")
+	w.step("7. DPoP (RFC 9449): a token bound to the client's key is worth nothing without a proof made with it")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	bound := iss.DPoPToken("alice", audience, key.Public(), jwt.MapClaims{"scope": "profile"})
+	w.get("/api/me", bound, http.StatusUnauthorized, "invalid_token") // as a bearer token
+	proof := issuertest.DPoPProof(key, http.MethodGet, w.api+"/api/me", bound, "")
+	w.dpop("/api/me", bound, proof, http.StatusOK, "")
+	w.dpop("/api/me", bound, proof, http.StatusUnauthorized, "invalid_dpop_proof") // the same proof again
+
+	w.step("8. What it looks like in Prometheus: GET /metrics")
 	w.metrics(
-		`jwtguard_jwt_verifications_total{issuer="`+iss.URL+`",reason="none",result="success"} 5`,
+		`jwtguard_jwt_verifications_total{issuer="`+iss.URL+`",reason="none",result="success"} 8`,
 		`jwtguard_jwt_verifications_total{issuer="`+iss.URL+`",reason="expired",result="failure"} 1`,
 		`jwtguard_jwks_refresh_total{issuer="`+iss.URL+`",result="updated",source="provider",trigger="unknown_kid"} 1`,
 		`jwtguard_jwks_keys{issuer="`+iss.URL+`"} 2`,
+		`jwtguard_dpop_checks_total{reason="dpop_replay",result="refused"} 1`,
 	)
 
 	return w.result()
@@ -136,16 +153,30 @@ func (w *walker) fail(format string, args ...any) {
 // get sends GET path with token ("" for none) and checks the status and
 // the error code of the WWW-Authenticate challenge ("" for none).
 func (w *walker) get(path, token string, wantStatus int, wantCode string) {
+	w.send(path, "Bearer", token, "", wantStatus, wantCode)
+}
+
+// dpop is get with "Authorization: DPoP" and the DPoP header proof.
+func (w *walker) dpop(path, token, proof string, wantStatus int, wantCode string) {
+	w.send(path, "DPoP", token, proof, wantStatus, wantCode)
+}
+
+func (w *walker) send(path, scheme, token, proof string, wantStatus int, wantCode string) {
 	w.checks++
 	req, err := http.NewRequestWithContext(w.ctx, http.MethodGet, w.api+path, nil)
 	if err != nil {
 		w.fail("GET %s: %v", path, err)
 		return
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-		w.printf("   GET %s  Authorization: Bearer <%s>\n", path, describe(token))
-	} else {
+	switch {
+	case proof != "":
+		req.Header.Set("Authorization", scheme+" "+token)
+		req.Header.Set("DPoP", proof)
+		w.printf("   GET %s  Authorization: %s <%s>  DPoP: <proof, jti %s>\n", path, scheme, describe(token), proofID(proof))
+	case token != "":
+		req.Header.Set("Authorization", scheme+" "+token)
+		w.printf("   GET %s  Authorization: %s <%s>\n", path, scheme, describe(token))
+	default:
 		w.printf("   GET %s  (no Authorization header)\n", path)
 	}
 	resp, err := w.client.Do(req)
@@ -171,8 +202,8 @@ func (w *walker) get(path, token string, wantStatus int, wantCode string) {
 	switch {
 	case resp.StatusCode != wantStatus:
 		w.fail("GET %s: status %d, want %d", path, resp.StatusCode, wantStatus)
-	case resp.StatusCode == http.StatusUnauthorized && !strings.HasPrefix(challenge, "Bearer "):
-		w.fail("GET %s: 401 without a Bearer challenge", path)
+	case resp.StatusCode == http.StatusUnauthorized && !strings.HasPrefix(challenge, scheme+" "):
+		w.fail("GET %s: 401 without a %s challenge first", path, scheme)
 	case code != wantCode:
 		w.fail("GET %s: error code %q, want %q", path, code, wantCode)
 	default:
@@ -229,4 +260,20 @@ func describe(token string) string {
 		}
 	}
 	return b.String()
+}
+
+// proofID is the jti of a DPoP proof, for the printout.
+func proofID(proof string) string {
+	var c struct {
+		JTI string `json:"jti"`
+	}
+	parts := strings.Split(proof, ".")
+	if len(parts) != 3 {
+		return "?"
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(b, &c) != nil {
+		return "?"
+	}
+	return c.JTI
 }
