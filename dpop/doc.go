@@ -16,5 +16,29 @@
 // Proof.JKT, and that the jti was not seen before within the window (a
 // replay). Errors match ErrInvalidProof (error="invalid_dpop_proof") and
 // one reason with a code for provider.Reason, or ErrUseNonce
-// (error="use_dpop_nonce").
+// (error="use_dpop_nonce"). The middleware runs all of it
+// (middleware.DPoPConfig).
+//
+// # What it protects against, and what not
+//
+// A stolen bound token cannot be used without the client's private key:
+// not from a log, a proxy, a browser's storage or a compromised resource
+// server it was sent to. A captured proof cannot be used for another
+// request (method, URI, token), after its window, or a second time. DPoP
+// does not protect a client whose key is stolen with the token, nor the
+// content of requests (use TLS), nor against a malicious client.
+//
+// # Deploying
+//
+// Migrate with the middleware's modes: DPoPAllowed while clients move
+// (bearer tokens still pass, bound tokens need their proof), then
+// DPoPRequired. Behind a proxy, give the middleware the public URL
+// (DPoPConfig.PublicURL), or the proxies' addresses (TrustedProxies):
+// forwarding headers of anyone else are ignored. Server nonces (Nonces)
+// make a proof made in advance useless, at the price of one 401 per
+// client per nonce period.
+//
+// The replay guarantee: in one process, a proof is accepted once
+// (MemoryReplays); for replicas sharing Redis (dpop/redisreplay), once for
+// the fleet; while Redis is down, once per replica.
 package dpop
