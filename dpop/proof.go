@@ -1,6 +1,7 @@
 package dpop
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -17,9 +18,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/jwa"
 )
 
@@ -109,24 +112,49 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Members by their exact names (encoding/json would also take "TYP"
+	// or "Htm"); of a name given twice, the last.
 	var h struct {
-		Typ string          `json:"typ"`
-		Alg string          `json:"alg"`
-		JWK json.RawMessage `json:"jwk"`
+		Typ, Alg string
+		JWK      []byte
 	}
-	if err := json.Unmarshal(seg[0], &h); err != nil {
-		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
+	obj := jsonobj.Object{B: seg[0]}
+	for obj.Next() {
+		switch string(obj.Name) {
+		case "typ":
+			h.Typ = jsonString(obj.Value)
+		case "alg":
+			h.Alg = jsonString(obj.Value)
+		case "jwk":
+			h.JWK = obj.Value
+		}
+	}
+	if obj.Err != nil {
+		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, obj.Err)
 	}
 	var c struct {
-		JTI   string          `json:"jti"`
-		HTM   string          `json:"htm"`
-		HTU   string          `json:"htu"`
-		IAT   json.RawMessage `json:"iat"`
-		ATH   string          `json:"ath"`
-		Nonce string          `json:"nonce"`
+		JTI, HTM, HTU, ATH, Nonce string
+		IAT                       []byte
 	}
-	if err := json.Unmarshal(seg[1], &c); err != nil {
-		return nil, fmt.Errorf("%w: claims: %w", ErrMalformed, err)
+	obj = jsonobj.Object{B: seg[1]}
+	for obj.Next() {
+		switch v := obj.Value; string(obj.Name) {
+		case "jti":
+			c.JTI = jsonString(v)
+		case "htm":
+			c.HTM = jsonString(v)
+		case "htu":
+			c.HTU = jsonString(v)
+		case "iat":
+			c.IAT = v
+		case "ath":
+			c.ATH = jsonString(v)
+		case "nonce":
+			c.Nonce = jsonString(v)
+		}
+	}
+	if obj.Err != nil {
+		return nil, fmt.Errorf("%w: claims: %w", ErrMalformed, obj.Err)
 	}
 	missing := ""
 	switch {
@@ -219,22 +247,35 @@ func split(proof string) ([3][]byte, error) {
 // jwk is a JWK as a proof's header carries it.
 type jwk struct {
 	Kty, Crv, X, Y, N, E string
-	// Private members: a proof that carries one is refused.
-	D, P, Q, DP, DQ, QI, K string
-	Oth                    json.RawMessage
 }
 
 // parseJWK returns the public key of the proof's jwk header.
-func parseJWK(raw json.RawMessage) (crypto.PublicKey, error) {
+func parseJWK(raw []byte) (crypto.PublicKey, error) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, fmt.Errorf("%w: no jwk object in the header", ErrKey)
 	}
 	var k jwk
-	if err := json.Unmarshal(raw, &k); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+	o := jsonobj.Object{B: raw}
+	for o.Next() {
+		switch v := o.Value; string(o.Name) {
+		case "kty":
+			k.Kty = jsonString(v)
+		case "crv":
+			k.Crv = jsonString(v)
+		case "x":
+			k.X = jsonString(v)
+		case "y":
+			k.Y = jsonString(v)
+		case "n":
+			k.N = jsonString(v)
+		case "e":
+			k.E = jsonString(v)
+		case "d", "p", "q", "dp", "dq", "qi", "oth", "k":
+			return nil, fmt.Errorf("%w: the jwk holds a private key member (%s)", ErrKey, o.Name)
+		}
 	}
-	if k.D != "" || k.P != "" || k.Q != "" || k.DP != "" || k.DQ != "" || k.QI != "" || k.K != "" || k.Oth != nil {
-		return nil, fmt.Errorf("%w: the jwk holds private key members", ErrKey)
+	if o.Err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, o.Err)
 	}
 	dec := func(s string) []byte {
 		b, err := b64.Strict().DecodeString(s)
@@ -352,4 +393,17 @@ func normalizeURI(s string) (string, error) {
 // unreserved reports an RFC 3986 unreserved character.
 func unreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// jsonString returns the JSON string v, or "" for another type.
+func jsonString(v []byte) string {
+	if len(v) < 2 || v[0] != '"' {
+		return ""
+	}
+	if in := v[1 : len(v)-1]; !bytes.ContainsRune(in, '\\') && utf8.Valid(in) {
+		return string(in)
+	}
+	var s string
+	_ = json.Unmarshal(v, &s)
+	return s
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/jsonobj"
 )
 
 // Claims are the verified claims of a token: read-only, and shared — the
@@ -114,10 +116,10 @@ func (c *Claims) LookupHeader(name string) (json.RawMessage, bool) {
 // their strings.
 func member(obj []byte, name string) (json.RawMessage, bool) {
 	var found []byte
-	o := object{b: obj}
-	for o.next() {
-		if string(o.name) == name {
-			found = o.value
+	o := jsonobj.Object{B: obj}
+	for o.Next() {
+		if string(o.Name) == name {
+			found = o.Value
 		}
 	}
 	if found == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/jwa"
 )
 
@@ -364,9 +365,9 @@ type header struct {
 // given twice, the last counts, as encoding/json would have it.
 func parseHeader(d *doc, b []byte) (header, error) {
 	var h header
-	o := object{b: b}
-	for o.next() {
-		switch v := o.value; string(o.name) {
+	o := jsonobj.Object{B: b}
+	for o.Next() {
+		switch v := o.Value; string(o.Name) {
 		case "alg":
 			h.alg = d.string(v)
 		case "kid":
@@ -378,8 +379,8 @@ func parseHeader(d *doc, b []byte) (header, error) {
 			h.b64 = true
 		}
 	}
-	if o.err != nil {
-		return h, fmt.Errorf("%w: header: %w", ErrMalformed, o.err)
+	if o.Err != nil {
+		return h, fmt.Errorf("%w: header: %w", ErrMalformed, o.Err)
 	}
 	if h.method = signingMethods[h.alg]; h.method == nil {
 		h.method = jwt.GetSigningMethod(h.alg) // HS256, none: refused by every route

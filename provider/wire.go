@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/scope"
 )
 
@@ -53,11 +54,11 @@ func (w *wireClaims) decode(b []byte) error {
 	w.json = b
 	w.strs = w.backing[:0]
 	d := &w.doc
-	o := object{b: b}
-	for o.next() {
-		v := o.value
+	o := jsonobj.Object{B: b}
+	for o.Next() {
+		v := o.Value
 		var err error
-		switch string(o.name) {
+		switch string(o.Name) {
 		case "iss":
 			w.issuer, err = stringValue(d, v)
 		case "aud":
@@ -94,10 +95,10 @@ func (w *wireClaims) decode(b []byte) error {
 			w.cnf = v
 		}
 		if err != nil {
-			return fmt.Errorf("%q: %w", o.name, err)
+			return fmt.Errorf("%q: %w", o.Name, err)
 		}
 	}
-	return o.err
+	return o.Err
 }
 
 // stringValue decodes the JSON string v (iss must be one).
@@ -151,10 +152,10 @@ func (w *wireClaims) claims() *Claims {
 	c.permissions = w.decodeList(w.permissions, false)
 	if len(w.cnf) > 0 && w.cnf[0] == '{' {
 		// cnf.jkt (RFC 9449 §6.1); the object was checked by decode's scan.
-		o := object{b: w.cnf}
-		for o.next() {
-			if string(o.name) == "jkt" {
-				c.boundKey = d.string(o.value)
+		o := jsonobj.Object{B: w.cnf}
+		for o.Next() {
+			if string(o.Name) == "jkt" {
+				c.boundKey = d.string(o.Value)
 			}
 		}
 	}

@@ -1,0 +1,31 @@
+package jsonobj
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// Object accepts exactly the JSON objects encoding/json.Valid accepts
+// (provider's FuzzMembers checks the same on any input), and walks their
+// members in order, names unescaped.
+func TestObject(t *testing.T) {
+	for _, s := range []string{
+		`{}`, ` {"a":1} `, `{"a":{"b":[1,{"c":"}"}]},"\u0062":"x\"y"}`, `{"a":-1.5e+3,"b":true,"c":null,"d":false}`,
+		`[]`, `"x"`, `null`, `{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":01}`, `{"a":1.}`, `{"a":tru}`, `{"a":"\x"}`,
+		"{\"a\":\"\x01\"}", `{"a":1}x`, `{"a":[1,]}`, `{"a" 1}`, strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001),
+	} {
+		o := Object{B: []byte(s)}
+		var names []string
+		for o.Next() {
+			names = append(names, string(o.Name))
+		}
+		isObject := json.Valid([]byte(s)) && strings.TrimSpace(s)[0] == '{'
+		if (o.Err == nil) != isObject {
+			t.Errorf("%.40q: Err %v, want valid %v", s, o.Err, isObject)
+		}
+		if s == `{"a":{"b":[1,{"c":"}"}]},"\u0062":"x\"y"}` && strings.Join(names, ",") != "a,b" {
+			t.Errorf("names %q, want a,b", names)
+		}
+	}
+}
