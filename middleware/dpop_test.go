@@ -10,14 +10,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/dpop/redisreplay"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/redis/go-redis/v9"
 )
 
 var (
@@ -227,6 +232,37 @@ func TestDPoPConfig(t *testing.T) {
 	} {
 		if _, err := middleware.New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// Two replicas sharing the replay check through Redis (dpop/redisreplay):
+// a proof accepted by one is refused by the other. REDIS_ADDR, if set, is
+// a real Redis; else an in-memory one.
+func TestDPoPReplayAcrossReplicas(t *testing.T) {
+	addr := os.Getenv("REDIS_ADDR")
+	if addr == "" {
+		addr = miniredis.RunT(t).Addr()
+	}
+	prefix := "jwtguard-test:dpop-mw:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	replica := func() http.Handler {
+		c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
+		t.Cleanup(func() { c.Close() })
+		store, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Replays: store})
+	}
+	a, b := replica(), replica()
+	key := clientKey()
+	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
+	proof := issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, "")
+	for i, h := range []http.Handler{a, b} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, proof))
+		if want := []int{200, 401}[i]; rec.Code != want {
+			t.Fatalf("replica %d: %d %s, want %d", i, rec.Code, rec.Body, want)
 		}
 	}
 }
