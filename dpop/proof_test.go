@@ -260,3 +260,18 @@ func BenchmarkVerifyVsSignature(b *testing.B) {
 	b.ReportMetric(float64(ts)/float64(n), "signature-ns/op")
 	b.ReportMetric(float64(tv)/float64(ts), "verify/signature")
 }
+
+// NewProof makes what Verify accepts, for each key type.
+func TestNewProof(t *testing.T) {
+	for name, key := range map[string]func() crypto.Signer{"EC": ecKey, "Ed25519": edKey, "RSA": rsaKey} {
+		p, err := dpop.NewProof(key(), "GET", uri+"?q=1#f", token, "")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, err := dpop.Verify(p, get, dpop.Options{})
+		want, _ := dpop.Thumbprint(key().Public())
+		if err != nil || got.JKT != want {
+			t.Errorf("%s: Verify(NewProof) = %+v, %v", name, got, err)
+		}
+	}
+}

@@ -59,7 +59,9 @@ import (
 //     parameters sub, aud, scope and groups (comma-separated).
 //
 // Both take ttl, a Go duration (default 1h; negative mints an expired
-// token). Hooks set with OnRequest see every request once its parameters
+// token). With a DPoP header (RFC 9449 §5) the proof is checked — its htu
+// the endpoint's URL — and the token bound to its key: cnf.jkt, and
+// token_type "DPoP"; SetDPoPNonces requires a server nonce. Hooks set with OnRequest see every request once its parameters
 // are parsed.
 const (
 	JWKSPath   = "/.well-known/jwks.json"

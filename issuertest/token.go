@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtguard/jwtguard/dpop"
 )
 
 // QuotaHeader is the response header in which Auth0 reports what remains
@@ -28,6 +30,7 @@ type tokenEndpoint struct {
 	quotas     map[string][2]int // client id → tokens per hour, per day
 	mints      map[string]int64  // client id → client-credentials tokens issued
 	gate       *sync.Mutex
+	nonces     *dpop.Nonces // DPoP nonces required; nil for none
 }
 
 // SetClient registers a client for the client-credentials grant. Once any
@@ -123,6 +126,14 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 		ttl = d
 	}
 	extra := jwt.MapClaims{}
+	tokenType := "Bearer"
+	if len(r.Header.Values("DPoP")) > 0 {
+		jkt, err := i.checkDPoP(w, r)
+		if err != nil {
+			return
+		}
+		extra["cnf"], tokenType = map[string]any{"jkt": jkt}, "DPoP"
+	}
 	scope := r.Form.Get("scope")
 	if scope != "" {
 		extra["scope"] = scope
@@ -157,7 +168,7 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	token := i.Sign("", i.Claims(sub, aud, ttl, extra))
 	i.mints.Add(1)
-	answer := map[string]any{"access_token": token, "token_type": "Bearer"}
+	answer := map[string]any{"access_token": token, "token_type": tokenType}
 	i.mu.Lock()
 	if !i.tok.omitExpiry {
 		answer["expires_in"] = int(ttl.Seconds())
@@ -266,4 +277,42 @@ func oauthError(w http.ResponseWriter, status int, code string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": code})
+}
+
+// SetDPoPNonces makes the token endpoint require a DPoP proof's nonce
+// from n (RFC 9449 §8): a proof without a valid one gets 400
+// use_dpop_nonce with a DPoP-Nonce header. nil requires none.
+func (i *Issuer) SetDPoPNonces(n *dpop.Nonces) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.tok.nonces = n
+}
+
+// checkDPoP checks the DPoP proof of a token request (RFC 9449 §5) and
+// returns its key's thumbprint, the token's cnf.jkt; on a refusal it has
+// answered the request.
+func (i *Issuer) checkDPoP(w http.ResponseWriter, r *http.Request) (string, error) {
+	i.mu.Lock()
+	nonces := i.tok.nonces
+	i.mu.Unlock()
+	proofs := r.Header.Values("DPoP")
+	if len(proofs) != 1 {
+		oauthError(w, http.StatusBadRequest, "invalid_dpop_proof")
+		return "", errors.New("DPoP headers")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	p, err := dpop.Verify(proofs[0], dpop.Request{Method: r.Method, URI: scheme + "://" + r.Host + r.URL.Path}, dpop.Options{Nonces: nonces})
+	switch {
+	case errors.Is(err, dpop.ErrUseNonce):
+		w.Header().Set("DPoP-Nonce", nonces.Current())
+		oauthError(w, http.StatusBadRequest, "use_dpop_nonce")
+		return "", err
+	case err != nil:
+		oauthError(w, http.StatusBadRequest, "invalid_dpop_proof")
+		return "", err
+	}
+	return p.JKT, nil
 }

@@ -1,6 +1,7 @@
 package m2m
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +45,13 @@ type Config struct {
 	Resource []string
 	// Scopes requested, sent space-separated as scope. Optional.
 	Scopes []string
+	// DPoPKey, if set, binds the tokens to this key (RFC 9449): every token
+	// request carries a DPoP proof made with it (answering the endpoint's
+	// nonce once), the endpoint must answer token_type DPoP, and sources
+	// with another key never share the token. Send requests with a
+	// DPoPTransport holding the same key. An EC (P-256, P-384, P-521),
+	// Ed25519 or RSA private key.
+	DPoPKey crypto.Signer
 	// EndpointParams are further parameters of the token request. They
 	// must not set grant_type, scope, audience, resource, client_id or
 	// client_secret.
@@ -115,6 +123,9 @@ func (c Config) withDefaults() (Config, error) {
 		if slices.Contains(reserved, k) {
 			return c, fmt.Errorf("m2m: Config.EndpointParams must not set %q", k)
 		}
+	}
+	if err := checkDPoPKey(c.DPoPKey); err != nil {
+		return c, err
 	}
 	for _, s := range c.Scopes {
 		if !scope.Valid(s) {

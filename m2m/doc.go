@@ -46,6 +46,15 @@
 // Auth0-Client-Quota-Limit header is parsed (ParseQuota) and reported
 // through Hooks.
 //
+// # DPoP-bound tokens
+//
+// With Config.DPoPKey, tokens are bound to the client's key (RFC 9449):
+// each token request carries a proof made with it (the endpoint's nonce
+// is answered once), the endpoint must answer token_type DPoP, and a
+// DPoPTransport sends each API request with the token and a fresh proof
+// (ath, htm, htu), answering the API's nonce once. Sources with different
+// keys never share a token.
+//
 // # Server side: Proxy
 //
 // A Proxy is an http.Handler that stands in front of a token endpoint for

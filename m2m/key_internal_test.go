@@ -1,6 +1,9 @@
 package m2m
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"net/url"
 	"strings"
 	"testing"
@@ -36,7 +39,11 @@ func TestSourceKey(t *testing.T) {
 		"scopes":    func(c *Config) { c.Scopes = []string{"a"} },
 		"params":    func(c *Config) { c.EndpointParams = url.Values{"organization": {"org_1"}} },
 		"resource":  func(c *Config) { c.Resource = []string{"https://api2"} },
-		"shifted":   func(c *Config) { c.ClientID, c.Audience = "client-ah", "ttps://api" },
+		"dpop key": func(c *Config) {
+			k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			c.DPoPKey = k
+		},
+		"shifted": func(c *Config) { c.ClientID, c.Audience = "client-ah", "ttps://api" },
 	}
 	for name, mod := range other {
 		c := base

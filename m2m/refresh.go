@@ -3,6 +3,8 @@ package m2m
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/refresh"
@@ -34,6 +36,10 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 			// Handed out, it would fail every request it went on; kept,
 			// it would be minted again on every call. A failure backs off.
 			return nil, &ExchangeError{Status: a.status, Err: errExpiredOnArrival}
+		}
+		if err == nil && s.cfg.DPoPKey != nil && !strings.EqualFold(t.TokenType, "DPoP") {
+			// A bearer token, where one bound to the key was asked for.
+			return nil, &ExchangeError{Status: a.status, Err: fmt.Errorf("m2m: the token endpoint did not bind the token to the DPoP key (token_type %q)", t.TokenType)}
 		}
 		return t, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,7 +57,7 @@ func New(cfg Config) (*TokenSource, error) {
 			EndpointParams: params,
 			AuthStyle:      cfg.AuthStyle,
 		},
-		client: safehttp.Client(cfg.HTTPClient),
+		client: tokenClient(cfg),
 		key:    sourceKey(&cfg),
 		store:  cfg.Store,
 	}
@@ -203,4 +204,19 @@ func requestParams(cfg *Config) url.Values {
 		params["resource"] = slices.Clone(cfg.Resource)
 	}
 	return params
+}
+
+// tokenClient is the HTTP client of cfg's token requests: with a DPoP key,
+// one that adds the proofs.
+func tokenClient(cfg Config) *http.Client {
+	c := safehttp.Client(cfg.HTTPClient)
+	if cfg.DPoPKey == nil {
+		return c
+	}
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport = &tokenRequestTransport{key: cfg.DPoPKey, base: base, nonces: &sync.Map{}}
+	return c
 }

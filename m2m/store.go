@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/share"
 )
 
@@ -125,7 +126,7 @@ func normalScope(scopes []string) string {
 func sourceKey(c *Config) string {
 	return newKey("jwtguard/m2m/source/v2", nil).
 		add(c.TokenURL).add(c.ClientID).add(c.ClientSecret).add(c.Audience).
-		add(normalScope(c.Scopes)).add(resourceParams(c).Encode()).sum()
+		add(normalScope(c.Scopes)).add(resourceParams(c).Encode() + dpopKeyParam(c)).sum()
 }
 
 // resourceParams are c's EndpointParams with its Resource, the parameters
@@ -141,4 +142,14 @@ func resourceParams(c *Config) url.Values {
 	}
 	p["resource"] = c.Resource
 	return p
+}
+
+// dpopKeyParam tells tokens bound to a DPoP key apart, by the key's
+// thumbprint ("" without a key, so that other keys stay as they were).
+func dpopKeyParam(c *Config) string {
+	if c.DPoPKey == nil {
+		return ""
+	}
+	jkt, _ := dpop.Thumbprint(c.DPoPKey.Public()) // checked by New
+	return "&dpop_jkt=" + jkt
 }

@@ -1,0 +1,122 @@
+package m2m
+
+import (
+	"bytes"
+	"crypto"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"golang.org/x/oauth2"
+
+	"github.com/jwtguard/jwtguard/dpop"
+)
+
+// DPoPTransport is an http.RoundTripper that sends each request with a
+// DPoP-bound token of Source ("Authorization: DPoP …") and a fresh proof
+// made with Key (RFC 9449 §7: htm, htu, ath), and, when the server asks
+// for its nonce (401 use_dpop_nonce with DPoP-Nonce), sends the request
+// once more with it, keeping the nonce for that server's next requests.
+// Source is usually a TokenSource configured with the same key
+// (Config.DPoPKey). A request with a body is retried only if it can be
+// replayed (http.NewRequest sets GetBody for the usual bodies).
+type DPoPTransport struct {
+	Source oauth2.TokenSource
+	Key    crypto.Signer
+	// Base sends the requests. If nil, http.DefaultTransport.
+	Base http.RoundTripper
+
+	nonces sync.Map // scheme://host → the server's last nonce
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *DPoPTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	tok, err := t.Source.Token()
+	if err != nil {
+		return nil, err
+	}
+	return sendWithProof(t.base(), &t.nonces, t.Key, r, tok.AccessToken, func(resp *http.Response) bool {
+		return resp.StatusCode == http.StatusUnauthorized && strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="use_dpop_nonce"`)
+	})
+}
+
+func (t *DPoPTransport) base() http.RoundTripper {
+	if t.Base == nil {
+		return http.DefaultTransport
+	}
+	return t.Base
+}
+
+// tokenRequestTransport adds a DPoP proof to token requests (RFC 9449
+// §5), answering a use_dpop_nonce error (400) once with the nonce.
+type tokenRequestTransport struct {
+	key    crypto.Signer
+	base   http.RoundTripper
+	nonces *sync.Map
+}
+
+func (t *tokenRequestTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return sendWithProof(t.base, t.nonces, t.key, r, "", func(resp *http.Response) bool {
+		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("DPoP-Nonce") == "" {
+			return false
+		}
+		// The error is in the body: read it, and put it back.
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return err == nil && bytes.Contains(body, []byte(`"use_dpop_nonce"`))
+	})
+}
+
+// sendWithProof sends r with a DPoP proof made with key (for token, if
+// not empty, as "Authorization: DPoP"), and once more with the server's
+// nonce if askedNonce says the answer asks for one.
+func sendWithProof(rt http.RoundTripper, nonces *sync.Map, key crypto.Signer, r *http.Request, token string, askedNonce func(*http.Response) bool) (*http.Response, error) {
+	origin := r.URL.Scheme + "://" + r.URL.Host
+	send := func(body io.ReadCloser) (*http.Response, error) {
+		nonce, _ := nonces.Load(origin)
+		n, _ := nonce.(string)
+		proof, err := dpop.NewProof(key, r.Method, r.URL.String(), token, n)
+		if err != nil {
+			return nil, err
+		}
+		req := r.Clone(r.Context())
+		req.Body = body
+		req.Header.Set("DPoP", proof)
+		if token != "" {
+			req.Header.Set("Authorization", "DPoP "+token)
+		}
+		return rt.RoundTrip(req)
+	}
+	resp, err := send(r.Body)
+	if err != nil || !askedNonce(resp) {
+		return resp, err
+	}
+	nonces.Store(origin, resp.Header.Get("DPoP-Nonce"))
+	if r.Body != nil && r.Body != http.NoBody {
+		if r.GetBody == nil {
+			return resp, nil // cannot be sent again: the caller sees the 401/400
+		}
+		body, err := r.GetBody()
+		if err != nil {
+			return resp, nil
+		}
+		resp.Body.Close()
+		return send(body)
+	}
+	resp.Body.Close()
+	return send(r.Body)
+}
+
+// checkDPoPKey refuses a key no DPoP proof can be made with.
+func checkDPoPKey(key crypto.Signer) error {
+	if key == nil {
+		return nil
+	}
+	if _, err := dpop.Thumbprint(key.Public()); err != nil {
+		return fmt.Errorf("m2m: Config.DPoPKey: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package m2m_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/m2m"
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// A source with a DPoP key gets tokens bound to it — through the token
+// endpoint's nonce — and a DPoPTransport calls a DPoP-only API with them,
+// answering the API's nonce once, bodies included.
+func TestDPoP(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jkt, _ := dpop.Thumbprint(key.Public())
+	nonces, err := dpop.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, requests := newIssuer(t)
+	iss.SetDPoPNonces(nonces)
+	cfg := sourceConfig(iss, nil)
+	cfg.DPoPKey = key
+	ts := m2mtest.NewSource(t, cfg)
+	tok, err := ts.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.TokenType != "DPoP" || requests.Load() != 2 {
+		t.Fatalf("token type %q after %d token requests, want DPoP after 2 (the nonce asked for, then the token)", tok.TokenType, requests.Load())
+	}
+	if c := verifyToken(t, iss, tok.AccessToken, testAudience); c.BoundKey() != jkt {
+		t.Fatalf("token bound to %q, want the source's key %q", c.BoundKey(), jkt)
+	}
+
+	// The API: DPoP only, with nonces of its own.
+	apiNonces, _ := dpop.NewNonces([]byte("the API's nonce secret, 32 bytes.."), time.Minute)
+	oidc, err := provider.NewOIDC(t.Context(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{oidc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	mw, err := middleware.New(middleware.Config{Verifier: v, DPoP: middleware.DPoPConfig{Mode: middleware.DPoPRequired, Proof: dpop.Options{Nonces: apiNonces}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int64
+	api := httptest.NewServer(mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		io.WriteString(w, middleware.ProofFromContext(r.Context()).JKT+" "+string(body))
+	})))
+	defer api.Close()
+	counting := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	client := &http.Client{Transport: &m2m.DPoPTransport{Source: ts, Key: key, Base: counting}}
+	for i, body := range []string{"", "an order", ""} {
+		method := http.MethodGet
+		if body != "" {
+			method = http.MethodPost
+		}
+		req, err := http.NewRequest(method, api.URL+"/orders?page=1", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(got) != jkt+" "+body {
+			t.Fatalf("request %d: %d %q", i, resp.StatusCode, got)
+		}
+	}
+	if n := calls.Load(); n != 4 {
+		t.Errorf("%d API calls for 3 requests, want 4 (one nonce asked for)", n)
+	}
+	if n := requests.Load(); n != 2 {
+		t.Errorf("%d token requests, want 2: the token is reused", n)
+	}
+}
+
+// A token endpoint that answers a bearer token to a DPoP token request
+// fails the refresh: the token is not what was asked for.
+func TestDPoPUnboundAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"x","token_type":"Bearer","expires_in":3600}`)
+	}))
+	defer srv.Close()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ts := m2mtest.NewSource(t, m2m.Config{TokenURL: srv.URL, ClientID: "c", ClientSecret: "s", DPoPKey: key})
+	if _, err := ts.Token(); err == nil || !strings.Contains(err.Error(), "did not bind") {
+		t.Fatalf("Token: %v, want an unbound token refused", err)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
