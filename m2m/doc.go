@@ -53,7 +53,10 @@
 // is answered once), the endpoint must answer token_type DPoP, and a
 // DPoPTransport sends each API request with the token and a fresh proof
 // (ath, htm, htu), answering the API's nonce once. Sources with different
-// keys never share a token.
+// keys never share a token. A Proxy never caches a DPoP token request:
+// it forwards it upstream with its proof (which must name the upstream
+// token endpoint, htu) and passes the answer back, DPoP-Nonce included,
+// so a token bound to one key reaches only the caller holding that key.
 //
 // # Server side: Proxy
 //

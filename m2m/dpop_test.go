@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
@@ -119,3 +120,44 @@ func TestDPoPUnboundAnswer(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The proxy forwards a DPoP token request upstream with its proof,
+// uncached: each costs its own upstream call, the endpoint's nonce comes
+// back to the caller, and the token is bound to the caller's key — no
+// other caller ever gets it.
+func TestProxyDPoP(t *testing.T) {
+	iss, requests := newVendorIssuer(t, 1)
+	nonces, _ := dpop.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute)
+	iss.SetDPoPNonces(nonces)
+	p := newProxy(t, iss, nil)
+	id, secret := vendor(0)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	jkt, _ := dpop.Thumbprint(key.Public())
+	upstream := iss.URL + issuertest.TokenPath // what the proof names: the endpoint checks it
+	withProof := func(nonce string) func(*http.Request) {
+		return func(r *http.Request) {
+			r.Header.Set("DPoP", issuertest.DPoPProof(key, http.MethodPost, upstream, "", nonce))
+		}
+	}
+	w := post(p, formType, form(id, secret), withProof(""))
+	nonce := w.Header().Get("DPoP-Nonce")
+	if w.Code != http.StatusBadRequest || decode(t, w).Error != "use_dpop_nonce" || nonce == "" {
+		t.Fatalf("without the nonce: %d %s, nonce %q", w.Code, w.Body, nonce)
+	}
+	for range 2 {
+		a := decode(t, post(p, formType, form(id, secret), withProof(nonce)))
+		if a.TokenType != "DPoP" || verifyToken(t, iss, a.AccessToken, testAudience).BoundKey() != jkt {
+			t.Fatalf("answer %+v: want a token bound to the caller's key", a)
+		}
+	}
+	// Without a proof, the same client gets a bearer token from the cache:
+	// never the bound one.
+	for range 2 {
+		if a := decode(t, post(p, formType, form(id, secret))); a.TokenType != "Bearer" {
+			t.Fatalf("a request without a proof got a %q token", a.TokenType)
+		}
+	}
+	if n := requests.Load(); n != 4 {
+		t.Errorf("%d upstream token requests, want 4: three DPoP requests forwarded, one bearer token cached", n)
+	}
+}

@@ -132,6 +132,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, rerr)
 		return
 	}
+	if proofs := r.Header.Values("DPoP"); len(proofs) > 0 {
+		p.forwardDPoP(w, r, req, proofs)
+		return
+	}
 	// Detached from the caller, so that a caller who hangs up does not
 	// fail the others waiting for the same upstream call.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), p.cfg.Timeout)
@@ -178,6 +182,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Served(p.cfg.Name)
 		}
 	}
+	p.writeToken(w, t)
+}
+
+// writeToken answers t, its expires_in what is left of its lifetime.
+func (p *Proxy) writeToken(w http.ResponseWriter, t *Token) {
 	body := map[string]any{
 		"access_token": t.AccessToken,
 		"expires_in":   max(0, int64(t.Expiry.Sub(p.cfg.Now())/time.Second)),
@@ -190,6 +199,50 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, body)
 }
+
+// forwardDPoP sends a DPoP token request (RFC 9449 §5) upstream with its
+// proofs, uncached and alone, and passes the answer back, the endpoint's
+// DPoP-Nonce included: a token bound to a key reaches only the caller
+// whose proof holds that key, and nobody else's request. The proof must
+// name the upstream token endpoint (htu), which checks it.
+func (p *Proxy) forwardDPoP(w http.ResponseWriter, r *http.Request, req *tokenRequest, proofs []string) {
+	ctx, cancel := context.WithTimeout(r.Context(), p.cfg.Timeout)
+	defer cancel()
+	c := *p.client
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport = roundTripper(func(up *http.Request) (*http.Response, error) {
+		up = up.Clone(up.Context())
+		up.Header["Dpop"] = proofs
+		return base.RoundTrip(up)
+	})
+	begin := p.cfg.Now()
+	t, a, err := exchange(ctx, p.upstream(req), &c, p.cfg.Now, p.cfg.AssumedLifetime)
+	if n := a.header.Get("DPoP-Nonce"); n != "" {
+		w.Header().Set("DPoP-Nonce", n)
+	}
+	if h := p.cfg.Hooks; h != nil {
+		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: p.cfg.Now().Sub(begin)}
+		if err != nil {
+			ev.Result, ev.Err, ev.Status = ResultError, err, a.status
+		}
+		h.Refreshed(ev)
+	}
+	if err != nil {
+		p.report(ProxyUpstreamError)
+		passError(w, err)
+		return
+	}
+	p.report(ProxyMiss)
+	p.writeToken(w, t)
+}
+
+// roundTripper is a function as an http.RoundTripper.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // usable reports whether the cache may still answer with t: before
 // Threshold of its lifetime, and within MaxAge of its minting.
@@ -230,7 +283,7 @@ func (p *Proxy) key(req *tokenRequest) string {
 // passedHeaders are the headers of an upstream error answer passed on;
 // Cache-Control is always no-store.
 var passedHeaders = []string{
-	"Content-Type", "Retry-After", "WWW-Authenticate", "Pragma",
+	"Content-Type", "Retry-After", "WWW-Authenticate", "Pragma", "DPoP-Nonce",
 	ClientQuotaHeader, OrganizationQuotaHeader,
 	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
 }
