@@ -185,7 +185,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 	if !jwa.Fits(h.Alg, key) {
 		return nil, fmt.Errorf("%w: alg %q with a key of type %T", ErrAlgorithm, h.Alg, key)
 	}
-	if err := jwt.GetSigningMethod(h.Alg).Verify(proof[:strings.LastIndexByte(proof, '.')], seg[2], key); err != nil {
+	if err := signingMethods[h.Alg].Verify(proof[:strings.LastIndexByte(proof, '.')], seg[2], key); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSignature, err)
 	}
 
@@ -407,3 +407,13 @@ func jsonString(v []byte) string {
 	_ = json.Unmarshal(v, &s)
 	return s
 }
+
+// signingMethods are golang-jwt's methods of the asymmetric algorithms,
+// looked up once: jwt.GetSigningMethod takes a lock.
+var signingMethods = func() map[string]jwt.SigningMethod {
+	m := make(map[string]jwt.SigningMethod, len(jwa.Asymmetric))
+	for _, alg := range jwa.Asymmetric {
+		m[alg] = jwt.GetSigningMethod(alg)
+	}
+	return m
+}()

@@ -113,12 +113,14 @@ func BenchmarkMemoryReplays(b *testing.B) {
 	for i := range keys {
 		keys[i] = fmt.Sprintf("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs.%d", i)
 	}
-	var n atomic.Int64
+	var goroutines atomic.Int64
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
+		i := int(goroutines.Add(1)) << 12 // each goroutine its own keys
 		for pb.Next() {
-			r.Seen(ctx, keys[n.Add(1)&(1<<16-1)], exp)
+			r.Seen(ctx, keys[i&(1<<16-1)], exp)
+			i++
 		}
 	})
 }

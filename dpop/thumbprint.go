@@ -24,8 +24,7 @@ func Thumbprint(key crypto.PublicKey) (string, error) {
 	case *rsa.PublicKey:
 		// The members in lexicographic order, no white space (RFC 7638
 		// §3.2); integers as unsigned big-endian without leading zeros.
-		canonical = fmt.Sprintf(`{"e":"%s","kty":"RSA","n":"%s"}`,
-			b64.EncodeToString(big.NewInt(int64(k.E)).Bytes()), b64.EncodeToString(k.N.Bytes()))
+		canonical = `{"e":"` + b64.EncodeToString(big.NewInt(int64(k.E)).Bytes()) + `","kty":"RSA","n":"` + b64.EncodeToString(k.N.Bytes()) + `"}`
 	case *ecdsa.PublicKey:
 		crv, size := curveName(k.Curve)
 		if crv == "" {
@@ -35,13 +34,12 @@ func Thumbprint(key crypto.PublicKey) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("%w: %w", ErrKey, err)
 		}
-		canonical = fmt.Sprintf(`{"crv":"%s","kty":"EC","x":"%s","y":"%s"}`,
-			crv, b64.EncodeToString(raw[1:1+size]), b64.EncodeToString(raw[1+size:]))
+		canonical = `{"crv":"` + crv + `","kty":"EC","x":"` + b64.EncodeToString(raw[1:1+size]) + `","y":"` + b64.EncodeToString(raw[1+size:]) + `"}`
 	case ed25519.PublicKey:
 		if len(k) != ed25519.PublicKeySize {
 			return "", fmt.Errorf("%w: Ed25519 key of %d bytes", ErrKey, len(k))
 		}
-		canonical = fmt.Sprintf(`{"crv":"Ed25519","kty":"OKP","x":"%s"}`, b64.EncodeToString(k))
+		canonical = `{"crv":"Ed25519","kty":"OKP","x":"` + b64.EncodeToString(k) + `"}`
 	default:
 		return "", fmt.Errorf("%w: %T", ErrKey, key)
 	}
