@@ -215,7 +215,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 			return nil, ErrTokenHash
 		}
 	}
-	jkt, err := Thumbprint(key)
+	jkt, err := thumbprintOf(key, h.JWK)
 	if err != nil {
 		return nil, err
 	}
@@ -417,3 +417,35 @@ var signingMethods = func() map[string]jwt.SigningMethod {
 	}
 	return m
 }()
+
+// thumbprintOf is Thumbprint of key, parsed from the JWK raw: an EC or
+// OKP JWK that parsed holds its coordinates in canonical form already
+// (fixed sizes, strict base64url), so the thumbprint is made from its
+// members as they are, without encoding the key again.
+func thumbprintOf(key crypto.PublicKey, raw []byte) (string, error) {
+	var crv, x, y, kty string
+	o := jsonobj.Object{B: raw}
+	for o.Next() {
+		switch string(o.Name) {
+		case "kty":
+			kty = jsonString(o.Value)
+		case "crv":
+			crv = jsonString(o.Value)
+		case "x":
+			x = jsonString(o.Value)
+		case "y":
+			y = jsonString(o.Value)
+		}
+	}
+	var canonical string
+	switch kty {
+	case "EC":
+		canonical = `{"crv":"` + crv + `","kty":"EC","x":"` + x + `","y":"` + y + `"}`
+	case "OKP":
+		canonical = `{"crv":"` + crv + `","kty":"OKP","x":"` + x + `"}`
+	default:
+		return Thumbprint(key)
+	}
+	sum := sha256.Sum256([]byte(canonical))
+	return b64.EncodeToString(sum[:]), nil
+}
