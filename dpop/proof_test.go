@@ -26,10 +26,12 @@ var b64 = base64.RawURLEncoding
 
 // Keys, generated once: the tests only need them to differ from each other.
 var (
-	ecKey  = sync.OnceValue(func() crypto.Signer { k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); return k })
-	ec2Key = sync.OnceValue(func() crypto.Signer { k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); return k })
-	edKey  = sync.OnceValue(func() crypto.Signer { _, k, _ := ed25519.GenerateKey(rand.Reader); return k })
-	rsaKey = sync.OnceValue(func() crypto.Signer { k, _ := rsa.GenerateKey(rand.Reader, 2048); return k })
+	ecKey   = sync.OnceValue(func() crypto.Signer { k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); return k })
+	ec2Key  = sync.OnceValue(func() crypto.Signer { k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); return k })
+	edKey   = sync.OnceValue(func() crypto.Signer { _, k, _ := ed25519.GenerateKey(rand.Reader); return k })
+	rsaKey  = sync.OnceValue(func() crypto.Signer { k, _ := rsa.GenerateKey(rand.Reader, 2048); return k })
+	ed2Key  = sync.OnceValue(func() crypto.Signer { _, k, _ := ed25519.GenerateKey(rand.Reader); return k })
+	rsa2Key = sync.OnceValue(func() crypto.Signer { k, _ := rsa.GenerateKey(rand.Reader, 2048); return k })
 )
 
 // publicJWK is the JWK of key's public half, and extra members.
@@ -95,7 +97,16 @@ func TestVerifyKeyTypes(t *testing.T) {
 	}
 }
 
-// Every check of RFC 9449 §4.3, each with its reason.
+// check is a case of TestVerifyChecks.
+type check struct {
+	name  string
+	proof string
+	req   dpop.Request
+	want  error // nil: accepted
+	code  string
+}
+
+// Every check of RFC 9449 §4.3, each with its reason, for each key type.
 func TestVerifyChecks(t *testing.T) {
 	set := func(name string, v any) func(h, c map[string]any) {
 		return func(_, c map[string]any) {
@@ -115,71 +126,76 @@ func TestVerifyChecks(t *testing.T) {
 			}
 		}
 	}
-	ec := ecKey()
-	tests := []struct {
-		name  string
-		proof string
-		req   dpop.Request
-		want  error // nil: accepted
-		code  string
+	for _, kt := range []struct {
+		alg                     string
+		key, another, otherType func() crypto.Signer
 	}{
-		{"valid", proof(t, ec, "ES256", nil), get, nil, ""},
-		{"no typ", proof(t, ec, "ES256", hdr("typ", nil)), get, dpop.ErrType, "dpop_type"},
-		{"typ JWT", proof(t, ec, "ES256", hdr("typ", "JWT")), get, dpop.ErrType, "dpop_type"},
-		{"alg HS256", func() string {
-			tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"jti": "j", "htm": "GET", "htu": uri, "iat": time.Now().Unix(), "ath": ath(token)})
-			tok.Header["typ"], tok.Header["jwk"] = "dpop+jwt", publicJWK(ec, nil)
-			s, _ := tok.SignedString([]byte("a shared secret"))
-			return s
-		}(), get, dpop.ErrAlgorithm, "dpop_algorithm"},
-		{"alg none", func() string {
-			tok := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"jti": "j", "htm": "GET", "htu": uri, "iat": time.Now().Unix(), "ath": ath(token)})
-			tok.Header["typ"], tok.Header["jwk"] = "dpop+jwt", publicJWK(ec, nil)
-			s, _ := tok.SignedString(jwt.UnsafeAllowNoneSignatureType)
-			return s
-		}(), get, dpop.ErrAlgorithm, "dpop_algorithm"},
-		{"alg of another key type", proof(t, ec, "ES256", hdr("jwk", publicJWK(edKey(), nil))), get, dpop.ErrAlgorithm, "dpop_algorithm"},
-		{"no jwk", proof(t, ec, "ES256", hdr("jwk", nil)), get, dpop.ErrKey, "dpop_key"},
-		{"private jwk", proof(t, ec, "ES256", hdr("jwk", publicJWK(ec, map[string]any{"d": "c2VjcmV0"}))), get, dpop.ErrKey, "dpop_key"},
-		{"jwk off the curve", proof(t, ec, "ES256", hdr("jwk", publicJWK(ec, map[string]any{"y": b64.EncodeToString(make([]byte, 32))}))), get, dpop.ErrKey, "dpop_key"},
-		{"signed by another key", proof(t, ec, "ES256", hdr("jwk", publicJWK(ec2Key(), nil))), get, dpop.ErrSignature, "dpop_signature"},
-		{"no jti", proof(t, ec, "ES256", set("jti", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
-		{"no htu", proof(t, ec, "ES256", set("htu", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
-		{"no ath with a token", proof(t, ec, "ES256", set("ath", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
-		{"no ath, no token", proof(t, ec, "ES256", set("ath", nil)), dpop.Request{Method: "GET", URI: uri}, nil, ""},
-		{"htm POST", proof(t, ec, "ES256", set("htm", "POST")), get, dpop.ErrMethod, "dpop_method"},
-		{"htm get", proof(t, ec, "ES256", set("htm", "get")), get, dpop.ErrMethod, "dpop_method"},
-		{"htu another path", proof(t, ec, "ES256", set("htu", uri+"/1")), get, dpop.ErrURI, "dpop_uri"},
-		{"htu another host", proof(t, ec, "ES256", set("htu", "https://evil.example.com/orders")), get, dpop.ErrURI, "dpop_uri"},
-		{"htu http", proof(t, ec, "ES256", set("htu", "http://api.example.com/orders")), get, dpop.ErrURI, "dpop_uri"},
-		{"htu with query and fragment", proof(t, ec, "ES256", set("htu", uri+"?page=2#top")), dpop.Request{Method: "GET", URI: uri + "?page=3", AccessToken: token}, nil, ""},
-		{"htu normalized", proof(t, ec, "ES256", set("htu", "HTTPS://API.Example.COM:443/%6frders")), get, nil, ""},
-		{"htu not a URI", proof(t, ec, "ES256", set("htu", "orders")), get, dpop.ErrURI, "dpop_uri"},
-		{"iat too old", proof(t, ec, "ES256", set("iat", time.Now().Add(-2*time.Minute).Unix())), get, dpop.ErrIssuedAt, "dpop_iat"},
-		{"iat in the future", proof(t, ec, "ES256", set("iat", time.Now().Add(time.Minute).Unix())), get, dpop.ErrIssuedAt, "dpop_iat"},
-		{"iat a string", proof(t, ec, "ES256", set("iat", "1700000000")), get, dpop.ErrMalformed, "dpop_malformed"},
-		{"ath of another token", proof(t, ec, "ES256", set("ath", ath("another"))), get, dpop.ErrTokenHash, "dpop_ath"},
-		{"two segments", "e30.e30", get, dpop.ErrMalformed, "dpop_malformed"},
-		{"CR LF", strings.Replace(proof(t, ec, "ES256", nil), ".", ".\r\n", 1), get, dpop.ErrMalformed, "dpop_malformed"},
-		{"too large", strings.Repeat("a", dpop.MaxProofBytes+1), get, dpop.ErrMalformed, "dpop_malformed"},
-		{"empty", "", get, dpop.ErrMalformed, "dpop_malformed"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := dpop.Verify(tt.proof, tt.req, dpop.Options{})
-			if tt.want == nil {
-				if err != nil {
-					t.Fatalf("Verify: %v", err)
+		{"ES256", ecKey, ec2Key, edKey},
+		{"EdDSA", edKey, ed2Key, ecKey},
+		{"RS256", rsaKey, rsa2Key, ecKey},
+	} {
+		alg, k := kt.alg, kt.key()
+		tests := []check{
+			{"valid", proof(t, k, alg, nil), get, nil, ""},
+			{"no typ", proof(t, k, alg, hdr("typ", nil)), get, dpop.ErrType, "dpop_type"},
+			{"typ JWT", proof(t, k, alg, hdr("typ", "JWT")), get, dpop.ErrType, "dpop_type"},
+			{"alg HS256", func() string {
+				tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"jti": "j", "htm": "GET", "htu": uri, "iat": time.Now().Unix(), "ath": ath(token)})
+				tok.Header["typ"], tok.Header["jwk"] = "dpop+jwt", publicJWK(k, nil)
+				s, _ := tok.SignedString([]byte("a shared secret"))
+				return s
+			}(), get, dpop.ErrAlgorithm, "dpop_algorithm"},
+			{"alg none", func() string {
+				tok := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"jti": "j", "htm": "GET", "htu": uri, "iat": time.Now().Unix(), "ath": ath(token)})
+				tok.Header["typ"], tok.Header["jwk"] = "dpop+jwt", publicJWK(k, nil)
+				s, _ := tok.SignedString(jwt.UnsafeAllowNoneSignatureType)
+				return s
+			}(), get, dpop.ErrAlgorithm, "dpop_algorithm"},
+			{"alg of another key type", proof(t, k, alg, hdr("jwk", publicJWK(kt.otherType(), nil))), get, dpop.ErrAlgorithm, "dpop_algorithm"},
+			{"no jwk", proof(t, k, alg, hdr("jwk", nil)), get, dpop.ErrKey, "dpop_key"},
+			{"private jwk", proof(t, k, alg, hdr("jwk", publicJWK(k, map[string]any{"d": "c2VjcmV0"}))), get, dpop.ErrKey, "dpop_key"},
+			{"signed by another key", proof(t, k, alg, hdr("jwk", publicJWK(kt.another(), nil))), get, dpop.ErrSignature, "dpop_signature"},
+			{"no jti", proof(t, k, alg, set("jti", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
+			{"no htu", proof(t, k, alg, set("htu", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
+			{"no ath with a token", proof(t, k, alg, set("ath", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
+			{"no ath, no token", proof(t, k, alg, set("ath", nil)), dpop.Request{Method: "GET", URI: uri}, nil, ""},
+			{"htm POST", proof(t, k, alg, set("htm", "POST")), get, dpop.ErrMethod, "dpop_method"},
+			{"htm get", proof(t, k, alg, set("htm", "get")), get, dpop.ErrMethod, "dpop_method"},
+			{"htu another path", proof(t, k, alg, set("htu", uri+"/1")), get, dpop.ErrURI, "dpop_uri"},
+			{"htu another host", proof(t, k, alg, set("htu", "https://evil.example.com/orders")), get, dpop.ErrURI, "dpop_uri"},
+			{"htu http", proof(t, k, alg, set("htu", "http://api.example.com/orders")), get, dpop.ErrURI, "dpop_uri"},
+			{"htu with query and fragment", proof(t, k, alg, set("htu", uri+"?page=2#top")), dpop.Request{Method: "GET", URI: uri + "?page=3", AccessToken: token}, nil, ""},
+			{"htu normalized", proof(t, k, alg, set("htu", "HTTPS://API.Example.COM:443/%6frders")), get, nil, ""},
+			{"htu not a URI", proof(t, k, alg, set("htu", "orders")), get, dpop.ErrURI, "dpop_uri"},
+			{"iat too old", proof(t, k, alg, set("iat", time.Now().Add(-2*time.Minute).Unix())), get, dpop.ErrIssuedAt, "dpop_iat"},
+			{"iat in the future", proof(t, k, alg, set("iat", time.Now().Add(time.Minute).Unix())), get, dpop.ErrIssuedAt, "dpop_iat"},
+			{"iat a string", proof(t, k, alg, set("iat", "1700000000")), get, dpop.ErrMalformed, "dpop_malformed"},
+			{"ath of another token", proof(t, k, alg, set("ath", ath("another"))), get, dpop.ErrTokenHash, "dpop_ath"},
+			{"two segments", "e30.e30", get, dpop.ErrMalformed, "dpop_malformed"},
+			{"CR LF", strings.Replace(proof(t, k, alg, nil), ".", ".\r\n", 1), get, dpop.ErrMalformed, "dpop_malformed"},
+			{"too large", strings.Repeat("a", dpop.MaxProofBytes+1), get, dpop.ErrMalformed, "dpop_malformed"},
+			{"empty", "", get, dpop.ErrMalformed, "dpop_malformed"},
+		}
+		if alg == "ES256" {
+			tests = append(tests, check{"jwk off the curve", proof(t, k, alg, hdr("jwk", publicJWK(k, map[string]any{"y": b64.EncodeToString(make([]byte, 32))}))), get, dpop.ErrKey, "dpop_key"})
+		}
+		for _, tt := range tests {
+			t.Run(alg+"/"+tt.name, func(t *testing.T) {
+				_, err := dpop.Verify(tt.proof, tt.req, dpop.Options{})
+				if tt.want == nil {
+					if err != nil {
+						t.Fatalf("Verify: %v", err)
+					}
+					return
 				}
-				return
-			}
-			if !errors.Is(err, tt.want) || provider.Reason(err) != tt.code || !strings.HasPrefix(err.Error(), "dpop: ") {
-				t.Fatalf("Verify: %v (reason %q), want %v (%q)", err, provider.Reason(err), tt.want, tt.code)
-			}
-			if tt.want != dpop.ErrUseNonce && !errors.Is(err, dpop.ErrInvalidProof) {
-				t.Fatalf("%v does not match ErrInvalidProof", err)
-			}
-		})
+				if !errors.Is(err, tt.want) || provider.Reason(err) != tt.code || !strings.HasPrefix(err.Error(), "dpop: ") {
+					t.Fatalf("Verify: %v (reason %q), want %v (%q)", err, provider.Reason(err), tt.want, tt.code)
+				}
+				if tt.want != dpop.ErrUseNonce && !errors.Is(err, dpop.ErrInvalidProof) {
+					t.Fatalf("%v does not match ErrInvalidProof", err)
+				}
+			})
+		}
 	}
 }
 
