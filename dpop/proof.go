@@ -20,8 +20,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/jwa"
 )
@@ -185,7 +183,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 	if !jwa.Fits(h.Alg, key) {
 		return nil, fmt.Errorf("%w: alg %q with a key of type %T", ErrAlgorithm, h.Alg, key)
 	}
-	if err := signingMethods[h.Alg].Verify(proof[:strings.LastIndexByte(proof, '.')], seg[2], key); err != nil {
+	if err := jwa.Methods[h.Alg].Verify(proof[:strings.LastIndexByte(proof, '.')], seg[2], key); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSignature, err)
 	}
 
@@ -407,16 +405,6 @@ func jsonString(v []byte) string {
 	_ = json.Unmarshal(v, &s)
 	return s
 }
-
-// signingMethods are golang-jwt's methods of the asymmetric algorithms,
-// looked up once: jwt.GetSigningMethod takes a lock.
-var signingMethods = func() map[string]jwt.SigningMethod {
-	m := make(map[string]jwt.SigningMethod, len(jwa.Asymmetric))
-	for _, alg := range jwa.Asymmetric {
-		m[alg] = jwt.GetSigningMethod(alg)
-	}
-	return m
-}()
 
 // thumbprintOf is Thumbprint of key, parsed from the JWK raw: an EC or
 // OKP JWK that parsed holds its coordinates in canonical form already

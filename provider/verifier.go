@@ -382,7 +382,7 @@ func parseHeader(d *doc, b []byte) (header, error) {
 	if o.Err != nil {
 		return h, fmt.Errorf("%w: header: %w", ErrMalformed, o.Err)
 	}
-	if h.method = signingMethods[h.alg]; h.method == nil {
+	if h.method = jwa.Methods[h.alg]; h.method == nil {
 		h.method = jwt.GetSigningMethod(h.alg) // HS256, none: refused by every route
 	}
 	if h.method == nil {
@@ -410,13 +410,3 @@ func orDefault(v, def int) int {
 	}
 	return v
 }
-
-// signingMethods are golang-jwt's methods of the asymmetric algorithms,
-// looked up once: jwt.GetSigningMethod takes a lock.
-var signingMethods = func() map[string]jwt.SigningMethod {
-	m := make(map[string]jwt.SigningMethod, len(jwa.Asymmetric))
-	for _, alg := range jwa.Asymmetric {
-		m[alg] = jwt.GetSigningMethod(alg)
-	}
-	return m
-}()

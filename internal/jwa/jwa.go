@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Asymmetric are the JWS algorithms a JWKS can verify.
@@ -48,3 +50,13 @@ func Fits(alg string, key any) bool {
 	}
 	return false
 }
+
+// Methods are golang-jwt's signing methods of the asymmetric algorithms,
+// looked up once: jwt.GetSigningMethod takes a lock.
+var Methods = func() map[string]jwt.SigningMethod {
+	m := make(map[string]jwt.SigningMethod, len(Asymmetric))
+	for _, alg := range Asymmetric {
+		m[alg] = jwt.GetSigningMethod(alg)
+	}
+	return m
+}()
