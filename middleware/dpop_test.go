@@ -248,7 +248,7 @@ func TestDPoPReplayAcrossReplicas(t *testing.T) {
 	replica := func() http.Handler {
 		c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 		t.Cleanup(func() { c.Close() })
-		store, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix})
+		store, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix, Secret: []byte("the tests' fleet secret, 32 bytes+")})
 		if err != nil {
 			t.Fatal(err)
 		}

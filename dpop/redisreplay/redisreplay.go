@@ -9,14 +9,21 @@
 // once for the fleet; a proof first sent while Redis is down can be
 // replayed once to each other replica within its window.
 //
-// Redis keys are the prefix and the proof's key thumbprint and jti. Write
-// access to Redis is the power to make replicas refuse proofs (by
-// planting keys) or accept a replay (by deleting them); it is not the
-// power to make a proof valid.
+// Redis keys are the prefix and the proof's key thumbprint and jti; each
+// holds an HMAC-SHA256 of its key under the fleet's Secret, so a key
+// planted by someone without the secret does not make replicas refuse a
+// proof: it is replaced. Write access to Redis remains the power to
+// delete keys — to let a proof be replayed once more per deletion — never
+// the power to make a proof valid.
 package redisreplay
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
 
@@ -37,6 +44,13 @@ type Config struct {
 	// Client is the Redis client, created with ContextTimeoutEnabled:
 	// true so that Timeout bounds each call. Required.
 	Client redis.UniversalClient
+	// Secret authenticates the fleet's records: MinSecretBytes or more
+	// random bytes, the same on every replica. Required unless
+	// InsecureTrustRedis.
+	Secret []byte
+	// InsecureTrustRedis stores records without a MAC, for a Redis no one
+	// else can write to.
+	InsecureTrustRedis bool
 	// Prefix of the Redis keys. If empty, DefaultPrefix.
 	Prefix string
 	// Timeout bounds each Redis call. If zero, DefaultTimeout (200 ms).
@@ -49,6 +63,9 @@ type Config struct {
 	// log line); the check fell back to Local.
 	Failed func(error)
 }
+
+// MinSecretBytes is the shortest Config.Secret New takes.
+const MinSecretBytes = 32
 
 // Store is a dpop.Replays in Redis. Safe for concurrent use.
 type Store struct {
@@ -63,6 +80,14 @@ func New(cfg Config) (*Store, error) {
 	if err := redislock.CheckClient(cfg.Client, "DPoP checks"); err != nil {
 		return nil, fmt.Errorf("redisreplay: %w", err)
 	}
+	switch {
+	case cfg.InsecureTrustRedis && cfg.Secret != nil:
+		return nil, errors.New("redisreplay: Config.Secret and InsecureTrustRedis are exclusive")
+	case !cfg.InsecureTrustRedis && len(cfg.Secret) < MinSecretBytes:
+		return nil, fmt.Errorf("redisreplay: Config.Secret must be at least %d random bytes, shared by the fleet; "+
+			"set InsecureTrustRedis only if no one else can write to Redis", MinSecretBytes)
+	}
+	cfg.Secret = bytes.Clone(cfg.Secret)
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
@@ -89,7 +114,21 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 	}
 	cctx, cancel := s.calls.Context(ctx)
 	defer cancel()
-	ok, err := s.cfg.Client.SetNX(cctx, s.cfg.Prefix+key, 1, ttl).Result()
+	rkey, mac := s.cfg.Prefix+key, s.mac(key)
+	ok, err := s.cfg.Client.SetNX(cctx, rkey, mac, ttl).Result()
+	if err == nil && !ok && !s.cfg.InsecureTrustRedis {
+		// Seen — unless the record is not the fleet's: then it is
+		// replaced, and the proof is new.
+		var held string
+		if held, err = s.cfg.Client.Get(cctx, rkey).Result(); err == nil && !hmac.Equal([]byte(held), []byte(mac)) {
+			ok, err = true, s.cfg.Client.Set(cctx, rkey, mac, ttl).Err()
+			if f := s.cfg.Failed; f != nil && err == nil {
+				f(fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
+			}
+		} else if errors.Is(err, redis.Nil) {
+			ok, err = false, nil // expired in between: it was seen
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
@@ -100,4 +139,19 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 		return false, nil
 	}
 	return !ok, nil
+}
+
+// ErrBadRecord is reported (Config.Failed) for a record in Redis that the
+// fleet did not write; it was replaced.
+var ErrBadRecord = errors.New("record without the fleet's MAC")
+
+// mac is the record of key: its HMAC-SHA256 under the secret, base64url
+// ("1" without a secret).
+func (s *Store) mac(key string) string {
+	if s.cfg.InsecureTrustRedis {
+		return "1"
+	}
+	h := hmac.New(sha256.New, s.cfg.Secret)
+	h.Write([]byte("jwtguard dpop replay\x00" + key))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }

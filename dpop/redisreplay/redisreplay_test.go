@@ -2,6 +2,7 @@ package redisreplay_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ func store(t *testing.T, addr, prefix string, failed func(error)) *redisreplay.S
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
-	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix, Failed: failed})
+	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix, Secret: secret, Failed: failed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,9 +108,54 @@ func TestRedisDown(t *testing.T) {
 	}
 }
 
+// secret is the tests' fleet secret.
+var secret = []byte("the tests' fleet secret, 32 bytes+")
+
+// A record planted in Redis without the fleet's secret does not make
+// replicas refuse the proof: it is replaced, and reported.
+func TestPlantedRecord(t *testing.T) {
+	for name, addr := range servers(t) {
+		t.Run(name, func(t *testing.T) {
+			var reported []error
+			p := prefix(t)
+			s := store(t, addr, p, func(err error) { reported = append(reported, err) })
+			c := redis.NewClient(&redis.Options{Addr: addr})
+			defer c.Close()
+			ctx := context.Background()
+			if err := c.Set(ctx, p+"jkt.victim", "1", time.Minute).Err(); err != nil {
+				t.Fatal(err)
+			}
+			exp := time.Now().Add(time.Minute)
+			if seen, err := s.Seen(ctx, "jkt.victim", exp); seen || err != nil {
+				t.Fatalf("a proof whose key an attacker planted: seen %v, %v", seen, err)
+			}
+			if len(reported) != 1 || !errors.Is(reported[0], redisreplay.ErrBadRecord) {
+				t.Fatalf("reported %v, want the planted record", reported)
+			}
+			if seen, _ := s.Seen(ctx, "jkt.victim", exp); !seen {
+				t.Fatal("the proof replayed after its record was replaced: not seen")
+			}
+		})
+	}
+}
+
 func TestConfig(t *testing.T) {
 	if _, err := redisreplay.New(redisreplay.Config{}); err == nil {
 		t.Error("no client accepted")
+	}
+	ok := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
+	defer ok.Close()
+	for name, cfg := range map[string]redisreplay.Config{
+		"no secret":           {Client: ok},
+		"short secret":        {Client: ok, Secret: []byte("short")},
+		"secret and insecure": {Client: ok, Secret: secret, InsecureTrustRedis: true},
+	} {
+		if _, err := redisreplay.New(cfg); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := redisreplay.New(redisreplay.Config{Client: ok, InsecureTrustRedis: true}); err != nil {
+		t.Errorf("InsecureTrustRedis: %v", err)
 	}
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer c.Close()
