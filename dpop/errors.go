@@ -24,6 +24,9 @@ var (
 	ErrURI          = newReason("dpop_uri", "proof htu is not the request's URI")
 	ErrIssuedAt     = newReason("dpop_iat", "proof iat outside the accepted window")
 	ErrTokenHash    = newReason("dpop_ath", "proof ath is not the access token's hash")
+	// ErrReplaysFull: the replay store holds as many live proofs as it
+	// may; new ones are refused until some leave their window.
+	ErrReplaysFull = newReason("dpop_replays_full", "too many proofs in the window to remember: refused")
 )
 
 // reasonError is a sentinel with a fixed reason code, which

@@ -27,6 +27,9 @@ import (
 // MaxProofBytes is the longest proof Verify reads.
 const MaxProofBytes = 8 << 10
 
+// maxJTIBytes bounds jti: a nonce-like identifier, not a payload.
+const maxJTIBytes = 256
+
 // Defaults of Options.
 const (
 	DefaultWindow = time.Minute
@@ -99,6 +102,9 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 		return nil, fmt.Errorf("dpop: Options.Algorithms: %w", err)
 	}
 	window, leeway := o.Window, o.Leeway
+	if window < 0 || leeway < 0 {
+		return nil, errors.New("dpop: Options.Window and Leeway must not be negative")
+	}
 	if window == 0 {
 		window = DefaultWindow
 	}
@@ -153,6 +159,9 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 	}
 	if obj.Err != nil {
 		return nil, fmt.Errorf("%w: claims: %w", ErrMalformed, obj.Err)
+	}
+	if len(c.JTI) > maxJTIBytes {
+		return nil, fmt.Errorf("%w: jti over %d bytes", ErrMalformed, maxJTIBytes)
 	}
 	missing := ""
 	switch {
@@ -289,8 +298,10 @@ func parseJWK(raw []byte) (crypto.PublicKey, error) {
 			return nil, fmt.Errorf("%w: RSA n and e", ErrKey)
 		}
 		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-		if pub.N.BitLen() < 2048 || pub.E < 3 || pub.E%2 == 0 || pub.E > math.MaxInt32 {
-			return nil, fmt.Errorf("%w: RSA keys of 2048 bits and more, with an odd exponent", ErrKey)
+		if b := pub.N.BitLen(); b < 2048 || b > 4096 || pub.E != 65537 && (pub.E < 3 || pub.E%2 == 0 || pub.E > 1<<17) {
+			// Bounded: a proof is verified before the token's binding, so
+			// any token holder chooses the key — not its cost.
+			return nil, fmt.Errorf("%w: RSA keys of 2048 to 4096 bits, with a small odd exponent", ErrKey)
 		}
 		return pub, nil
 	case "EC":

@@ -156,6 +156,7 @@ func TestVerifyChecks(t *testing.T) {
 			{"private jwk", proof(t, k, alg, hdr("jwk", publicJWK(k, map[string]any{"d": "c2VjcmV0"}))), get, dpop.ErrKey, "dpop_key"},
 			{"signed by another key", proof(t, k, alg, hdr("jwk", publicJWK(kt.another(), nil))), get, dpop.ErrSignature, "dpop_signature"},
 			{"no jti", proof(t, k, alg, set("jti", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
+			{"jti too long", proof(t, k, alg, set("jti", strings.Repeat("j", 257))), get, dpop.ErrMalformed, "dpop_malformed"},
 			{"no htu", proof(t, k, alg, set("htu", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
 			{"no ath with a token", proof(t, k, alg, set("ath", nil)), get, dpop.ErrMissingClaim, "dpop_missing_claim"},
 			{"no ath, no token", proof(t, k, alg, set("ath", nil)), dpop.Request{Method: "GET", URI: uri}, nil, ""},
@@ -229,6 +230,30 @@ func TestOptions(t *testing.T) {
 	}
 	if _, err := dpop.Verify(p, get, dpop.Options{Algorithms: []string{"HS256"}}); err == nil || errors.Is(err, dpop.ErrInvalidProof) {
 		t.Errorf("Algorithms with HS256: %v, want a configuration error", err)
+	}
+	if _, err := dpop.Verify(p, get, dpop.Options{Leeway: -3 * time.Second}); err == nil || errors.Is(err, dpop.ErrInvalidProof) {
+		t.Errorf("a negative leeway: %v, want a configuration error", err)
+	}
+}
+
+// An RSA proof key is 2048 to 4096 bits: the proof is checked before the
+// token's binding, so its cost must not be the client's to choose.
+func TestRSAKeySize(t *testing.T) {
+	huge := new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 4100), big.NewInt(1))
+	p := proof(t, rsaKey(), "RS256", func(h, _ map[string]any) {
+		h["jwk"] = map[string]any{"kty": "RSA", "n": b64.EncodeToString(huge.Bytes()), "e": "AQAB"}
+	})
+	if _, err := dpop.Verify(p, get, dpop.Options{}); !errors.Is(err, dpop.ErrKey) {
+		t.Fatalf("a 4101-bit key: %v, want ErrKey", err)
+	}
+}
+
+// ReplayKey has one size whatever the jti.
+func TestReplayKey(t *testing.T) {
+	a := dpop.ReplayKey(&dpop.Proof{JKT: "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs", ID: strings.Repeat("j", 256)})
+	b := dpop.ReplayKey(&dpop.Proof{JKT: "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs", ID: "j"})
+	if len(a) != 43 || len(b) != 43 || a == b {
+		t.Fatalf("ReplayKey: %q, %q", a, b)
 	}
 }
 

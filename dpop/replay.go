@@ -2,6 +2,7 @@ package dpop
 
 import (
 	"context"
+	"crypto/sha256"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -16,10 +17,13 @@ type Replays interface {
 	Seen(ctx context.Context, key string, expires time.Time) (bool, error)
 }
 
-// ReplayKey is what a Replays remembers of p: its key's thumbprint and
-// its jti (jti is the client's choice; scoped to its key, one client
-// cannot exhaust another's).
-func ReplayKey(p *Proof) string { return p.JKT + "." + p.ID }
+// ReplayKey is what a Replays remembers of p: the SHA-256 of its key's
+// thumbprint and its jti (jti is the client's choice; scoped to its key,
+// one client cannot use another's), 43 characters whatever the jti.
+func ReplayKey(p *Proof) string {
+	sum := sha256.Sum256([]byte(p.JKT + "." + p.ID))
+	return b64.EncodeToString(sum[:])
+}
 
 // memoryShards is the number of locks a MemoryReplays spreads its proofs
 // over.
@@ -27,9 +31,10 @@ const memoryShards = 64
 
 // MemoryReplays is a Replays in this process's memory: sharded, each
 // shard under its own lock, entries dropped when they expire. It holds at
-// most the number of entries it was made for; when full, a shard forgets
-// its oldest entries first, before they expire — so size it for the
-// proofs of one window (requests per second × window). Safe for
+// most the number of entries it was made for, and never forgets a proof
+// inside its window: when a shard is full of live entries, Seen refuses
+// new proofs (ErrReplaysFull) until some expire — size it for the proofs
+// of one window (DPoP requests per second × (window + leeway)). Safe for
 // concurrent use.
 type MemoryReplays struct {
 	seed   maphash.Seed
@@ -63,30 +68,43 @@ func (m *MemoryReplays) Seen(_ context.Context, key string, expires time.Time) (
 	if exp, ok := s.expires[key]; ok && exp > now {
 		return true, nil
 	}
-	s.sweep(now, m.per)
+	if !s.sweep(now, m.per) {
+		return true, ErrReplaysFull
+	}
 	s.expires[key] = expires.UnixNano()
 	s.order = append(s.order, key)
 	return false, nil
 }
 
-// sweep drops, oldest first, the entries that expired, and those beyond
-// room for one more under the bound per.
-func (s *replayShard) sweep(now int64, per int) {
+// sweep drops, oldest first, the entries that expired, and reports
+// whether there is room for one more under the bound per.
+func (s *replayShard) sweep(now int64, per int) bool {
 	for s.head < len(s.order) {
 		k := s.order[s.head]
 		exp, ok := s.expires[k]
-		if ok && exp > now && len(s.expires) < per {
-			break
+		if ok && exp > now {
+			break // the oldest is live; so are (nearly all) the others
 		}
 		if ok {
 			delete(s.expires, k)
 		}
 		s.head++
 	}
+	room := len(s.expires) < per
+	if !room {
+		// Live entries behind a live head may have expired: look once.
+		for k, exp := range s.expires {
+			if exp <= now {
+				delete(s.expires, k)
+			}
+		}
+		room = len(s.expires) < per
+	}
 	if s.head > len(s.order)/2 { // compact the queue now and then
 		s.order = append(s.order[:0], s.order[s.head:]...)
 		s.head = 0
 	}
+	return room
 }
 
 // Len returns the number of proofs remembered.

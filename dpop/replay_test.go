@@ -2,6 +2,7 @@ package dpop_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -54,19 +55,31 @@ func TestMemoryReplaysConcurrent(t *testing.T) {
 	}
 }
 
-// Memory is bounded: the oldest proofs are forgotten first.
+// Memory is bounded, and a proof is never forgotten inside its window: a
+// full store refuses new proofs (fail closed) until some expire — a flood
+// cannot evict the proof it wants to replay.
 func TestMemoryReplaysBounded(t *testing.T) {
-	r := dpop.NewMemoryReplays(640)
-	exp := time.Now().Add(time.Hour)
-	for i := range 100_000 {
-		r.Seen(context.Background(), fmt.Sprint("jkt.", i), exp)
-	}
-	if n := r.Len(); n > 640 {
-		t.Fatalf("%d proofs remembered, want at most 640", n)
-	}
-	if seen, _ := r.Seen(context.Background(), "jkt.99999", exp); !seen {
-		t.Fatal("the newest proof forgotten")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := dpop.NewMemoryReplays(640)
+		ctx := context.Background()
+		exp := time.Now().Add(time.Minute)
+		full := 0
+		for i := range 100_000 {
+			if _, err := r.Seen(ctx, fmt.Sprint("jkt.", i), exp); errors.Is(err, dpop.ErrReplaysFull) {
+				full++
+			}
+		}
+		if n := r.Len(); n > 640 || full < 100_000-640 {
+			t.Fatalf("%d proofs remembered (want at most 640), %d refused as full", n, full)
+		}
+		if seen, _ := r.Seen(ctx, "jkt.0", exp); !seen {
+			t.Fatal("the first proof was forgotten inside its window")
+		}
+		time.Sleep(time.Minute) // every entry leaves its window
+		if seen, err := r.Seen(ctx, "jkt.new", time.Now().Add(time.Minute)); seen || err != nil {
+			t.Fatalf("after the window: seen %v, %v; want room again", seen, err)
+		}
+	})
 }
 
 // Nonces: accepted in their bucket and the next, refused after, and

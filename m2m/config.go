@@ -50,7 +50,9 @@ type Config struct {
 	// nonce once), the endpoint must answer token_type DPoP, and sources
 	// with another key never share the token. Send requests with a
 	// DPoPTransport holding the same key. An EC (P-256, P-384, P-521),
-	// Ed25519 or RSA private key.
+	// Ed25519 or RSA private key. TokenURL must be the token endpoint
+	// itself: the proofs name it, and a Proxy forwards DPoP requests as
+	// they are.
 	DPoPKey crypto.Signer
 	// EndpointParams are further parameters of the token request. They
 	// must not set grant_type, scope, audience, resource, client_id or

@@ -38,7 +38,15 @@ func (t *DPoPTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return sendWithProof(t.base(), &t.nonces, t.Key, r, tok.AccessToken, func(resp *http.Response) bool {
-		return resp.StatusCode == http.StatusUnauthorized && strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="use_dpop_nonce"`)
+		if resp.StatusCode != http.StatusUnauthorized {
+			return false
+		}
+		for _, c := range resp.Header.Values("WWW-Authenticate") { // DPoP's may not be the first
+			if strings.Contains(c, `error="use_dpop_nonce"`) {
+				return true
+			}
+		}
+		return false
 	})
 }
 
@@ -50,7 +58,9 @@ func (t *DPoPTransport) base() http.RoundTripper {
 }
 
 // tokenRequestTransport adds a DPoP proof to token requests (RFC 9449
-// §5), answering a use_dpop_nonce error (400) once with the nonce.
+// §5), answering a use_dpop_nonce error (400) once with the nonce. The
+// proof names the URL it is sent to: a source with a DPoP key asks the
+// token endpoint itself, not a Proxy in front of it.
 type tokenRequestTransport struct {
 	key    crypto.Signer
 	base   http.RoundTripper
@@ -91,10 +101,17 @@ func sendWithProof(rt http.RoundTripper, nonces *sync.Map, key crypto.Signer, r 
 		return rt.RoundTrip(req)
 	}
 	resp, err := send(r.Body)
-	if err != nil || !askedNonce(resp) {
-		return resp, err
+	if err != nil {
+		return nil, err
 	}
-	nonces.Store(origin, resp.Header.Get("DPoP-Nonce"))
+	// A server may hand out its next nonce with any answer (RFC 9449 §8.2).
+	n := resp.Header.Get("DPoP-Nonce")
+	if n != "" {
+		nonces.Store(origin, n)
+	}
+	if n == "" || !askedNonce(resp) {
+		return resp, nil
+	}
 	if r.Body != nil && r.Body != http.NoBody {
 		if r.GetBody == nil {
 			return resp, nil // cannot be sent again: the caller sees the 401/400

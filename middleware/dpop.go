@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
@@ -42,13 +43,18 @@ type DPoPConfig struct {
 	Replays dpop.Replays
 	// PublicURL is the scheme and host clients address the service by
 	// (e.g. "https://api.example.com"), which the proofs' htu names: the
-	// request's path is appended. Set it behind a proxy. If empty, the
-	// request's own scheme and Host are used, or, for a request from one
-	// of TrustedProxies, what its Forwarded or X-Forwarded-Proto and
-	// X-Forwarded-Host headers say.
+	// request's path is appended. Set it: it is the only way htu's scheme
+	// and host are checked against something the client does not choose.
+	// If empty, the request's own scheme and Host are used — the Host the
+	// client sent — or, for a request from one of TrustedProxies, what
+	// its X-Forwarded-Proto and X-Forwarded-Host (else Forwarded) headers
+	// say.
 	PublicURL string
 	// TrustedProxies are the peers whose forwarding headers are believed.
-	// Never a client's: by default, no one's.
+	// Never a client's: by default, no one's. A proxy listed here must
+	// set those headers itself, replacing what a client sent; one that
+	// passes a client's header through (AWS ALB does not set
+	// X-Forwarded-Host) lets the client choose: use PublicURL there.
 	TrustedProxies []netip.Prefix
 	// Hooks receives every DPoP check's outcome (a *metrics.Collector
 	// does). If nil, nothing is reported.
@@ -114,9 +120,13 @@ func (m *Middleware) checkDPoP(r *http.Request, token string, claims *provider.C
 }
 
 // requestURI is the URI the client addressed r to, without the query:
-// what a proof's htu must name.
+// what a proof's htu must name. The path is the one the client sent
+// (RequestURI), not one a router rewrote (http.StripPrefix).
 func (m *Middleware) requestURI(r *http.Request) string {
 	path := r.URL.EscapedPath()
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && r.RequestURI != "" {
+		path = u.EscapedPath()
+	}
 	if u := m.cfg.DPoP.PublicURL; u != "" {
 		return strings.TrimSuffix(u, "/") + path
 	}
@@ -154,10 +164,21 @@ func (m *Middleware) trusted(r *http.Request) bool {
 }
 
 // forwarded returns the scheme and host the proxy in front says the
-// client used: the last element of Forwarded (RFC 7239; the one the
-// proxy added), else the last values of X-Forwarded-Proto and
-// X-Forwarded-Host.
+// client used: the last values of X-Forwarded-Proto and X-Forwarded-Host
+// (what proxies such as nginx set), else the last element of Forwarded
+// (RFC 7239; the one the proxy added).
 func forwarded(r *http.Request) (proto, host string) {
+	last := func(name string) string {
+		vs := r.Header.Values(name)
+		if len(vs) == 0 {
+			return ""
+		}
+		parts := strings.Split(vs[len(vs)-1], ",")
+		return strings.TrimSpace(parts[len(parts)-1])
+	}
+	if proto, host = strings.ToLower(last("X-Forwarded-Proto")), last("X-Forwarded-Host"); proto != "" || host != "" {
+		return proto, host
+	}
 	if fs := r.Header.Values("Forwarded"); len(fs) > 0 {
 		elems := strings.Split(fs[len(fs)-1], ",")
 		for _, pair := range strings.Split(elems[len(elems)-1], ";") {
@@ -170,17 +191,8 @@ func forwarded(r *http.Request) (proto, host string) {
 				host = v
 			}
 		}
-		return proto, host
 	}
-	last := func(name string) string {
-		vs := r.Header.Values(name)
-		if len(vs) == 0 {
-			return ""
-		}
-		parts := strings.Split(vs[len(vs)-1], ",")
-		return strings.TrimSpace(parts[len(parts)-1])
-	}
-	return strings.ToLower(last("X-Forwarded-Proto")), last("X-Forwarded-Host")
+	return proto, host
 }
 
 func orString(s, def string) string {

@@ -215,6 +215,12 @@ func TestDPoPBehindProxies(t *testing.T) {
 	if code := send("10.1.2.3:5555", map[string]string{"Forwarded": `for=192.0.2.1;proto=https;host="api.example.com"`}, publicURL+"/orders"); code != 200 {
 		t.Errorf("Forwarded from a trusted proxy: %d", code)
 	}
+	// A client's Forwarded header, passed through by a proxy that sets
+	// X-Forwarded-*: the proxy's headers count.
+	clientFwd := map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example.com", "Forwarded": `proto=http;host=other.internal`}
+	if code := send("10.1.2.3:5555", clientFwd, "http://other.internal/orders"); code != 401 {
+		t.Errorf("a proof for the host of a client's Forwarded header: %d, want 401", code)
+	}
 	if code := send("192.0.2.7:5555", fwd, publicURL+"/orders"); code != 401 {
 		t.Errorf("spoofed X-Forwarded-Host from a client: %d, want 401", code)
 	}
@@ -229,6 +235,7 @@ func TestDPoPConfig(t *testing.T) {
 		"public URL path":  {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, PublicURL: "https://api.example.com/v1"}},
 		"HS256 proofs":     {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, Proof: dpop.Options{Algorithms: []string{"HS256"}}}},
 		"mode 7":           {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: 7}},
+		"negative window":  {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, Proof: dpop.Options{Window: -time.Second}}},
 	} {
 		if _, err := middleware.New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -263,6 +270,23 @@ func TestDPoPReplayAcrossReplicas(t *testing.T) {
 		h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, proof))
 		if want := []int{200, 401}[i]; rec.Code != want {
 			t.Fatalf("replica %d: %d %s, want %d", i, rec.Code, rec.Body, want)
+		}
+	}
+}
+
+// htu names the path the client sent, not the one a router rewrote.
+func TestDPoPStripPrefix(t *testing.T) {
+	key := clientKey()
+	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
+	h := http.StripPrefix("/api", dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired}))
+	for _, tt := range []struct {
+		htu  string
+		want int
+	}{{publicURL + "/orders", 401}, {publicURL + "/api/orders", 200}} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, dpopRequest("GET", "/api/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", tt.htu, bound, "")))
+		if rec.Code != tt.want {
+			t.Errorf("proof for %s at /api/orders under StripPrefix: %d, want %d", tt.htu, rec.Code, tt.want)
 		}
 	}
 }

@@ -87,6 +87,9 @@ func New(cfg Config) (*Middleware, error) {
 				return nil, fmt.Errorf("middleware: Config.DPoP.PublicURL %q: want scheme://host[:port]", d.PublicURL)
 			}
 		}
+		if d.Proof.Window < 0 || d.Proof.Leeway < 0 {
+			return nil, errors.New("middleware: Config.DPoP.Proof.Window and Leeway must not be negative")
+		}
 		if d.Proof.Algorithms != nil {
 			if err := jwa.Check(d.Proof.Algorithms); err != nil {
 				return nil, fmt.Errorf("middleware: Config.DPoP.Proof.Algorithms: %w", err)

@@ -119,14 +119,20 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 	if err == nil && !ok && !s.cfg.InsecureTrustRedis {
 		// Seen — unless the record is not the fleet's: then it is
 		// replaced, and the proof is new.
-		var held string
-		if held, err = s.cfg.Client.Get(cctx, rkey).Result(); err == nil && !hmac.Equal([]byte(held), []byte(mac)) {
+		held, gerr := s.cfg.Client.Get(cctx, rkey).Result()
+		switch {
+		case gerr == nil && !hmac.Equal([]byte(held), []byte(mac)):
 			ok, err = true, s.cfg.Client.Set(cctx, rkey, mac, ttl).Err()
 			if f := s.cfg.Failed; f != nil && err == nil {
 				f(fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
 			}
-		} else if errors.Is(err, redis.Nil) {
-			ok, err = false, nil // expired in between: it was seen
+		case gerr != nil && !errors.Is(gerr, redis.Nil):
+			// Redis said the proof is there; unsure whose record it is,
+			// refuse it (fail closed) and report.
+			if f := s.cfg.Failed; f != nil {
+				f(fmt.Errorf("redisreplay: checking a record: %w", s.calls.Explain(gerr)))
+			}
+			return true, nil
 		}
 	}
 	if err != nil {
