@@ -124,8 +124,16 @@ func (m *Middleware) checkDPoP(r *http.Request, token string, claims *provider.C
 // (RequestURI), not one a router rewrote (http.StripPrefix).
 func (m *Middleware) requestURI(r *http.Request) string {
 	path := r.URL.EscapedPath()
-	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && r.RequestURI != "" {
-		path = u.EscapedPath()
+	switch ru := r.RequestURI; {
+	case ru != "" && ru[0] == '/': // origin-form, as sent: the path before any query
+		if i := strings.IndexByte(ru, '?'); i >= 0 {
+			ru = ru[:i]
+		}
+		path = ru
+	case ru != "":
+		if u, err := url.ParseRequestURI(ru); err == nil {
+			path = u.EscapedPath()
+		}
 	}
 	if u := m.cfg.DPoP.PublicURL; u != "" {
 		return strings.TrimSuffix(u, "/") + path
