@@ -185,7 +185,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 	if !slices.Contains(algs, h.Alg) {
 		return nil, fmt.Errorf("%w: %q (accepted: %q)", ErrAlgorithm, h.Alg, algs)
 	}
-	key, err := parseJWK(h.JWK)
+	key, k, err := parseJWK(h.JWK)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 			return nil, ErrTokenHash
 		}
 	}
-	jkt, err := thumbprintOf(key, h.JWK)
+	jkt, err := thumbprintOf(key, k)
 	if err != nil {
 		return nil, err
 	}
@@ -256,12 +256,13 @@ type jwk struct {
 	Kty, Crv, X, Y, N, E string
 }
 
-// parseJWK returns the public key of the proof's jwk header.
-func parseJWK(raw []byte) (crypto.PublicKey, error) {
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil, fmt.Errorf("%w: no jwk object in the header", ErrKey)
-	}
+// parseJWK returns the public key of the proof's jwk header and the
+// members it was read from.
+func parseJWK(raw []byte) (crypto.PublicKey, jwk, error) {
 	var k jwk
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, k, fmt.Errorf("%w: no jwk object in the header", ErrKey)
+	}
 	o := jsonobj.Object{B: raw}
 	for o.Next() {
 		switch v := o.Value; string(o.Name) {
@@ -278,11 +279,11 @@ func parseJWK(raw []byte) (crypto.PublicKey, error) {
 		case "e":
 			k.E = jsonString(v)
 		case "d", "p", "q", "dp", "dq", "qi", "oth", "k":
-			return nil, fmt.Errorf("%w: the jwk holds a private key member (%s)", ErrKey, o.Name)
+			return nil, k, fmt.Errorf("%w: the jwk holds a private key member (%s)", ErrKey, o.Name)
 		}
 	}
 	if o.Err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, o.Err)
+		return nil, k, fmt.Errorf("%w: %w", ErrKey, o.Err)
 	}
 	dec := func(s string) []byte {
 		b, err := b64.Strict().DecodeString(s)
@@ -295,15 +296,15 @@ func parseJWK(raw []byte) (crypto.PublicKey, error) {
 	case "RSA":
 		n, e := dec(k.N), dec(k.E)
 		if len(n) == 0 || len(e) == 0 || len(e) > 4 {
-			return nil, fmt.Errorf("%w: RSA n and e", ErrKey)
+			return nil, k, fmt.Errorf("%w: RSA n and e", ErrKey)
 		}
 		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
 		if b := pub.N.BitLen(); b < 2048 || b > 4096 || pub.E != 65537 && (pub.E < 3 || pub.E%2 == 0 || pub.E > 1<<17) {
 			// Bounded: a proof is verified before the token's binding, so
 			// any token holder chooses the key — not its cost.
-			return nil, fmt.Errorf("%w: RSA keys of 2048 to 4096 bits, with a small odd exponent", ErrKey)
+			return nil, k, fmt.Errorf("%w: RSA keys of 2048 to 4096 bits, with a small odd exponent", ErrKey)
 		}
-		return pub, nil
+		return pub, k, nil
 	case "EC":
 		var curve elliptic.Curve
 		switch k.Crv {
@@ -314,26 +315,26 @@ func parseJWK(raw []byte) (crypto.PublicKey, error) {
 		case "P-521":
 			curve = elliptic.P521()
 		default:
-			return nil, fmt.Errorf("%w: curve %q", ErrKey, k.Crv)
+			return nil, k, fmt.Errorf("%w: curve %q", ErrKey, k.Crv)
 		}
 		_, size := curveName(curve)
 		x, y := dec(k.X), dec(k.Y)
 		if len(x) != size || len(y) != size {
-			return nil, fmt.Errorf("%w: %s coordinates of %d bytes", ErrKey, k.Crv, size)
+			return nil, k, fmt.Errorf("%w: %s coordinates of %d bytes", ErrKey, k.Crv, size)
 		}
 		pub, err := ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrKey, err)
+			return nil, k, fmt.Errorf("%w: %w", ErrKey, err)
 		}
-		return pub, nil
+		return pub, k, nil
 	case "OKP":
 		x := dec(k.X)
 		if k.Crv != "Ed25519" || len(x) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("%w: OKP keys are Ed25519, 32 bytes", ErrKey)
+			return nil, k, fmt.Errorf("%w: OKP keys are Ed25519, 32 bytes", ErrKey)
 		}
-		return ed25519.PublicKey(x), nil
+		return ed25519.PublicKey(x), k, nil
 	}
-	return nil, fmt.Errorf("%w: kty %q", ErrKey, k.Kty)
+	return nil, k, fmt.Errorf("%w: kty %q", ErrKey, k.Kty)
 }
 
 // numericDate reads a JSON number of seconds.
@@ -417,31 +418,17 @@ func jsonString(v []byte) string {
 	return s
 }
 
-// thumbprintOf is Thumbprint of key, parsed from the JWK raw: an EC or
-// OKP JWK that parsed holds its coordinates in canonical form already
+// thumbprintOf is Thumbprint of key, parsed from the JWK members k: an EC
+// or OKP JWK that parsed holds its coordinates in canonical form already
 // (fixed sizes, strict base64url), so the thumbprint is made from its
 // members as they are, without encoding the key again.
-func thumbprintOf(key crypto.PublicKey, raw []byte) (string, error) {
-	var crv, x, y, kty string
-	o := jsonobj.Object{B: raw}
-	for o.Next() {
-		switch string(o.Name) {
-		case "kty":
-			kty = jsonString(o.Value)
-		case "crv":
-			crv = jsonString(o.Value)
-		case "x":
-			x = jsonString(o.Value)
-		case "y":
-			y = jsonString(o.Value)
-		}
-	}
+func thumbprintOf(key crypto.PublicKey, k jwk) (string, error) {
 	var canonical string
-	switch kty {
+	switch k.Kty {
 	case "EC":
-		canonical = `{"crv":"` + crv + `","kty":"EC","x":"` + x + `","y":"` + y + `"}`
+		canonical = `{"crv":"` + k.Crv + `","kty":"EC","x":"` + k.X + `","y":"` + k.Y + `"}`
 	case "OKP":
-		canonical = `{"crv":"` + crv + `","kty":"OKP","x":"` + x + `"}`
+		canonical = `{"crv":"` + k.Crv + `","kty":"OKP","x":"` + k.X + `"}`
 	default:
 		return Thumbprint(key)
 	}
