@@ -13,7 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/hangtest"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
@@ -158,21 +158,6 @@ func TestProxyManyVendors(t *testing.T) {
 	}
 }
 
-// heldRequests is a RoundTripper that holds every request until open is
-// closed, then sends it. Create it inside the synctest bubble: a request
-// held on open is durably blocked.
-type heldRequests struct {
-	base http.RoundTripper
-	open chan struct{}
-	held atomic.Int64
-}
-
-func (h *heldRequests) RoundTrip(r *http.Request) (*http.Response, error) {
-	h.held.Add(1)
-	<-h.open
-	return h.base.RoundTrip(r)
-}
-
 // Concurrent identical misses share one upstream call and its outcome,
 // token or error: while it is under way, the other callers wait for it
 // instead of sending their own (a failing endpoint sees one request, not
@@ -185,8 +170,9 @@ func TestProxyCoalescesMisses(t *testing.T) {
 				iss.SetTokenStatus(http.StatusTooManyRequests)
 			}
 			synctest.Test(t, func(t *testing.T) {
-				hold := &heldRequests{base: m2mtest.NoKeepAlive().Transport, open: make(chan struct{})}
-				p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.HTTPClient = &http.Client{Transport: hold} })
+				gate := hangtest.NewGate() // made in the bubble: a request it holds is durably blocked
+				gate.Shut()
+				p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.HTTPClient = gate.Client() })
 				id, secret := vendor(0)
 				const n = 10
 				answers := make(chan *httptest.ResponseRecorder, n)
@@ -194,10 +180,10 @@ func TestProxyCoalescesMisses(t *testing.T) {
 					go func() { answers <- post(p, formType, form(id, secret)) }()
 				}
 				synctest.Wait() // one request held upstream, every other caller waiting
-				if got := hold.held.Load(); got != 1 {
+				if got := gate.Held(); got != 1 {
 					t.Errorf("%d upstream requests under way for %d concurrent callers, want 1", got, n)
 				}
-				close(hold.open)
+				gate.Open()
 				tokens := map[string]bool{}
 				for range n {
 					w := <-answers

@@ -18,6 +18,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/jwtguard/jwtguard/internal/hangtest"
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
@@ -80,20 +81,6 @@ func TestFetchWaiterOfAbandonedFetch(t *testing.T) {
 	})
 }
 
-// holdRequests is a RoundTripper that holds every request until open is
-// closed, then sends it.
-type holdRequests struct {
-	base    http.RoundTripper
-	open    chan struct{}
-	waiting atomic.Int64
-}
-
-func (h *holdRequests) RoundTrip(r *http.Request) (*http.Response, error) {
-	h.waiting.Add(1)
-	<-h.open
-	return h.base.RoundTrip(r)
-}
-
 // Twenty concurrent identical requests to a proxy on Redis, while the
 // upstream answers 429, make one upstream request, whose answer all
 // twenty get.
@@ -108,9 +95,10 @@ func TestProxyCoalescesUpstreamErrors(t *testing.T) {
 	}))
 	defer up.Close()
 	inBubble(t, func(t *testing.T, store *redistoken.Store) {
-		hold := &holdRequests{base: &http.Transport{DisableKeepAlives: true}, open: make(chan struct{})}
+		gate := hangtest.NewGate()
+		gate.Shut()
 		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: up.URL, Secret: []byte("the proxies' shared secret, 32+ bytes"),
-			Store: store, HTTPClient: &http.Client{Transport: hold}})
+			Store: store, HTTPClient: gate.Client()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,10 +116,10 @@ func TestProxyCoalescesUpstreamErrors(t *testing.T) {
 			})
 		}
 		synctest.Wait()
-		if got := hold.waiting.Load(); got != 1 {
+		if got := gate.Held(); got != 1 {
 			t.Errorf("%d upstream requests under way, want 1", got)
 		}
-		close(hold.open)
+		gate.Open()
 		wg.Wait()
 		for range callers {
 			if code := <-codes; code != http.StatusTooManyRequests {
