@@ -1,8 +1,6 @@
 package redisstore
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -74,21 +72,14 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// MinSecretBytes is the least length of Config.Secret.
+const MinSecretBytes = redislock.MinSecretBytes
+
 // withDefaults returns c with zero fields set to their defaults, or an error
 // naming the first invalid field.
 func (c Config) withDefaults() (Config, error) {
 	if err := redislock.CheckClient(c.Client, "refreshes"); err != nil {
 		return c, fmt.Errorf("redisstore: %w", err)
-	}
-	switch {
-	case c.InsecureTrustRedis && c.Secret != nil:
-		return c, errors.New("redisstore: Config.Secret and InsecureTrustRedis are exclusive")
-	case c.InsecureTrustRedis:
-	case len(c.Secret) < MinSecretBytes:
-		return c, fmt.Errorf("redisstore: Config.Secret must be at least %d random bytes (got %d), shared by the fleet; "+
-			"set InsecureTrustRedis only if no one else can write to Redis", MinSecretBytes, len(c.Secret))
-	default:
-		c.Secret = bytes.Clone(c.Secret)
 	}
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix

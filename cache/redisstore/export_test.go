@@ -4,7 +4,7 @@ import "testing"
 
 // Seal returns what s stores in Redis for a record of url: the record
 // with its MAC under the fleet's secret. Tests plant records with it.
-func Seal(s *Store, url string, record []byte) []byte { return s.auth.seal(s.key(url), record) }
+func Seal(s *Store, url string, record []byte) []byte { return s.seal.Seal(s.key(url), record) }
 
 // SetOnWait makes s call f each time a Lock finds the lock held (a
 // refresh waits, or keeps waiting, for another

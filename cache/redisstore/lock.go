@@ -59,7 +59,7 @@ func (s *Store) Put(ctx context.Context, url string, doc *cache.Document) error 
 	ctx, cancel := s.calls.Detached(ctx)
 	defer cancel()
 	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, key, s.auth.seal(key, b), s.cfg.DocumentTTL)
+		p.Set(ctx, key, s.seal.Seal(key, b), s.cfg.DocumentTTL)
 		p.Publish(ctx, channel(key), s.id)
 		return nil
 	})

@@ -24,8 +24,8 @@ type Store struct {
 	// calls bounds each call of client by cfg.Timeout, and takes and
 	// releases the fetch locks.
 	calls redislock.Bounded
-	// auth seals and opens the records.
-	auth authenticator
+	// seal seals and opens the records.
+	seal redislock.Sealer
 	// id tells this Store's notices from other processes' ones.
 	id string
 	// onWait, if set, is called each time Lock finds the lock held: a
@@ -58,11 +58,15 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	seal, err := redislock.NewSealer(cfg.Secret, cfg.InsecureTrustRedis)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: %w", err)
+	}
 	return &Store{
 		cfg:      cfg,
 		client:   cfg.Client,
 		calls:    redislock.NewBounded(cfg.Client, cfg.Timeout),
-		auth:     authenticator{secret: cfg.Secret},
+		seal:     seal,
 		id:       redislock.Token(),
 		watchers: make(map[string]map[*watcher]struct{}),
 		done:     make(chan struct{}),
@@ -131,9 +135,9 @@ func (s *Store) get(ctx context.Context, key, url string) (*cache.Document, erro
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: reading %s: %w", key, s.calls.Explain(err))
 	}
-	record, err := s.auth.open(key, b)
-	if err != nil {
-		return nil, fmt.Errorf("%w (key %s)", err, key)
+	record, ok := s.seal.Open(key, b)
+	if !ok {
+		return nil, fmt.Errorf("%w: not authenticated with the fleet's secret (written without Config.Secret, with another one, or by someone else; key %s)", ErrInvalidDocument, key)
 	}
 	doc, err := decode(record, url, time.Now())
 	if err != nil {

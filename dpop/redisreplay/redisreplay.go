@@ -18,11 +18,7 @@
 package redisreplay
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -65,12 +61,13 @@ type Config struct {
 }
 
 // MinSecretBytes is the shortest Config.Secret New takes.
-const MinSecretBytes = 32
+const MinSecretBytes = redislock.MinSecretBytes
 
 // Store is a dpop.Replays in Redis. Safe for concurrent use.
 type Store struct {
 	cfg   Config
 	calls redislock.Bounded
+	seal  redislock.Sealer
 }
 
 var _ dpop.Replays = (*Store)(nil)
@@ -80,14 +77,10 @@ func New(cfg Config) (*Store, error) {
 	if err := redislock.CheckClient(cfg.Client, "DPoP checks"); err != nil {
 		return nil, fmt.Errorf("redisreplay: %w", err)
 	}
-	switch {
-	case cfg.InsecureTrustRedis && cfg.Secret != nil:
-		return nil, errors.New("redisreplay: Config.Secret and InsecureTrustRedis are exclusive")
-	case !cfg.InsecureTrustRedis && len(cfg.Secret) < MinSecretBytes:
-		return nil, fmt.Errorf("redisreplay: Config.Secret must be at least %d random bytes, shared by the fleet; "+
-			"set InsecureTrustRedis only if no one else can write to Redis", MinSecretBytes)
+	seal, err := redislock.NewSealer(cfg.Secret, cfg.InsecureTrustRedis)
+	if err != nil {
+		return nil, fmt.Errorf("redisreplay: %w", err)
 	}
-	cfg.Secret = bytes.Clone(cfg.Secret)
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
@@ -97,7 +90,7 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Local == nil {
 		cfg.Local = dpop.NewMemoryReplays(100_000)
 	}
-	return &Store{cfg: cfg, calls: redislock.NewBounded(cfg.Client, cfg.Timeout)}, nil
+	return &Store{cfg: cfg, calls: redislock.NewBounded(cfg.Client, cfg.Timeout), seal: seal}, nil
 }
 
 // Seen implements dpop.Replays: the proof is recorded in this replica's
@@ -114,15 +107,17 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 	}
 	cctx, cancel := s.calls.Context(ctx)
 	defer cancel()
-	rkey, mac := s.cfg.Prefix+key, s.mac(key)
-	ok, err := s.cfg.Client.SetNX(cctx, rkey, mac, ttl).Result()
+	// The record is empty: sealed, it is the MAC of its Redis key.
+	rkey := s.cfg.Prefix + key
+	record := s.seal.Seal(rkey, nil)
+	ok, err := s.cfg.Client.SetNX(cctx, rkey, record, ttl).Result()
 	if err == nil && !ok && !s.cfg.InsecureTrustRedis {
 		// Seen — unless the record is not the fleet's: then it is
 		// replaced, and the proof is new.
-		held, gerr := s.cfg.Client.Get(cctx, rkey).Result()
-		switch {
-		case gerr == nil && !hmac.Equal([]byte(held), []byte(mac)):
-			ok, err = true, s.cfg.Client.Set(cctx, rkey, mac, ttl).Err()
+		held, gerr := s.cfg.Client.Get(cctx, rkey).Bytes()
+		switch _, fleets := s.seal.Open(rkey, held); {
+		case gerr == nil && !fleets:
+			ok, err = true, s.cfg.Client.Set(cctx, rkey, record, ttl).Err()
 			if f := s.cfg.Failed; f != nil && err == nil {
 				f(fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
 			}
@@ -150,14 +145,3 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 // ErrBadRecord is reported (Config.Failed) for a record in Redis that the
 // fleet did not write; it was replaced.
 var ErrBadRecord = errors.New("record without the fleet's MAC")
-
-// mac is the record of key: its HMAC-SHA256 under the secret, base64url
-// ("1" without a secret).
-func (s *Store) mac(key string) string {
-	if s.cfg.InsecureTrustRedis {
-		return "1"
-	}
-	h := hmac.New(sha256.New, s.cfg.Secret)
-	h.Write([]byte("jwtguard dpop replay\x00" + key))
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
-}

@@ -1,10 +1,10 @@
-// Package redislock holds what jwtguard's two Redis stores,
-// cache/redisstore and m2m/redistoken, share: a check that a client's
-// calls end at their context's deadline, Redis calls bounded by a
-// timeout (detached from the caller's context where they must run
-// anyway), random owner tokens, and a lock — SET NX PX to take it, a
+// Package redislock holds what jwtguard's Redis stores —
+// cache/redisstore, m2m/redistoken, dpop/redisreplay — share: a check that
+// a client's calls end at their context's deadline, Redis calls bounded
+// by a timeout (detached from the caller's context where they must run
+// anyway), random owner tokens, a lock — SET NX PX to take it, a
 // compare-and-delete script to release it only while the caller still
-// owns it.
+// owns it — and the Sealer that authenticates the records a fleet shares.
 //
 // Errors are the Redis client's, unwrapped, for the stores to wrap in
 // messages of their own. Bounded is a value, safe for concurrent use as
