@@ -13,8 +13,8 @@ import (
 )
 
 // Cache holds the verification keys of one JWKS URL and keeps them fresh.
-// Its methods are safe for concurrent use. Create it with New and stop its
-// goroutines with Close.
+// Its methods are safe for concurrent use. Create it with New and stop it
+// with Close.
 type Cache struct {
 	cfg    Config
 	client *http.Client
@@ -30,9 +30,10 @@ type Cache struct {
 }
 
 // New validates cfg and returns a Cache. It does not fetch: the first
-// look-up does, or call Load to have the keys before serving. Unless
-// background refresh is disabled, New starts one goroutine, which Close
-// stops.
+// look-up does, or call Load to have the keys before serving. A Cache
+// holds no goroutine between refreshes: the background refresh waits on a
+// timer, and each fetch runs in a goroutine of its own while it is in
+// flight. Close stops both.
 func New(cfg Config) (*Cache, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {

@@ -55,8 +55,8 @@ type Config struct {
 	// Both. Each replica counts its own. If zero, DefaultUsages (1000) is
 	// used under Both; the Usage strategy requires it.
 	Usages int64
-	// DisableBackgroundRefresh turns off the goroutine that refreshes the key
-	// set at Threshold of its lifetime; a look-up past the lifetime then waits
+	// DisableBackgroundRefresh turns off the refresh of the key set at
+	// Threshold of its lifetime; a look-up past the lifetime then waits
 	// for the refresh (unless refreshes are failing: stale keys then serve).
 	// Background refresh is on by default, and with it no look-up waits
 	// while keys exist.

@@ -4,8 +4,8 @@
 //
 // A key set expires by time (Interval after it was fetched), by usage
 // (after Usages key look-ups) or by whichever comes first (Both, the
-// default). A background goroutine refreshes it at Threshold of its
-// lifetime, with jitter. No policy refreshes more often than
+// default). A background refresh (a timer, then a fetch in a goroutine of
+// its own) renews it at Threshold of its lifetime, with jitter. No policy refreshes more often than
 // MinRefreshInterval.
 //
 // Once keys exist, no look-up waits for the provider

@@ -86,8 +86,8 @@
 //
 // TokenSource, Proxy and MemoryStore are safe for concurrent use.
 // TokenSource.Token is lock-free while the token is fresh. A TokenSource
-// runs one goroutine, which plans the background refresh, and one more
-// for each refresh in flight (one at a time); Close stops them. A Proxy
+// holds a timer for its background refresh and a goroutine for each
+// refresh in flight (one at a time); Close stops them. A Proxy
 // and the stores start none. Hooks are called from many goroutines and
 // must be safe for concurrent use.
 package m2m

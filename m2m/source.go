@@ -38,9 +38,9 @@ type TokenSource struct {
 var _ oauth2.TokenSource = (*TokenSource)(nil)
 
 // New validates cfg and returns a TokenSource. It does not request a
-// token: the first Token call does. New starts one goroutine, which plans
-// the background refresh; each refresh runs in a goroutine of its own
-// while it is in flight (one at a time). Close stops them all.
+// token: the first Token call does. The background refresh waits on a
+// timer; each refresh runs in a goroutine of its own while it is in
+// flight (one at a time). Close stops them all.
 func New(cfg Config) (*TokenSource, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {

@@ -13,8 +13,10 @@
 // Decide's answer; no other code decides between serving, refreshing,
 // waiting and failing.
 //
-// An Engine is safe for concurrent use. Its goroutines (the background
-// loop and a refresh in flight) are stopped by Close.
+// An Engine is safe for concurrent use. Between refreshes it holds no
+// goroutine: the background refresh waits on a timer (armed only while
+// one is planned), and a refresh runs in a goroutine of its own that
+// Close cancels and waits for.
 package refresh
 
 import (
@@ -37,7 +39,7 @@ type Config[V any, T comparable] struct {
 	// Due returns when the background refresh of v is due, given the
 	// end of the backoff (zero if refreshes are not failing; the engine
 	// never plans a refresh before it); false means: not planned until the
-	// next Poke. Nil: no background loop.
+	// next Poke. Nil: no background refresh.
 	Due func(v *V, retryAt time.Time) (time.Time, bool)
 	// Background is the trigger of refreshes the background loop starts.
 	Background T
@@ -120,9 +122,11 @@ type Engine[V any, T comparable] struct {
 	lastErr  error
 	closed   bool
 
-	wake chan struct{} // re-plans the background refresh
-	done chan struct{} // closed by Close
-	wg   sync.WaitGroup
+	// timer starts the planned background refresh (nil until one is
+	// planned); planMu serializes planning.
+	planMu sync.Mutex
+	timer  *time.Timer
+	wg     sync.WaitGroup // the refresh in flight and a firing timer
 }
 
 // flight is one refresh; done is closed when it ends, and err set before.
@@ -134,18 +138,13 @@ type flight[T comparable] struct {
 	err      error
 }
 
-// New returns an Engine with no value. If cfg.Due is set, it starts the
-// background loop, which Close stops.
+// New returns an Engine with no value. It starts nothing: the first
+// Publish or Poke plans the background refresh, if cfg.Due is set.
 func New[V any, T comparable](cfg Config[V, T]) *Engine[V, T] {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	e := &Engine[V, T]{cfg: cfg, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	if cfg.Due != nil {
-		e.wg.Add(1)
-		go e.background()
-	}
-	return e
+	return &Engine[V, T]{cfg: cfg}
 }
 
 // Current returns the value serving now, or nil. It never locks.
@@ -173,11 +172,27 @@ func (e *Engine[V, T]) Drop(v *V) bool {
 	return e.cur.CompareAndSwap(v, nil)
 }
 
-// Poke asks the background loop to plan again.
+// Poke plans the background refresh again: it arms the timer for when
+// cfg.Due says, or stops it.
 func (e *Engine[V, T]) Poke() {
-	select {
-	case e.wake <- struct{}{}:
+	if e.cfg.Due == nil {
+		return
+	}
+	e.planMu.Lock()
+	defer e.planMu.Unlock()
+	if e.stopped.Load() {
+		return
+	}
+	at, ok := e.due()
+	switch {
+	case !ok:
+		if e.timer != nil {
+			e.timer.Stop()
+		}
+	case e.timer == nil:
+		e.timer = time.AfterFunc(at.Sub(e.cfg.Now()), e.fire)
 	default:
+		e.timer.Reset(at.Sub(e.cfg.Now()))
 	}
 }
 
@@ -203,7 +218,11 @@ func (e *Engine[V, T]) Close() {
 	if f != nil {
 		f.cancel()
 	}
-	close(e.done)
+	e.planMu.Lock()
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+	e.planMu.Unlock()
 	e.wg.Wait()
 }
 
@@ -390,30 +409,25 @@ func (e *Engine[V, T]) retryIn(now time.Time) time.Duration {
 	return 0
 }
 
-// background starts the refresh of the current value when cfg.Due says,
-// re-planning after every refresh, publication and Poke.
-func (e *Engine[V, T]) background() {
+// fire is the timer's: it starts the background refresh of the current
+// value if it is due, else plans again (the plan changed, or the clock is
+// early). The refresh's end plans the next one.
+func (e *Engine[V, T]) fire() {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.wg.Add(1) // Close waits for this call
+	e.mu.Unlock()
 	defer e.wg.Done()
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	for {
-		if at, ok := e.due(); ok {
-			t.Reset(at.Sub(e.cfg.Now()))
-		}
-		select {
-		case <-e.done:
-			t.Stop()
-			return
-		case <-e.wake:
-			t.Stop()
-			continue
-		case <-t.C:
-		}
-		now := e.cfg.Now()
-		if at, ok := e.due(); !ok || now.Before(at) {
-			continue // the plan changed, or the clock is early
-		}
-		_, _ = e.Get(context.Background(), Request[V, T]{Seen: e.cur.Load(), Level: Due, Trigger: e.cfg.Background})
+	if at, ok := e.due(); !ok || e.cfg.Now().Before(at) {
+		e.Poke()
+		return
+	}
+	_, _ = e.Get(context.Background(), Request[V, T]{Seen: e.cur.Load(), Level: Due, Trigger: e.cfg.Background})
+	if e.inflight.Load() == nil {
+		e.Poke() // nothing started (the value changed meanwhile): plan anew
 	}
 }
 

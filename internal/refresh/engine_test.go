@@ -3,6 +3,7 @@ package refresh
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -222,6 +223,38 @@ func TestBackgroundAndClose(t *testing.T) {
 		}
 		if v := *s.e.Current(); v != 2 {
 			t.Errorf("value %d after Close, want the last one (2) kept", v)
+		}
+	})
+}
+
+// Between refreshes an Engine holds no goroutine, planned or not: a
+// thousand engines waiting for their background refresh cost a timer
+// each.
+func TestNoGoroutineBetweenRefreshes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		before := runtime.NumGoroutine()
+		due := func(v *int, _ time.Time) (time.Time, bool) {
+			return time.Unix(946684800+3600, 0), v != nil && *v == 1 // 01:00 on the bubble's first day
+		}
+		sources := make([]*source, 1000)
+		for i := range sources {
+			sources[i] = newSource(Config[int, string]{Background: "background", Due: due})
+			if err := sources[i].e.Refresh(context.Background(), "initial"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait()
+		// Other tests' goroutines may come and go: a handful, not 1000.
+		if n := runtime.NumGoroutine() - before; n > 10 {
+			t.Errorf("%d more goroutines with 1000 engines planned, want none", n)
+		}
+		time.Sleep(61 * time.Minute)
+		synctest.Wait()
+		for i, s := range sources {
+			if n := s.calls.Load(); n != 2 {
+				t.Fatalf("engine %d: %d refreshes after an hour, want 2 (the timer fired)", i, n)
+			}
+			s.e.Close()
 		}
 	})
 }
