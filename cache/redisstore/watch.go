@@ -23,17 +23,20 @@ const (
 // for the running call of changed to end (tests use it; nil otherwise).
 var onStopWait func()
 
-// watcher is one Watch. Its changed function runs on the watcher's own
-// goroutine, one call at a time; notices arriving meanwhile make one more
-// call.
+// watcher is one Watch. Its changed function runs in a goroutine that
+// lives only while calls are due, one call at a time; notices arriving
+// during a call make one more call. An idle watcher holds no goroutine.
 type watcher struct {
 	s       *Store
 	channel string
 	changed func()
-	signal  chan struct{} // capacity 1: a call is due
-	quit    chan struct{}
-	done    chan struct{}
 	once    sync.Once
+
+	mu      sync.Mutex
+	running bool // a goroutine is calling changed
+	pending bool // a notice came during the call: call again
+	stopped bool
+	calls   sync.WaitGroup // the goroutine calling changed
 }
 
 // Watch implements cache.Store: it calls changed each time another process
@@ -50,14 +53,7 @@ func (s *Store) Watch(url string, changed func()) (stop func(), err error) {
 	if changed == nil {
 		return nil, errors.New("redisstore: Watch needs a changed function")
 	}
-	w := &watcher{
-		s:       s,
-		channel: channel(s.key(url)),
-		changed: changed,
-		signal:  make(chan struct{}, 1),
-		quit:    make(chan struct{}),
-		done:    make(chan struct{}),
-	}
+	w := &watcher{s: s, channel: channel(s.key(url)), changed: changed}
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
 	s.mu.Lock()
@@ -78,7 +74,6 @@ func (s *Store) Watch(url string, changed func()) (stop func(), err error) {
 		go s.listen()
 	}
 	s.mu.Unlock()
-	go w.run()
 	if ps != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
 		// On failure the session ends and the next one subscribes to every
@@ -89,20 +84,35 @@ func (s *Store) Watch(url string, changed func()) (stop func(), err error) {
 	return w.stop, nil
 }
 
+// notify makes one more call of changed due, starting the goroutine
+// that makes it unless one runs.
+func (w *watcher) notify() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case w.stopped:
+	case w.running:
+		w.pending = true
+	default:
+		w.running = true
+		w.calls.Add(1)
+		go w.run()
+	}
+}
+
+// run calls changed until no call is due.
 func (w *watcher) run() {
-	defer close(w.done)
+	defer w.calls.Done()
 	for {
-		select {
-		case <-w.quit:
-			return
-		case <-w.signal:
-		}
-		select {
-		case <-w.quit:
-			return
-		default:
-		}
 		w.changed()
+		w.mu.Lock()
+		if !w.pending || w.stopped {
+			w.running, w.pending = false, false
+			w.mu.Unlock()
+			return
+		}
+		w.pending = false
+		w.mu.Unlock()
 	}
 }
 
@@ -125,11 +135,13 @@ func (w *watcher) stop() {
 			cancel()
 		}
 		s.subMu.Unlock()
-		close(w.quit)
+		w.mu.Lock()
+		w.stopped = true
+		w.mu.Unlock()
 		if onStopWait != nil {
 			onStopWait()
 		}
-		<-w.done
+		w.calls.Wait()
 	})
 }
 
@@ -141,10 +153,7 @@ func (s *Store) dispatch(ch string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for w := range s.watchers[ch] {
-		select {
-		case w.signal <- struct{}{}:
-		default: // a call is already due
-		}
+		w.notify()
 	}
 }
 
