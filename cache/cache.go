@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,7 @@ type Cache struct {
 	kidUntil atomic.Int64
 
 	stopWatch func()
+	closeOnce sync.Once
 }
 
 // New validates cfg and returns a Cache. It does not fetch: the first
@@ -67,14 +69,21 @@ func New(cfg Config) (*Cache, error) {
 	return c, nil
 }
 
-// Close stops the cache's goroutines and cancels a fetch in flight. Keys
-// already held keep serving until they expire; no refresh starts after
-// Close. Close is idempotent and always returns nil.
+// Close stops the cache: it cancels a fetch in flight, stops the
+// background refresh and the store's notices, and lets go of the keys
+// (and their timers). After Close, Key fails with an *UnavailableError
+// matching ErrClosed, Serves is false and Keys returns nothing. Close is
+// idempotent and always returns nil.
 func (c *Cache) Close() error {
-	c.eng.Close()
-	if c.stopWatch != nil {
-		c.stopWatch()
-	}
+	c.closeOnce.Do(func() {
+		if c.stopWatch != nil {
+			c.stopWatch() // no shared document is published after this
+		}
+		c.eng.Close() // nor a fetched one
+		if s := c.eng.Current(); s != nil && c.eng.Drop(s) {
+			s.retire()
+		}
+	})
 	return nil
 }
 
@@ -100,6 +109,7 @@ func (c *Cache) Key(ctx context.Context, kid string) (Key, error) {
 	case s.limit > 0 && !c.use(s, 1):
 		return c.keyAfterExpiry(ctx, s, kid) // this use spent the set
 	}
+	c.touch(s)
 	return k, nil
 }
 
@@ -145,6 +155,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key,
 	case s.limit > 0:
 		c.use(s, 1) // counted; a set that got here serves regardless
 	}
+	c.touch(s)
 	return k, nil
 }
 
@@ -264,6 +275,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 		return c.Key(ctx, kid)
 	case err == nil && got.Value != nil:
 		if k, err := got.Value.pick(kid); err == nil {
+			c.touch(got.Value)
 			if h != nil {
 				h.UnknownKID(c.cfg.Issuer, KIDRefreshed)
 			}

@@ -61,6 +61,14 @@ type Config struct {
 	// Background refresh is on by default, and with it no look-up waits
 	// while keys exist.
 	DisableBackgroundRefresh bool
+	// SkipIdleRefresh runs the background refresh only for a key set that
+	// has served a look-up since it was fetched: a cache nobody uses then
+	// holds no timer once its keys have expired and gone past MaxStale,
+	// and spends no fetch on keys nobody needs. Its next look-up serves
+	// the expired keys while they refresh, or, past MaxStale, waits for a
+	// fetch as a first look-up does. For caches of many rarely used
+	// issuers, as the Verifier's tenants are; off by default.
+	SkipIdleRefresh bool
 	// Threshold is the fraction of the lifetime (time or usage) after which
 	// the background refresh runs; it must be in (0,1). Scheduled refreshes
 	// carry ±10% jitter. If zero, DefaultThreshold (0.8) is used.

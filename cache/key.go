@@ -60,6 +60,7 @@ func (c *Cache) Serves(k Key) bool {
 	case s == nil || s.keys != k.set || k.set == nil:
 		return false
 	case !s.spent() && (s.limit == 0 || rand.Uint32()%hitSample != 0 || c.use(s, hitSample)):
+		c.touch(s)
 		return true
 	case s.over.Load() || c.cfg.DisableBackgroundRefresh:
 		return false
@@ -75,5 +76,6 @@ func (c *Cache) Serves(k Key) bool {
 	if h := c.cfg.Hooks; h != nil {
 		h.StaleServed(c.cfg.Issuer)
 	}
+	c.touch(s)
 	return true
 }

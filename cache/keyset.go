@@ -58,6 +58,9 @@ type keySet struct {
 	// usedUp is when a look-up first found the usage limit spent (Unix
 	// nanoseconds), the start of the stale window under Usage.
 	usedUp atomic.Int64
+	// used: a look-up found a key in the set (kept only under
+	// SkipIdleRefresh).
+	used atomic.Bool
 
 	mu        sync.Mutex // guards overTimer and retired
 	overTimer *time.Timer
