@@ -119,7 +119,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key,
 	r := refresh.Request[keySet, Trigger]{Seen: s, Level: refresh.None, Trigger: TriggerInitial}
 	if s != nil {
 		r.Trigger = s.trigger()
-		if !s.over.Load() {
+		if !s.over() {
 			r.Level = refresh.Stale
 		}
 	}
@@ -134,7 +134,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key,
 		return c.Key(ctx, kid)
 	}
 	s = got.Value
-	if s == nil || s.over.Load() {
+	if s == nil || s.over() {
 		// Judged before a wait, a set may have passed MaxStale during it.
 		if s != nil && c.eng.Drop(s) {
 			s.retire()

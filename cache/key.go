@@ -62,7 +62,7 @@ func (c *Cache) Serves(k Key) bool {
 	case !s.spent() && (s.limit == 0 || rand.Uint32()%hitSample != 0 || c.use(s, hitSample)):
 		c.touch(s)
 		return true
-	case s.over.Load() || c.cfg.DisableBackgroundRefresh:
+	case s.over() || c.cfg.DisableBackgroundRefresh:
 		return false
 	}
 	// Expired: serve, starting the refresh, as Key does. The engine does

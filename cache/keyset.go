@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,14 +45,16 @@ type keySet struct {
 	_    [64]byte
 	uses atomic.Int64
 	_    [56]byte
-	// timeUp is set by timer at expires, floorPassed by floorTimer at
-	// usageFloor and over by overTimer MaxStale after the set was spent,
-	// so that the look-up path reads flags instead of the clock.
+	// timeUp is set by timer at expires and floorPassed by floorTimer at
+	// usageFloor, so that the look-up path reads flags instead of the
+	// clock. overAt is when a spent set stops serving (Unix nanoseconds;
+	// zero while it is not spent), read against the clock only once the
+	// set is spent: a set past its lifetime holds no timer.
 	timeUp      atomic.Bool
 	timer       *time.Timer
 	floorPassed atomic.Bool
 	floorTimer  *time.Timer
-	over        atomic.Bool
+	overAt      atomic.Int64
 	maxStale    time.Duration
 	// usedUp is when a look-up first found the usage limit spent (Unix
 	// nanoseconds), the start of the stale window under Usage.
@@ -61,10 +62,6 @@ type keySet struct {
 	// used: a look-up found a key in the set (kept only under
 	// SkipIdleRefresh).
 	used atomic.Bool
-
-	mu        sync.Mutex // guards overTimer and retired
-	overTimer *time.Timer
-	retired   bool
 }
 
 // parsed is the usable keys of a document body.
@@ -210,17 +207,15 @@ func (s *keySet) spent() bool { return s.timeUp.Load() || s.usedUp.Load() != 0 }
 // usage) at at: from MaxStale after at it must no longer serve (at once,
 // for a negative MaxStale). Only the first expiry counts.
 func (s *keySet) spend(at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.retired || s.overTimer != nil || s.over.Load() {
-		return
-	}
-	d := time.Until(at.Add(s.maxStale))
-	if s.maxStale < 0 || d <= 0 {
-		s.over.Store(true)
-		return
-	}
-	s.overTimer = time.AfterFunc(d, func() { s.over.Store(true) })
+	over := at.Add(max(0, s.maxStale)).UnixNano()
+	s.overAt.CompareAndSwap(0, max(1, over))
+}
+
+// over reports whether s, spent, is past MaxStale: it must no longer
+// serve.
+func (s *keySet) over() bool {
+	at := s.overAt.Load()
+	return at != 0 && time.Now().UnixNano() >= at
 }
 
 // retire stops the timers of a set that no longer serves.
@@ -228,10 +223,7 @@ func (s *keySet) retire() {
 	if s == nil {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.retired = true
-	for _, t := range []*time.Timer{s.timer, s.floorTimer, s.overTimer} {
+	for _, t := range []*time.Timer{s.timer, s.floorTimer} {
 		if t != nil {
 			t.Stop()
 		}
