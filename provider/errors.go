@@ -28,6 +28,8 @@ var (
 // KeysUnavailableError is ErrKeysUnavailable for one issuer, with when to
 // try again.
 type KeysUnavailableError struct {
+	// Issuer is the issuer whose keys are unavailable; empty when the
+	// token's issuer could not be resolved yet (TenantsConfig).
 	Issuer string
 	// RetryAfter is how long until the issuer's keys may be fetched again;
 	// zero if they may now.
@@ -37,7 +39,12 @@ type KeysUnavailableError struct {
 }
 
 func (e *KeysUnavailableError) Error() string {
-	if e.Err == nil {
+	switch {
+	case e.Issuer == "" && e.Err == nil:
+		return "provider: keys unavailable"
+	case e.Issuer == "":
+		return fmt.Sprintf("provider: keys unavailable: %v", e.Err)
+	case e.Err == nil:
 		return fmt.Sprintf("provider: keys of issuer %q unavailable", e.Issuer)
 	}
 	return fmt.Sprintf("provider: keys of issuer %q unavailable: %v", e.Issuer, e.Err)

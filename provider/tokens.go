@@ -111,18 +111,24 @@ func (v *verdict) live(now time.Time, maxAge time.Duration) bool {
 	return v.claims == nil || now.Before(v.until) && !now.Before(v.from)
 }
 
-// lookup returns the cached outcome of token: its claims and issuer, or
-// (forged) its signature error; ok is false on a miss.
-func (t *tokens) lookup(token string, now time.Time) (c *Claims, iss string, err error, ok bool) {
+// lookup returns the cached outcome of token in partition part: its
+// claims and issuer, or (forged) its signature error; ok is false on a
+// miss. A tenant's token verified in another partition is a miss.
+func (t *tokens) lookup(token string, now time.Time, part string) (c *Claims, iss string, err error, ok bool) {
 	if e := t.verified.Get(token); e != nil {
-		if v := &e.Value; v.live(now, t.maxAge) && v.r.cache.Serves(v.key) {
+		if v := &e.Value; v.r.tenant && v.r.part != part {
+			return nil, "", nil, false // a miss: routed in part, it verifies again or not
+		} else if v.live(now, t.maxAge) && v.r.cache.Serves(v.key) {
+			v.r.touch(now)
 			t.report(v.r.issuer, TokenCacheHit)
 			return v.claims, v.r.issuer, nil, true
 		}
 		t.verified.Remove(e)
 	}
 	if e := t.forged.Get(token); e != nil {
-		if v := &e.Value; v.live(now, t.maxAge) && v.r.cache.Serves(v.key) {
+		if v := &e.Value; v.r.tenant && v.r.part != part {
+			return nil, "", nil, false
+		} else if v.live(now, t.maxAge) && v.r.cache.Serves(v.key) {
 			t.report(v.r.issuer, TokenCacheRejected)
 			return nil, v.r.issuer, v.err, true
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -23,11 +24,16 @@ const DefaultMaxTokenBytes = 16 << 10
 
 // VerifierConfig configures a Verifier.
 type VerifierConfig struct {
-	// Providers are the accepted issuers; at least one, each issuer once.
+	// Providers are the issuers known at start-up, each once. At least
+	// one is required, unless Tenants.Resolver is set.
 	Providers []Provider
-	// Cache configures every provider's key cache, but those CacheByIssuer
-	// names. Its zero value means the cache defaults. URL and Issuer must
-	// be empty: each cache's are its provider's.
+	// Tenants configures the issuers resolved at run time, for a service
+	// with many (one per customer): see TenantsConfig. A token's issuer is
+	// looked up in Providers first.
+	Tenants TenantsConfig
+	// Cache configures every provider's and tenant's key cache, but those
+	// CacheByIssuer names. Its zero value means the cache defaults. URL
+	// and Issuer must be empty: each cache's are its provider's.
 	Cache cache.Config
 	// CacheByIssuer configures the key caches of some providers, by
 	// issuer, instead of Cache: e.g. a shorter Interval for the issuer
@@ -59,7 +65,8 @@ type Verifier struct {
 	leeway   time.Duration
 	maxBytes int
 	hooks    Hooks
-	tokens   *tokens // nil if disabled
+	tokens   *tokens  // nil if disabled
+	tenants  *tenants // nil without a Resolver
 }
 
 // route is everything needed for one issuer.
@@ -68,13 +75,14 @@ type route struct {
 	issuer string
 	algs   []string
 	cache  *cache.Cache
+	tenantRoute
 }
 
 // NewVerifier validates cfg and creates one key cache per provider. It
 // does not fetch; call Load to fetch all keys before serving.
 func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
-	if len(cfg.Providers) == 0 {
-		return nil, errors.New("provider: VerifierConfig.Providers is empty")
+	if len(cfg.Providers) == 0 && cfg.Tenants.Resolver == nil {
+		return nil, errors.New("provider: VerifierConfig.Providers is empty (and there is no Tenants.Resolver)")
 	}
 	if cfg.MaxTokenBytes < 0 || cfg.Leeway < 0 {
 		return nil, errors.New("provider: VerifierConfig.MaxTokenBytes and Leeway must not be negative")
@@ -100,12 +108,23 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
+	withHooks := func(cc cache.Config) cache.Config {
+		if ch, ok := cfg.Hooks.(cache.Hooks); ok && cc.Hooks == nil {
+			cc.Hooks = ch
+		}
+		return cc
+	}
+	tn, err := newTenants(cfg.Tenants, withHooks(cfg.Cache))
+	if err != nil {
+		return nil, err
+	}
 	v := &Verifier{
 		routes:   make(map[string]*route, len(cfg.Providers)),
 		maxBytes: orDefault(cfg.MaxTokenBytes, DefaultMaxTokenBytes),
 		hooks:    cfg.Hooks,
 		leeway:   cfg.Leeway,
 		tokens:   t,
+		tenants:  tn,
 	}
 	for _, p := range cfg.Providers {
 		cc := cfg.Cache
@@ -114,10 +133,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 				cc = c
 			}
 		}
-		if ch, ok := cfg.Hooks.(cache.Hooks); ok && cc.Hooks == nil {
-			cc.Hooks = ch
-		}
-		r, err := newRoute(p, cc)
+		r, err := newRoute(p, withHooks(cc))
 		if err == nil && v.routes[r.issuer] != nil {
 			r.cache.Close()
 			err = fmt.Errorf("provider: issuer %q configured twice", r.issuer)
@@ -166,22 +182,39 @@ func newRoute(p Provider, cc cache.Config) (*route, error) {
 	return r, nil
 }
 
-// Close stops every provider's cache. It is idempotent.
+// Close stops every provider's and tenant's cache, after which nothing
+// verifies: call it once the server has shut down. It is idempotent.
 func (v *Verifier) Close() error {
+	if v.tenants != nil {
+		v.tenants.close()
+	}
 	for _, r := range v.routes {
 		r.cache.Close()
 	}
 	return nil
 }
 
-// Load fetches, concurrently, the keys of every provider whose cache holds
-// none that have not expired, and returns the errors joined. Call it
-// before serving (a readiness check).
+// Forget drops what the Verifier holds about a tenant's issuer, in every
+// partition: its key cache, its cached tokens, a "not ours" answer. The
+// next token of the issuer asks the Resolver again. Call it when a tenant
+// is removed (so that its tokens stop verifying now, not when it is
+// evicted) or added (so that a refusal held for its issuer ends now). A
+// fixed Provider's issuer is not affected.
+func (v *Verifier) Forget(issuer string) {
+	if v.tenants != nil {
+		v.tenants.forget(issuer)
+	}
+}
+
+// Load fetches, concurrently, the keys of every fixed provider (and
+// tenant held) whose cache holds none that have not expired, and returns
+// the errors joined. Call it before serving (a readiness check).
 func (v *Verifier) Load(ctx context.Context) error {
 	return v.eachCache("loading", func(c *cache.Cache) error { return c.Load(ctx) })
 }
 
-// Refresh fetches, concurrently, the keys of every provider now, whatever
+// Refresh fetches, concurrently, the keys of every provider (and tenant
+// held) now, whatever
 // their schedule and backoff (joining a refresh in flight), and returns
 // the errors joined; ctx bounds the wait. Call it when you know the keys
 // changed — a key revoked at the identity provider stops verifying once
@@ -198,7 +231,11 @@ func (v *Verifier) eachCache(doing string, f func(*cache.Cache) error) error {
 		mu   sync.Mutex
 		errs []error
 	)
-	for _, r := range v.routes {
+	routes := slices.Collect(maps.Values(v.routes))
+	if v.tenants != nil {
+		routes = append(routes, v.tenants.routes()...)
+	}
+	for _, r := range routes {
 		wg.Go(func() {
 			if err := f(r.cache); err != nil {
 				mu.Lock()
@@ -211,7 +248,8 @@ func (v *Verifier) eachCache(doing string, f func(*cache.Cache) error) error {
 	return errors.Join(errs...)
 }
 
-// Issuers returns the configured issuers, sorted.
+// Issuers returns the issuers of the fixed Providers, sorted (tenants
+// come and go).
 func (v *Verifier) Issuers() []string {
 	out := make([]string, 0, len(v.routes))
 	for iss := range v.routes {
@@ -252,7 +290,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	if t == nil {
 		return v.verifyToken(ctx, token, now)
 	}
-	if c, iss, err, ok := t.lookup(token, now); ok {
+	if c, iss, err, ok := t.lookup(token, now, v.tenants.partOf(ctx)); ok {
 		return c, iss, err
 	}
 	c, iss, err := v.verifyToken(ctx, token, now)
@@ -286,9 +324,21 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 	w.header = seg.header
 	r := v.routes[w.issuer]
 	if r == nil {
-		return nil, "", ErrUnknownIssuer
+		if v.tenants == nil {
+			return nil, "", ErrUnknownIssuer
+		}
+		if r, err = v.tenants.route(ctx, w.issuer, now); err != nil {
+			return nil, "", err
+		}
 	}
 	key, err := r.key(ctx, &h)
+	if err != nil && r.tenant && errors.Is(err, cache.ErrClosed) {
+		// Evicted since it was routed: route again (a new cache).
+		if r, err = v.tenants.route(ctx, w.issuer, now); err != nil {
+			return nil, "", err
+		}
+		key, err = r.key(ctx, &h)
+	}
 	if err != nil {
 		return nil, r.issuer, err
 	}

@@ -32,8 +32,8 @@ type Map[V any] struct {
 type Entry[V any] struct {
 	Part, Name string
 	hash       uint64
-	ref        atomic.Bool
-	at         int // index in ring; -1 once removed
+	ref        atomic.Bool // written only when it changes: hits on one entry share its line
+	at         int         // index in ring; -1 once removed
 	Value      V
 }
 
@@ -66,13 +66,18 @@ func (m *Map[V]) Get(part, name string) *Entry[V] {
 	}
 	for _, e := range *l {
 		if e.hash == h && e.Name == name && e.Part == part {
-			if !e.ref.Load() { // write only when it changes: hits on one entry share its line
-				e.ref.Store(true)
-			}
+			e.Touch()
 			return e
 		}
 	}
 	return nil
+}
+
+// Touch marks e used, as Get does, for a caller that holds e.
+func (e *Entry[V]) Touch() {
+	if !e.ref.Load() {
+		e.ref.Store(true)
+	}
 }
 
 // Add stores v for (part, name) unless the key is held, and returns the

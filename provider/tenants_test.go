@@ -1,0 +1,336 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/jwtguard/jwtguard/provider"
+)
+
+// newTenantVerifier returns a Verifier whose tenants are ts's, resolved
+// by r; cfg's other fields are kept.
+func newTenantVerifier(t testing.TB, cfg provider.VerifierConfig) *provider.Verifier {
+	t.Helper()
+	if cfg.Cache.HTTPClient == nil {
+		// No keep-alive: a synctest bubble must not keep connection
+		// goroutines blocked on the network.
+		cfg.Cache.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	}
+	v, err := provider.NewVerifier(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v
+}
+
+// A tenant is resolved on its first token — one Resolver call and one
+// fetch however many tokens arrive together — and a refused issuer costs
+// one Resolver call, held, and no fetch.
+func TestTenantsResolvedOnFirstToken(t *testing.T) {
+	ts := newTenantServer(t, 10)
+	var calls atomic.Int64
+	v := newTenantVerifier(t, provider.VerifierConfig{
+		Tenants: provider.TenantsConfig{Resolver: ts.resolver(&calls, func(i int) bool { return i != 2 })},
+	})
+	var wg sync.WaitGroup
+	for g := range 50 {
+		wg.Go(func() {
+			if _, err := v.Verify(context.Background(), ts.token(1, fmt.Sprint("user", g))); err != nil {
+				t.Errorf("first tokens of tenant 1: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if c, f := calls.Load(), ts.fetches[1].Load(); c != 1 || f != 1 {
+		t.Fatalf("50 first tokens of one tenant: %d Resolver calls, %d fetches; want 1 and 1", c, f)
+	}
+
+	for range 3 {
+		if _, err := v.Verify(context.Background(), ts.token(2, "eve")); !errors.Is(err, provider.ErrUnknownIssuer) {
+			t.Fatalf("token of a refused tenant: %v, want ErrUnknownIssuer", err)
+		}
+		if _, err := v.Verify(context.Background(), ts.tokenFor(3, "https://elsewhere.example/t/3", "k3", "eve")); !errors.Is(err, provider.ErrUnknownIssuer) {
+			t.Fatalf("token of an issuer off the server: %v, want ErrUnknownIssuer", err)
+		}
+	}
+	if c, f := calls.Load(), ts.totalFetches(); c != 3 || f != 1 {
+		t.Fatalf("refused issuers asked 3 times each: %d Resolver calls in all, %d fetches; want 3 (one each) and 1", c, f)
+	}
+
+	// A tenant's key does not verify another's token.
+	if _, err := v.Verify(context.Background(), ts.tokenFor(4, ts.issuer(1), "k1", "eve")); !errors.Is(err, provider.ErrSignature) {
+		t.Fatalf("token of tenant 1 signed with tenant 4's key: %v, want ErrSignature", err)
+	}
+
+	// Forget: a removed tenant stops verifying now; a refused one is asked again.
+	tok := ts.token(1, "alice")
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	v.Forget(ts.issuer(1))
+	v.Forget(ts.issuer(2))
+	if provider.HeldTenants(v) != 0 {
+		t.Fatalf("%d tenants held after Forget, want 0", provider.HeldTenants(v))
+	}
+	if _, err := v.Verify(context.Background(), tok); err != nil || calls.Load() != 4 || ts.fetches[1].Load() != 2 {
+		t.Fatalf("after Forget, a token of the tenant: %v, %d calls, %d fetches; want it resolved and fetched again", err, calls.Load(), ts.fetches[1].Load())
+	}
+	if _, err := v.Verify(context.Background(), ts.token(2, "eve")); !errors.Is(err, provider.ErrUnknownIssuer) || calls.Load() != 5 {
+		t.Fatalf("after Forget, a token of the refused tenant: %v, %d calls; want asked again (5) and refused", err, calls.Load())
+	}
+}
+
+// The fixed Providers come first; a Resolver's answer that names another
+// issuer, or its error, is a 503, not held.
+func TestTenantsResolverMistakes(t *testing.T) {
+	ts := newTenantServer(t, 4)
+	var calls atomic.Int64
+	fail := errors.New("database down")
+	v := newTenantVerifier(t, provider.VerifierConfig{
+		Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+			calls.Add(1)
+			switch ts.tenantOf(iss) {
+			case 1:
+				return nil, fail
+			case 2: // a provider for tenant 0, asked about 2
+				return provider.NewOIDC(ctx, provider.OIDCConfig{Issuer: ts.issuer(0), JWKSURL: ts.issuer(0) + "/jwks.json", Audiences: []string{testAudience}, Algorithms: []string{"EdDSA"}})
+			}
+			return nil, nil
+		})},
+	})
+	for range 2 {
+		_, err := v.Verify(context.Background(), ts.token(1, "u"))
+		var ue *provider.KeysUnavailableError
+		if !errors.As(err, &ue) || !errors.Is(err, fail) {
+			t.Fatalf("Resolver error: %v, want a KeysUnavailableError wrapping it", err)
+		}
+		if _, err := v.Verify(context.Background(), ts.token(2, "u")); !errors.As(err, &ue) {
+			t.Fatalf("Resolver answered with another issuer's provider: %v, want KeysUnavailableError", err)
+		}
+	}
+	if c, f := calls.Load(), ts.totalFetches(); c != 4 || f != 0 {
+		t.Fatalf("%d Resolver calls, %d fetches; want 4 (errors are not held) and none", c, f)
+	}
+}
+
+// MaxTenants bounds the tenants held: a full Verifier evicts the least
+// recently used, whose cache stops and whose cached tokens stop serving;
+// its next token resolves it again.
+func TestTenantsEvictedWhenFull(t *testing.T) {
+	ts := newTenantServer(t, 40)
+	var calls atomic.Int64
+	v := newTenantVerifier(t, provider.VerifierConfig{
+		Tenants: provider.TenantsConfig{Resolver: ts.resolver(&calls, func(int) bool { return true }), MaxTenants: 8},
+	})
+	hot := ts.token(0, "hot")
+	toks := make([]string, 40)
+	for i := range toks {
+		toks[i] = ts.token(i, "u")
+	}
+	for round := range 2 {
+		for i, tok := range toks {
+			if _, err := v.Verify(context.Background(), tok); err != nil {
+				t.Fatalf("round %d, tenant %d: %v", round, i, err)
+			}
+			if _, err := v.Verify(context.Background(), hot); err != nil { // tenant 0 stays in use
+				t.Fatalf("round %d, hot tenant: %v", round, err)
+			}
+			if n := provider.HeldTenants(v); n > 8 {
+				t.Fatalf("%d tenants held, over MaxTenants 8", n)
+			}
+		}
+	}
+	if f := ts.fetches[0].Load(); f != 1 {
+		t.Errorf("the tenant in use was fetched %d times, want once: CLOCK evicted it", f)
+	}
+	if f := ts.fetches[20].Load(); f != 2 {
+		t.Errorf("a tenant evicted between rounds was fetched %d times, want 2", f)
+	}
+}
+
+// IdleTimeout evicts a tenant that verified nothing for that long, and a
+// tenant whose tokens are all answered from the token cache is not idle.
+func TestTenantsEvictedWhenIdle(t *testing.T) {
+	ts := newTenantServer(t, 4)
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int64
+		v := newTenantVerifier(t, provider.VerifierConfig{
+			Tenants: provider.TenantsConfig{Resolver: ts.resolver(&calls, func(int) bool { return true }), IdleTimeout: 10 * time.Minute},
+		})
+		busy, quiet := ts.token(1, "u"), ts.token(2, "u")
+		for _, tok := range []string{busy, quiet} {
+			if _, err := v.Verify(context.Background(), tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 15 {
+			time.Sleep(time.Minute)
+			if _, err := v.Verify(context.Background(), busy); err != nil { // a token-cache hit
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait()
+		if n := provider.HeldTenants(v); n != 1 {
+			t.Fatalf("%d tenants held after 15 minutes, one of them idle: want 1", n)
+		}
+		if f := ts.fetches[1].Load(); f != 1 {
+			t.Errorf("the busy tenant was fetched %d times in 15 minutes, want once", f)
+		}
+		if _, err := v.Verify(context.Background(), quiet); err != nil || ts.fetches[2].Load() != 2 {
+			t.Fatalf("the evicted tenant's token: %v, %d fetches; want verified after a second fetch", err, ts.fetches[2].Load())
+		}
+	})
+}
+
+// unsignedToken is a token naming iss whose signature is junk: it is
+// routed (and refused) before any signature check.
+func unsignedToken(iss string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"EdDSA","kid":"k"}`)) + "." +
+		enc(fmt.Appendf(nil, `{"iss":%q,"aud":%q,"exp":%d}`, iss, testAudience, time.Now().Add(time.Hour).Unix())) + "." +
+		enc(make([]byte, 64))
+}
+
+// The flood: tokens naming invented issuers — off the server, on it with
+// ids no tenant has, lookalikes of real ones — cost no fetch, and no more
+// Resolver calls than the rate allows; the tenants held meanwhile verify
+// as always, and an issuer refused once is not asked about again.
+func TestTenantsFloodOfInventedIssuers(t *testing.T) {
+	ts := newTenantServer(t, 100)
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int64
+		const rate, burst, seconds = 10, 100, 30
+		v := newTenantVerifier(t, provider.VerifierConfig{
+			Tenants: provider.TenantsConfig{
+				Resolver:   ts.resolver(&calls, func(i int) bool { return i < 10 }),
+				LookupRate: rate, LookupBurst: burst,
+			},
+		})
+		real := ts.token(5, "u")
+		if _, err := v.Verify(context.Background(), real); err != nil {
+			t.Fatal(err)
+		}
+		calls.Store(0)
+		fetches := ts.totalFetches()
+		kinds := []func(n int) string{
+			func(n int) string { return fmt.Sprintf("https://tenant-%d.example", n) }, // not the pattern
+			func(n int) string { return ts.issuer(1000 + n) },                         // the pattern, no such tenant
+			func(n int) string { return ts.issuer(5) + "/" },                          // lookalikes of tenant 5
+			func(n int) string { return fmt.Sprintf("%s/t/%05d", ts.URL, 5) },
+			func(n int) string { return ts.issuer(50 + n%50) }, // real ids, not allowed
+		}
+		throttled := 0
+		for s := range seconds {
+			for n := range 2000 {
+				iss := kinds[n%len(kinds)](s*2000 + n)
+				_, err := v.Verify(context.Background(), unsignedToken(iss))
+				var ue *provider.KeysUnavailableError
+				switch {
+				case errors.As(err, &ue) && ue.RetryAfter > 0:
+					throttled++
+				case !errors.Is(err, provider.ErrUnknownIssuer):
+					t.Fatalf("token of invented issuer %q: %v, want ErrUnknownIssuer or a 503 with Retry-After", iss, err)
+				}
+			}
+			if _, err := v.Verify(context.Background(), real); err != nil {
+				t.Fatalf("second %d of the flood, the real tenant's token: %v", s, err)
+			}
+			time.Sleep(time.Second)
+		}
+		if f := ts.totalFetches() - fetches; f != 0 {
+			t.Errorf("%d fetches during the flood, want none", f)
+		}
+		if c := calls.Load(); c > burst+rate*seconds {
+			t.Errorf("%d Resolver calls over %d s, over the bound %d (burst + rate × time)", c, seconds, burst+rate*seconds)
+		}
+		if throttled == 0 {
+			t.Error("no token was throttled: the flood did not reach the rate limit, and the test tested nothing")
+		}
+		t.Logf("%d tokens of invented issuers over %d s: %d Resolver calls, %d throttled", seconds*2000, seconds, calls.Load(), throttled)
+
+		// A new real tenant during a flood is asked about once the rate
+		// allows: its first token may be a 503, a retry verifies.
+		var err error
+		for try := 0; try < 3; try++ {
+			if _, err = v.Verify(context.Background(), ts.token(7, "u")); err == nil {
+				break
+			}
+			var ue *provider.KeysUnavailableError
+			if !errors.As(err, &ue) {
+				t.Fatalf("new tenant's token: %v, want success or a 503 to retry", err)
+			}
+			time.Sleep(ue.RetryAfter)
+		}
+		if err != nil {
+			t.Fatalf("new tenant's token after retries: %v", err)
+		}
+	})
+}
+
+// Answers are held: fifty invented issuers sent a hundred times each cost
+// fifty Resolver calls.
+func TestTenantsRefusalsHeld(t *testing.T) {
+	ts := newTenantServer(t, 10)
+	var calls atomic.Int64
+	v := newTenantVerifier(t, provider.VerifierConfig{
+		Tenants: provider.TenantsConfig{Resolver: ts.resolver(&calls, func(int) bool { return false })},
+	})
+	toks := make([]string, 50)
+	for i := range toks {
+		toks[i] = unsignedToken(fmt.Sprintf("https://invented-%d.example", i))
+	}
+	for range 100 {
+		for _, tok := range rand.Perm(len(toks)) {
+			if _, err := v.Verify(context.Background(), toks[tok]); !errors.Is(err, provider.ErrUnknownIssuer) {
+				t.Fatalf("invented issuer: %v, want ErrUnknownIssuer", err)
+			}
+		}
+	}
+	if c := calls.Load(); c != 50 {
+		t.Fatalf("%d Resolver calls for 50 issuers sent 100 times each, want 50", c)
+	}
+}
+
+// Partition: answers are held per partition, so a Resolver may read the
+// request's tenant from the context.
+func TestTenantsPartition(t *testing.T) {
+	ts := newTenantServer(t, 4)
+	type hostKey struct{}
+	var calls atomic.Int64
+	inner := ts.resolver(&calls, func(int) bool { return true })
+	v := newTenantVerifier(t, provider.VerifierConfig{
+		Tenants: provider.TenantsConfig{
+			Partition: func(ctx context.Context) string { h, _ := ctx.Value(hostKey{}).(string); return h },
+			Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+				// Host "tenant-i" accepts tenant i's issuer only.
+				if ctx.Value(hostKey{}) != fmt.Sprint("tenant-", ts.tenantOf(iss)) {
+					return nil, nil
+				}
+				return inner.Resolve(ctx, iss)
+			}),
+		},
+	})
+	on := func(host string) context.Context { return context.WithValue(context.Background(), hostKey{}, host) }
+	tok := ts.token(1, "u")
+	if _, err := v.Verify(on("tenant-2"), tok); !errors.Is(err, provider.ErrUnknownIssuer) {
+		t.Fatalf("tenant 1's token on tenant 2's host: %v, want ErrUnknownIssuer", err)
+	}
+	if _, err := v.Verify(on("tenant-1"), tok); err != nil {
+		t.Fatalf("tenant 1's token on its host, after a refusal on another: %v", err)
+	}
+	// Verified on its host, the token is in the token cache: which does
+	// not answer it on another host.
+	if _, err := v.Verify(on("tenant-2"), tok); !errors.Is(err, provider.ErrUnknownIssuer) {
+		t.Fatalf("tenant 1's token on tenant 2's host, after it verified on its own: %v, want ErrUnknownIssuer", err)
+	}
+}
