@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -176,4 +177,32 @@ func discover(ctx context.Context, client *http.Client, issuer string, insecure 
 		return "", fmt.Errorf("provider: discovery: jwks_uri %q of an https issuer is not https", doc.JWKSURI)
 	}
 	return doc.JWKSURI, nil
+}
+
+// OIDCResolver returns a Resolver for the OpenID Connect issuers lookup
+// accepts: lookup(ctx, issuer) returns issuer's OIDCConfig (its
+// Audiences, its JWKSURL or none to discover it, …; Issuer is set to
+// issuer) or false if issuer is not one of yours. Only an issuer that is
+// an http or https URL with a host, and without user info, query or
+// fragment, is looked up: anything else is refused without a call.
+// Discovery, when the config has no JWKSURL, runs in the Resolver call,
+// bounded by its context: one request per new tenant.
+func OIDCResolver(lookup func(ctx context.Context, issuer string) (OIDCConfig, bool, error)) Resolver {
+	return ResolverFunc(func(ctx context.Context, issuer string) (Provider, error) {
+		u, err := url.Parse(issuer)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+			u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
+			return nil, nil
+		}
+		cfg, ok, err := lookup(ctx, issuer)
+		if err != nil || !ok {
+			return nil, err
+		}
+		cfg.Issuer = issuer
+		p, err := NewOIDC(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	})
 }

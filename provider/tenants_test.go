@@ -13,6 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -332,5 +333,38 @@ func TestTenantsPartition(t *testing.T) {
 	// not answer it on another host.
 	if _, err := v.Verify(on("tenant-2"), tok); !errors.Is(err, provider.ErrUnknownIssuer) {
 		t.Fatalf("tenant 1's token on tenant 2's host, after it verified on its own: %v, want ErrUnknownIssuer", err)
+	}
+}
+
+// OIDCResolver looks up only well-formed issuer URLs, and discovers the
+// keys of the ones it accepts.
+func TestOIDCResolver(t *testing.T) {
+	iss := issuertest.New()
+	defer iss.Close()
+	var calls atomic.Int64
+	r := provider.OIDCResolver(func(ctx context.Context, issuer string) (provider.OIDCConfig, bool, error) {
+		calls.Add(1)
+		if issuer != iss.Issuer() {
+			return provider.OIDCConfig{}, false, nil
+		}
+		return provider.OIDCConfig{Audiences: []string{testAudience}}, true, nil
+	})
+	for _, bad := range []string{
+		"", "issuer", "ftp://issuer.example", "https://", "https://user@issuer.example", "https://issuer.example?x=1",
+		"https://issuer.example#f", "https://issuer.example?", "mailto:a@issuer.example", "//issuer.example", "https://issuer.example/%zz",
+	} {
+		if p, err := r.Resolve(context.Background(), bad); p != nil || err != nil {
+			t.Errorf("Resolve(%q) = %v, %v; want nil, nil", bad, p, err)
+		}
+	}
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("%d lookups for malformed issuers, want none", n)
+	}
+	if p, err := r.Resolve(context.Background(), "https://other.example"); p != nil || err != nil || calls.Load() != 1 {
+		t.Fatalf("Resolve of an issuer lookup refuses = %v, %v after %d lookups; want nil, nil after 1", p, err, calls.Load())
+	}
+	v := newTenantVerifier(t, provider.VerifierConfig{Tenants: provider.TenantsConfig{Resolver: r}})
+	if _, err := v.Verify(context.Background(), iss.Token("alice", testAudience, nil)); err != nil {
+		t.Fatalf("token of a discovered tenant: %v", err)
 	}
 }
