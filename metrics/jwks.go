@@ -117,7 +117,7 @@ func (m *jwksMetrics) setFetched(iss string, at time.Time) {
 // keeps the document's fetch time for jwks_age_seconds.
 func (c *Collector) Refreshed(ev cache.RefreshEvent) {
 	m := c.jwks
-	iss := issuerLabel(ev.Issuer)
+	iss := issuerLabel(c.issuerOf(ev.Issuer))
 	source := sourceProvider
 	if ev.Shared && ev.Err == nil {
 		source = sourceStore
@@ -135,16 +135,16 @@ func (c *Collector) Refreshed(ev cache.RefreshEvent) {
 
 // StaleServed implements cache.Hooks.
 func (c *Collector) StaleServed(issuer string) {
-	c.jwks.staleServed.WithLabelValues(issuerLabel(issuer)).Inc()
+	c.jwks.staleServed.WithLabelValues(issuerLabel(c.issuerOf(issuer))).Inc()
 }
 
 // UnknownKID implements cache.Hooks.
 func (c *Collector) UnknownKID(issuer string, action cache.UnknownKIDAction) {
-	c.jwks.unknownKID.WithLabelValues(issuerLabel(issuer), enumLabel(action, actions)).Inc()
+	c.jwks.unknownKID.WithLabelValues(issuerLabel(c.issuerOf(issuer)), enumLabel(action, actions)).Inc()
 }
 
 // StoreFailed implements cache.Hooks; the error itself is the logger's
 // business (cache.Config.Logger), not a label.
 func (c *Collector) StoreFailed(issuer string, _ error) {
-	c.jwks.storeErrors.WithLabelValues(issuerLabel(issuer)).Inc()
+	c.jwks.storeErrors.WithLabelValues(issuerLabel(c.issuerOf(issuer))).Inc()
 }

@@ -41,10 +41,10 @@ type jwtMetrics struct {
 	// observer of each issuer (as passed: a configured one or ""), made on
 	// first use: Verified runs on every request, and a sync.Map read spares
 	// it the vectors' locks.
-	successBy  sync.Map // issuer → prometheus.Counter
-	durationBy sync.Map // issuer → prometheus.Observer
+	successBy  sync.Map // issuer label → prometheus.Counter
+	durationBy sync.Map // issuer label → prometheus.Observer
 	// tokenCacheBy caches the token cache's counters the same way.
-	tokenCacheBy sync.Map // issuer + "\x00" + event → prometheus.Counter
+	tokenCacheBy sync.Map // issuer label + "\x00" + event → prometheus.Counter
 }
 
 func newJWTMetrics(cfg Config) *jwtMetrics {
@@ -86,6 +86,7 @@ func (m *jwtMetrics) Collect(ch chan<- prometheus.Metric) {
 // provider.Reason never returns is labelled "error".
 func (c *Collector) Verified(issuer string, err error, d time.Duration) {
 	m := c.jwt
+	issuer = c.issuerOf(issuer)
 	promconf.Cached(&m.durationBy, issuer, func() prometheus.Observer {
 		return m.duration.WithLabelValues(issuerLabel(issuer))
 	}).Observe(d.Seconds())
@@ -115,6 +116,7 @@ func (c *Collector) TokenCached(issuer string, ev provider.TokenCacheEvent) {
 		return
 	}
 	m := c.jwt
+	issuer = c.issuerOf(issuer)
 	promconf.Cached(&m.tokenCacheBy, issuer+"\x00"+string(ev), func() prometheus.Counter {
 		return m.tokenCache.WithLabelValues(issuerLabel(issuer), string(ev))
 	}).Inc()

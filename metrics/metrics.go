@@ -43,6 +43,17 @@ type Config struct {
 	// jwt_verification_duration_seconds, in seconds. If nil,
 	// DefaultVerificationBuckets is used.
 	VerificationBuckets []float64
+	// IssuerLabel, if set, maps an issuer to the value of the issuer
+	// label, for a service with many issuers (provider.TenantsConfig):
+	// return one value ("tenant") or a group you assign (a plan, a
+	// region), from a small fixed set; the fixed issuers may keep their
+	// own. It is called on every verification: keep it a map look-up.
+	// Without it the label is the issuer, and every issuer adds up to
+	// about 110 series (see the package documentation). The gauges of a label
+	// shared by several issuers (jwks_keys, jwks_age_seconds, the last
+	// success time) are the last any of them reported: alert on the
+	// refresh errors of the group instead.
+	IssuerLabel func(issuer string) string
 }
 
 // Collector holds jwtguard's metrics. It implements prometheus.Collector,
@@ -50,7 +61,8 @@ type Config struct {
 // m2m are metrics/m2mmetrics's), and it is safe for concurrent
 // use.
 type Collector struct {
-	jwks *jwksMetrics
+	issuerLabel func(string) string // nil: the issuer itself
+	jwks        *jwksMetrics
 	jwt  *jwtMetrics
 	dpop *dpopMetrics
 	// parts are the collectors of every group above; Describe and Collect
@@ -83,7 +95,8 @@ func New(cfg Config) (*Collector, error) {
 		return nil, err
 	}
 	c := &Collector{
-		jwks: newJWKSMetrics(cfg),
+		issuerLabel: cfg.IssuerLabel,
+		jwks:        newJWKSMetrics(cfg),
 		jwt:  newJWTMetrics(cfg),
 		dpop: newDPoPMetrics(cfg),
 	}
