@@ -63,8 +63,8 @@ type Config struct {
 type Collector struct {
 	issuerLabel func(string) string // nil: the issuer itself
 	jwks        *jwksMetrics
-	jwt  *jwtMetrics
-	dpop *dpopMetrics
+	jwt         *jwtMetrics
+	dpop        *dpopMetrics
 	// parts are the collectors of every group above; Describe and Collect
 	// walk them. A new group (hooks of another package) adds itself here.
 	parts []prometheus.Collector
@@ -97,8 +97,8 @@ func New(cfg Config) (*Collector, error) {
 	c := &Collector{
 		issuerLabel: cfg.IssuerLabel,
 		jwks:        newJWKSMetrics(cfg),
-		jwt:  newJWTMetrics(cfg),
-		dpop: newDPoPMetrics(cfg),
+		jwt:         newJWTMetrics(cfg),
+		dpop:        newDPoPMetrics(cfg),
 	}
 	c.parts = []prometheus.Collector{c.jwks, c.jwt, c.dpop}
 	if cfg.Registerer != nil {
