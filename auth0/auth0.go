@@ -6,7 +6,17 @@
 // the token's aud (a string or an array) contains a configured API
 // audience. Scopes (scope) and RBAC permissions (permissions) are in the
 // verified provider.Claims; MachineToMachine tells client-credentials
-// tokens apart.
+// tokens apart. Config.Organizations restricts a tenant's tokens to Auth0
+// Organizations (org_id), and Organization reads it.
+//
+// # Many domains
+//
+// For several custom domains of one tenant (Auth0's multiple custom
+// domains), or many tenants, give Resolver's provider.Resolver to
+// provider.VerifierConfig.Tenants: the Verifier then learns a domain from
+// its first token. ResolverConfig.Domain, typically a database query, is
+// asked only about a well-formed issuer https://<host>/ of the shape
+// Auth0 writes; anything else is refused without a call.
 //
 // A Provider is immutable and safe for concurrent use.
 package auth0
@@ -38,6 +48,15 @@ type Config struct {
 	// settings), so that an ID token of the tenant cannot pass for an
 	// access token even where its aud matches.
 	RFC9068 bool
+	// Organizations, if set, accept only tokens issued for one of these
+	// Auth0 Organizations (ids such as "org_W6kv2QnPbr7Ujjhj"): the
+	// token's org_id must be one of them, else provider.ErrClaims (so is
+	// a token issued outside any organization). For the organization of
+	// each request (its host or path, found by an earlier middleware), set
+	// provider.TenantsConfig.Partition to the request's organization and
+	// have the Resolver (ResolverConfig.Domain, given the request's
+	// context) return a Config whose Organizations is that one.
+	Organizations []string
 }
 
 // Provider is an Auth0 tenant; it implements provider.Provider.
@@ -46,6 +65,7 @@ type Provider struct {
 	audiences []string
 	algs      []string
 	rfc9068   bool
+	orgs      []string
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -62,7 +82,16 @@ func New(cfg Config) (*Provider, error) {
 	if err := jwa.Check(cfg.Algorithms); err != nil {
 		return nil, fmt.Errorf("auth0: Config.Algorithms: %w", err)
 	}
-	return &Provider{domain: d, audiences: slices.Clone(cfg.Audiences), algs: slices.Clone(cfg.Algorithms), rfc9068: cfg.RFC9068}, nil
+	if slices.Contains(cfg.Organizations, "") {
+		return nil, errors.New("auth0: Config.Organizations: none may be empty")
+	}
+	return &Provider{
+		domain:    d,
+		audiences: slices.Clone(cfg.Audiences),
+		algs:      slices.Clone(cfg.Algorithms),
+		rfc9068:   cfg.RFC9068,
+		orgs:      slices.Clone(cfg.Organizations),
+	}, nil
 }
 
 // Domain normalizes a tenant domain given as "host", "host/",
@@ -107,16 +136,35 @@ func (p *Provider) TokenURL() string { return tokenURL(p.domain) }
 func (p *Provider) Algorithms() []string { return slices.Clone(p.algs) }
 
 // Validate implements provider.Provider: aud must contain a configured
-// audience.
+// audience, and org_id be one of the Organizations, if any.
 func (p *Provider) Validate(c *provider.Claims) error {
 	if p.rfc9068 {
 		if err := provider.CheckType(c, "at+jwt"); err != nil {
 			return err
 		}
 	}
-	return provider.CheckAudience(c, p.audiences)
+	if err := provider.CheckAudience(c, p.audiences); err != nil {
+		return err
+	}
+	if len(p.orgs) > 0 {
+		org, ok := c.LookupString("org_id")
+		if !ok {
+			return fmt.Errorf("%w: no organization (org_id)", provider.ErrClaims)
+		}
+		if !slices.Contains(p.orgs, org) {
+			return fmt.Errorf("%w: organization (org_id) %q", provider.ErrClaims, org)
+		}
+	}
+	return nil
 }
 
 // MachineToMachine reports whether c is a client-credentials token (Auth0's
 // gty claim).
 func MachineToMachine(c *provider.Claims) bool { return c.GrantType() == "client-credentials" }
+
+// Organization returns the Auth0 Organization c was issued for (its
+// org_id claim), or "" if none (or org_id is not a string).
+func Organization(c *provider.Claims) string {
+	org, _ := c.LookupString("org_id")
+	return org
+}

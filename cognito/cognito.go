@@ -35,6 +35,15 @@
 // repository's end-to-end tests drive it the same way (cognitolocal_test.go,
 // examples/cognito).
 //
+// # Many pools
+//
+// A service whose customers each have their own user pool gives
+// Resolver's provider.Resolver to provider.VerifierConfig.Tenants: the
+// Verifier then learns a pool from its first token. ResolverConfig.Pool,
+// typically a database query, is asked only about an issuer of the shape
+// of a pool of the allowed regions (or of the Endpoint); anything else is
+// refused without a call.
+//
 // A Provider is immutable and safe for concurrent use.
 package cognito
 
@@ -128,22 +137,17 @@ func New(cfg Config) (*Provider, error) {
 		if !regionRE.MatchString(cfg.Region) {
 			return nil, fmt.Errorf("cognito: Config.Region %q is not an AWS region", cfg.Region)
 		}
-		m := poolRE.FindStringSubmatch(cfg.UserPoolID)
-		if m == nil || m[1] != cfg.Region {
+		if !inRegion(cfg.UserPoolID, cfg.Region) {
 			return nil, fmt.Errorf("cognito: Config.UserPoolID %q: want <region>_<id> in region %q", cfg.UserPoolID, cfg.Region)
 		}
-		issuer = "https://cognito-idp." + cfg.Region + ".amazonaws.com/" + cfg.UserPoolID
+		issuer = awsIssuer(cfg.Region, cfg.UserPoolID)
 	} else {
 		if !idRE.MatchString(cfg.UserPoolID) {
 			return nil, fmt.Errorf("cognito: Config.UserPoolID %q: want <prefix>_<id>", cfg.UserPoolID)
 		}
-		base := strings.TrimSuffix(cfg.Endpoint, "/")
-		u, err := safehttp.CheckURL(base, cfg.InsecureAllowHTTP, "Config.InsecureAllowHTTP")
+		base, err := endpointBase(cfg.Endpoint, cfg.InsecureAllowHTTP, "Config")
 		if err != nil {
-			return nil, fmt.Errorf("cognito: Config.Endpoint: %w", err)
-		}
-		if u.RawQuery != "" || u.ForceQuery {
-			return nil, fmt.Errorf("cognito: Config.Endpoint %q: want a base URL without a query", cfg.Endpoint)
+			return nil, err
 		}
 		issuer = base + "/" + cfg.UserPoolID
 	}
@@ -154,6 +158,33 @@ func New(cfg Config) (*Provider, error) {
 		groups:    slices.Clone(cfg.RequiredGroups),
 		plainHTTP: cfg.InsecureAllowHTTP && cfg.Endpoint != "",
 	}, nil
+}
+
+// inRegion reports whether poolID is an AWS pool id of region:
+// <region>_<id>.
+func inRegion(poolID, region string) bool {
+	m := poolRE.FindStringSubmatch(poolID)
+	return m != nil && m[1] == region
+}
+
+// awsIssuer is the issuer of the AWS pool poolID of region.
+func awsIssuer(region, poolID string) string {
+	return "https://cognito-idp." + region + ".amazonaws.com/" + poolID
+}
+
+// endpointBase checks a stand-in's endpoint and returns it without its
+// trailing slash: the issuer of a pool is base/<poolId>. config names the
+// struct it is set in ("Config"), for errors.
+func endpointBase(endpoint string, insecure bool, config string) (string, error) {
+	base := strings.TrimSuffix(endpoint, "/")
+	u, err := safehttp.CheckURL(base, insecure, config+".InsecureAllowHTTP")
+	if err != nil {
+		return "", fmt.Errorf("cognito: %s.Endpoint: %w", config, err)
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		return "", fmt.Errorf("cognito: %s.Endpoint %q: want a base URL without a query", config, endpoint)
+	}
+	return base, nil
 }
 
 // Issuer implements provider.Provider.

@@ -243,10 +243,14 @@ var errLookupsThrottled = errors.New("provider: too many new issuers to resolve 
 // take spends one Resolver call of the rate limit at now and returns 0, or
 // how long until one is allowed; t.mu is held.
 func (t *tenants) take(now time.Time) time.Duration {
-	if !t.last.IsZero() {
-		t.allowed = min(t.burst, t.allowed+now.Sub(t.last).Seconds()*t.rate)
+	// Callers read the clock before they queue for t.mu: now may be
+	// earlier than last, which then stays.
+	if now.After(t.last) {
+		if !t.last.IsZero() {
+			t.allowed = min(t.burst, t.allowed+now.Sub(t.last).Seconds()*t.rate)
+		}
+		t.last = now
 	}
-	t.last = now
 	if t.allowed < 1 {
 		return time.Duration((1 - t.allowed) / t.rate * float64(time.Second))
 	}

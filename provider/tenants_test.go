@@ -166,7 +166,7 @@ func TestTenantsEvictedWhenIdle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int64
 		v := newTenantVerifier(t, provider.VerifierConfig{
-			Tenants: provider.TenantsConfig{Resolver: ts.resolver(&calls, func(int) bool { return true }), IdleTimeout: 10 * time.Minute},
+			Tenants: provider.TenantsConfig{Resolver: ts.resolver(&calls, func(int) bool { return true }), IdleTimeout: 5 * time.Minute},
 		})
 		busy, quiet := ts.token(1, "u"), ts.token(2, "u")
 		for _, tok := range []string{busy, quiet} {
@@ -174,7 +174,10 @@ func TestTenantsEvictedWhenIdle(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for range 15 {
+		// 8 minutes: past the quiet tenant's IdleTimeout and the sweep after
+		// it, before the keys' background refresh (at 0.8 × 20 minutes,
+		// ±10%).
+		for range 8 {
 			time.Sleep(time.Minute)
 			if _, err := v.Verify(context.Background(), busy); err != nil { // a token-cache hit
 				t.Fatal(err)
@@ -182,10 +185,10 @@ func TestTenantsEvictedWhenIdle(t *testing.T) {
 		}
 		synctest.Wait()
 		if n := provider.HeldTenants(v); n != 1 {
-			t.Fatalf("%d tenants held after 15 minutes, one of them idle: want 1", n)
+			t.Fatalf("%d tenants held after 8 minutes, one of them idle: want 1", n)
 		}
 		if f := ts.fetches[1].Load(); f != 1 {
-			t.Errorf("the busy tenant was fetched %d times in 15 minutes, want once", f)
+			t.Errorf("the busy tenant was fetched %d times in 8 minutes, want once", f)
 		}
 		if _, err := v.Verify(context.Background(), quiet); err != nil || ts.fetches[2].Load() != 2 {
 			t.Fatalf("the evicted tenant's token: %v, %d fetches; want verified after a second fetch", err, ts.fetches[2].Load())
