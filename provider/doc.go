@@ -24,6 +24,30 @@
 // its key and the entry's age allow, re-checked on every hit (see
 // TokenCacheConfig): a map look-up instead of a signature check.
 //
+// # Many issuers
+//
+// A fixed list (VerifierConfig.Providers) suits issuers known at start-up:
+// a pool, a tenant, a few. A service whose customers each bring their own
+// issuer — a Cognito user pool, an Auth0 custom domain or tenant, an OIDC
+// issuer — onboarded while it runs, and maybe thousands of them, gives a
+// Resolver instead (VerifierConfig.Tenants): the Verifier asks it about a
+// token's issuer the first time it sees it, holds the answer, and creates
+// the tenant's key cache then, evicting idle and least recently used
+// tenants beyond a bound. cognito.Resolver, auth0.Resolver and
+// OIDCResolver build one from your table of tenants.
+//
+// The rule that keeps this safe: a token's iss, and anything else the
+// request says, only ever selects among the issuers your table holds —
+// never where keys are fetched from. A Resolver that answered "yes" to an
+// issuer because a token named it would let anyone sign their own tokens.
+// Issuers your Resolver refuses cost no fetch and no DNS look-up; answers
+// are held, and the Resolver is asked about new issuers at a bounded rate,
+// so a flood of invented issuers costs a bounded number of table look-ups.
+// Each tenant has its own key cache, unknown-kid cooldown and backoff: a
+// tenant under attack or down costs the others nothing. Held tenants cost
+// about 4 KiB each and no goroutine; see TenantsConfig for the lifecycle
+// and metrics.Config.IssuerLabel for keeping the metrics' series bounded.
+//
 // Verifier, OIDC and Claims are safe for concurrent use (a Claims is
 // read-only, and shared by the requests that present the same token).
 package provider

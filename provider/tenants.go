@@ -25,6 +25,10 @@ const (
 // resolveTimeout bounds one call of a Resolver.
 const resolveTimeout = 10 * time.Second
 
+// maxIssuerBytes: a longer issuer is refused without asking the Resolver
+// (no issuer is that long, and a refusal held for one costs its length).
+const maxIssuerBytes = 512
+
 // A Resolver tells the Verifier which issuers, beyond its fixed
 // Providers, are its tenants: for a SaaS whose customers each have their
 // own user pool, tenant or issuer, onboarded while it runs.
@@ -73,7 +77,8 @@ func (f ResolverFunc) Resolve(ctx context.Context, issuer string) (Provider, err
 // backoff: one tenant under attack or down costs the others nothing.
 //
 // Issuers are looked up only through the Resolver, so a token naming any
-// other issuer costs no fetch and no DNS look-up. "Not ours" answers are
+// other issuer costs no fetch and no DNS look-up; an issuer longer than
+// 512 bytes is refused without asking it. "Not ours" answers are
 // held for RefusedTTL (MaxRefused of them), and the Resolver is asked
 // about issuers it has not answered at most LookupRate times a second
 // (bursts of LookupBurst): a flood of tokens with invented issuers costs
@@ -192,6 +197,9 @@ func (t *tenants) route(ctx context.Context, issuer string, now time.Time) (*rou
 	if e := t.held.Get(part, issuer); e != nil {
 		e.Value.touch(now)
 		return e.Value, nil
+	}
+	if len(issuer) > maxIssuerBytes || issuer == "" {
+		return nil, ErrUnknownIssuer
 	}
 	if e := t.refused.Get(part, issuer); e != nil && now.Before(e.Value) {
 		return nil, ErrUnknownIssuer
@@ -368,8 +376,8 @@ func (t *tenants) routes() []*route {
 	return out
 }
 
-// close evicts every tenant, cancels the lookups in flight and waits for
-// both.
+// close evicts every tenant, cancels the Resolver calls in flight and
+// waits for both (a Resolver must return when its context ends).
 func (t *tenants) close() {
 	t.mu.Lock()
 	if t.closed {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -302,6 +303,10 @@ func TestTenantsRefusalsHeld(t *testing.T) {
 	}
 	if c := calls.Load(); c != 50 {
 		t.Fatalf("%d Resolver calls for 50 issuers sent 100 times each, want 50", c)
+	}
+	long := unsignedToken("https://" + strings.Repeat("a", 600) + ".example")
+	if _, err := v.Verify(context.Background(), long); !errors.Is(err, provider.ErrUnknownIssuer) || calls.Load() != 50 {
+		t.Fatalf("a 600-byte issuer: %v after %d Resolver calls; want ErrUnknownIssuer without a call", err, calls.Load())
 	}
 }
 
