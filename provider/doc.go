@@ -44,9 +44,11 @@
 // are held, and the Resolver is asked about new issuers at a bounded rate,
 // so a flood of invented issuers costs a bounded number of table look-ups.
 // Each tenant has its own key cache, unknown-kid cooldown and backoff: a
-// tenant under attack or down costs the others nothing. Held tenants cost
-// about 4 KiB each and no goroutine; see TenantsConfig for the lifecycle
-// and metrics.Config.IssuerLabel for keeping the metrics' series bounded.
+// tenant under attack or down costs the others nothing. A held tenant
+// costs no goroutine and, measured, 3.7 KiB of heap with one Ed25519 key
+// or 7.7 KiB with two RSA keys (a Cognito pool's set): 10 000 tenants fit
+// in 80 MiB. See TenantsConfig for the lifecycle and
+// metrics.Config.IssuerLabel for keeping the metrics' series bounded.
 //
 // Verifier, OIDC and Claims are safe for concurrent use (a Claims is
 // read-only, and shared by the requests that present the same token).
