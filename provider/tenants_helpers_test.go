@@ -32,10 +32,11 @@ type tenantServer struct {
 	fetches []atomic.Int64
 	mu      sync.Mutex
 	hang    map[int]chan struct{} // tenants whose JWKS requests hang until closed
+	rotated map[int]bool          // tenants that publish their second key too
 }
 
 func newTenantServer(t testing.TB, n int) *tenantServer {
-	ts := &tenantServer{fetches: make([]atomic.Int64, n), hang: map[int]chan struct{}{}}
+	ts := &tenantServer{fetches: make([]atomic.Int64, n), hang: map[int]chan struct{}{}, rotated: map[int]bool{}}
 	if _, err := rand.Read(ts.seed[:]); err != nil {
 		t.Fatal(err)
 	}
@@ -46,10 +47,14 @@ func newTenantServer(t testing.TB, n int) *tenantServer {
 
 func (ts *tenantServer) issuer(i int) string { return ts.URL + "/t/" + strconv.Itoa(i) }
 
-func (ts *tenantServer) key(i int) ed25519.PrivateKey {
-	var b [40]byte
+func (ts *tenantServer) key(i int) ed25519.PrivateKey { return ts.keyOf(i, 0) }
+
+// keyOf is tenant i's key of generation gen (0, or 1 once rotated).
+func (ts *tenantServer) keyOf(i, gen int) ed25519.PrivateKey {
+	var b [41]byte
 	copy(b[:], ts.seed[:])
 	binary.BigEndian.PutUint64(b[32:], uint64(i))
+	b[40] = byte(gen)
 	s := sha256.Sum256(b[:])
 	return ed25519.NewKeyFromSeed(s[:])
 }
@@ -64,7 +69,7 @@ func (ts *tenantServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	ts.fetches[i].Add(1)
 	ts.mu.Lock()
-	hang := ts.hang[i]
+	hang, rotated := ts.hang[i], ts.rotated[i]
 	ts.mu.Unlock()
 	if hang != nil {
 		select {
@@ -73,10 +78,29 @@ func (ts *tenantServer) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	pub := ts.key(i).Public().(ed25519.PublicKey)
+	jwk := func(kid string, k ed25519.PrivateKey) string {
+		return fmt.Sprintf(`{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","use":"sig","kid":%q,"x":%q}`,
+			kid, base64.RawURLEncoding.EncodeToString(k.Public().(ed25519.PublicKey)))
+	}
+	keys := jwk(fmt.Sprintf("k%d", i), ts.key(i))
+	if rotated {
+		keys += "," + jwk(fmt.Sprintf("k%d.1", i), ts.keyOf(i, 1))
+	}
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","use":"sig","kid":"k%d","x":%q}]}`,
-		i, base64.RawURLEncoding.EncodeToString(pub))
+	fmt.Fprintf(w, `{"keys":[%s]}`, keys)
+}
+
+// rotate makes tenant i publish a second key (kid k<i>.1) and returns a
+// token signed with it.
+func (ts *tenantServer) rotate(i int, sub string) string {
+	ts.mu.Lock()
+	ts.rotated[i] = true
+	ts.mu.Unlock()
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
+		"iss": ts.issuer(i), "sub": sub, "aud": testAudience, "exp": time.Now().Add(time.Hour).Unix(),
+	})
+	tok.Header["kid"] = fmt.Sprintf("k%d.1", i)
+	return must(tok.SignedString(ts.keyOf(i, 1)))
 }
 
 // hangJWKS makes tenant i's JWKS requests hang until the returned

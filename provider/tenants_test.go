@@ -14,6 +14,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -374,5 +375,38 @@ func TestOIDCResolver(t *testing.T) {
 	v := newTenantVerifier(t, provider.VerifierConfig{Tenants: provider.TenantsConfig{Resolver: r}})
 	if _, err := v.Verify(context.Background(), iss.Token("alice", testAudience, nil)); err != nil {
 		t.Fatalf("token of a discovered tenant: %v", err)
+	}
+}
+
+// The unknown-kid guard is per tenant: while one tenant is flooded with
+// tokens of random kids (its cooldown running), another tenant's key
+// rotation is picked up by the first token of the new key.
+func TestTenantsUnknownKIDGuardPerTenant(t *testing.T) {
+	ts := newTenantServer(t, 4)
+	var calls atomic.Int64
+	v := newTenantVerifier(t, provider.VerifierConfig{
+		Tenants: provider.TenantsConfig{Resolver: ts.resolver(&calls, func(int) bool { return true })},
+		Cache:   cache.Config{UnknownKIDCooldown: time.Hour},
+	})
+	ctx := context.Background()
+	for _, i := range []int{1, 2} {
+		if _, err := v.Verify(ctx, ts.token(i, "u")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n := range 200 {
+		_, err := v.Verify(ctx, ts.tokenFor(1, ts.issuer(1), fmt.Sprint("random-", n), "eve"))
+		if !errors.Is(err, provider.ErrUnknownKey) {
+			t.Fatalf("random kid: %v, want ErrUnknownKey", err)
+		}
+	}
+	if f := ts.fetches[1].Load(); f != 2 {
+		t.Fatalf("the flooded tenant fetched %d times, want 2 (the first, and one refresh in its cooldown)", f)
+	}
+	if _, err := v.Verify(ctx, ts.rotate(2, "u")); err != nil {
+		t.Fatalf("the other tenant's first token of a new key, during the flood: %v", err)
+	}
+	if f := ts.fetches[2].Load(); f != 2 {
+		t.Errorf("the rotating tenant fetched %d times, want 2", f)
 	}
 }
