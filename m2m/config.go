@@ -100,8 +100,6 @@ type Config struct {
 	// Logger receives failed refreshes at warn and refreshes at debug. If
 	// nil, nothing is logged.
 	Logger *slog.Logger
-	// Now is the clock. If nil, time.Now is used.
-	Now func() time.Time
 }
 
 // reserved are the parameters a TokenSource sets itself.
@@ -113,7 +111,7 @@ func (c Config) withDefaults() (Config, error) {
 	err := common{
 		typ: "Config", tokenURL: c.TokenURL, insecure: c.InsecureAllowHTTP,
 		threshold: &c.Threshold, assumed: &c.AssumedLifetime, timeout: &c.Timeout,
-		logger: &c.Logger, now: &c.Now,
+		logger: &c.Logger,
 	}.check()
 	if err != nil {
 		return c, err
@@ -158,7 +156,6 @@ type common struct {
 	assumed   *time.Duration
 	timeout   *time.Duration
 	logger    **slog.Logger
-	now       *func() time.Time
 }
 
 // check validates the shared fields, naming the first invalid one in its
@@ -187,9 +184,6 @@ func (c common) check() error {
 	}
 	if *c.logger == nil {
 		*c.logger = slog.New(slog.DiscardHandler)
-	}
-	if *c.now == nil {
-		*c.now = time.Now
 	}
 	return nil
 }

@@ -77,8 +77,6 @@ type ProxyConfig struct {
 	// Logger receives upstream failures at warn. If nil, nothing is
 	// logged.
 	Logger *slog.Logger
-	// Now is the clock. If nil, time.Now is used.
-	Now func() time.Time
 }
 
 // Proxy is a caching client-credentials token endpoint in front of an
@@ -97,7 +95,7 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	err := common{
 		typ: "ProxyConfig", tokenURL: cfg.TokenURL, insecure: cfg.InsecureAllowHTTP,
 		threshold: &cfg.Threshold, assumed: &cfg.AssumedLifetime, timeout: &cfg.Timeout,
-		logger: &cfg.Logger, now: &cfg.Now,
+		logger: &cfg.Logger,
 	}.check()
 	if err != nil {
 		return nil, err
@@ -142,10 +140,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	var up answer // the upstream answer, if this request minted
 	mint := func(ctx context.Context) (*Token, error) {
-		begin := p.cfg.Now()
-		t, a, err := exchange(ctx, p.upstream(req), p.client, p.cfg.Now, p.cfg.AssumedLifetime)
+		begin := time.Now()
+		t, a, err := exchange(ctx, p.upstream(req), p.client, time.Now, p.cfg.AssumedLifetime)
 		up = a
-		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: p.cfg.Now().Sub(begin)}
+		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: time.Now().Sub(begin)}
 		if err != nil {
 			ev.Result, ev.Err, ev.Status = ResultError, err, a.status
 			p.cfg.Logger.Warn("m2m: upstream token request failed", "proxy", p.cfg.Name, "err", err)
@@ -189,7 +187,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *Proxy) writeToken(w http.ResponseWriter, t *Token) {
 	body := map[string]any{
 		"access_token": t.AccessToken,
-		"expires_in":   max(0, int64(t.Expiry.Sub(p.cfg.Now())/time.Second)),
+		"expires_in":   max(0, int64(t.Expiry.Sub(time.Now())/time.Second)),
 	}
 	if t.TokenType != "" {
 		body["token_type"] = t.TokenType
@@ -218,13 +216,13 @@ func (p *Proxy) forwardDPoP(w http.ResponseWriter, r *http.Request, req *tokenRe
 		up.Header["Dpop"] = proofs
 		return base.RoundTrip(up)
 	})
-	begin := p.cfg.Now()
-	t, a, err := exchange(ctx, p.upstream(req), &c, p.cfg.Now, p.cfg.AssumedLifetime)
+	begin := time.Now()
+	t, a, err := exchange(ctx, p.upstream(req), &c, time.Now, p.cfg.AssumedLifetime)
 	if n := a.header.Get("DPoP-Nonce"); n != "" {
 		w.Header().Set("DPoP-Nonce", n)
 	}
 	if h := p.cfg.Hooks; h != nil {
-		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: p.cfg.Now().Sub(begin)}
+		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: time.Now().Sub(begin)}
 		if err != nil {
 			ev.Result, ev.Err, ev.Status = ResultError, err, a.status
 		}
@@ -247,7 +245,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 // usable reports whether the cache may still answer with t: before
 // Threshold of its lifetime, and within MaxAge of its minting.
 func (p *Proxy) usable(t *Token) bool {
-	now := p.cfg.Now()
+	now := time.Now()
 	if p.cfg.MaxAge > 0 && !now.Before(t.Issued.Add(p.cfg.MaxAge)) {
 		return false
 	}

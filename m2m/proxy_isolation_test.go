@@ -110,32 +110,35 @@ func TestProxiesOfOtherUpstreams(t *testing.T) {
 // With MaxAge the cache stops answering with a token that old, before
 // Threshold of its lifetime.
 func TestProxyMaxAge(t *testing.T) {
-	iss, _ := newVendorIssuer(t, 1)
-	clk := m2mtest.NewClock()
-	h := newHooks()
-	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Now, c.Hooks, c.MaxAge = clk.Now, h, 5*time.Minute })
-	id, secret := vendor(0)
-	steps := []struct {
-		advance   time.Duration
-		expiresIn int64
-		result    m2m.ProxyResult
-	}{
-		{0, 3600, m2m.ProxyMiss},
-		{5*time.Minute - time.Second, 3301, m2m.ProxyHit},
-		{time.Second, 3600, m2m.ProxyMiss}, // 5 minutes old: minted again
-		{time.Minute, 3540, m2m.ProxyHit},
-	}
-	for i, s := range steps {
-		clk.Advance(s.advance)
-		before := h.ProxyResults()[s.result]
-		w := post(p, formType, form(id, secret))
-		if got := decode(t, w).ExpiresIn; got != s.expiresIn || h.ProxyResults()[s.result] != before+1 {
-			t.Fatalf("step %d: expires_in %d, results %v; want %d, a %s", i, got, h.ProxyResults(), s.expiresIn, s.result)
+	iss, _ := newVendorIssuer(t, 1) // its server runs outside the bubble
+	synctest.Test(t, func(t *testing.T) {
+		h := newHooks()
+		p := newProxy(t, iss, func(c *m2m.ProxyConfig) {
+			c.HTTPClient, c.Hooks, c.MaxAge = m2mtest.NoKeepAlive(), h, 5*time.Minute
+		})
+		id, secret := vendor(0)
+		steps := []struct {
+			advance   time.Duration
+			expiresIn int64
+			result    m2m.ProxyResult
+		}{
+			{0, 3600, m2m.ProxyMiss},
+			{5*time.Minute - time.Second, 3301, m2m.ProxyHit},
+			{time.Second, 3600, m2m.ProxyMiss}, // 5 minutes old: minted again
+			{time.Minute, 3540, m2m.ProxyHit},
 		}
-	}
-	if iss.Mints() != 2 {
-		t.Fatalf("%d mints, want 2", iss.Mints())
-	}
+		for i, s := range steps {
+			time.Sleep(s.advance)
+			before := h.ProxyResults()[s.result]
+			w := post(p, formType, form(id, secret))
+			if got := decode(t, w).ExpiresIn; got != s.expiresIn || h.ProxyResults()[s.result] != before+1 {
+				t.Fatalf("step %d: expires_in %d, results %v; want %d, a %s", i, got, h.ProxyResults(), s.expiresIn, s.result)
+			}
+		}
+		if iss.Mints() != 2 {
+			t.Fatalf("%d mints, want 2", iss.Mints())
+		}
+	})
 	if _, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: "https://example.com/token", Secret: proxySecret, MaxAge: -time.Second}); err == nil {
 		t.Fatal("NewProxy accepted a negative MaxAge")
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
@@ -134,36 +135,37 @@ func TestProxyRequestFormats(t *testing.T) {
 // A hit answers with expires_in reduced to what remains; at Threshold of
 // the lifetime the entry is no longer served and a new token is minted.
 func TestProxyExpiresIn(t *testing.T) {
-	iss, _ := newVendorIssuer(t, 1)
-	clk := m2mtest.NewClock()
-	h := newHooks()
-	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Now = clk.Now; c.Hooks = h })
-	id, secret := vendor(0)
-	steps := []struct {
-		advance time.Duration
-		want    int64
-		result  m2m.ProxyResult
-	}{
-		{0, 3600, m2m.ProxyMiss},
-		{10 * time.Minute, 3000, m2m.ProxyHit},
-		{37*time.Minute + 59*time.Second, 721, m2m.ProxyHit},
-		{time.Second, 3600, m2m.ProxyMiss}, // 48 minutes: due
-		{time.Minute, 3540, m2m.ProxyHit},
-	}
-	for i, s := range steps {
-		clk.Advance(s.advance)
-		before := h.ProxyResults()[s.result]
-		w := post(p, formType, form(id, secret))
-		if got := decode(t, w).ExpiresIn; got != s.want {
-			t.Fatalf("step %d: expires_in %d, want %d", i, got, s.want)
+	iss, _ := newVendorIssuer(t, 1) // its server runs outside the bubble
+	synctest.Test(t, func(t *testing.T) {
+		h := newHooks()
+		p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.HTTPClient, c.Hooks = m2mtest.NoKeepAlive(), h })
+		id, secret := vendor(0)
+		steps := []struct {
+			advance time.Duration
+			want    int64
+			result  m2m.ProxyResult
+		}{
+			{0, 3600, m2m.ProxyMiss},
+			{10 * time.Minute, 3000, m2m.ProxyHit},
+			{37*time.Minute + 59*time.Second, 721, m2m.ProxyHit},
+			{time.Second, 3600, m2m.ProxyMiss}, // 48 minutes: due
+			{time.Minute, 3540, m2m.ProxyHit},
 		}
-		if got := h.ProxyResults()[s.result]; got != before+1 {
-			t.Fatalf("step %d: not a %s", i, s.result)
+		for i, s := range steps {
+			time.Sleep(s.advance)
+			before := h.ProxyResults()[s.result]
+			w := post(p, formType, form(id, secret))
+			if got := decode(t, w).ExpiresIn; got != s.want {
+				t.Fatalf("step %d: expires_in %d, want %d", i, got, s.want)
+			}
+			if got := h.ProxyResults()[s.result]; got != before+1 {
+				t.Fatalf("step %d: not a %s", i, s.result)
+			}
 		}
-	}
-	if iss.Mints() != 2 {
-		t.Fatalf("%d mints, want 2", iss.Mints())
-	}
+		if iss.Mints() != 2 {
+			t.Fatalf("%d mints, want 2", iss.Mints())
+		}
+	})
 }
 
 // The memory cache holds at most its capacity, dropping the least

@@ -22,10 +22,10 @@ const (
 // publishes it. Its report logs and reports the outcome, before any caller
 // waiting for the token wakes.
 func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outcome[Trigger]), error) {
-	begin := s.cfg.Now()
-	usable := func(t *Token) bool { return s.cfg.Now().Before(t.due(s.cfg.Threshold)) }
+	begin := time.Now()
+	usable := func(t *Token) bool { return time.Now().Before(t.due(s.cfg.Threshold)) }
 	mint := func(ctx context.Context) (*Token, error) {
-		t, a, err := exchange(ctx, s.cc, s.client, s.cfg.Now, s.cfg.AssumedLifetime)
+		t, a, err := exchange(ctx, s.cc, s.client, time.Now, s.cfg.AssumedLifetime)
 		if q := quotas(a.header); len(q) > 0 {
 			s.quota.Store(&q)
 			if h := s.cfg.Hooks; h != nil {
@@ -52,7 +52,7 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 		if o.Closed && err != nil {
 			return // most likely canceled by Close: no failure to log or report
 		}
-		ev := RefreshEvent{Source: s.cfg.Name, Trigger: trigger, Result: ResultShared, Duration: s.cfg.Now().Sub(begin)}
+		ev := RefreshEvent{Source: s.cfg.Name, Trigger: trigger, Result: ResultShared, Duration: time.Now().Sub(begin)}
 		if minted {
 			ev.Result = ResultMinted
 		}
@@ -105,7 +105,7 @@ func (s *TokenSource) due(h *held, retryAt time.Time) (time.Time, bool) {
 	if retryAt.After(at) {
 		at = retryAt
 	}
-	if !at.Before(h.stop) || !s.cfg.Now().Before(h.stop) {
+	if !at.Before(h.stop) || !time.Now().Before(h.stop) {
 		return time.Time{}, false
 	}
 	return at, true

@@ -4,9 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/refresh"
@@ -17,6 +17,8 @@ import (
 // of starting a second refresh.
 func TestStartAfterARefreshEnded(t *testing.T) {
 	var requests atomic.Int64
+	// Outside the bubble: a server's goroutines wait on the network, which
+	// does not count as durably blocked.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		w.Header().Set("Content-Type", "application/json")
@@ -24,46 +26,52 @@ func TestStartAfterARefreshEnded(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	var (
-		mu  sync.Mutex
-		now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-
-	s, err := New(Config{TokenURL: srv.URL, ClientID: "c", ClientSecret: "s", Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Token(); err != nil {
-		t.Fatal(err)
-	}
-	cur := s.eng.Current()
-	ctx := context.Background()
-
-	// Callers that found no token, or an expired one, get the token held.
-	for _, trigger := range []Trigger{TriggerInitial, TriggerExpired} {
-		got, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Level: refresh.None, Trigger: trigger})
-		if err != nil || !got.Again || got.Value != cur {
-			t.Fatalf("Get(%s) after a refresh ended = %+v, %v; want the token held", trigger, got, err)
+	synctest.Test(t, func(t *testing.T) {
+		// No keep-alives: an idle connection's goroutines would outlive
+		// the bubble.
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		s, err := New(Config{TokenURL: srv.URL, ClientID: "c", ClientSecret: "s", HTTPClient: client})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		defer s.Close()
+		ctx := context.Background()
+		// The first caller's refresh, as TokenContext starts it, but
+		// without handing the token out: a token handed out arms the
+		// background timer, which would start at Threshold the refresh
+		// this test starts itself below.
+		first, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Level: refresh.None, Trigger: TriggerInitial})
+		if err != nil || !first.Started || first.Value == nil {
+			t.Fatalf("first Get = %+v, %v; want a refresh started and its token", first, err)
+		}
+		cur := s.eng.Current()
+		if cur != first.Value {
+			t.Fatal("the first refresh's token is not the one held")
+		}
 
-	// Past Threshold the token is still handed out, and a background
-	// refresh starts.
-	advance(50 * time.Minute)
-	got, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Seen: cur, Level: refresh.Due, Trigger: TriggerBackground})
-	if err != nil || got.Value != cur {
-		t.Fatalf("Get(due) = %+v, %v; want the token held", got, err)
-	}
-	if err := s.eng.Refresh(ctx, TriggerBackground); err != nil { // joins it
-		t.Fatal(err)
-	}
-	if s.eng.Current() == cur {
-		t.Fatal("the background refresh did not replace the token")
-	}
-	if got := requests.Load(); got != 2 {
-		t.Fatalf("token endpoint called %d times, want 2", got)
-	}
+		// Callers that found no token, or an expired one, get the token held.
+		for _, trigger := range []Trigger{TriggerInitial, TriggerExpired} {
+			got, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Level: refresh.None, Trigger: trigger})
+			if err != nil || !got.Again || got.Value != cur {
+				t.Fatalf("Get(%s) after a refresh ended = %+v, %v; want the token held", trigger, got, err)
+			}
+		}
+
+		// Past Threshold the token is still handed out, and a background
+		// refresh starts.
+		time.Sleep(50 * time.Minute)
+		got, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Seen: cur, Level: refresh.Due, Trigger: TriggerBackground})
+		if err != nil || got.Value != cur {
+			t.Fatalf("Get(due) = %+v, %v; want the token held", got, err)
+		}
+		if err := s.eng.Refresh(ctx, TriggerBackground); err != nil { // joins it
+			t.Fatal(err)
+		}
+		if s.eng.Current() == cur {
+			t.Fatal("the background refresh did not replace the token")
+		}
+		if got := requests.Load(); got != 2 {
+			t.Fatalf("token endpoint called %d times, want 2", got)
+		}
+	})
 }

@@ -73,7 +73,6 @@ func New(cfg Config) (*TokenSource, error) {
 		MaxBackoff:    maxBackoff,
 		RetryAfter:    exchangeRetryAfter,
 		MaxRetryAfter: safehttp.MaxRetryAfter,
-		Now:           cfg.Now,
 	})
 	return s, nil
 }
@@ -100,7 +99,7 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 // the source is backing off after a failure, when it returns ErrBackoff at
 // once. The returned token is shared: do not modify it.
 func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
-	now := s.cfg.Now()
+	now := time.Now()
 	h := s.eng.Current()
 	if h != nil && now.Before(h.due) {
 		s.markUsed(h)

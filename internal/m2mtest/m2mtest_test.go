@@ -16,19 +16,6 @@ import (
 
 var _ m2m.Hooks = (*m2mtest.Hooks)(nil)
 
-func TestClock(t *testing.T) {
-	c := m2mtest.NewClock()
-	start := c.Now()
-	if d := time.Since(start); d < 0 || d > time.Minute {
-		t.Fatalf("NewClock starts %v from time.Now()", d)
-	}
-	c.Advance(time.Hour)
-	c.Advance(-time.Minute)
-	if got := c.Now().Sub(start); got != 59*time.Minute {
-		t.Fatalf("after +1h -1m the clock moved %v", got)
-	}
-}
-
 // Every hook is recorded, and what the readers return is a copy.
 func TestHooksRecord(t *testing.T) {
 	h := m2mtest.NewHooks(time.Minute)

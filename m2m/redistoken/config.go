@@ -47,10 +47,6 @@ type Config struct {
 	// request outlasts it may find another minting too (one more token
 	// spent, nothing worse).
 	LockTTL time.Duration
-	// Now is the clock that measures how long a token is kept in Redis
-	// (until its Expiry); use the clock of the sources and proxies. If
-	// nil, time.Now is used.
-	Now func() time.Time
 }
 
 // withDefaults returns c with zero fields set to their defaults, or an
@@ -66,9 +62,6 @@ func (c Config) withDefaults() (Config, error) {
 		redislock.Setting{Name: "Timeout", V: &c.Timeout, Default: DefaultTimeout},
 		redislock.Setting{Name: "LockTTL", V: &c.LockTTL, Default: DefaultLockTTL, TTL: true},
 	)
-	if c.Now == nil {
-		c.Now = time.Now
-	}
 	if err != nil {
 		return c, fmt.Errorf("redistoken: %w", err)
 	}

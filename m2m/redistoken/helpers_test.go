@@ -140,13 +140,13 @@ func newIssuer(t testing.TB) *issuertest.Issuer {
 }
 
 // sourceConfig is a TokenSource configuration for testClient at iss that
-// shares store and reads now (nil: time.Now).
-func sourceConfig(iss *issuertest.Issuer, store m2m.Store, h m2m.Hooks, now func() time.Time) m2m.Config {
+// shares store.
+func sourceConfig(iss *issuertest.Issuer, store m2m.Store, h m2m.Hooks) m2m.Config {
 	cfg := m2mtest.SourceConfig(iss, testClient, testSecret, h)
-	cfg.Store, cfg.Now = store, now
+	cfg.Store = store
 	return cfg
 }
 
-// newHooks returns a recorder whose Next waits 10 seconds: these tests run
-// on the real clock.
+// newHooks returns a recorder whose Next waits 10 seconds (of the bubble's
+// clock inside synctest).
 func newHooks() *m2mtest.Hooks { return m2mtest.NewHooks(10 * time.Second) }

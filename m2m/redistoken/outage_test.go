@@ -44,7 +44,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 	t.Run("a source gets its token", func(t *testing.T) {
 		iss := newIssuer(t)
 		h := newHooks()
-		cfg := sourceConfig(iss, hangingStore(t, timeout), h, nil)
+		cfg := sourceConfig(iss, hangingStore(t, timeout), h)
 		cfg.Timeout = refreshTimeout
 		ts := m2mtest.NewSource(t, cfg)
 		start := time.Now()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -26,86 +27,99 @@ import (
 // each keeps serving the current token without waiting while one of them
 // mints the next.
 func TestThreeProcessesOneMintPerLifetime(t *testing.T) {
-	for _, b := range backends(t) {
+	for _, b := range backends(t) { // Redis and the issuer run outside the bubble
 		t.Run(b.name, func(t *testing.T) {
 			iss := newIssuer(t)
-			clk := m2mtest.NewClock()
-			var sources []*m2m.TokenSource
-			var hs []*m2mtest.Hooks
-			for range 3 {
-				h := newHooks()
-				hs = append(hs, h)
-				sources = append(sources, m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), h, clk.Now)))
-			}
+			synctest.Test(t, func(t *testing.T) {
+				var sources []*m2m.TokenSource
+				var hs []*m2mtest.Hooks
+				for range 3 {
+					h := newHooks()
+					hs = append(hs, h)
+					sources = append(sources, m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), h)))
+				}
 
-			// All at once: 3 processes × 10 goroutines × 50 calls.
-			tokens := map[string]int{}
-			var mu sync.Mutex
-			var wg sync.WaitGroup
-			var failure error
-			for _, ts := range sources {
-				for range 10 {
-					wg.Go(func() {
-						for range 50 {
-							tok, err := ts.Token()
-							mu.Lock()
-							if err != nil {
-								failure = err
-							} else {
-								tokens[tok.AccessToken]++
-							}
-							mu.Unlock()
-						}
-					})
-				}
-			}
-			wg.Wait()
-			if failure != nil {
-				t.Fatal(failure)
-			}
-			if len(tokens) != 1 || iss.Mints() != 1 {
-				t.Fatalf("%d distinct tokens, %d mints; want 1 and 1", len(tokens), iss.Mints())
-			}
-			current := ""
-			for tok := range tokens {
-				current = tok
-			}
-			checkRound(t, hs)
-
-			for round := 2; round <= 3; round++ {
-				clk.Advance(48 * time.Minute) // DefaultThreshold of the hour
-				for i, ts := range sources {
-					// Due: the current token is served at once and its
-					// refresh starts — unless the process's background
-					// refresh, planned on the injected clock, got there
-					// first (scheduling decides): then this round's token.
-					tok, err := ts.Token()
-					if err != nil || tok.AccessToken != current && !tok.Expiry.Equal(clk.Now().Add(time.Hour)) {
-						t.Fatalf("round %d, process %d: %v, %v; want the current token (or this round's)", round, i, tok, err)
-					}
-				}
-				checkRound(t, hs)
-				if got := iss.Mints(); got != int64(round) {
-					t.Fatalf("round %d: %d mints in total, want %d", round, got, round)
-				}
-				next := map[string]bool{}
+				// All at once: 3 processes × 10 goroutines × 50 calls.
+				tokens := map[string]int{}
+				var expiry time.Time
+				var mu sync.Mutex
+				var wg sync.WaitGroup
+				var failure error
 				for _, ts := range sources {
-					tok, err := ts.Token()
-					if err != nil {
-						t.Fatal(err)
-					}
-					next[tok.AccessToken] = true
-					if !tok.Expiry.Equal(clk.Now().Add(time.Hour)) {
-						t.Errorf("round %d: expiry %v, want an hour from now", round, tok.Expiry)
+					for range 10 {
+						wg.Go(func() {
+							for range 50 {
+								tok, err := ts.Token()
+								mu.Lock()
+								if err != nil {
+									failure = err
+								} else {
+									tokens[tok.AccessToken]++
+									expiry = tok.Expiry
+								}
+								mu.Unlock()
+							}
+						})
 					}
 				}
-				if len(next) != 1 || next[current] {
-					t.Fatalf("round %d: the processes hold %d tokens (old one among them: %v), want one new token", round, len(next), next[current])
+				wg.Wait()
+				if failure != nil {
+					t.Fatal(failure)
 				}
-				for tok := range next {
+				if len(tokens) != 1 || iss.Mints() != 1 {
+					t.Fatalf("%d distinct tokens, %d mints; want 1 and 1", len(tokens), iss.Mints())
+				}
+				current := ""
+				for tok := range tokens {
 					current = tok
 				}
-			}
+				checkRound(t, hs)
+
+				for round := 2; round <= 3; round++ {
+					// On to DefaultThreshold of the current token's hour,
+					// the instant its background refreshes are due. The
+					// clock stands still while a token is minted (network
+					// I/O is not durably blocking), so a token minted this
+					// round expires an hour from now — but it moves on
+					// while the other processes poll the lock, so now is
+					// kept.
+					time.Sleep(time.Until(expiry.Add(-12 * time.Minute)))
+					now := time.Now()
+					for i, ts := range sources {
+						// Due: the current token is served at once and its
+						// refresh starts — unless the process's background
+						// refresh, whose timer fires at this very instant,
+						// got there first (scheduling decides): then this
+						// round's token.
+						tok, err := ts.Token()
+						if err != nil || tok.AccessToken != current && !tok.Expiry.Equal(now.Add(time.Hour)) {
+							t.Fatalf("round %d, process %d: %v, %v; want the current token (or this round's)", round, i, tok, err)
+						}
+					}
+					checkRound(t, hs)
+					if got := iss.Mints(); got != int64(round) {
+						t.Fatalf("round %d: %d mints in total, want %d", round, got, round)
+					}
+					next := map[string]bool{}
+					for _, ts := range sources {
+						tok, err := ts.Token()
+						if err != nil {
+							t.Fatal(err)
+						}
+						next[tok.AccessToken] = true
+						expiry = tok.Expiry
+						if !tok.Expiry.Equal(now.Add(time.Hour)) {
+							t.Errorf("round %d: expiry %v, want an hour from now", round, tok.Expiry)
+						}
+					}
+					if len(next) != 1 || next[current] {
+						t.Fatalf("round %d: the processes hold %d tokens (old one among them: %v), want one new token", round, len(next), next[current])
+					}
+					for tok := range next {
+						current = tok
+					}
+				}
+			})
 		})
 	}
 }
@@ -134,7 +148,7 @@ func TestSealed(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
 			iss := newIssuer(t)
-			ts := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil, nil))
+			ts := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil))
 			tok, err := ts.Token()
 			if err != nil {
 				t.Fatal(err)
@@ -161,7 +175,7 @@ func TestSealed(t *testing.T) {
 			}
 
 			h := newHooks()
-			other := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), []byte("another key, 32 bytes long......")), h, nil))
+			other := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), []byte("another key, 32 bytes long......")), h))
 			tok2, err := other.Token()
 			if err != nil {
 				t.Fatalf("a process with another key got an error: %v", err)
@@ -191,7 +205,7 @@ func TestRedisDown(t *testing.T) {
 	}
 	iss := newIssuer(t)
 	h := newHooks()
-	ts := m2mtest.NewSource(t, sourceConfig(iss, store, h, nil))
+	ts := m2mtest.NewSource(t, sourceConfig(iss, store, h))
 	for range 3 {
 		if _, err := ts.Token(); err != nil {
 			t.Fatal(err)
@@ -208,7 +222,7 @@ func TestStaleLock(t *testing.T) {
 	mr := miniredis.RunT(t)
 	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redistoken.DefaultPrefix, mr: mr}
 	iss := newIssuer(t)
-	first := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil, nil))
+	first := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil))
 	if _, err := first.Token(); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +237,7 @@ func TestStaleLock(t *testing.T) {
 	c := b.client(t)
 	refused := make(chan struct{}, 100)
 	c.AddHook(lockWatch{refused})
-	second := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, c, sealKey), nil, nil))
+	second := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, c, sealKey), nil))
 	got := make(chan error, 1)
 	go func() {
 		_, err := second.Token()

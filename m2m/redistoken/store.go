@@ -92,13 +92,13 @@ func (s *Store) Unlock(ctx context.Context, key, owner string) error {
 	return nil
 }
 
-// Put implements m2m.Store: it stores t under key, sealed, until its
-// expiry by the store's clock; a token that has expired by then is not
-// stored. It runs even when ctx is done: the token was minted at a cost,
+// Put implements m2m.Store: it stores t under key, sealed, for what is
+// left of its lifetime by time.Now (the clock the sources and proxies
+// read), as a Redis TTL; a token that has expired by then is not stored. It runs even when ctx is done: the token was minted at a cost,
 // and the others may use it.
 func (s *Store) Put(ctx context.Context, key string, t *m2m.Token) error {
 	rk := s.cfg.Prefix + key
-	ttl := t.Expiry.Sub(s.cfg.Now())
+	ttl := time.Until(t.Expiry)
 	if ttl < time.Millisecond {
 		return nil // nothing worth sharing
 	}
