@@ -16,24 +16,38 @@
 // the token when RBAC and "Add Permissions in the Access Token" are
 // enabled for the API in Auth0.
 //
-// What is Auth0's is here and in app.go: auth0.Config from the flags, and
-// a router that reads Auth0's permissions. The Verifier with its metrics
-// and the middleware (server.New), and serving until SIGINT or SIGTERM
-// with a graceful shutdown (server.Run) are shared with the other examples
-// in examples/internal/server.
+// The whole program is in this directory: copy it. What is Auth0's is
+// auth0.Config from the flags (here) and a router that reads Auth0's
+// permissions (routes.go). main and run, which builds the Verifier with
+// its metrics and the middleware, fetches the keys, and serves until
+// SIGINT or SIGTERM, then shuts down gracefully, are much the same in the
+// cognito, chi and gorilla examples.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/jwtguard/jwtguard/auth0"
-	"github.com/jwtguard/jwtguard/examples/internal/server"
+	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/metrics"
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 // config is what the command is told by flags and the environment.
@@ -44,9 +58,6 @@ type config struct {
 	Permission string // the permission /api/messages requires
 }
 
-// ListenAddr returns c.Addr, for server.Main.
-func (c config) ListenAddr() string { return c.Addr }
-
 // parseConfig reads args, falling back to getenv for each flag not given;
 // usage receives the help text and flag errors.
 func parseConfig(args []string, getenv func(string) string, usage io.Writer) (config, error) {
@@ -54,14 +65,21 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	var audiences string
 	fs := flag.NewFlagSet("auth0", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	fs.StringVar(&cfg.Addr, "addr", server.Env(getenv, "127.0.0.1:8080", "ADDR"), "`address` to listen on (ADDR)")
+	fs.StringVar(&cfg.Addr, "addr", cmp.Or(getenv("ADDR"), "127.0.0.1:8080"), "`address` to listen on (ADDR)")
 	fs.StringVar(&cfg.Domain, "domain", getenv("AUTH0_DOMAIN"), "tenant or custom `domain`, e.g. example.eu.auth0.com (AUTH0_DOMAIN)")
 	fs.StringVar(&audiences, "audience", getenv("AUTH0_AUDIENCE"), "comma-separated API `identifiers` to accept (AUTH0_AUDIENCE)")
-	fs.StringVar(&cfg.Permission, "permission", server.Env(getenv, "read:messages", "AUTH0_PERMISSION"), "`permission` that /api/messages requires (AUTH0_PERMISSION)")
-	if err := server.ParseFlags(fs, args); err != nil {
+	fs.StringVar(&cfg.Permission, "permission", cmp.Or(getenv("AUTH0_PERMISSION"), "read:messages"), "`permission` that /api/messages requires (AUTH0_PERMISSION)")
+	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
-	cfg.Audiences = server.SplitList(audiences)
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	for _, a := range strings.Split(audiences, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			cfg.Audiences = append(cfg.Audiences, a)
+		}
+	}
 	switch {
 	case cfg.Domain == "":
 		return config{}, errors.New("missing -domain (or AUTH0_DOMAIN): the Auth0 tenant's domain")
@@ -78,17 +96,88 @@ func (c config) provider() (*auth0.Provider, error) {
 	return auth0.New(auth0.Config{Domain: c.Domain, Audiences: c.Audiences})
 }
 
+// main exits with status 2 if the configuration is wrong, 1 if serving
+// fails.
 func main() {
-	server.Main("auth0", parseConfig, func(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger) error {
-		return run(ctx, cfg, ln, logger, nil)
-	})
+	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "auth0:", err)
+		os.Exit(2)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "auth0:", err)
+		os.Exit(1)
+	}
+	if err := run(ctx, cfg, ln, logger, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "auth0:", err)
+		os.Exit(1)
+	}
 }
 
-// run serves the API on ln until ctx is cancelled, then shuts down
-// gracefully (see server.Run). client fetches the keys (nil:
-// http.DefaultClient).
+// run serves the API on ln until ctx ends, then shuts down gracefully and
+// closes the Verifier. client fetches the keys (nil: http.DefaultClient).
+// run returns the error that ended serving, or that of the shutdown (nil
+// when every request finished in time); ln is closed when it returns.
 func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger, client *http.Client) error {
-	return server.Run(ctx, ln, logger, func(context.Context) (*server.App, error) {
-		return newApp(cfg, logger, client)
+	defer ln.Close()
+	p, err := cfg.provider()
+	if err != nil {
+		return err
+	}
+
+	// A Prometheus registry of the program's own, for /metrics: jwtguard's
+	// metrics, which the Verifier and its key cache report to, and the Go
+	// and process collectors.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := metrics.New(metrics.Config{Registerer: reg})
+	if err != nil {
+		return err
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{
+		Providers: []provider.Provider{p},
+		Hooks:     m,
+		// The key cache warns here when a refresh fails.
+		Cache: cache.Config{Logger: logger, HTTPClient: client},
 	})
+	if err != nil {
+		return err
+	}
+	defer v.Close() // stops the key cache, once the server has shut down
+	// The middleware logs the requests it rejects at debug.
+	mw, err := middleware.New(middleware.Config{Verifier: v, Logger: logger})
+	if err != nil {
+		return err
+	}
+
+	// Fetch the keys before serving, within 15 seconds. If they cannot be
+	// fetched, serve anyway: protected routes answer 503 with Retry-After
+	// until the cache, retrying in the background, has them.
+	loadCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	err = v.Load(loadCtx)
+	cancel()
+	if err != nil {
+		logger.Warn("keys not loaded yet; protected routes answer 503 until they are", "error", err)
+	}
+
+	srv := &http.Server{Handler: cfg.routes(mw, reg), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "issuer", p.Issuer())
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	// Requests in flight get 10 seconds to finish.
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelShutdown()
+	return srv.Shutdown(shutdownCtx)
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/cognito"
@@ -29,11 +29,10 @@ func TestCognitoLocal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseConfig: %v", err)
 	}
-	a, err := newApp(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("newApp: %v", err)
-	}
-	exampletest.CheckRoutes(t, exampletest.Serve(t, a), []exampletest.Route{
+	addr, _ := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
+		return run(ctx, cfg, ln, slog.New(slog.DiscardHandler))
+	})
+	exampletest.CheckRoutes(t, "http://"+addr, []exampletest.Route{
 		{Name: "access token", Path: "/api/me", Token: alice.AccessToken, Status: http.StatusOK},
 		{Name: "access token of an admin", Path: "/api/admin", Token: alice.AccessToken, Status: http.StatusOK},
 		{Name: "access token of someone else", Path: "/api/admin", Token: bob.AccessToken, Status: http.StatusForbidden},
@@ -41,18 +40,12 @@ func TestCognitoLocal(t *testing.T) {
 	})
 	// The same pool, configured for ID tokens.
 	cfg.TokenUse = cognito.IDToken
-	b, err := newApp(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("newApp for ID tokens: %v", err)
-	}
-	defer b.Close()
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
-	req.Header.Set("Authorization", "Bearer "+alice.IDToken)
-	b.Handler.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"email":"alice@example.com"`) {
-		t.Errorf("ID token: %d %q, want 200 with the email", rec.Code, rec.Body.String())
-	}
+	addr, _ = exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
+		return run(ctx, cfg, ln, slog.New(slog.DiscardHandler))
+	})
+	exampletest.CheckRoutes(t, "http://"+addr, []exampletest.Route{
+		{Name: "ID token", Path: "/api/me", Token: alice.IDToken, Status: http.StatusOK, Body: `"email":"alice@example.com"`},
+	})
 }
 
 // env is a map that stands for the environment.

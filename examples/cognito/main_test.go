@@ -67,11 +67,21 @@ func TestParseConfig(t *testing.T) {
 				TokenUse: cognito.AccessToken, Group: "admin", Endpoint: "http://127.0.0.1:9229"},
 			wantIssuer: "http://127.0.0.1:9229/local_5sKxWd2w",
 		},
+		{
+			name: "COGNITO_REGION wins over AWS_REGION, empty variables count as unset, empty client ids are dropped",
+			env: map[string]string{"COGNITO_REGION": "eu-west-3", "AWS_REGION": "us-west-2", "COGNITO_USER_POOL_ID": "eu-west-3_P",
+				"COGNITO_CLIENT_IDS": ",a,, b ,", "COGNITO_TOKEN_USE": "", "COGNITO_GROUP": "", "ADDR": ""},
+			want: config{Addr: "127.0.0.1:8080", Region: "eu-west-3", UserPoolID: "eu-west-3_P",
+				ClientIDs: []string{"a", "b"}, TokenUse: cognito.AccessToken, Group: "admin"},
+			wantIssuer: "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_P",
+		},
 		{name: "no region", args: []string{"-user-pool-id", "eu-west-1_A", "-client-ids", "c"}, wantErr: "missing -region (or COGNITO_REGION, AWS_REGION)"},
 		{name: "no pool", args: []string{"-region", "eu-west-1", "-client-ids", "c"}, wantErr: "missing -user-pool-id (or COGNITO_USER_POOL_ID)"},
 		{name: "no client", args: []string{"-region", "eu-west-1", "-user-pool-id", "eu-west-1_A", "-client-ids", ","}, wantErr: "missing -client-ids (or COGNITO_CLIENT_IDS)"},
 		{name: "empty group", args: []string{"-region", "eu-west-1", "-user-pool-id", "eu-west-1_A", "-client-ids", "c", "-group", ""}, wantErr: "-group"},
-		{name: "stray argument", args: []string{"-region", "eu-west-1", "x"}, wantErr: "unexpected arguments"},
+		{name: "stray argument", args: []string{"-region", "eu-west-1", "x"}, wantErr: `unexpected arguments ["x"]`},
+		{name: "unknown flag", args: []string{"-pool", "x"}, wantErr: "flag provided but not defined"},
+		{name: "help", args: []string{"-help"}, wantErr: flag.ErrHelp.Error()},
 		// Errors cognito.New finds, reported when the provider is built.
 		{name: "pool of another region", args: []string{"-region", "eu-west-1", "-user-pool-id", "us-east-1_A", "-client-ids", "c"}, wantErr: `cognito: Config.UserPoolID "us-east-1_A"`},
 		{name: "bad token use", args: []string{"-region", "eu-west-1", "-user-pool-id", "eu-west-1_A", "-client-ids", "c", "-token-use", "both"}, wantErr: `cognito: Config.TokenUse "both"`},
@@ -97,8 +107,16 @@ func TestParseConfig(t *testing.T) {
 			}
 		})
 	}
-	if _, err := parseConfig([]string{"-h"}, func(string) string { return "" }, io.Discard); !errors.Is(err, flag.ErrHelp) {
+	// -h prints the usage of the command, and its variables.
+	var usage strings.Builder
+	if _, err := parseConfig([]string{"-h"}, func(string) string { return "" }, &usage); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: error %v, want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"Usage of cognito:", "COGNITO_REGION, AWS_REGION", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_IDS",
+		"COGNITO_TOKEN_USE", "COGNITO_GROUP", "COGNITO_ENDPOINT", "(ADDR)"} {
+		if !strings.Contains(usage.String(), want) {
+			t.Errorf("-h output has no %q:\n%s", want, usage.String())
+		}
 	}
 }
 
@@ -123,28 +141,28 @@ func accessToken(iss *issuertest.Issuer, client string, groups ...string) string
 	return iss.Sign("", iss.Claims("0f1e2d3c-sub", "", time.Hour, extra))
 }
 
-// TestRouter drives the router against an issuertest issuer laid out as a
-// user pool through the Endpoint override.
+// TestRouter drives the API, run on a real listener, against an
+// issuertest issuer laid out as a user pool through the Endpoint override.
 func TestRouter(t *testing.T) {
 	iss := issuertest.New()
 	t.Cleanup(iss.Close)
 	cfg := fakePool(t, iss, "eu-west-1_TestPool1")
-	a, err := newApp(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("newApp: %v", err)
-	}
-	base := exampletest.Serve(t, a)
+	addr, _ := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
+		return run(ctx, cfg, ln, slog.New(slog.DiscardHandler))
+	})
 
 	idToken := iss.Sign("", iss.Claims("0f1e2d3c-sub", "app-client", time.Hour, jwt.MapClaims{"token_use": "id"}))
-	exampletest.CheckRoutes(t, base, []exampletest.Route{
-		{Name: "public", Path: "/healthz", Status: http.StatusOK, Body: `"ok"`},
+	exampletest.CheckRoutes(t, "http://"+addr, []exampletest.Route{
+		{Name: "public", Path: "/healthz", Status: http.StatusOK, Body: `{"status":"ok"}`, ContentType: "application/json"},
 		{Name: "protected without a token", Path: "/api/me", Status: http.StatusUnauthorized, Body: `"unauthorized"`},
-		{Name: "access token", Path: "/api/me", Token: accessToken(iss, "app-client"), Status: http.StatusOK, Body: `"username":"alice"`},
+		{Name: "access token", Path: "/api/me", Token: accessToken(iss, "app-client"), Status: http.StatusOK, Body: `"username":"alice"`, ContentType: "application/json"},
 		{Name: "access token of another app client", Path: "/api/me", Token: accessToken(iss, "other-client"), Status: http.StatusUnauthorized, Body: `"invalid_token"`},
 		{Name: "ID token where access tokens are wanted", Path: "/api/me", Token: idToken, Status: http.StatusUnauthorized, Body: `"invalid_token"`},
 		{Name: "guarded without the group", Path: "/api/admin", Token: accessToken(iss, "app-client", "staff"), Status: http.StatusForbidden, Body: `"insufficient_scope"`},
 		{Name: "guarded with the group", Path: "/api/admin", Token: accessToken(iss, "app-client", "staff", "admin"), Status: http.StatusOK, Body: `hello, admin 0f1e2d3c-sub`},
 		{Name: "metrics", Path: "/metrics", Status: http.StatusOK, Body: `jwtguard_jwt_verifications_total{issuer="` + iss.Issuer() + `",reason="token_use",result="failure"} 1`},
+		{Name: "Go metrics", Path: "/metrics", Status: http.StatusOK, Body: "\ngo_goroutines "},
+		{Name: "process metrics", Path: "/metrics", Status: http.StatusOK, Body: "\nprocess_start_time_seconds "},
 	})
 	// The keys came from <endpoint>/<pool>/.well-known/jwks.json.
 	if iss.Fetches() != 1 {
@@ -152,25 +170,69 @@ func TestRouter(t *testing.T) {
 	}
 }
 
-// TestRun serves on a real listener and shuts down when the context ends.
+// TestRun serves on a real listener and shuts down gracefully when the
+// context ends; it serves while the keys cannot be fetched, and fails on a
+// configuration cognito.New refuses.
 func TestRun(t *testing.T) {
 	iss := issuertest.New()
 	t.Cleanup(iss.Close)
 	cfg := fakePool(t, iss, "eu-west-1_RunPool")
-	addr, stop := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
-		return run(ctx, cfg, ln, slog.New(slog.DiscardHandler))
+	t.Run("serves", func(t *testing.T) {
+		var logs exampletest.Logs
+		addr, stop := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
+			return run(ctx, cfg, ln, logs.Logger())
+		})
+		if status, body := exampletest.Get(t, "http://"+addr+"/api/me", accessToken(iss, "app-client")); status != http.StatusOK {
+			t.Errorf("GET /api/me: %d %q, want 200", status, body)
+		}
+		if status, _ := exampletest.Get(t, "http://"+addr+"/api/me", ""); status != http.StatusUnauthorized {
+			t.Errorf("GET /api/me without a token: %d, want 401", status)
+		}
+		stop()
+		exampletest.CheckClosed(t, addr)
+		got := logs.String()
+		if !strings.Contains(got, "msg=listening addr="+addr+" issuer="+iss.Issuer()) || strings.Contains(got, "keys not loaded") {
+			t.Errorf("logs:\n%s\nwant a line listening on %s for %s, and no warning", got, addr, iss.Issuer())
+		}
+		if !strings.Contains(got, "request rejected") || !strings.Contains(got, "path=/api/me") {
+			t.Errorf("logs:\n%s\nwant the middleware's rejection of /api/me", got)
+		}
 	})
-	if status, body := exampletest.Get(t, "http://"+addr+"/api/me", accessToken(iss, "app-client")); status != http.StatusOK {
-		t.Errorf("GET /api/me: %d %q, want 200", status, body)
-	}
-	stop()
-
-	// A configuration cognito.New refuses fails run and closes the listener.
-	ln := exampletest.Listen(t)
-	err := run(context.Background(), config{Region: "eu-west-1", UserPoolID: "us-east-1_X", ClientIDs: []string{"c"},
-		TokenUse: cognito.AccessToken, Group: "admin"}, ln, slog.New(slog.DiscardHandler))
-	if err == nil || !strings.HasPrefix(err.Error(), "cognito: ") {
-		t.Errorf("run with a bad pool id = %v, want a cognito error", err)
-	}
-	exampletest.CheckClosed(t, ln.Addr().String())
+	t.Run("keys unavailable", func(t *testing.T) {
+		down := issuertest.New()
+		t.Cleanup(down.Close)
+		down.SetStatus(http.StatusInternalServerError)
+		cfg := fakePool(t, down, "eu-west-1_DownPool")
+		var logs exampletest.Logs
+		addr, stop := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
+			return run(ctx, cfg, ln, logs.Logger())
+		})
+		defer stop()
+		status, body := exampletest.Get(t, "http://"+addr+"/api/me", accessToken(down, "app-client"))
+		if status != http.StatusServiceUnavailable || !strings.Contains(body, "temporarily_unavailable") {
+			t.Errorf("GET /api/me: %d %q, want 503 temporarily_unavailable", status, body)
+		}
+		if status, _ := exampletest.Get(t, "http://"+addr+"/healthz", ""); status != http.StatusOK {
+			t.Errorf("GET /healthz: %d, want 200", status)
+		}
+		if got := logs.String(); !strings.Contains(got, `level=WARN msg="keys not loaded yet`) {
+			t.Errorf("logs:\n%s\nwant a warning that the keys are not loaded", got)
+		}
+	})
+	t.Run("bad pool id", func(t *testing.T) {
+		// A configuration cognito.New refuses fails run and closes the
+		// listener.
+		ln := exampletest.Listen(t)
+		err := run(context.Background(), config{Region: "eu-west-1", UserPoolID: "us-east-1_X", ClientIDs: []string{"c"},
+			TokenUse: cognito.AccessToken, Group: "admin"}, ln, slog.New(slog.DiscardHandler))
+		if err == nil || !strings.HasPrefix(err.Error(), "cognito: ") {
+			t.Errorf("run with a bad pool id = %v, want a cognito error", err)
+		}
+		exampletest.CheckClosed(t, ln.Addr().String())
+	})
+	t.Run("shuts down gracefully", func(t *testing.T) {
+		exampletest.CheckGracefulShutdown(t, "/api/me", func(ctx context.Context, ln net.Listener, logger *slog.Logger) error {
+			return run(ctx, cfg, ln, logger)
+		})
+	})
 }

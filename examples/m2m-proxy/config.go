@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,8 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	// Imported as examples: this package has a type server of its own.
-	examples "github.com/jwtguard/jwtguard/examples/internal/server"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -48,13 +47,13 @@ func parseOptions(args []string, getenv func(string) string, usage io.Writer) (*
 	fs.SetOutput(usage)
 	o := &options{ReadTimeout: defaultReadTimeout, WriteTimeout: defaultWriteTimeout, IdleTimeout: defaultIdleTimeout}
 	fs.StringVar(&o.Upstream, "upstream", getenv("M2M_UPSTREAM"), "upstream token `URL`, required (M2M_UPSTREAM)")
-	fs.StringVar(&o.Listen, "listen", examples.Env(getenv, "127.0.0.1:8080", "M2M_LISTEN"), "listen `address` (M2M_LISTEN)")
+	fs.StringVar(&o.Listen, "listen", cmp.Or(getenv("M2M_LISTEN"), "127.0.0.1:8080"), "listen `address` (M2M_LISTEN)")
 	// A func flag, so that -h does not print the secret as its default.
 	secret := getenv("M2M_PROXY_SECRET")
 	fs.Func("secret", "proxy `secret`, at least 32 bytes, required; prefer the environment (M2M_PROXY_SECRET)",
 		func(s string) error { secret = s; return nil })
 	fs.StringVar(&o.RedisAddr, "redis", getenv("REDIS_ADDR"), "Redis `address` to share the cache between replicas (REDIS_ADDR)")
-	maxEntries := examples.Env(getenv, strconv.Itoa(m2m.DefaultMaxEntries), "M2M_MAX_ENTRIES")
+	maxEntries := cmp.Or(getenv("M2M_MAX_ENTRIES"), strconv.Itoa(m2m.DefaultMaxEntries))
 	fs.Func("max-entries", "`number` of tokens cached in memory without Redis (M2M_MAX_ENTRIES, default "+maxEntries+")",
 		func(s string) error { maxEntries = s; return nil })
 	fs.StringVar(&o.TLSCert, "tls-cert", getenv("M2M_TLS_CERT"), "TLS certificate `file`, PEM (M2M_TLS_CERT)")
@@ -65,8 +64,11 @@ func parseOptions(args []string, getenv func(string) string, usage io.Writer) (*
 	}
 	fs.BoolVar(&o.InsecureHTTP, "insecure-http", insecure, "serve plain HTTP on a non-loopback address, behind a TLS-terminating proxy (M2M_INSECURE_HTTP)")
 	fs.StringVar(&o.MetricsListen, "metrics-listen", getenv("M2M_METRICS_LISTEN"), "serve /metrics on this `address` instead (M2M_METRICS_LISTEN)")
-	if err := examples.ParseFlags(fs, args); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	n, err := strconv.Atoi(maxEntries)
 	if err != nil || n <= 0 {

@@ -39,6 +39,7 @@ func TestListenOptions(t *testing.T) {
 		{"IPv4 loopback", []string{"-listen", "127.0.0.2:8080"}, nil, false},
 		{"IPv6 loopback", []string{"-listen", "[::1]:8080"}, nil, false},
 		{"localhost", nil, map[string]string{"M2M_LISTEN": "localhost:0"}, false},
+		{"an empty M2M_LISTEN counts as unset", nil, map[string]string{"M2M_LISTEN": ""}, false},
 		{"every interface with TLS", []string{"-listen", ":8443", "-tls-cert", "c.pem", "-tls-key", "k.pem"}, nil, false},
 		{"TLS from the environment", []string{"-listen", ":8443"}, map[string]string{"M2M_TLS_CERT": "c.pem", "M2M_TLS_KEY": "k.pem"}, false},
 		{"every interface, -insecure-http", []string{"-listen", ":8080", "-insecure-http"}, nil, true},

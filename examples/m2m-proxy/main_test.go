@@ -20,6 +20,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/m2m"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -209,6 +210,7 @@ func TestBadOptions(t *testing.T) {
 		{"short secret", []string{"-upstream", "https://example.com/token", "-secret", "short"}, nil, "at least 32 bytes"},
 		{"plain http upstream", []string{"-upstream", "http://example.com/token"}, map[string]string{"M2M_PROXY_SECRET": secret}, "plain http"},
 		{"bad max entries", []string{"-max-entries", "0"}, nil, "-max-entries"},
+		{"bad M2M_MAX_ENTRIES", []string{"-upstream", "https://example.com/token"}, map[string]string{"M2M_PROXY_SECRET": secret, "M2M_MAX_ENTRIES": "many"}, `-max-entries "many"`},
 		{"unknown flag", []string{"-nope"}, nil, "nope"},
 		{"stray argument", []string{"-upstream", "https://example.com/token", "extra"}, map[string]string{"M2M_PROXY_SECRET": secret}, "unexpected arguments"},
 		{"plain HTTP on every interface", []string{"-upstream", "https://example.com/token", "-listen", ":8080"}, map[string]string{"M2M_PROXY_SECRET": secret}, "-insecure-http"},
@@ -226,6 +228,32 @@ func TestBadOptions(t *testing.T) {
 			err := run(ctx, tt.args, func(k string) string { return tt.env[k] }, slog.New(slog.DiscardHandler), nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("run: %v, want an error about %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// -max-entries defaults to M2M_MAX_ENTRIES, else m2m.DefaultMaxEntries.
+func TestMaxEntries(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  string
+		want int
+	}{
+		{"default", nil, "", m2m.DefaultMaxEntries},
+		{"environment", nil, "500", 500},
+		{"flag wins", []string{"-max-entries", "20"}, "500", 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"M2M_UPSTREAM": "https://example.com/token", "M2M_PROXY_SECRET": secret, "M2M_MAX_ENTRIES": tt.env}
+			o, err := parseOptions(tt.args, func(k string) string { return env[k] }, io.Discard)
+			if err != nil {
+				t.Fatalf("parseOptions: %v", err)
+			}
+			if o.MaxEntries != tt.want {
+				t.Errorf("MaxEntries %d, want %d", o.MaxEntries, tt.want)
 			}
 		})
 	}

@@ -13,6 +13,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -20,8 +21,6 @@ import (
 	"io"
 	"os"
 	"time"
-
-	"github.com/jwtguard/jwtguard/examples/internal/server"
 )
 
 // parseAddr reads the Redis address from args, falling back to REDIS_ADDR
@@ -29,9 +28,12 @@ import (
 func parseAddr(args []string, getenv func(string) string, usage io.Writer) (string, error) {
 	fs := flag.NewFlagSet("redis", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	addr := fs.String("redis", server.Env(getenv, "127.0.0.1:6379", "REDIS_ADDR"), "Redis `address` host:port (REDIS_ADDR)")
-	if err := server.ParseFlags(fs, args); err != nil {
+	addr := fs.String("redis", cmp.Or(getenv("REDIS_ADDR"), "127.0.0.1:6379"), "Redis `address` host:port (REDIS_ADDR)")
+	if err := fs.Parse(args); err != nil {
 		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if *addr == "" {
 		return "", errors.New("-redis must not be empty")

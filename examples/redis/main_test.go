@@ -25,7 +25,7 @@ func TestParseAddr(t *testing.T) {
 		{"environment", nil, "redis.internal:6380", "redis.internal:6380", ""},
 		{"flag wins", []string{"-redis", "10.0.0.5:6379"}, "redis.internal:6380", "10.0.0.5:6379", ""},
 		{"empty", []string{"-redis", ""}, "", "", "must not be empty"},
-		{"stray argument", []string{"x"}, "", "", "unexpected arguments"},
+		{"stray argument", []string{"x"}, "", "", `unexpected arguments ["x"]`},
 		{"unknown flag", []string{"-addr", "x"}, "", "", "flag provided but not defined"},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -122,6 +123,59 @@ func TestStartRun(t *testing.T) {
 	}
 	if len(r.errs) != 1 || !strings.Contains(r.errs[0], "run failed") {
 		t.Errorf("errors %q, want one reporting run's error", r.errs)
+	}
+}
+
+// serveUntilDone is a run function for CheckGracefulShutdown: it rejects
+// every request, logging it as the middleware does, and when ctx ends it
+// shuts down gracefully, or closes at once.
+func serveUntilDone(graceful bool) func(ctx context.Context, ln net.Listener, logger *slog.Logger) error {
+	return func(ctx context.Context, ln net.Listener, logger *slog.Logger) error {
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			logger.Debug("jwtguard: request rejected", "path", r.URL.Path)
+			w.WriteHeader(http.StatusUnauthorized)
+		})}
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(ln) }()
+		<-ctx.Done()
+		var err error
+		if graceful {
+			err = srv.Shutdown(context.Background())
+		} else {
+			err = srv.Close()
+		}
+		<-served
+		return err
+	}
+}
+
+func TestCheckGracefulShutdown(t *testing.T) {
+	tests := []struct {
+		name     string
+		graceful bool
+		wantErrs int
+	}{
+		{"graceful", true, 0},
+		{"abrupt", false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &recorder{TB: t}
+			if !fatalOK(func() { CheckGracefulShutdown(r, "/api/me", serveUntilDone(tt.graceful)) }) {
+				t.Fatalf("CheckGracefulShutdown stopped the test: %q", r.errs)
+			}
+			if len(r.errs) != tt.wantErrs {
+				t.Errorf("errors %q, want %d", r.errs, tt.wantErrs)
+			}
+		})
+	}
+}
+
+func TestLogs(t *testing.T) {
+	var logs Logs
+	logs.Logger().Debug("hello", "k", "v")
+	if got := logs.String(); !strings.Contains(got, "level=DEBUG msg=hello k=v") {
+		t.Errorf("logs = %q, want the debug record", got)
 	}
 }
 

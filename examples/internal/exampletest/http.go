@@ -3,11 +3,8 @@ package exampletest
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/jwtguard/jwtguard/examples/internal/server"
 )
 
 // Route is one request to an example's API and what it must answer.
@@ -17,19 +14,24 @@ type Route struct {
 	Token  string // sent as a bearer token unless empty
 	Status int    // the status it must answer
 	Body   string // a part of the body it must answer
+	// ContentType, if not empty, is the Content-Type it must answer.
+	ContentType string
 }
 
 // CheckRoutes requests each route from the server at baseURL, in order,
 // in a subtest of its name, and reports an error for each answer that has
-// another status or lacks the body.
+// another status or content type, or lacks the body.
 func CheckRoutes(t *testing.T, baseURL string, routes []Route) {
 	t.Helper()
 	for _, rt := range routes {
 		t.Run(rt.Name, func(t *testing.T) {
 			t.Helper() // report the line that called CheckRoutes
-			status, body := Get(t, baseURL+rt.Path, rt.Token)
+			status, header, body := get(t, baseURL+rt.Path, rt.Token)
 			if status != rt.Status || !strings.Contains(body, rt.Body) {
 				t.Errorf("GET %s: %d %q, want %d and a body containing %q", rt.Path, status, Excerpt(body), rt.Status, rt.Body)
+			}
+			if ct := header.Get("Content-Type"); rt.ContentType != "" && ct != rt.ContentType {
+				t.Errorf("GET %s: Content-Type %q, want %q", rt.Path, ct, rt.ContentType)
 			}
 		})
 	}
@@ -38,6 +40,13 @@ func CheckRoutes(t *testing.T, baseURL string, routes []Route) {
 // Get requests url with token as a bearer token (none if empty) and
 // returns the status and body. A failed request fails t.
 func Get(t testing.TB, url, token string) (int, string) {
+	t.Helper()
+	status, _, body := get(t, url, token)
+	return status, body
+}
+
+// get is Get, with the header of the answer.
+func get(t testing.TB, url, token string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
@@ -55,7 +64,7 @@ func Get(t testing.TB, url, token string) (int, string) {
 	if err != nil {
 		t.Fatalf("GET %s: reading body: %v", url, err)
 	}
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, resp.Header, string(b)
 }
 
 // Excerpt returns body, or only its jwtguard_jwt_verifications_total lines
@@ -71,14 +80,4 @@ func Excerpt(body string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// Serve serves a's Handler on an httptest server and returns its URL.
-// When the test ends, it closes the server, then a.
-func Serve(t testing.TB, a *server.App) string {
-	t.Helper()
-	t.Cleanup(func() { a.Close() })
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	return srv.URL
 }

@@ -1,34 +1,15 @@
 package main
 
 import (
-	"log/slog"
+	"encoding/json"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/jwtguard/jwtguard/auth0"
-	"github.com/jwtguard/jwtguard/examples/internal/server"
 	"github.com/jwtguard/jwtguard/middleware"
-	"github.com/jwtguard/jwtguard/provider"
 )
-
-// newApp builds the API for cfg: the tenant's Provider, then the Verifier
-// (fetching keys with client; nil means http.DefaultClient) with its
-// metrics and the middleware (server.New), and the router in front. Close
-// it to stop the key cache.
-func newApp(cfg config, logger *slog.Logger, client *http.Client) (*server.App, error) {
-	p, err := cfg.provider()
-	if err != nil {
-		return nil, err
-	}
-	return server.New(server.Config{
-		Providers:  []provider.Provider{p},
-		HTTPClient: client,
-		Logger:     logger,
-		Routes:     cfg.routes,
-	})
-}
 
 // routes mounts the routes on a net/http ServeMux: /healthz and /metrics
 // in the open, /api/ behind the middleware, /api/messages behind the
@@ -37,7 +18,7 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
 		claims := middleware.FromContext(r.Context())
-		server.WriteJSON(w, map[string]any{
+		writeJSON(w, map[string]any{
 			"subject":     claims.Subject(),
 			"scopes":      claims.Scopes(),
 			"permissions": claims.Permissions(),
@@ -45,12 +26,21 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 		})
 	})
 	api.Handle("GET /api/messages", mw.RequirePermissions(c.Permission)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		server.WriteJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.FromContext(r.Context()).Subject()}})
+		writeJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.FromContext(r.Context()).Subject()}})
 	})))
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", server.Healthz)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, map[string]string{"status": "ok"})
+	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 	mux.Handle("/api/", mw.Handler(api))
 	return mux
+}
+
+// writeJSON answers with v as JSON. An error writing the body cannot be
+// reported to the client any more, so it is dropped.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
 }

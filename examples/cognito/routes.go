@@ -2,27 +2,14 @@ package main
 
 import (
 	"cmp"
-	"log/slog"
+	"encoding/json"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/jwtguard/jwtguard/examples/internal/server"
 	"github.com/jwtguard/jwtguard/middleware"
-	"github.com/jwtguard/jwtguard/provider"
 )
-
-// newApp builds the API for cfg: the user pool's Provider, then the
-// Verifier with its metrics and the middleware (server.New), and the
-// router in front. Close it to stop the key cache.
-func newApp(cfg config, logger *slog.Logger) (*server.App, error) {
-	p, err := cfg.provider()
-	if err != nil {
-		return nil, err
-	}
-	return server.New(server.Config{Providers: []provider.Provider{p}, Logger: logger, Routes: cfg.routes})
-}
 
 // routes mounts the routes on a net/http ServeMux: /healthz and /metrics
 // in the open, /api/ behind the middleware, /api/admin behind the group
@@ -41,7 +28,7 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 			http.Error(w, "bad claims", http.StatusInternalServerError)
 			return
 		}
-		server.WriteJSON(w, map[string]any{
+		writeJSON(w, map[string]any{
 			"subject":   claims.Subject(),
 			"username":  cmp.Or(extra.Username, extra.Login),
 			"email":     extra.Email,
@@ -51,12 +38,21 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 		})
 	})
 	api.Handle("GET /api/admin", mw.RequireGroups(c.Group)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		server.WriteJSON(w, map[string]string{"message": "hello, " + c.Group + " " + middleware.FromContext(r.Context()).Subject()})
+		writeJSON(w, map[string]string{"message": "hello, " + c.Group + " " + middleware.FromContext(r.Context()).Subject()})
 	})))
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", server.Healthz)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, map[string]string{"status": "ok"})
+	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 	mux.Handle("/api/", mw.Handler(api))
 	return mux
+}
+
+// writeJSON answers with v as JSON. An error writing the body cannot be
+// reported to the client any more, so it is dropped.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
 }
