@@ -282,7 +282,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 			return k, nil
 		}
 	case errors.As(err, &re) && re.Reason == refresh.Closed:
-		return Key{}, ErrKeyNotFound
+		return Key{}, &UnavailableError{Err: ErrClosed}
 	}
 	if h != nil {
 		h.UnknownKID(c.cfg.Issuer, KIDRejected)

@@ -68,10 +68,12 @@
 // Each value of the issuer label adds at most about 110 series (42
 // refresh counters, 14 and 19 histogram series, 21 verification counters,
 // 4 token cache counters and 9 more; an issuer in steady use has 40 to
-// 50). That is nothing for a few issuers and up to a million for 10 000
-// tenants: with many, set Config.IssuerLabel to collapse them into one
-// value or a few groups of your own (e.g. the tenant's plan), and the
-// series are at most 110 × (fixed issuers + groups + 1). Nothing a caller controls (kid, subject, client id, the token's
+// 50). That is nothing for a few issuers; with tenants it grows with
+// every tenant ever resolved (a series is never removed, evicted tenants'
+// included), up to a million for 10 000. With many, set
+// Config.IssuerLabel to collapse them into one value or a few groups of
+// your own (e.g. the tenant's plan): the series are then at most
+// 110 × (fixed issuers + groups + 1). Nothing a caller controls (kid, subject, client id, the token's
 // iss) is ever a label value. The hook methods are public, so code of
 // your own that calls them with other issuer strings takes that bound on
 // itself.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,12 +39,13 @@ const maxIssuerBytes = 512
 // from what you hold (a table, a database, a pattern over ids you issued),
 // never from what the token or the request says about itself: the
 // Provider it returns names where keys are fetched from. An error means
-// "cannot tell now" (the database is down): the token is answered 503,
-// and the next token of the issuer asks again.
+// "cannot tell now" (the database is down): the issuer's tokens are
+// answered 503 with Retry-After for 5 seconds, then it is asked again.
 //
-// The Verifier calls it at most once at a time per issuer, bounded by a
-// 10 s timeout and by the rate limit of TenantsConfig, and holds its
-// answers, yes and no, with bounds; see TenantsConfig. ctx carries the
+// The Verifier calls it at most once at a time per issuer (and
+// partition), bounded by a 10 s timeout and by the rate limit of
+// TenantsConfig, and holds its answers — yes, no, and for 5 seconds an
+// error — with bounds; see TenantsConfig. Forget drops them. ctx carries the
 // values of the request (see TenantsConfig.Partition), not its
 // cancellation. Resolvers for Cognito pools, Auth0 domains and OIDC
 // issuers are in package cognito, auth0 and here (OIDCResolver).
@@ -93,8 +95,8 @@ type TenantsConfig struct {
 	// belongs to (a tenant an earlier middleware put in the context): the
 	// Resolver's answers, and the tenants, are held per partition and
 	// issuer, so that a Resolver may read the context — e.g. refuse a
-	// token of tenant A's issuer on tenant B's host. It must return one of
-	// a bounded set of values.
+	// token of tenant A's issuer on tenant B's host. It must return a
+	// short value from a bounded set (a tenant id, not a header).
 	Partition func(ctx context.Context) string
 	// MaxTenants bounds the tenants held. If zero, DefaultMaxTenants
 	// (10 000).
@@ -123,7 +125,7 @@ type tenants struct {
 	idle       time.Duration
 	refusedTTL time.Duration
 	held       *clockmap.Map[*route]
-	refused    *clockmap.Map[time.Time] // until when
+	denied     *clockmap.Map[denial]
 
 	mu      sync.Mutex
 	closed  bool
@@ -139,16 +141,25 @@ type tenants struct {
 type tenantKey struct{ part, issuer string }
 
 // lookup is one Resolver call; done is closed when r or err is set.
+// forgotten (under tenants.mu): Forget ran during the call, whose answer
+// is then not recorded.
 type lookup struct {
-	done   chan struct{}
-	cancel context.CancelFunc
-	r      *route
-	err    error
+	done      chan struct{}
+	cancel    context.CancelFunc
+	forgotten bool
+	r         *route
+	err       error
 }
 
 func newTenants(cfg TenantsConfig, cc cache.Config) (*tenants, error) {
 	if cfg.MaxTenants < 0 || cfg.IdleTimeout < 0 || cfg.MaxRefused < 0 || cfg.RefusedTTL < 0 || cfg.LookupRate < 0 || cfg.LookupBurst < 0 {
 		return nil, errors.New("provider: TenantsConfig: MaxTenants, IdleTimeout, MaxRefused, RefusedTTL, LookupRate and LookupBurst must not be negative")
+	}
+	if cfg.IdleTimeout != 0 && cfg.IdleTimeout < time.Second {
+		return nil, fmt.Errorf("provider: TenantsConfig.IdleTimeout %v is under a second (tenants' use is noted to the second)", cfg.IdleTimeout)
+	}
+	if math.IsNaN(cfg.LookupRate) || math.IsInf(cfg.LookupRate, 0) {
+		return nil, fmt.Errorf("provider: TenantsConfig.LookupRate %v is not a number of calls a second", cfg.LookupRate)
 	}
 	if cfg.Resolver == nil {
 		if cfg.Partition != nil {
@@ -164,7 +175,7 @@ func newTenants(cfg TenantsConfig, cc cache.Config) (*tenants, error) {
 		idle:       cfg.IdleTimeout,
 		refusedTTL: cfg.RefusedTTL,
 		held:       clockmap.New[*route](orDefault(cfg.MaxTenants, DefaultMaxTenants)),
-		refused:    clockmap.New[time.Time](orDefault(cfg.MaxRefused, DefaultMaxRefused)),
+		denied:     clockmap.New[denial](orDefault(cfg.MaxRefused, DefaultMaxRefused)),
 		calls:      make(map[tenantKey]*lookup),
 		rate:       cfg.LookupRate,
 		burst:      float64(orDefault(cfg.LookupBurst, DefaultLookupBurst)),
@@ -201,27 +212,39 @@ func (t *tenants) route(ctx context.Context, issuer string, now time.Time) (*rou
 	if len(issuer) > maxIssuerBytes || issuer == "" {
 		return nil, ErrUnknownIssuer
 	}
-	if e := t.refused.Get(part, issuer); e != nil && now.Before(e.Value) {
-		return nil, ErrUnknownIssuer
+	for try := 0; ; try++ {
+		r, err := t.lookUp(ctx, part, issuer, now)
+		if err != errForgotten || try > 0 {
+			return r, err
+		}
+		// Forget ran during the lookup this token joined: ask again.
+	}
+}
+
+// lookUp answers from what is held about (part, issuer), or joins or
+// starts the Resolver call for it and waits for its answer.
+func (t *tenants) lookUp(ctx context.Context, part, issuer string, now time.Time) (*route, error) {
+	if e := t.denied.Get(part, issuer); e != nil && now.Before(e.Value.until) {
+		return nil, e.Value.error(now)
 	}
 	k := tenantKey{part, issuer}
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
-		return nil, &KeysUnavailableError{Issuer: issuer, Err: cache.ErrClosed}
+		return nil, &KeysUnavailableError{Err: cache.ErrClosed}
 	}
 	l := t.calls[k]
 	if l == nil {
-		// A lookup may have ended since the look-ups above (it adds its
-		// answer under t.mu).
+		// A lookup may have ended since the look-ups above (it records
+		// its answer under t.mu).
 		if e := t.held.Get(part, issuer); e != nil {
 			t.mu.Unlock()
 			e.Value.touch(now)
 			return e.Value, nil
 		}
-		if e := t.refused.Get(part, issuer); e != nil && now.Before(e.Value) {
+		if e := t.denied.Get(part, issuer); e != nil && now.Before(e.Value.until) {
 			t.mu.Unlock()
-			return nil, ErrUnknownIssuer
+			return nil, e.Value.error(now)
 		}
 		if wait := t.take(now); wait > 0 {
 			t.mu.Unlock()
@@ -242,6 +265,29 @@ func (t *tenants) route(ctx context.Context, issuer string, now time.Time) (*rou
 	case <-ctx.Done():
 		return nil, &KeysUnavailableError{Err: fmt.Errorf("provider: resolving the token's issuer: %w", ctx.Err())}
 	}
+}
+
+// errForgotten is the answer of a lookup that Forget overtook: the token
+// asks again.
+var errForgotten = errors.New("provider: the issuer was forgotten while it was being resolved")
+
+// denial is a "no" held for an issuer until a time: the Resolver refused
+// it (err nil), or failed (err), in which case it is asked again after
+// failedHold, not for every token.
+type denial struct {
+	until time.Time
+	err   error
+}
+
+// failedHold is how long a Resolver's failure for an issuer is held.
+const failedHold = 5 * time.Second
+
+// error is the error of a token of the issuer d denies at now.
+func (d denial) error(now time.Time) error {
+	if d.err == nil {
+		return ErrUnknownIssuer
+	}
+	return &KeysUnavailableError{RetryAfter: d.until.Sub(now), Err: d.err}
 }
 
 // errLookupsThrottled is the cause of the 503 a token of an unanswered
@@ -267,7 +313,8 @@ func (t *tenants) take(now time.Time) time.Duration {
 }
 
 // resolve calls the Resolver for k and records its answer: a new tenant,
-// a refusal, or an error, which is not held.
+// a refusal (held for RefusedTTL), or a failure (held for failedHold) —
+// unless Forget overtook it.
 func (t *tenants) resolve(ctx context.Context, k tenantKey, l *lookup) {
 	defer t.wg.Done()
 	defer l.cancel()
@@ -275,40 +322,49 @@ func (t *tenants) resolve(ctx context.Context, k tenantKey, l *lookup) {
 	var r *route
 	switch {
 	case err != nil:
-		err = &KeysUnavailableError{Err: fmt.Errorf("provider: resolving issuer %q: %w", k.issuer, err)}
+		err = fmt.Errorf("provider: resolving issuer %q: %w", k.issuer, err)
 	case p == nil:
 		err = ErrUnknownIssuer
 	case p.Issuer() != k.issuer:
-		err = &KeysUnavailableError{Err: fmt.Errorf("provider: the Resolver answered issuer %q with a provider for %q", k.issuer, p.Issuer())}
+		err = fmt.Errorf("provider: the Resolver answered issuer %q with a provider for %q", k.issuer, p.Issuer())
 	default:
-		if r, err = newRoute(p, t.cc); err != nil {
-			err = &KeysUnavailableError{Err: err}
-		}
+		r, err = newRoute(p, t.cc)
 	}
+	now := time.Now()
 
 	t.mu.Lock()
 	var evicted *route
 	switch {
-	case r != nil && t.closed:
-		evicted, r, err = r, nil, &KeysUnavailableError{Issuer: k.issuer, Err: cache.ErrClosed}
+	case l.forgotten || t.closed:
+		evicted, r, err = r, nil, errForgotten
+		if t.closed {
+			err = &KeysUnavailableError{Err: cache.ErrClosed}
+		}
 	case r != nil:
 		r.tenant, r.part = true, k.part
-		r.used.Store(time.Now().Unix())
+		r.used.Store(now.Unix())
 		e, added, ev := t.held.Add(k.part, k.issuer, r)
-		if !added { // Forget and a new lookup raced this one
+		if !added { // cannot happen: one lookup at a time per key
 			evicted, r = r, e.Value
 		} else if ev != nil {
 			evicted = ev.Value
 		}
 		r.entry.Store(e)
 		t.planSweep()
-	case errors.Is(err, ErrUnknownIssuer):
-		if e := t.refused.Get(k.part, k.issuer); e != nil {
-			t.refused.Remove(e) // expired
+	default:
+		d := denial{until: now.Add(t.refusedTTL)}
+		if err != ErrUnknownIssuer {
+			d = denial{until: now.Add(failedHold), err: err}
+			err = &KeysUnavailableError{RetryAfter: failedHold, Err: err}
 		}
-		t.refused.Add(k.part, k.issuer, time.Now().Add(t.refusedTTL))
+		if e := t.denied.Get(k.part, k.issuer); e != nil {
+			t.denied.Remove(e) // expired
+		}
+		t.denied.Add(k.part, k.issuer, d)
 	}
-	delete(t.calls, k)
+	if t.calls[k] == l {
+		delete(t.calls, k)
+	}
 	l.r, l.err = r, err
 	close(l.done)
 	t.mu.Unlock()
@@ -360,10 +416,21 @@ func (t *tenants) sweepIdle() {
 // tenant's cache is closed before it returns, so its cached tokens no
 // longer serve.
 func (t *tenants) forget(issuer string) {
+	// First the calls in flight, whose answers are then not recorded;
+	// then what was recorded before.
+	t.mu.Lock()
+	for k, l := range t.calls {
+		if k.issuer == issuer {
+			l.forgotten = true
+			l.cancel()
+			delete(t.calls, k)
+		}
+	}
+	t.mu.Unlock()
 	for _, e := range t.held.RemoveIf(func(e *clockmap.Entry[*route]) bool { return e.Name == issuer }) {
 		e.Value.cache.Close()
 	}
-	t.refused.RemoveIf(func(e *clockmap.Entry[time.Time]) bool { return e.Name == issuer })
+	t.denied.RemoveIf(func(e *clockmap.Entry[denial]) bool { return e.Name == issuer })
 }
 
 // routes returns the tenants held now.

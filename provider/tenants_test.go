@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -94,35 +95,89 @@ func TestTenantsResolvedOnFirstToken(t *testing.T) {
 }
 
 // The fixed Providers come first; a Resolver's answer that names another
-// issuer, or its error, is a 503, not held.
+// The fixed Providers come first; a Resolver's failure, or an answer that
+// names another issuer, is a 503 with Retry-After, held for 5 seconds (a
+// tenant whose lookups fail does not spend the rate the others need), and
+// asked about again after.
 func TestTenantsResolverMistakes(t *testing.T) {
 	ts := newTenantServer(t, 4)
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int64
+		fail := errors.New("database down")
+		v := newTenantVerifier(t, provider.VerifierConfig{
+			Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+				calls.Add(1)
+				switch ts.tenantOf(iss) {
+				case 1:
+					return nil, fail
+				case 2: // a provider for tenant 0, asked about 2
+					return provider.NewOIDC(ctx, provider.OIDCConfig{Issuer: ts.issuer(0), JWKSURL: ts.issuer(0) + "/jwks.json", Audiences: []string{testAudience}, Algorithms: []string{"EdDSA"}})
+				}
+				return nil, nil
+			}), LookupBurst: 3},
+		})
+		round := func() {
+			t.Helper()
+			for range 100 {
+				_, err := v.Verify(context.Background(), ts.token(1, "u"))
+				var ue *provider.KeysUnavailableError
+				if !errors.As(err, &ue) || !errors.Is(err, fail) || ue.RetryAfter <= 0 {
+					t.Fatalf("Resolver error: %v, want a KeysUnavailableError wrapping it, with Retry-After", err)
+				}
+				if _, err := v.Verify(context.Background(), ts.token(2, "u")); !errors.As(err, &ue) {
+					t.Fatalf("Resolver answered with another issuer's provider: %v, want KeysUnavailableError", err)
+				}
+			}
+		}
+		round()
+		if c, f := calls.Load(), ts.totalFetches(); c != 2 || f != 0 {
+			t.Fatalf("%d Resolver calls, %d fetches; want 2 (failures held) and none", c, f)
+		}
+		// The rate is left for other issuers: a burst of 3, 2 spent.
+		if _, err := v.Verify(context.Background(), ts.token(3, "u")); !errors.Is(err, provider.ErrUnknownIssuer) {
+			t.Fatalf("another issuer while two fail: %v, want it asked about (and refused)", err)
+		}
+		time.Sleep(5 * time.Second)
+		round()
+		if c := calls.Load(); c != 5 {
+			t.Fatalf("%d Resolver calls after 5 s, want 5 (each failing issuer asked again once)", c)
+		}
+	})
+}
+
+// Forget overtakes a Resolver call in flight: its answer, read before the
+// tenant was added, is not held, and the token waiting for it asks again.
+func TestTenantsForgetDuringLookup(t *testing.T) {
+	ts := newTenantServer(t, 2)
+	var allowed atomic.Bool
+	entered, release := make(chan struct{}, 1), make(chan struct{})
 	var calls atomic.Int64
-	fail := errors.New("database down")
+	inner := ts.resolver(&calls, func(int) bool { return true })
 	v := newTenantVerifier(t, provider.VerifierConfig{
 		Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
-			calls.Add(1)
-			switch ts.tenantOf(iss) {
-			case 1:
-				return nil, fail
-			case 2: // a provider for tenant 0, asked about 2
-				return provider.NewOIDC(ctx, provider.OIDCConfig{Issuer: ts.issuer(0), JWKSURL: ts.issuer(0) + "/jwks.json", Audiences: []string{testAudience}, Algorithms: []string{"EdDSA"}})
+			ok := allowed.Load() // read before the tenant is added...
+			select {
+			case entered <- struct{}{}:
+				<-release // ...answered after
+			default:
 			}
-			return nil, nil
+			if !ok {
+				return nil, nil
+			}
+			return inner.Resolve(ctx, iss)
 		})},
 	})
-	for range 2 {
+	done := make(chan error)
+	go func() {
 		_, err := v.Verify(context.Background(), ts.token(1, "u"))
-		var ue *provider.KeysUnavailableError
-		if !errors.As(err, &ue) || !errors.Is(err, fail) {
-			t.Fatalf("Resolver error: %v, want a KeysUnavailableError wrapping it", err)
-		}
-		if _, err := v.Verify(context.Background(), ts.token(2, "u")); !errors.As(err, &ue) {
-			t.Fatalf("Resolver answered with another issuer's provider: %v, want KeysUnavailableError", err)
-		}
-	}
-	if c, f := calls.Load(), ts.totalFetches(); c != 4 || f != 0 {
-		t.Fatalf("%d Resolver calls, %d fetches; want 4 (errors are not held) and none", c, f)
+		done <- err
+	}()
+	<-entered
+	allowed.Store(true) // the tenant is added...
+	v.Forget(ts.issuer(1))
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("token waiting on a lookup that Forget overtook: %v, want it asked again and verified", err)
 	}
 }
 
@@ -408,5 +463,25 @@ func TestTenantsUnknownKIDGuardPerTenant(t *testing.T) {
 	}
 	if f := ts.fetches[2].Load(); f != 2 {
 		t.Errorf("the rotating tenant fetched %d times, want 2", f)
+	}
+}
+
+// A TenantsConfig that cannot work is refused, naming the setting.
+func TestTenantsConfigRefused(t *testing.T) {
+	r := provider.ResolverFunc(func(context.Context, string) (provider.Provider, error) { return nil, nil })
+	for _, tt := range []struct {
+		cfg  provider.TenantsConfig
+		want string
+	}{
+		{provider.TenantsConfig{Resolver: r, MaxTenants: -1}, "must not be negative"},
+		{provider.TenantsConfig{Resolver: r, IdleTimeout: time.Millisecond}, "IdleTimeout"},
+		{provider.TenantsConfig{Resolver: r, LookupRate: math.NaN()}, "LookupRate"},
+		{provider.TenantsConfig{Resolver: r, LookupRate: math.Inf(1)}, "LookupRate"},
+		{provider.TenantsConfig{Partition: func(context.Context) string { return "" }}, "Partition"},
+	} {
+		_, err := provider.NewVerifier(provider.VerifierConfig{Tenants: tt.cfg, Providers: []provider.Provider{must(provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: "https://a.example", JWKSURL: "https://a.example/jwks", InsecureSkipAudienceCheck: true}))}})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("NewVerifier(%+v) = %v, want an error naming %q", tt.cfg, err, tt.want)
+		}
 	}
 }

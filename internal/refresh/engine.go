@@ -183,7 +183,7 @@ func (e *Engine[V, T]) Poke() {
 	if e.stopped.Load() {
 		return
 	}
-	at, ok := e.due()
+	at, ok := e.due(e.cur.Load())
 	switch {
 	case !ok:
 		if e.timer != nil {
@@ -421,19 +421,23 @@ func (e *Engine[V, T]) fire() {
 	e.wg.Add(1) // Close waits for this call
 	e.mu.Unlock()
 	defer e.wg.Done()
-	if at, ok := e.due(); !ok || e.cfg.Now().Before(at) {
+	// One value is judged and handed to Get: if another is published
+	// meanwhile, Get looks again instead of refreshing the new one.
+	v := e.cur.Load()
+	if at, ok := e.due(v); !ok || e.cfg.Now().Before(at) {
 		e.Poke()
 		return
 	}
-	_, _ = e.Get(context.Background(), Request[V, T]{Seen: e.cur.Load(), Level: Due, Trigger: e.cfg.Background})
+	_, _ = e.Get(context.Background(), Request[V, T]{Seen: v, Level: Due, Trigger: e.cfg.Background})
 	if e.inflight.Load() == nil {
 		e.Poke() // nothing started (the value changed meanwhile): plan anew
 	}
 }
 
-// due is when the background refresh of the current value is due; false
-// while a refresh is in flight (its end re-plans) or cfg.Due says none.
-func (e *Engine[V, T]) due() (time.Time, bool) {
+// due is when the background refresh of v, the current value, is due;
+// false while a refresh is in flight (its end re-plans) or cfg.Due says
+// none.
+func (e *Engine[V, T]) due(v *V) (time.Time, bool) {
 	if e.inflight.Load() != nil {
 		return time.Time{}, false
 	}
@@ -441,7 +445,7 @@ func (e *Engine[V, T]) due() (time.Time, bool) {
 	if r := e.retryAt.Load(); r != 0 {
 		retry = time.Unix(0, r)
 	}
-	at, ok := e.cfg.Due(e.cur.Load(), retry)
+	at, ok := e.cfg.Due(v, retry)
 	if ok && at.Before(retry) {
 		at = retry // a Due that forgot the backoff must not make the loop spin
 	}
