@@ -13,14 +13,14 @@ import (
 	"github.com/jwtguard/jwtguard/internal/clockmap"
 )
 
-// Defaults of TenantsConfig.
+// The defaults of TenantsConfig, as its documentation gives them.
 const (
-	DefaultMaxTenants  = 10_000
-	DefaultIdleTimeout = time.Hour
-	DefaultMaxRefused  = 10_000
-	DefaultRefusedTTL  = time.Minute
-	DefaultLookupRate  = 10
-	DefaultLookupBurst = 100
+	defaultMaxTenants  = 10_000
+	defaultIdleTimeout = time.Hour
+	defaultMaxRefused  = 10_000
+	defaultRefusedTTL  = time.Minute
+	defaultLookupRate  = 10
+	defaultLookupBurst = 100
 )
 
 // resolveTimeout bounds one call of a Resolver.
@@ -98,21 +98,20 @@ type TenantsConfig struct {
 	// token of tenant A's issuer on tenant B's host. It must return a
 	// short value from a bounded set (a tenant id, not a header).
 	Partition func(ctx context.Context) string
-	// MaxTenants bounds the tenants held. If zero, DefaultMaxTenants
-	// (10 000).
+	// MaxTenants bounds the tenants held. If zero, 10 000.
 	MaxTenants int
-	// IdleTimeout evicts a tenant that verified no token for this long.
-	// If zero, DefaultIdleTimeout (1 hour).
+	// IdleTimeout evicts a tenant that verified no token for this long:
+	// at least a second. If zero, an hour.
 	IdleTimeout time.Duration
 	// MaxRefused bounds the "not ours" answers held, and RefusedTTL is
 	// how long each is (how long a tenant onboarded after its issuer was
-	// refused waits, unless Forget is called). If zero,
-	// DefaultMaxRefused (10 000) and DefaultRefusedTTL (1 minute).
+	// refused waits, unless Forget is called). If zero, 10 000 and a
+	// minute.
 	MaxRefused int
 	RefusedTTL time.Duration
 	// LookupRate is how many Resolver calls a second, in bursts of up to
-	// LookupBurst, are made for issuers with no answer held. If zero,
-	// DefaultLookupRate (10) and DefaultLookupBurst (100).
+	// LookupBurst, are made for issuers with no answer held. If zero, 10
+	// and 100.
 	LookupRate  float64
 	LookupBurst int
 }
@@ -174,20 +173,20 @@ func newTenants(cfg TenantsConfig, cc cache.Config) (*tenants, error) {
 		cc:         cc,
 		idle:       cfg.IdleTimeout,
 		refusedTTL: cfg.RefusedTTL,
-		held:       clockmap.New[*route](orDefault(cfg.MaxTenants, DefaultMaxTenants)),
-		denied:     clockmap.New[denial](orDefault(cfg.MaxRefused, DefaultMaxRefused)),
+		held:       clockmap.New[*route](orDefault(cfg.MaxTenants, defaultMaxTenants)),
+		denied:     clockmap.New[denial](orDefault(cfg.MaxRefused, defaultMaxRefused)),
 		calls:      make(map[tenantKey]*lookup),
 		rate:       cfg.LookupRate,
-		burst:      float64(orDefault(cfg.LookupBurst, DefaultLookupBurst)),
+		burst:      float64(orDefault(cfg.LookupBurst, defaultLookupBurst)),
 	}
 	if t.idle == 0 {
-		t.idle = DefaultIdleTimeout
+		t.idle = defaultIdleTimeout
 	}
 	if t.refusedTTL == 0 {
-		t.refusedTTL = DefaultRefusedTTL
+		t.refusedTTL = defaultRefusedTTL
 	}
 	if t.rate == 0 {
-		t.rate = DefaultLookupRate
+		t.rate = defaultLookupRate
 	}
 	t.allowed = t.burst
 	return t, nil
