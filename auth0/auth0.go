@@ -4,10 +4,20 @@
 // issuer https://<domain>/ — with the trailing slash Auth0 puts in iss —
 // and the JWKS URL https://<domain>/.well-known/jwks.json, and checks that
 // the token's aud (a string or an array) contains a configured API
-// audience. Scopes (scope) and RBAC permissions (permissions) are in the
-// verified provider.Claims; MachineToMachine tells client-credentials
-// tokens apart. Config.Organizations restricts a tenant's tokens to Auth0
+// audience. Scopes (scope) are in the verified provider.Claims; Auth0's
+// own claims are read here: Permissions reads the RBAC permissions
+// (permissions), MachineToMachine tells client-credentials tokens apart
+// (gty). Config.Organizations restricts a tenant's tokens to Auth0
 // Organizations (org_id), and Organization reads it.
+//
+// # Permissions
+//
+// RequirePermissions and RequireAnyPermission are rules for a route's
+// guard, middleware.Middleware.Require:
+//
+//	mux.Handle("DELETE /orders/{id}", mw.Handler(mw.Require(auth0.RequirePermissions("delete:orders"))(deleteOrder)))
+//
+// A token without them gets 403 insufficient_scope, like a missing scope.
 //
 // # Many domains
 //
@@ -158,9 +168,12 @@ func (p *Provider) Validate(c *provider.Claims) error {
 	return nil
 }
 
-// MachineToMachine reports whether c is a client-credentials token (Auth0's
-// gty claim).
-func MachineToMachine(c *provider.Claims) bool { return c.GrantType() == "client-credentials" }
+// MachineToMachine reports whether c is a client-credentials token: its
+// gty claim (Auth0's grant type) is "client-credentials".
+func MachineToMachine(c *provider.Claims) bool {
+	gty, _ := c.LookupString("gty")
+	return gty == "client-credentials"
+}
 
 // Organization returns the Auth0 Organization c was issued for (its
 // org_id claim), or "" if none (or org_id is not a string).

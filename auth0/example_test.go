@@ -5,6 +5,7 @@ import (
 	"log"
 
 	"github.com/jwtguard/jwtguard/auth0"
+	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -52,4 +53,20 @@ func ExampleMachineToMachine() {
 	// Output:
 	// true
 	// false
+}
+
+// A rule for a route's guard, mw.Require:
+//
+//	mux.Handle("POST /orders", mw.Handler(mw.Require(auth0.RequirePermissions("write:orders"))(createOrder)))
+//
+// Its error is a 403 insufficient_scope.
+func ExampleRequirePermissions() {
+	rule := auth0.RequirePermissions("read:orders", "write:orders")
+	c, _ := provider.ParseClaims([]byte(`{"permissions":["read:orders"]}`))
+	fmt.Println(auth0.Permissions(c))
+	err := rule(c)
+	fmt.Println(middleware.Status(err), err)
+	// Output:
+	// [read:orders]
+	// 403 provider: insufficient scope: want all of ["read:orders" "write:orders"]
 }

@@ -7,6 +7,11 @@
 // and the token must carry the required groups. Keys,
 // signatures and lifetimes are the provider package's business.
 //
+// TokenUseOf reads a verified token's token_use (AccessToken or IDToken),
+// for a handler behind a Provider configured with AnyToken. Groups
+// (cognito:groups) are read by provider.Claims.Groups and guarded by
+// middleware.RequireGroups, under the rule every issuer shares.
+//
 // # Local stand-ins
 //
 // In unit tests, issuertest.NewCognito stands in for a pool: its issuer,
@@ -200,15 +205,26 @@ func (p *Provider) JWKSURL() string { return p.issuer + "/.well-known/jwks.json"
 // Algorithms implements provider.Provider: Cognito signs with RS256.
 func (p *Provider) Algorithms() []string { return []string{"RS256"} }
 
+// TokenUseOf returns c's token_use claim: AccessToken ("access") or
+// IDToken ("id") for a Cognito token, else the claim as it is; "" if c has
+// no token_use or it is not a string. It is what Validate checks: on
+// claims a Verifier returns for a pool, it is AccessToken or IDToken (the
+// configured one, unless Config.TokenUse is AnyToken).
+func TokenUseOf(c *provider.Claims) TokenUse {
+	use, _ := c.LookupString("token_use")
+	return TokenUse(use)
+}
+
 // Validate implements provider.Provider with Cognito's rules.
 func (p *Provider) Validate(c *provider.Claims) error {
-	if c.TokenUse() != string(AccessToken) && c.TokenUse() != string(IDToken) {
-		return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse())
+	use := TokenUseOf(c)
+	if use != AccessToken && use != IDToken {
+		return fmt.Errorf("%w: %q", provider.ErrTokenUse, use)
 	}
-	if p.use != AnyToken && c.TokenUse() != string(p.use) {
-		return fmt.Errorf("%w: got %q, want %q", provider.ErrTokenUse, c.TokenUse(), p.use)
+	if p.use != AnyToken && use != p.use {
+		return fmt.Errorf("%w: got %q, want %q", provider.ErrTokenUse, use, p.use)
 	}
-	if c.TokenUse() == string(AccessToken) {
+	if use == AccessToken {
 		// Access tokens carry the app client in client_id (exactly that
 		// claim: not azp, which Claims.ClientID falls back to) and no aud.
 		id, _ := c.LookupString("client_id")

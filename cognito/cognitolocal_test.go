@@ -161,7 +161,7 @@ func localServe(t *testing.T, cfg cognito.Config) (*httptest.Server, *provider.V
 	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := middleware.FromContext(r.Context())
 		_ = json.NewEncoder(w).Encode(localEcho{
-			Subject: c.Subject(), ClientID: c.ClientID(), TokenUse: c.TokenUse(),
+			Subject: c.Subject(), ClientID: c.ClientID(), TokenUse: string(cognito.TokenUseOf(c)),
 			Audience: c.Audience(), Groups: c.Groups(), Scopes: c.Scopes(),
 		})
 	})

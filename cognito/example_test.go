@@ -52,3 +52,13 @@ func ExampleConfig_endpoint() {
 	// Output:
 	// http://127.0.0.1:9229/local_4h5PF7sN
 }
+
+// Behind a Provider that takes both kinds (AnyToken), TokenUseOf tells a
+// handler which one it was given.
+func ExampleTokenUseOf() {
+	access, _ := provider.ParseClaims([]byte(`{"token_use":"access","client_id":"app"}`))
+	id, _ := provider.ParseClaims([]byte(`{"token_use":"id","aud":"app"}`))
+	fmt.Println(cognito.TokenUseOf(access) == cognito.AccessToken, cognito.TokenUseOf(id) == cognito.IDToken)
+	// Output:
+	// true true
+}

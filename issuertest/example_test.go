@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"slices"
 	"strings"
 
 	"github.com/jwtguard/jwtguard/auth0"
@@ -67,7 +68,7 @@ func ExampleNewAuth0() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(strings.HasSuffix(c.Issuer(), "/"), c.HasPermission("read:orders"), auth0.MachineToMachine(c))
+	fmt.Println(strings.HasSuffix(c.Issuer(), "/"), slices.Contains(auth0.Permissions(c), "read:orders"), auth0.MachineToMachine(c))
 	// Output:
 	// true true false
 }

@@ -299,7 +299,8 @@ func TestProxyTokenVerifies(t *testing.T) {
 	a := decode(t, post(p, formType, form(id, secret, "scope", "read:things")))
 
 	c := verifyToken(t, iss, a.AccessToken, testAudience)
-	if c.Subject() != id+"@clients" || c.ClientID() != id || c.GrantType() != "client-credentials" || len(c.Scopes()) != 1 || c.Scopes()[0] != "read:things" {
+	gty, _ := c.LookupString("gty")
+	if c.Subject() != id+"@clients" || c.ClientID() != id || gty != "client-credentials" || len(c.Scopes()) != 1 || c.Scopes()[0] != "read:things" {
 		t.Fatalf("claims %+v, want a client-credentials token of %s with scope read:things", c, id)
 	}
 }

@@ -21,11 +21,14 @@
 //	missing scope, group or permission  403  error="insufficient_scope"
 //	keys unavailable                    503  Retry-After, no challenge
 //
-// RequireScopes, RequireGroups, RequirePermissions and their any-of
-// variants guard routes behind Handler. Options let requests without a
-// token through (CredentialsOptional) and CORS preflight requests to a
-// CORS handler behind the middleware (PassPreflight; by default a
-// preflight needs a token like any request).
+// RequireScopes, RequireGroups and their any-of variants guard routes
+// behind Handler. Guards of a provider's own claims live in its package,
+// as rules for Require: auth0.RequirePermissions and
+// auth0.RequireAnyPermission (Auth0 RBAC permissions), used as
+// mw.Require(auth0.RequirePermissions("orders:delete")). Options let
+// requests without a token through (CredentialsOptional) and CORS
+// preflight requests to a CORS handler behind the middleware
+// (PassPreflight; by default a preflight needs a token like any request).
 //
 // With routers:
 //
@@ -44,9 +47,10 @@
 //	api.PathPrefix("/admin").Subrouter().Use(mw.RequireAnyGroup("admins", "ops"))
 //
 // Require(rule) is the guard of a rule of your own, run on every request
-// (a revocation list, a claim of yours); the scope, group and permission
-// guards are built on it. Building a guard with no values, an empty value,
-// or a scope with a space, '"' or '\' panics, like a bad route pattern.
+// (a revocation list, a claim of yours); the scope and group guards, and
+// the provider packages' guards, are built on it. Building a guard with no
+// values, an empty value, or a scope with a space, '"' or '\' panics,
+// like a bad route pattern.
 //
 // DPoP (RFC 9449, Config.DPoP): in DPoPAllowed or DPoPRequired mode the
 // middleware takes "Authorization: DPoP <token>" with one "DPoP: <proof>"

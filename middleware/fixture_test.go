@@ -55,9 +55,10 @@ func TestMain(m *testing.M) {
 // ruledValidate is the rule of the ruled issuer: an access token of client
 // "app" whose groups include "staff".
 func ruledValidate(c *provider.Claims) error {
+	use, _ := c.LookupString("token_use")
 	switch {
-	case c.TokenUse() != "access":
-		return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse())
+	case use != "access":
+		return fmt.Errorf("%w: %q", provider.ErrTokenUse, use)
 	case c.ClientID() != "app":
 		return fmt.Errorf("%w: %q", provider.ErrClient, c.ClientID())
 	case !c.HasGroup("staff"):

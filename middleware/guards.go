@@ -29,7 +29,8 @@ func (m *Middleware) RequireAnyScope(scopes ...string) func(http.Handler) http.H
 }
 
 // RequireGroups returns a guard that requires every one of groups
-// (cognito:groups or groups).
+// (provider.Claims.Groups: cognito:groups or groups, one rule for every
+// issuer).
 func (m *Middleware) RequireGroups(groups ...string) func(http.Handler) http.Handler {
 	return m.guard("RequireGroups", groups, true, false, (*provider.Claims).HasGroup)
 }
@@ -37,18 +38,6 @@ func (m *Middleware) RequireGroups(groups ...string) func(http.Handler) http.Han
 // RequireAnyGroup is RequireGroups satisfied by any one of groups.
 func (m *Middleware) RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
 	return m.guard("RequireAnyGroup", groups, false, false, (*provider.Claims).HasGroup)
-}
-
-// RequirePermissions returns a guard that requires every one of perms
-// (Auth0 RBAC permissions).
-func (m *Middleware) RequirePermissions(perms ...string) func(http.Handler) http.Handler {
-	return m.guard("RequirePermissions", perms, true, false, (*provider.Claims).HasPermission)
-}
-
-// RequireAnyPermission is RequirePermissions satisfied by any one of
-// perms.
-func (m *Middleware) RequireAnyPermission(perms ...string) func(http.Handler) http.Handler {
-	return m.guard("RequireAnyPermission", perms, false, false, (*provider.Claims).HasPermission)
 }
 
 // guard checks want against the claims with has: every one (all) or any
@@ -86,8 +75,9 @@ func (m *Middleware) guard(name string, want []string, all, scopes bool, has fun
 // whose verdict is cached with the token). A request without claims gets
 // the no-token 401; a rule's error is answered like a verification error
 // (Status): make it match provider.ErrInsufficientScope for a 403, or
-// provider.ErrInvalidToken for a 401. The scope, group and permission
-// guards are Require with a rule of their own.
+// provider.ErrInvalidToken for a 401. The scope and group guards are
+// Require with a rule of their own; so are a provider's own guards, which
+// live in its package (auth0.RequirePermissions: mw.Require(rule)).
 func (m *Middleware) Require(rule func(*provider.Claims) error) func(http.Handler) http.Handler {
 	if rule == nil {
 		panic("middleware: Require needs a rule")

@@ -16,7 +16,7 @@ import (
 
 func TestGuards(t *testing.T) {
 	m := newMiddleware(t, middleware.Config{})
-	claims := parseClaims(t, `{"sub":"alice","scope":"read write","groups":["staff"],"permissions":["read:orders"]}`)
+	claims := parseClaims(t, `{"sub":"alice","scope":"read write","groups":["staff"]}`)
 	tests := []struct {
 		name  string
 		guard func(http.Handler) http.Handler
@@ -33,10 +33,6 @@ func TestGuards(t *testing.T) {
 		{"any group: one held", m.RequireAnyGroup("admins", "staff"), true, ""},
 		{"any group: none held", m.RequireAnyGroup("admins"), false, ""},
 		{"groups are not scopes", m.RequireGroups("read"), false, ""},
-		{"permissions: held", m.RequirePermissions("read:orders"), true, ""},
-		{"permissions: one missing", m.RequirePermissions("read:orders", "write:orders"), false, ""},
-		{"any permission: one held", m.RequireAnyPermission("write:orders", "read:orders"), true, ""},
-		{"any permission: none held", m.RequireAnyPermission("write:orders"), false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +65,7 @@ func TestGuards(t *testing.T) {
 	t.Run("without claims", func(t *testing.T) {
 		for _, g := range []func(http.Handler) http.Handler{
 			m.RequireScopes("read"), m.RequireAnyScope("read"), m.RequireGroups("staff"),
-			m.RequireAnyGroup("staff"), m.RequirePermissions("read:orders"), m.RequireAnyPermission("read:orders"),
+			m.RequireAnyGroup("staff"),
 		} {
 			rec := serve(g(mustNotCall(t)), http.MethodGet, "/", "Bearer "+token("alice", nil))
 			if rec.Code != 401 || rec.Header().Get("WWW-Authenticate") != `Bearer realm="test"` {
@@ -94,8 +90,6 @@ func TestGuardsEndToEnd(t *testing.T) {
 		{"cognito groups", m.RequireGroups("admins"), jwt.MapClaims{"cognito:groups": []string{"admins", "staff"}}, 200},
 		{"groups claim", m.RequireAnyGroup("admins", "ops"), jwt.MapClaims{"groups": "ops"}, 200},
 		{"wrong group", m.RequireGroups("admins"), jwt.MapClaims{"groups": []string{"staff"}}, 403},
-		{"permissions", m.RequirePermissions("read:orders", "write:orders"), jwt.MapClaims{"permissions": []string{"write:orders", "read:orders"}}, 200},
-		{"permission missing", m.RequireAnyPermission("delete:orders"), jwt.MapClaims{"permissions": []string{"read:orders"}}, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,8 +118,6 @@ func TestGuardPanicsOnBadConfig(t *testing.T) {
 		{"scope with backslash", func() { m.RequireScopes(`read\`) }},
 		{"no groups", func() { m.RequireGroups() }},
 		{"empty group", func() { m.RequireAnyGroup("") }},
-		{"no permissions", func() { m.RequirePermissions() }},
-		{"empty permission", func() { m.RequireAnyPermission("") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

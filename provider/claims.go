@@ -18,21 +18,20 @@ import (
 // *c = …: never write to a *Claims.) The methods read the
 // claims this library knows, by their exact (case-sensitive) names;
 // Lookup, Decode and Raw give all of them. A list method returns a copy.
+// A provider's own claims are read by its package (auth0.Permissions,
+// cognito.TokenUseOf).
 type Claims struct {
-	issuer      string
-	subject     string
-	audience    []string
-	expiresAt   time.Time
-	issuedAt    time.Time
-	notBefore   time.Time
-	id          string
-	clientID    string
-	tokenUse    string
-	scopes      []string
-	groups      []string
-	permissions []string
-	grantType   string
-	boundKey    string
+	issuer    string
+	subject   string
+	audience  []string
+	expiresAt time.Time
+	issuedAt  time.Time
+	notBefore time.Time
+	id        string
+	clientID  string
+	scopes    []string
+	groups    []string
+	boundKey  string
 
 	json   []byte // the claims set
 	header []byte // the token's protected header; nil from ParseClaims
@@ -63,29 +62,23 @@ func (c *Claims) ID() string { return c.id }
 // azp (Auth0, OIDC).
 func (c *Claims) ClientID() string { return c.clientID }
 
-// TokenUse is Cognito's token_use: "access" or "id".
-func (c *Claims) TokenUse() string { return c.tokenUse }
-
 // Scopes are scope (space-separated or an array) or, if the token has no
 // scope claim, scp; a copy.
 func (c *Claims) Scopes() []string { return slices.Clone(c.scopes) }
 
 // Groups are cognito:groups or, if the token has no cognito:groups claim,
-// groups; a copy.
+// groups; a copy. Cognito's name is known here, where its other claims
+// are not (cognito.TokenUseOf), because groups have one rule for every
+// issuer — this one, which middleware.RequireGroups and
+// cognito.Config.RequiredGroups share through HasGroup — so that one
+// guard means one thing whichever issuer signed the token.
 func (c *Claims) Groups() []string { return slices.Clone(c.groups) }
-
-// Permissions are Auth0's RBAC permissions, a copy.
-func (c *Claims) Permissions() []string { return slices.Clone(c.permissions) }
 
 // BoundKey is cnf.jkt: the RFC 7638 thumbprint of the key the token is
 // bound to (RFC 9449 §6.1, DPoP), or "" for a bearer token. A bound token
 // is worth nothing without a proof made with that key (package dpop), and
 // the middleware never accepts one as a bearer token.
 func (c *Claims) BoundKey() string { return c.boundKey }
-
-// GrantType is Auth0's gty, "client-credentials" for machine-to-machine
-// tokens.
-func (c *Claims) GrantType() string { return c.grantType }
 
 // ParseClaims decodes a JSON claims set the way Verify does after
 // checking a token, without checking anything: for tests of handlers and
@@ -172,11 +165,8 @@ func (c *Claims) Raw() (map[string]any, error) {
 // HasScope reports whether the token carries scope s.
 func (c *Claims) HasScope(s string) bool { return slices.Contains(c.scopes, s) }
 
-// HasGroup reports whether the token carries group g.
+// HasGroup reports whether the token carries group g (of Groups).
 func (c *Claims) HasGroup(g string) bool { return slices.Contains(c.groups, g) }
-
-// HasPermission reports whether the token carries permission p.
-func (c *Claims) HasPermission(p string) bool { return slices.Contains(c.permissions, p) }
 
 // HasAudience reports whether aud is one of the token's audiences.
 func (c *Claims) HasAudience(aud string) bool { return slices.Contains(c.audience, aud) }

@@ -35,8 +35,8 @@ func claimsVerifier(t *testing.T) (*provider.Verifier, func(jwt.MapClaims) *prov
 func TestClaimsFields(t *testing.T) {
 	_, verify := claimsVerifier(t)
 	type fields struct {
-		Audience, Scopes, Groups, Permissions []string
-		ID, ClientID, TokenUse, GrantType     string
+		Audience, Scopes, Groups []string
+		ID, ClientID             string
 	}
 	tests := []struct {
 		name   string
@@ -48,21 +48,21 @@ func TestClaimsFields(t *testing.T) {
 			"cognito:groups": []string{"admin", "users"}, "username": "alice", "jti": "j-1", "auth_time": 1700000000,
 		}, fields{
 			Scopes: []string{"openid", "profile", "aws.cognito.signin.user.admin"}, Groups: []string{"admin", "users"},
-			ID: "j-1", ClientID: "6bnvpjbe1h3m3", TokenUse: "access",
+			ID: "j-1", ClientID: "6bnvpjbe1h3m3",
 		}},
 		{"Cognito ID token", jwt.MapClaims{
 			"token_use": "id", "aud": "6bnvpjbe1h3m3", "cognito:groups": []string{"admin"}, "email": "alice@example.com",
-		}, fields{Audience: []string{"6bnvpjbe1h3m3"}, Groups: []string{"admin"}, TokenUse: "id"}},
+		}, fields{Audience: []string{"6bnvpjbe1h3m3"}, Groups: []string{"admin"}}},
 		{"Auth0 user token", jwt.MapClaims{
 			"aud": []string{"https://api.example.com", "https://tenant.auth0.com/userinfo"}, "azp": "spa-client",
 			"scope": "openid read:orders write:orders", "permissions": []string{"read:orders", "write:orders"},
 		}, fields{
 			Audience: []string{"https://api.example.com", "https://tenant.auth0.com/userinfo"}, ClientID: "spa-client",
-			Scopes: []string{"openid", "read:orders", "write:orders"}, Permissions: []string{"read:orders", "write:orders"},
+			Scopes: []string{"openid", "read:orders", "write:orders"},
 		}},
 		{"Auth0 machine-to-machine token", jwt.MapClaims{
 			"aud": "https://api.example.com", "azp": "m2m-client", "gty": "client-credentials", "scope": "read:orders",
-		}, fields{Audience: []string{"https://api.example.com"}, ClientID: "m2m-client", GrantType: "client-credentials", Scopes: []string{"read:orders"}}},
+		}, fields{Audience: []string{"https://api.example.com"}, ClientID: "m2m-client", Scopes: []string{"read:orders"}}},
 		{"scp array (Okta, Entra ID)", jwt.MapClaims{"scp": []string{"read", "write"}}, fields{Scopes: []string{"read", "write"}}},
 		{"scp string", jwt.MapClaims{"scp": "read write"}, fields{Scopes: []string{"read", "write"}}},
 		{"scope array", jwt.MapClaims{"scope": []string{"read", "write"}}, fields{Scopes: []string{"read", "write"}}},
@@ -76,22 +76,22 @@ func TestClaimsFields(t *testing.T) {
 		{"client_id over azp", jwt.MapClaims{"client_id": "a", "azp": "b"}, fields{ClientID: "a"}},
 		{"extra spaces in scope", jwt.MapClaims{"scope": "  read  write  "}, fields{Scopes: []string{"read", "write"}}},
 		{"scope tokens split on spaces only, invalid ones dropped", jwt.MapClaims{"scope": "read\tdelete:all read\u00a0admin write"}, fields{Scopes: []string{"write"}}},
-		{"claim names are case-sensitive", jwt.MapClaims{"Scope": "admin", "PERMISSIONS": []any{"x"}, "Groups": []any{"g"}, "Client_Id": "c", "Token_Use": "id"}, fields{}},
-		{"no Unicode folding of claim names", jwt.MapClaims{"\u017fcope": "admin", "permi\u017f\u017fion\u017f": []any{"delete:all"}}, fields{}},
+		{"claim names are case-sensitive", jwt.MapClaims{"Scope": "admin", "Groups": []any{"g"}, "Client_Id": "c", "Cognito:Groups": []any{"g"}}, fields{}},
+		{"no Unicode folding of claim names", jwt.MapClaims{"\u017fcope": "admin", "group\u017f": []any{"admin"}}, fields{}},
 		// Odd types grant nothing but do not fail the token.
 		{"groups a number", jwt.MapClaims{"groups": 5}, fields{}},
 		{"cognito:groups an object", jwt.MapClaims{"cognito:groups": map[string]any{"admin": true}}, fields{}},
 		{"scope a bool", jwt.MapClaims{"scope": true}, fields{}},
-		{"permissions null", jwt.MapClaims{"permissions": nil}, fields{}},
+		{"groups null", jwt.MapClaims{"groups": nil}, fields{}},
 		{"mixed array keeps the strings", jwt.MapClaims{"groups": []any{"a", 1, nil, "", map[string]any{}, "b"}}, fields{Groups: []string{"a", "b"}}},
-		{"array with null and empty strings", jwt.MapClaims{"permissions": []any{"read", nil, ""}}, fields{Permissions: []string{"read"}}},
+		{"array with null and empty strings", jwt.MapClaims{"groups": []any{"read", nil, ""}}, fields{Groups: []string{"read"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := verify(tt.claims)
 			got := fields{
-				Audience: c.Audience(), Scopes: c.Scopes(), Groups: c.Groups(), Permissions: c.Permissions(),
-				ID: c.ID(), ClientID: c.ClientID(), TokenUse: c.TokenUse(), GrantType: c.GrantType(),
+				Audience: c.Audience(), Scopes: c.Scopes(), Groups: c.Groups(),
+				ID: c.ID(), ClientID: c.ClientID(),
 			}
 			if !equalFields(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
@@ -121,7 +121,7 @@ func equalFields(a, b any) bool {
 // TestClaimsHas answers the membership questions on the fields.
 func TestClaimsHas(t *testing.T) {
 	_, verify := claimsVerifier(t)
-	c := verify(jwt.MapClaims{"aud": []string{"api"}, "scope": "read write", "cognito:groups": []string{"admin"}, "permissions": []string{"delete:all"}})
+	c := verify(jwt.MapClaims{"aud": []string{"api"}, "scope": "read write", "cognito:groups": []string{"admin"}})
 	checks := []struct {
 		name string
 		got  bool
@@ -133,8 +133,6 @@ func TestClaimsHas(t *testing.T) {
 		{"HasScope(read write)", c.HasScope("read write"), false},
 		{"HasGroup(admin)", c.HasGroup("admin"), true},
 		{"HasGroup(Admin)", c.HasGroup("Admin"), false},
-		{"HasPermission(delete:all)", c.HasPermission("delete:all"), true},
-		{"HasPermission(read)", c.HasPermission("read"), false},
 		{"HasGroup of empty", c.HasGroup(""), false},
 	}
 	for _, ch := range checks {

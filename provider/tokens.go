@@ -51,7 +51,7 @@ type TokenCacheConfig struct {
 	MaxEntries int
 	// MaxBytes bounds the memory the entries hold, each counted as its
 	// token, its decoded form and the claims (1.75 times the token's
-	// length, plus about 700 bytes). If zero, DefaultTokenCacheBytes
+	// length, plus about 1 KiB). If zero, DefaultTokenCacheBytes
 	// (32 MiB).
 	MaxBytes int64
 	// MaxAge is the longest one verification is reused. If zero,
@@ -151,7 +151,7 @@ func (t *tokens) addVerified(token string, w *wireClaims, buf []byte, r *route, 
 	size := int64(len(token)+cap(buf)) + entryOverhead // the token (a copy), the buffer
 	// The lists, counted as if each string were a copy of its own (most
 	// are views of the buffer; escaped ones are not).
-	for _, l := range [][]string{w.out.audience, w.out.scopes, w.out.groups, w.out.permissions} {
+	for _, l := range [][]string{w.out.audience, w.out.scopes, w.out.groups} {
 		size += int64(len(l)) * int64(unsafe.Sizeof(""))
 		for _, s := range l {
 			size += int64(len(s))

@@ -43,14 +43,15 @@ func TestVerifyReasons(t *testing.T) {
 	iss := newIssuer(t, "RS256")
 	down := newIssuer(t, "RS256")
 	down.SetStatus(http.StatusInternalServerError)
+	use := func(c *provider.Claims) string { u, _ := c.LookupString("token_use"); return u }
 	rule := func(c *provider.Claims) error {
 		switch {
 		case c.ID() == "typed": // this one must be an RFC 9068 access token
 			return provider.CheckType(c, "at+jwt")
 		case c.Subject() == "":
 			return fmt.Errorf("%w: sub is required", provider.ErrClaims)
-		case c.TokenUse() != "access":
-			return fmt.Errorf("%w: %q", provider.ErrTokenUse, c.TokenUse())
+		case use(c) != "access":
+			return fmt.Errorf("%w: %q", provider.ErrTokenUse, use(c))
 		case c.ClientID() != "app":
 			return fmt.Errorf("%w: %q", provider.ErrClient, c.ClientID())
 		case !c.HasGroup("admin"):

@@ -36,9 +36,9 @@ type wireClaims struct {
 	iat      numericDate
 
 	// Raw values of the claims decoded after verification; nil if absent.
-	sub, jti, clientID, azp, tokenUse, gty         []byte
-	scope, scp, cognitoGroups, groups, permissions []byte
-	cnf                                            []byte
+	sub, jti, clientID, azp           []byte
+	scope, scp, cognitoGroups, groups []byte
+	cnf                               []byte
 
 	// strs backs the claims' lists, so that they cost no allocation of
 	// their own unless they are long.
@@ -77,10 +77,6 @@ func (w *wireClaims) decode(b []byte) error {
 			w.clientID = v
 		case "azp":
 			w.azp = v
-		case "token_use":
-			w.tokenUse = v
-		case "gty":
-			w.gty = v
 		case "scope":
 			w.scope = v
 		case "scp":
@@ -89,8 +85,6 @@ func (w *wireClaims) decode(b []byte) error {
 			w.cognitoGroups = v
 		case "groups":
 			w.groups = v
-		case "permissions":
-			w.permissions = v
 		case "cnf":
 			w.cnf = v
 		}
@@ -142,14 +136,11 @@ func (w *wireClaims) claims() *Claims {
 		notBefore: w.nbf.time(),
 		id:        str(w.jti),
 		clientID:  cmp.Or(str(w.clientID), str(w.azp)),
-		tokenUse:  str(w.tokenUse),
-		grantType: str(w.gty),
 		json:      w.json,
 		header:    w.header,
 	}
 	c.scopes = w.decodeList(present(w.scope, w.scp), true)
 	c.groups = w.decodeList(present(w.cognitoGroups, w.groups), false)
-	c.permissions = w.decodeList(w.permissions, false)
 	if len(w.cnf) > 0 && w.cnf[0] == '{' {
 		// cnf.jkt (RFC 9449 §6.1); the object was checked by decode's scan.
 		o := jsonobj.Object{B: w.cnf}

@@ -18,7 +18,8 @@
 //
 // The whole program is in this directory: copy it. What is Auth0's is
 // auth0.Config from the flags (here) and a router that reads Auth0's
-// permissions (routes.go). main and run, which builds the Verifier with
+// permissions (auth0.Permissions) and guards a route with them
+// (mw.Require(auth0.RequirePermissions(…)), routes.go). main and run, which builds the Verifier with
 // its metrics and the middleware, fetches the keys, and serves until
 // SIGINT or SIGTERM, then shuts down gracefully, are much the same in the
 // cognito, chi and gorilla examples.

@@ -21,11 +21,11 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 		writeJSON(w, map[string]any{
 			"subject":     claims.Subject(),
 			"scopes":      claims.Scopes(),
-			"permissions": claims.Permissions(),
+			"permissions": auth0.Permissions(claims),
 			"machine":     auth0.MachineToMachine(claims), // a client-credentials token
 		})
 	})
-	api.Handle("GET /api/messages", mw.RequirePermissions(c.Permission)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api.Handle("GET /api/messages", mw.Require(auth0.RequirePermissions(c.Permission))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, []map[string]string{{"from": "jwtguard", "text": "hello, " + middleware.FromContext(r.Context()).Subject()}})
 	})))
 

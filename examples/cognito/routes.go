@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/jwtguard/jwtguard/cognito"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
@@ -32,7 +33,7 @@ func (c config) routes(mw *middleware.Middleware, g prometheus.Gatherer) http.Ha
 			"subject":   claims.Subject(),
 			"username":  cmp.Or(extra.Username, extra.Login),
 			"email":     extra.Email,
-			"token_use": claims.TokenUse(),
+			"token_use": cognito.TokenUseOf(claims),
 			"scopes":    claims.Scopes(),
 			"groups":    claims.Groups(),
 		})

@@ -54,7 +54,7 @@ func run() error {
 		fmt.Fprintf(w, "orders of %s (machine: %v)\n", c.Subject(), auth0.MachineToMachine(c))
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /orders", auth.Handler(auth.RequirePermissions("read:orders")(orders)))
+	mux.Handle("GET /orders", auth.Handler(auth.Require(auth0.RequirePermissions("read:orders"))(orders)))
 	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	return srv.ListenAndServe()
 }
