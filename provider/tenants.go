@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -251,6 +252,9 @@ func (t *tenants) lookUp(ctx context.Context, part, issuer string, now time.Time
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), resolveTimeout)
 		l = &lookup{done: make(chan struct{}), cancel: cancel}
+		// Copies: issuer is a view of the token's decoded buffer, which
+		// the maps holding the answer must not keep (nor see reused).
+		k = tenantKey{strings.Clone(part), strings.Clone(issuer)}
 		t.calls[k] = l
 		t.wg.Add(1)
 		go t.resolve(rctx, k, l)

@@ -485,3 +485,43 @@ func TestTenantsConfigRefused(t *testing.T) {
 		}
 	}
 }
+
+// Failed verifications reuse their decoding state; claims handed to a
+// Validate that failed are never reused, whatever it kept of them, and a
+// refused issuer held is a copy, not a view of a reused buffer.
+func TestFailedVerificationsKeepNothingShared(t *testing.T) {
+	ts := newTenantServer(t, 2)
+	var kept []*provider.Claims
+	refuse := errors.New("refused by rule")
+	v := newTenantVerifier(t, provider.VerifierConfig{
+		Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+			if ts.tenantOf(iss) != 1 {
+				return nil, nil
+			}
+			return provider.NewOIDC(ctx, provider.OIDCConfig{
+				Issuer: iss, JWKSURL: iss + "/jwks.json", Audiences: []string{testAudience}, Algorithms: []string{"EdDSA"},
+				Validate: func(c *provider.Claims) error { kept = append(kept, c); return refuse },
+			})
+		})},
+		TokenCache: provider.TokenCacheConfig{Disabled: true},
+	})
+	ctx := context.Background()
+	for i := range 50 {
+		if _, err := v.Verify(ctx, ts.token(1, fmt.Sprint("kept-", i))); !errors.Is(err, refuse) {
+			t.Fatalf("token refused by Validate: %v", err)
+		}
+		for j := range 20 { // failures of every kind in between
+			_, _ = v.Verify(ctx, ts.tokenFor(1, ts.issuer(1), fmt.Sprint("kid-", j), "x"))
+			_, _ = v.Verify(ctx, unsignedToken(fmt.Sprintf("https://refused-%d-%d.example", i, j)))
+		}
+	}
+	for i, c := range kept {
+		if c.Subject() != fmt.Sprint("kept-", i) || c.Issuer() != ts.issuer(1) {
+			t.Fatalf("claims kept by Validate changed: #%d reads subject %q, issuer %q", i, c.Subject(), c.Issuer())
+		}
+	}
+	// The refusals held still answer for their own issuers.
+	if _, err := v.Verify(ctx, unsignedToken("https://refused-0-0.example")); !errors.Is(err, provider.ErrUnknownIssuer) {
+		t.Fatalf("a refused issuer asked again: %v", err)
+	}
+}

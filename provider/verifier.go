@@ -312,7 +312,17 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 	if err != nil {
 		return nil, "", err
 	}
-	w := new(wireClaims)
+	// Until its claims are handed out, w goes back to the pool on
+	// failure: a flood of tokens refused before their signature (an
+	// unknown kid, issuer or alg) costs no garbage but the buffer.
+	w := wires.Get().(*wireClaims)
+	handed := false
+	defer func() {
+		if !handed {
+			*w = wireClaims{}
+			wires.Put(w)
+		}
+	}()
 	w.doc = docOf(seg.buf)
 	h, err := parseHeader(&w.doc, seg.header)
 	if err != nil {
@@ -355,6 +365,7 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 		return nil, r.issuer, err
 	}
 	c := w.claims()
+	handed = true // to Validate, which may keep it, and to the caller
 	if err := r.p.Validate(c); err != nil {
 		return nil, r.issuer, err
 	}
@@ -440,6 +451,12 @@ func parseHeader(d *doc, b []byte) (header, error) {
 	}
 	return h, nil
 }
+
+// wires are the wireClaims of failed verifications, reused: nothing
+// keeps one whose claims were not handed out, since every error made
+// from it is formatted, and strings it holds are views of the token's
+// buffer, not of it.
+var wires = sync.Pool{New: func() any { return new(wireClaims) }}
 
 // errNotCompact is the error of a token that is not three base64url
 // segments.
