@@ -77,12 +77,15 @@ func (f ResolverFunc) Resolve(ctx context.Context, issuer string) (Provider, err
 // (or, past MaxStale or after eviction, waits for one fetch — from the
 // shared store, with VerifierConfig.Cache.Store, if another replica has
 // the document). Every tenant has its own unknown-kid cooldown and
-// backoff: one tenant under attack or down costs the others nothing.
+// backoff: one tenant under attack or down makes the others wait for
+// nothing — no lock, cooldown or queue is shared (a flood still costs the
+// process the CPU it takes to refuse it, about 1.6 µs a token).
 //
 // Issuers are looked up only through the Resolver, so a token naming any
 // other issuer costs no fetch and no DNS look-up; an issuer longer than
 // 512 bytes is refused without asking it. "Not ours" answers are
-// held for RefusedTTL (MaxRefused of them), and the Resolver is asked
+// held for RefusedTTL (MaxRefused of them), the Resolver's failures for 5
+// seconds, and the Resolver is asked
 // about issuers it has not answered at most LookupRate times a second
 // (bursts of LookupBurst): a flood of tokens with invented issuers costs
 // at most that many Resolver calls, and while it lasts, a token of an
