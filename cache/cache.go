@@ -24,8 +24,10 @@ type Cache struct {
 	// after the keys outlived MaxStale; readers never lock) and runs its
 	// refreshes.
 	eng *refresh.Engine[keySet, Trigger]
-	// kidUntil is the end of the unknown-kid cooldown, in Unix nanoseconds.
+	// kidUntil is the end of the unknown-kid cooldown, in Unix nanoseconds;
+	// holdKID is kidCooldown, made once (a method value allocates).
 	kidUntil atomic.Int64
+	holdKID  func() time.Time
 
 	stopWatch func()
 	closeOnce sync.Once
@@ -42,6 +44,7 @@ func New(cfg Config) (*Cache, error) {
 		return nil, err
 	}
 	c := &Cache{cfg: cfg, client: safehttp.Client(cfg.HTTPClient)}
+	c.holdKID = c.kidCooldown
 	ec := refresh.Config[keySet, Trigger]{
 		Refresh:    c.refresh,
 		Background: TriggerBackground,
@@ -260,13 +263,15 @@ func (c *Cache) kidCooldown() time.Time {
 func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, error) {
 	h := c.cfg.Hooks
 	got, err := c.eng.Get(ctx, refresh.Request[keySet, Trigger]{
-		Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID, Hold: c.kidCooldown,
+		Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID, Hold: c.holdKID,
 	})
-	var re *refresh.Error
+	// Get's errors are *refresh.Error itself: asserted, not errors.As,
+	// which would put re on the heap for every token of a random kid.
+	re, _ := err.(*refresh.Error)
 	switch {
-	case errors.As(err, &re) && re.Reason == refresh.GaveUp:
+	case re != nil && re.Reason == refresh.GaveUp:
 		return Key{}, fmt.Errorf("%w: %w", ErrKeyNotFound, re.Err)
-	case errors.As(err, &re) && re.Reason == refresh.Held:
+	case re != nil && re.Reason == refresh.Held:
 		if h != nil {
 			h.UnknownKID(c.cfg.Issuer, KIDSuppressed)
 		}
@@ -281,7 +286,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 			}
 			return k, nil
 		}
-	case errors.As(err, &re) && re.Reason == refresh.Closed:
+	case re != nil && re.Reason == refresh.Closed:
 		return Key{}, &UnavailableError{Err: ErrClosed}
 	}
 	if h != nil {

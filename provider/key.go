@@ -53,14 +53,15 @@ func (r *route) key(ctx context.Context, h *header) (cache.Key, error) {
 
 // keyError maps a key look-up failure to the verifier's errors.
 func (r *route) keyError(err error) error {
+	if errors.Is(err, cache.ErrKeyNotFound) { // first: a flood of random kids allocates nothing here
+		return ErrUnknownKey
+	}
 	var unavailable *cache.UnavailableError
 	switch {
 	case errors.As(err, &unavailable):
 		return &KeysUnavailableError{Issuer: r.issuer, RetryAfter: unavailable.RetryAfter, Err: unavailable}
 	case errors.Is(err, cache.ErrAmbiguousKey):
 		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", ErrKeyID)
-	case errors.Is(err, cache.ErrKeyNotFound):
-		return ErrUnknownKey
 	}
 	return fmt.Errorf("%w: %w", ErrUnknownKey, err)
 }

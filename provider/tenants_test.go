@@ -505,11 +505,22 @@ func TestFailedVerificationsKeepNothingShared(t *testing.T) {
 		})},
 		TokenCache: provider.TokenCacheConfig{Disabled: true},
 	})
+	var calls atomic.Int64
+	good := newTenantVerifier(t, provider.VerifierConfig{ // the pools are shared by every Verifier
+		Tenants:    provider.TenantsConfig{Resolver: ts.resolver(&calls, func(int) bool { return true })},
+		TokenCache: provider.TokenCacheConfig{Disabled: true},
+	})
+	var verified []*provider.Claims
 	ctx := context.Background()
 	for i := range 50 {
 		if _, err := v.Verify(ctx, ts.token(1, fmt.Sprint("kept-", i))); !errors.Is(err, refuse) {
 			t.Fatalf("token refused by Validate: %v", err)
 		}
+		c, err := good.Verify(ctx, ts.token(1, fmt.Sprint("verified-", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		verified = append(verified, c)
 		for j := range 20 { // failures of every kind in between
 			_, _ = v.Verify(ctx, ts.tokenFor(1, ts.issuer(1), fmt.Sprint("kid-", j), "x"))
 			_, _ = v.Verify(ctx, unsignedToken(fmt.Sprintf("https://refused-%d-%d.example", i, j)))
@@ -518,6 +529,11 @@ func TestFailedVerificationsKeepNothingShared(t *testing.T) {
 	for i, c := range kept {
 		if c.Subject() != fmt.Sprint("kept-", i) || c.Issuer() != ts.issuer(1) {
 			t.Fatalf("claims kept by Validate changed: #%d reads subject %q, issuer %q", i, c.Subject(), c.Issuer())
+		}
+	}
+	for i, c := range verified {
+		if c.Subject() != fmt.Sprint("verified-", i) || c.Issuer() != ts.issuer(1) || !c.HasAudience(testAudience) {
+			t.Fatalf("verified claims changed: #%d reads subject %q, issuer %q, audience %q", i, c.Subject(), c.Issuer(), c.Audience())
 		}
 	}
 	// The refusals held still answer for their own issuers.

@@ -312,15 +312,17 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 	if err != nil {
 		return nil, "", err
 	}
-	// Until its claims are handed out, w goes back to the pool on
-	// failure: a flood of tokens refused before their signature (an
-	// unknown kid, issuer or alg) costs no garbage but the buffer.
+	// Until its claims are handed out, w and the buffer go back to their
+	// pools on failure: a flood of tokens refused before their claims are
+	// (an unknown kid, issuer or alg, a bad signature) makes next to no
+	// garbage.
 	w := wires.Get().(*wireClaims)
 	handed := false
 	defer func() {
 		if !handed {
 			*w = wireClaims{}
 			wires.Put(w)
+			putBuffer(seg.pooled)
 		}
 	}()
 	w.doc = docOf(seg.buf)
@@ -389,8 +391,37 @@ func (v *Verifier) checkLifetime(w *wireClaims, now time.Time) error {
 	return nil
 }
 
-// segments are a token's three segments, decoded into buf.
-type segments struct{ buf, header, claims, signature []byte }
+// segments are a token's three segments, decoded into buf; pooled is
+// buf's holder, for putBuffer once nothing holds views of it.
+type segments struct {
+	buf, header, claims, signature []byte
+	pooled                         *[]byte
+}
+
+// buffers are the decoding buffers of failed verifications, reused.
+var buffers sync.Pool
+
+// getBuffer returns an empty buffer of at least n bytes and at most 2n
+// (a verified token's claims keep it: no more than twice what they
+// need), and its holder for putBuffer.
+func getBuffer(n int) *[]byte {
+	if p, _ := buffers.Get().(*[]byte); p != nil {
+		if c := cap(*p); c >= n && c <= 2*n {
+			*p = (*p)[:0]
+			return p
+		}
+		buffers.Put(p)
+	}
+	b := make([]byte, 0, n)
+	return &b
+}
+
+// putBuffer gives back the buffer of p: nothing may hold views of it.
+func putBuffer(p *[]byte) {
+	if cap(*p) <= 4<<10 {
+		buffers.Put(p)
+	}
+}
 
 // decodeSegments decodes the base64url segments of token (dots at dot1
 // and dot2) into one buffer, strictly: no padding, no bits left set. The
@@ -399,16 +430,19 @@ func decodeSegments(token string, dot1, dot2 int) (segments, error) {
 	enc := base64.RawURLEncoding.Strict()
 	// The decoder only reads its input: a view of the token will do.
 	src := unsafe.Slice(unsafe.StringData(token), len(token))
-	buf := make([]byte, 0, enc.DecodedLen(len(token)))
+	pooled := getBuffer(enc.DecodedLen(len(token)))
+	buf := *pooled
 	var at [4]int
 	for i, s := range [3][]byte{src[:dot1], src[dot1+1 : dot2], src[dot2+1:]} {
 		var err error
 		if buf, err = enc.AppendDecode(buf, s); err != nil {
+			putBuffer(pooled)
 			return segments{}, fmt.Errorf("%w: segment %d is not base64url: %w", ErrMalformed, i+1, err)
 		}
 		at[i+1] = len(buf)
 	}
-	return segments{buf: buf, header: buf[:at[1]], claims: buf[at[1]:at[2]], signature: buf[at[2]:at[3]]}, nil
+	*pooled = buf
+	return segments{buf: buf, header: buf[:at[1]], claims: buf[at[1]:at[2]], signature: buf[at[2]:at[3]], pooled: pooled}, nil
 }
 
 // header is what verification reads of a token's header.
