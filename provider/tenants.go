@@ -79,7 +79,7 @@ func (f ResolverFunc) Resolve(ctx context.Context, issuer string) (Provider, err
 // the document). Every tenant has its own unknown-kid cooldown and
 // backoff: one tenant under attack or down makes the others wait for
 // nothing — no lock, cooldown or queue is shared (a flood still costs the
-// process the CPU it takes to refuse it, about 1.6 µs a token).
+// process the CPU it takes to refuse it, about a microsecond a token).
 //
 // Issuers are looked up only through the Resolver, so a token naming any
 // other issuer costs no fetch and no DNS look-up; an issuer longer than
