@@ -215,13 +215,13 @@ func (t *tenants) route(ctx context.Context, issuer string, now time.Time) (*rou
 	if len(issuer) > maxIssuerBytes || issuer == "" {
 		return nil, ErrUnknownIssuer
 	}
-	for try := 0; ; try++ {
-		r, err := t.lookUp(ctx, part, issuer, now)
-		if err != errForgotten || try > 0 {
-			return r, err
+	r, err := t.lookUp(ctx, part, issuer, now)
+	if err == errForgotten { // Forget ran during the lookup: ask again, once
+		if r, err = t.lookUp(ctx, part, issuer, now); err == errForgotten {
+			err = &KeysUnavailableError{Err: err}
 		}
-		// Forget ran during the lookup this token joined: ask again.
 	}
+	return r, err
 }
 
 // lookUp answers from what is held about (part, issuer), or joins or
