@@ -442,10 +442,9 @@ func (t *tenants) forget(issuer string) {
 // routes returns the tenants held now.
 func (t *tenants) routes() []*route {
 	var out []*route
-	t.held.RemoveIf(func(e *clockmap.Entry[*route]) bool {
+	for _, e := range t.held.Entries() {
 		out = append(out, e.Value)
-		return false
-	})
+	}
 	return out
 }
 

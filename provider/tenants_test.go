@@ -541,3 +541,21 @@ func TestFailedVerificationsKeepNothingShared(t *testing.T) {
 		t.Fatalf("a refused issuer asked again: %v", err)
 	}
 }
+
+// Refresh reaches the tenants held, and only them.
+func TestTenantsRefresh(t *testing.T) {
+	ts := newTenantServer(t, 3)
+	var calls atomic.Int64
+	v := newTenantVerifier(t, provider.VerifierConfig{
+		Tenants: provider.TenantsConfig{Resolver: ts.resolver(&calls, func(int) bool { return true })},
+	})
+	for _, i := range []int{0, 1} {
+		verifyOK(t, v, ts.token(i, "u"))
+	}
+	if err := v.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a, b, c := ts.fetches[0].Load(), ts.fetches[1].Load(), ts.fetches[2].Load(); a != 2 || b != 2 || c != 0 {
+		t.Fatalf("fetches after Refresh: %d, %d, %d; want 2, 2 (the tenants held) and 0", a, b, c)
+	}
+}

@@ -12,6 +12,7 @@ package clockmap
 import (
 	"hash/maphash"
 	"math/bits"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -173,6 +174,13 @@ func (m *Map[V]) RemoveIf(drop func(*Entry[V]) bool) []*Entry[V] {
 		i++
 	}
 	return out
+}
+
+// Entries returns the entries held now.
+func (m *Map[V]) Entries() []*Entry[V] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.ring)
 }
 
 // Len returns the number of entries held.

@@ -37,6 +37,9 @@ func TestAddGetRemove(t *testing.T) {
 			t.Fatalf("after RemoveIf, Get %d found = %v", i, got)
 		}
 	}
+	if n := len(m.Entries()); n != 50 {
+		t.Fatalf("Entries: %d, want the 50 held", n)
+	}
 	e := m.Get("", "4")
 	if !m.Remove(e) || m.Remove(e) || m.Get("", "4") != nil {
 		t.Fatal("Remove: want true once, then false, and the entry gone")
