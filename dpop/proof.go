@@ -81,6 +81,9 @@ type Proof struct {
 	ID string
 	// IssuedAt is iat.
 	IssuedAt time.Time
+	// Expires is when the proof stops verifying (IssuedAt + Window +
+	// Leeway): how long a replay check must remember it.
+	Expires time.Time
 }
 
 // Verify checks proof, the value of a request's one DPoP header, as RFC
@@ -226,7 +229,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Proof{JKT: jkt, Key: key, ID: c.JTI, IssuedAt: iat}, nil
+	return &Proof{JKT: jkt, Key: key, ID: c.JTI, IssuedAt: iat, Expires: iat.Add(window + leeway)}, nil
 }
 
 // split decodes the three segments of a compact JWS, strictly: base64url

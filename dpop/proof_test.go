@@ -93,6 +93,9 @@ func TestVerifyKeyTypes(t *testing.T) {
 			if p.JKT != want || p.ID != "j-1" || time.Since(p.IssuedAt) > time.Minute {
 				t.Fatalf("proof %+v, want jkt %s", p, want)
 			}
+			if !p.Expires.Equal(p.IssuedAt.Add(dpop.DefaultWindow + dpop.DefaultLeeway)) {
+				t.Fatalf("proof expires %v, want iat + DefaultWindow + DefaultLeeway", p.Expires)
+			}
 		})
 	}
 }

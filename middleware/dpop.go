@@ -102,14 +102,7 @@ func (m *Middleware) checkDPoP(r *http.Request, token string, claims *provider.C
 	case bound != p.JKT:
 		return nil, errWrongKey
 	}
-	window, leeway := m.cfg.DPoP.Proof.Window, m.cfg.DPoP.Proof.Leeway
-	if window == 0 {
-		window = dpop.DefaultWindow
-	}
-	if leeway == 0 {
-		leeway = dpop.DefaultLeeway
-	}
-	seen, err := m.replays.Seen(r.Context(), dpop.ReplayKey(p), p.IssuedAt.Add(window+leeway))
+	seen, err := m.replays.Seen(r.Context(), dpop.ReplayKey(p), p.Expires)
 	if err != nil {
 		return nil, fmt.Errorf("middleware: DPoP replay check: %w", err)
 	}

@@ -95,10 +95,13 @@ func New(cfg Config) (*Store, error) {
 
 // Seen implements dpop.Replays: the proof is recorded in this replica's
 // memory and in Redis (SET NX PX until expires); it was seen if either
-// had it. When Redis fails, the memory's answer stands.
+// had it. When Redis fails, the memory's answer stands; when the memory
+// is full too (dpop.ErrReplaysFull), nothing remembers the proof and it
+// is refused.
 func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, error) {
-	local, _ := s.cfg.Local.Seen(ctx, key, expires)
-	if local {
+	local, lerr := s.cfg.Local.Seen(ctx, key, expires)
+	full := errors.Is(lerr, dpop.ErrReplaysFull)
+	if local && !full {
 		return true, nil
 	}
 	ttl := time.Until(expires)
@@ -136,6 +139,9 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 		}
 		if f := s.cfg.Failed; f != nil {
 			f(fmt.Errorf("redisreplay: recording a proof: %w", s.calls.Explain(err)))
+		}
+		if full {
+			return true, lerr
 		}
 		return false, nil
 	}

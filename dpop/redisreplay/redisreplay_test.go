@@ -14,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/dpop/redisreplay"
 	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
 )
@@ -36,10 +37,17 @@ func prefix(t *testing.T) string {
 }
 
 func store(t *testing.T, addr, prefix string, failed func(error)) *redisreplay.Store {
+	return storeWith(t, addr, prefix, failed, nil)
+}
+
+// storeWith is store with its own local memory, if not nil. The Redis
+// timeout is long: a test that counts acceptances must not have a slow
+// call on a loaded machine fall back to memory.
+func storeWith(t *testing.T, addr, prefix string, failed func(error), local *dpop.MemoryReplays) *redisreplay.Store {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
-	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix, Secret: secret, Failed: failed})
+	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix, Secret: secret, Failed: failed, Local: local, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +60,8 @@ func TestReplicas(t *testing.T) {
 	for name, addr := range servers(t) {
 		t.Run(name, func(t *testing.T) {
 			p := prefix(t)
-			a, b := store(t, addr, p, nil), store(t, addr, p, nil)
+			failed := func(err error) { t.Errorf("Redis failed, the check fell back to memory: %v", err) }
+			a, b := store(t, addr, p, failed), store(t, addr, p, failed)
 			ctx := context.Background()
 			exp := time.Now().Add(time.Minute)
 			if seen, err := a.Seen(ctx, "jkt.1", exp); seen || err != nil {
@@ -105,6 +114,41 @@ func TestRedisDown(t *testing.T) {
 	}
 	if failures.Load() != 2 || !strings.Contains(last.Load().(string), "connection refused") {
 		t.Fatalf("%d failures reported (last %v), want 2 naming the refusal", failures.Load(), last.Load())
+	}
+}
+
+// A replica whose memory is full (dpop.ErrReplaysFull) still accepts a
+// new proof once Redis has recorded it, and refuses its replay; with
+// Redis down as well, nothing can remember the proof: it is refused.
+func TestLocalMemoryFull(t *testing.T) {
+	fullKeys := func(local *dpop.MemoryReplays, n int) []string {
+		exp := time.Now().Add(time.Minute)
+		var out []string
+		for i := 0; len(out) < n; i++ {
+			k := "jkt." + strconv.Itoa(i)
+			if _, err := local.Seen(context.Background(), k, exp); errors.Is(err, dpop.ErrReplaysFull) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	ctx := context.Background()
+	exp := time.Now().Add(time.Minute)
+
+	local := dpop.NewMemoryReplays(1)
+	keys := fullKeys(local, 2)
+	up := storeWith(t, miniredis.RunT(t).Addr(), prefix(t), nil, local)
+	if seen, err := up.Seen(ctx, keys[0], exp); seen || err != nil {
+		t.Fatalf("memory full, Redis up, a new proof: seen %v, %v; want accepted", seen, err)
+	}
+	if seen, _ := up.Seen(ctx, keys[0], exp); !seen {
+		t.Fatal("memory full, Redis up, a replay was not seen")
+	}
+
+	var failures atomic.Int64
+	down := storeWith(t, redislocktest.Refused(t), prefix(t), func(error) { failures.Add(1) }, local)
+	if seen, err := down.Seen(ctx, keys[1], exp); !seen || !errors.Is(err, dpop.ErrReplaysFull) || failures.Load() != 1 {
+		t.Fatalf("memory full, Redis down: seen %v, %v, %d failures; want refused with ErrReplaysFull, one failure reported", seen, err, failures.Load())
 	}
 }
 
