@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"golang.org/x/oauth2"
 )
 
@@ -51,6 +52,16 @@ func TestSourceKey(t *testing.T) {
 		if sourceKey(&c) == key {
 			t.Errorf("another %s: same key", name)
 		}
+	}
+	// A bearer source whose parameters name a key's thumbprint is not the
+	// source bound to that key.
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	jkt, _ := dpop.Thumbprint(k.Public())
+	bound, bearer := base, base
+	bound.DPoPKey = k
+	bearer.EndpointParams = url.Values{"dpop_jkt": {jkt}}
+	if sourceKey(&bound) == sourceKey(&bearer) {
+		t.Error("a bearer source with dpop_jkt in its parameters has the key of the bound source")
 	}
 }
 

@@ -124,9 +124,16 @@ func normalScope(scopes []string) string {
 // reveals neither (client secrets are long random strings, out of reach
 // of a guess).
 func sourceKey(c *Config) string {
-	return newKey("jwtguard/m2m/source/v2", nil).
+	k := newKey("jwtguard/m2m/source/v2", nil).
 		add(c.TokenURL).add(c.ClientID).add(c.ClientSecret).add(c.Audience).
-		add(normalScope(c.Scopes)).add(resourceParams(c).Encode() + dpopKeyParam(c)).sum()
+		add(normalScope(c.Scopes)).add(resourceParams(c).Encode())
+	if c.DPoPKey != nil {
+		// A field of its own: endpoint parameters can name anything,
+		// dpop_jkt included, and must not make a bearer source's key.
+		jkt, _ := dpop.Thumbprint(c.DPoPKey.Public()) // checked by New
+		k = k.add(jkt)
+	}
+	return k.sum()
 }
 
 // resourceParams are c's EndpointParams with its Resource, the parameters
@@ -144,12 +151,3 @@ func resourceParams(c *Config) url.Values {
 	return p
 }
 
-// dpopKeyParam tells tokens bound to a DPoP key apart, by the key's
-// thumbprint ("" without a key, so that other keys stay as they were).
-func dpopKeyParam(c *Config) string {
-	if c.DPoPKey == nil {
-		return ""
-	}
-	jkt, _ := dpop.Thumbprint(c.DPoPKey.Public()) // checked by New
-	return "&dpop_jkt=" + jkt
-}
