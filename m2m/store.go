@@ -150,4 +150,3 @@ func resourceParams(c *Config) url.Values {
 	p["resource"] = c.Resource
 	return p
 }
-
