@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	_ "crypto/sha512" // SHA-384 and SHA-512 for ES384 and ES512
+	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 	"math/big"
@@ -46,11 +48,43 @@ func NewProof(key crypto.Signer, method, uri, token, nonce string) (string, erro
 	}
 	t := jwt.NewWithClaims(jwt.GetSigningMethod(alg), c)
 	t.Header = map[string]any{"typ": "dpop+jwt", "alg": alg, "jwk": jwk}
-	s, err := t.SignedString(key)
+	input, err := t.SigningString()
+	if err != nil {
+		return "", fmt.Errorf("dpop: a proof: %w", err)
+	}
+	sig, err := sign(key, alg, input)
 	if err != nil {
 		return "", fmt.Errorf("dpop: signing a proof: %w", err)
 	}
-	return s, nil
+	return input + "." + b64.EncodeToString(sig), nil
+}
+
+// sign signs input for alg with key through crypto.Signer alone, so that
+// a key in a KMS or HSM will do (golang-jwt signs with *ecdsa.PrivateKey
+// and *rsa.PrivateKey only): PKCS #1 v1.5 over SHA-256 for RS256, r‖s of
+// the curve's size for ES*, the message itself for EdDSA.
+func sign(key crypto.Signer, alg, input string) ([]byte, error) {
+	if alg == "EdDSA" {
+		return key.Sign(rand.Reader, []byte(input), crypto.Hash(0))
+	}
+	h := map[string]crypto.Hash{"RS256": crypto.SHA256, "ES256": crypto.SHA256, "ES384": crypto.SHA384, "ES512": crypto.SHA512}[alg]
+	d := h.New()
+	d.Write([]byte(input))
+	sig, err := key.Sign(rand.Reader, d.Sum(nil), h)
+	if err != nil || alg == "RS256" {
+		return sig, err
+	}
+	// ECDSA signers answer in ASN.1 DER; JWS wants r‖s, each the size
+	// of the curve.
+	var der struct{ R, S *big.Int }
+	if _, err := asn1.Unmarshal(sig, &der); err != nil {
+		return nil, fmt.Errorf("ECDSA signature: %w", err)
+	}
+	size := (key.Public().(*ecdsa.PublicKey).Curve.Params().BitSize + 7) / 8
+	out := make([]byte, 2*size)
+	der.R.FillBytes(out[:size])
+	der.S.FillBytes(out[size:])
+	return out, nil
 }
 
 // publicJWK returns the JWS algorithm a proof made with a key of pub's

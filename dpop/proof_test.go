@@ -305,17 +305,23 @@ func BenchmarkVerifyVsSignature(b *testing.B) {
 	b.ReportMetric(float64(tv)/float64(ts), "verify/signature")
 }
 
-// NewProof makes what Verify accepts, for each key type.
+// NewProof makes what Verify accepts, for each key type, with the key
+// itself and with a crypto.Signer that is only that (a key in a KMS).
 func TestNewProof(t *testing.T) {
 	for name, key := range map[string]func() crypto.Signer{"EC": ecKey, "Ed25519": edKey, "RSA": rsaKey} {
-		p, err := dpop.NewProof(key(), "GET", uri+"?q=1#f", token, "")
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		got, err := dpop.Verify(p, get, dpop.Options{})
-		want, _ := dpop.Thumbprint(key().Public())
-		if err != nil || got.JKT != want {
-			t.Errorf("%s: Verify(NewProof) = %+v, %v", name, got, err)
+		for _, signer := range []crypto.Signer{key(), opaqueSigner{key()}} {
+			p, err := dpop.NewProof(signer, "GET", uri+"?q=1#f", token, "")
+			if err != nil {
+				t.Fatalf("%s (%T): %v", name, signer, err)
+			}
+			got, err := dpop.Verify(p, get, dpop.Options{})
+			want, _ := dpop.Thumbprint(key().Public())
+			if err != nil || got.JKT != want {
+				t.Errorf("%s (%T): Verify(NewProof) = %+v, %v", name, signer, got, err)
+			}
 		}
 	}
 }
+
+// opaqueSigner hides its key's type, as a KMS or HSM signer does.
+type opaqueSigner struct{ crypto.Signer }
