@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/examples/internal/exampletest"
+	"go.uber.org/goleak"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -105,3 +106,7 @@ func TestRouter(t *testing.T) {
 func TestRun(t *testing.T) {
 	exampletest.CheckOIDCRun(t, runFor)
 }
+
+// TestMain fails the package if a test leaves a goroutine behind: the
+// program's Verifier (and everything else it starts) must stop on Close.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/cognito"
 	"github.com/jwtguard/jwtguard/examples/internal/exampletest"
@@ -236,3 +237,7 @@ func TestRun(t *testing.T) {
 		})
 	})
 }
+
+// TestMain fails the package if a test leaves a goroutine behind: the
+// program's Verifier (and everything else it starts) must stop on Close.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -76,7 +75,11 @@ func (d *demo) charge(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if _, err := d.verifier.Verify(r.Context(), token); !ok || err != nil {
+	if !ok {
+		http.Error(w, "a bearer token is required", http.StatusUnauthorized)
+		return
+	}
+	if _, err := d.verifier.Verify(r.Context(), token); err != nil {
 		http.Error(w, "invalid token", http.StatusUnauthorized)
 		return
 	}
@@ -88,7 +91,10 @@ func (d *demo) charge(w http.ResponseWriter, r *http.Request) {
 func (d *demo) config(addr string) config {
 	secret := make([]byte, 32) // a demo's secrets: fixed, and printed nowhere
 	copy(secret, "demo secret of the key sets.....")
-	key, _ := hex.DecodeString("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(i)
+	}
 	return config{
 		Addr:     addr,
 		Endpoint: d.pool.Server.URL, UserPoolID: demoPool, ClientID: demoClient,

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 // Two replicas of the service over one Redis, against the stand-ins of
@@ -79,3 +81,7 @@ func TestService(t *testing.T) {
 		}
 	}
 }
+
+// TestMain fails the package if a test leaves a goroutine behind: the
+// program's Verifier (and everything else it starts) must stop on Close.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
