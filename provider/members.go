@@ -8,19 +8,6 @@ import (
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 )
 
-// members calls f with the name (unescaped) and raw value of each member
-// of the JSON object b, in order, and fails if b is not a valid JSON
-// object. name may alias b; f must not keep it.
-func members(b []byte, f func(name, value []byte) error) error {
-	o := jsonobj.Object{B: b}
-	for o.Next() {
-		if err := f(o.Name, o.Value); err != nil {
-			return err
-		}
-	}
-	return o.Err
-}
-
 // doc is a JSON document as bytes and as a string over the same memory:
 // a string read from it is a substring rather than a conversion (an
 // allocation and a copy) of its own. A nil *doc converts each string.

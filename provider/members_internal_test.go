@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/jwtguard/jwtguard/internal/jsonobj"
 )
 
 func TestMembers(t *testing.T) {
@@ -106,4 +108,17 @@ func TestPlainStrings(t *testing.T) {
 		!reflect.DeepEqual(c.scopes, []string{"x", "y"}) || !reflect.DeepEqual(c.groups, []string{`g"`}) {
 		t.Errorf("claims %+v", c)
 	}
+}
+
+// members (for the tests) calls f with the name (unescaped) and raw value of each member
+// of the JSON object b, in order, and fails if b is not a valid JSON
+// object. name may alias b; f must not keep it.
+func members(b []byte, f func(name, value []byte) error) error {
+	o := jsonobj.Object{B: b}
+	for o.Next() {
+		if err := f(o.Name, o.Value); err != nil {
+			return err
+		}
+	}
+	return o.Err
 }

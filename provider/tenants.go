@@ -100,7 +100,10 @@ type TenantsConfig struct {
 	// Resolver's answers, and the tenants, are held per partition and
 	// issuer, so that a Resolver may read the context — e.g. refuse a
 	// token of tenant A's issuer on tenant B's host. It must return a
-	// short value from a bounded set (a tenant id, not a header).
+	// short value from a bounded set (a tenant id, not a header). It is
+	// called for a tenant's token only (a fixed Provider's skips it), and
+	// a token verified in one partition is verified in full again in
+	// another: the token cache holds one entry per token.
 	Partition func(ctx context.Context) string
 	// MaxTenants bounds the tenants held. If zero, 10 000.
 	MaxTenants int

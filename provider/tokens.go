@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -111,12 +112,12 @@ func (v *verdict) live(now time.Time, maxAge time.Duration) bool {
 	return v.claims == nil || now.Before(v.until) && !now.Before(v.from)
 }
 
-// lookup returns the cached outcome of token in partition part: its
-// claims and issuer, or (forged) its signature error; ok is false on a
-// miss. A tenant's token verified in another partition is a miss.
-func (t *tokens) lookup(token string, now time.Time, part string) (c *Claims, iss string, err error, ok bool) {
+// lookup returns the cached outcome of token for the request ctx is of:
+// its claims and issuer, or (forged) its signature error; ok is false on
+// a miss. A tenant's token verified in another partition of tn is a miss.
+func (t *tokens) lookup(ctx context.Context, token string, now time.Time, tn *tenants) (c *Claims, iss string, err error, ok bool) {
 	if e := t.verified.Get(token); e != nil {
-		if v := &e.Value; v.r.tenant && v.r.part != part {
+		if v := &e.Value; v.r.tenant && v.r.part != tn.partOf(ctx) {
 			return nil, "", nil, false // a miss: routed in part, it verifies again or not
 		} else if v.live(now, t.maxAge) && v.r.cache.Serves(v.key) {
 			v.r.touch(now)
@@ -126,7 +127,7 @@ func (t *tokens) lookup(token string, now time.Time, part string) (c *Claims, is
 		t.verified.Remove(e)
 	}
 	if e := t.forged.Get(token); e != nil {
-		if v := &e.Value; v.r.tenant && v.r.part != part {
+		if v := &e.Value; v.r.tenant && v.r.part != tn.partOf(ctx) {
 			return nil, "", nil, false
 		} else if v.live(now, t.maxAge) && v.r.cache.Serves(v.key) {
 			t.report(v.r.issuer, TokenCacheRejected)

@@ -290,7 +290,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	if t == nil {
 		return v.verifyToken(ctx, token, now)
 	}
-	if c, iss, err, ok := t.lookup(token, now, v.tenants.partOf(ctx)); ok {
+	if c, iss, err, ok := t.lookup(ctx, token, now, v.tenants); ok {
 		return c, iss, err
 	}
 	c, iss, err := v.verifyToken(ctx, token, now)
