@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,13 +72,20 @@ type Bounded struct {
 	Dials *Dials
 }
 
-// NewBounded returns a Bounded over c with timeout, and adds a Dials hook
-// to c.
+// NewBounded returns a Bounded over c with timeout, with c's Dials hook:
+// added to c by the first Bounded over it, shared by the others (a
+// client's hooks run on every dial, and are never removed).
 func NewBounded(c redis.UniversalClient, timeout time.Duration) Bounded {
-	d := &Dials{}
-	c.AddHook(d)
-	return Bounded{Client: c, Timeout: timeout, Dials: d}
+	d, loaded := dials.LoadOrStore(c, &Dials{})
+	if !loaded {
+		c.AddHook(d.(*Dials))
+	}
+	return Bounded{Client: c, Timeout: timeout, Dials: d.(*Dials)}
 }
+
+// dials holds the Dials hook of each client a Bounded was made over. A
+// process has a few clients, made once: the map is not trimmed.
+var dials sync.Map // redis.UniversalClient → *Dials
 
 // Explain returns err with the cause of the client's last failed
 // connection attempt, if any (see Dials).

@@ -218,3 +218,19 @@ func TestTimeout(t *testing.T) {
 		})
 	}
 }
+
+// Stores made over one client share its one Dials hook: hooks are never
+// removed, and every dial runs each of them.
+func TestNewBoundedAddsOneHook(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
+	defer c.Close()
+	a, b := redislock.NewBounded(c, time.Second), redislock.NewBounded(c, 2*time.Second)
+	if a.Dials != b.Dials || a.Dials == nil {
+		t.Fatalf("two Bounded over one client: Dials %p and %p, want one hook", a.Dials, b.Dials)
+	}
+	other := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
+	defer other.Close()
+	if redislock.NewBounded(other, time.Second).Dials == a.Dials {
+		t.Fatal("another client shares the first's Dials hook")
+	}
+}
