@@ -91,10 +91,17 @@ func (r *resolver) Resolve(ctx context.Context, issuer string) (provider.Provide
 	return p, nil
 }
 
+// maxIssuerBytes bounds the issuers parsed: AWS pool ids are at most 55
+// characters, and an Endpoint is a short URL.
+const maxIssuerBytes = 256
+
 // parse returns the region and pool id of issuer if it is the issuer of a
 // pool of one of r's regions, in the exact form New gives it; region is
 // empty with an Endpoint.
 func (r *resolver) parse(issuer string) (region, poolID string, ok bool) {
+	if len(issuer) > maxIssuerBytes {
+		return "", "", false
+	}
 	if r.base != "" {
 		id, found := strings.CutPrefix(issuer, r.base)
 		if !found || !idRE.MatchString(id) {

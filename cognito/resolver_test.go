@@ -58,6 +58,7 @@ func TestResolverRefusesWithoutLookup(t *testing.T) {
 		" https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC",
 		"https://cognito-idp.eu-west-1.amazonaws.com/EU-WEST-1_AbC",
 		"https://cognito-idp.eu-west-1.amazonaws.com//eu-west-1_AbC",
+		"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_" + strings.Repeat("A", 300), // longer than any pool id
 		"https://cognito-idp.eu-west-1.amazonaws.com/x/../eu-west-1_AbC",
 		"https://cognito-idp.eu-west-1.amazonaws.com:443/eu-west-1_AbC",
 		"https://cognito-idp.eu-west-1.amazonaws.com./eu-west-1_AbC",
