@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
@@ -19,11 +20,12 @@ import (
 type Cache struct {
 	cfg    Config
 	client *http.Client
+	hooks  observe.Keys // nil if nobody listens
 
 	// eng holds the key set serving now (nil before the first fetch and
 	// after the keys outlived MaxStale; readers never lock) and runs its
 	// refreshes.
-	eng *refresh.Engine[keySet, Trigger]
+	eng *refresh.Engine[keySet, observe.Trigger]
 	// kidUntil is the end of the unknown-kid cooldown, in Unix nanoseconds;
 	// holdKID is kidCooldown, made once (a method value allocates).
 	kidUntil atomic.Int64
@@ -43,11 +45,11 @@ func New(cfg Config) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cache{cfg: cfg, client: safehttp.Client(cfg.HTTPClient)}
+	c := &Cache{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: observe.From(cfg.Metrics).Keys}
 	c.holdKID = c.kidCooldown
-	ec := refresh.Config[keySet, Trigger]{
+	ec := refresh.Config[keySet, observe.Trigger]{
 		Refresh:    c.refresh,
-		Background: TriggerBackground,
+		Background: observe.TriggerBackground,
 		Sync:       cfg.DisableBackgroundRefresh,
 		Timeout:    cfg.FetchTimeout,
 		MinBackoff: cfg.MinRefreshInterval,
@@ -119,7 +121,7 @@ func (c *Cache) Key(ctx context.Context, kid string) (Key, error) {
 // keyAfterExpiry is Key for a set that is nil or spent: it serves the
 // set while it may (starting its refresh), else waits for a refresh.
 func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key, error) {
-	r := refresh.Request[keySet, Trigger]{Seen: s, Level: refresh.None, Trigger: TriggerInitial}
+	r := refresh.Request[keySet, observe.Trigger]{Seen: s, Level: refresh.None, Trigger: observe.TriggerInitial}
 	if s != nil {
 		r.Trigger = s.trigger()
 		if !s.over() {
@@ -145,7 +147,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key,
 		return Key{}, &UnavailableError{}
 	}
 	if s == r.Seen {
-		if h := c.cfg.Hooks; h != nil {
+		if h := c.hooks; h != nil {
 			h.StaleServed(c.cfg.Issuer)
 		}
 	}
@@ -163,11 +165,11 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key,
 }
 
 // trigger is the trigger of the refresh of s, which expired.
-func (s *keySet) trigger() Trigger {
+func (s *keySet) trigger() observe.Trigger {
 	if s.usedUp.Load() != 0 {
-		return TriggerUsage
+		return observe.TriggerUsage
 	}
-	return TriggerTime
+	return observe.TriggerTime
 }
 
 // unavailable turns the engine's failure into an *UnavailableError.
@@ -231,9 +233,9 @@ func (c *Cache) Load(ctx context.Context) error {
 // backoff, and returns the outcome. A refresh already in flight is joined
 // instead. ctx bounds the wait, not the fetch.
 func (c *Cache) Refresh(ctx context.Context) error {
-	trigger := TriggerManual
+	trigger := observe.TriggerManual
 	if c.eng.Current() == nil {
-		trigger = TriggerInitial
+		trigger = observe.TriggerInitial
 	}
 	err := c.eng.Refresh(ctx, trigger)
 	var re *refresh.Error
@@ -261,9 +263,9 @@ func (c *Cache) kidCooldown() time.Time {
 // If seen has been replaced meanwhile, it looks in the new set instead.
 // Without a refresh it fails at once.
 func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, error) {
-	h := c.cfg.Hooks
-	got, err := c.eng.Get(ctx, refresh.Request[keySet, Trigger]{
-		Seen: seen, Level: refresh.Lacking, Trigger: TriggerUnknownKID, Hold: c.holdKID,
+	h := c.hooks
+	got, err := c.eng.Get(ctx, refresh.Request[keySet, observe.Trigger]{
+		Seen: seen, Level: refresh.Lacking, Trigger: observe.TriggerUnknownKID, Hold: c.holdKID,
 	})
 	// Get's errors are *refresh.Error itself: asserted, not errors.As,
 	// which would put re on the heap for every token of a random kid.
@@ -273,7 +275,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 		return Key{}, fmt.Errorf("%w: %w", ErrKeyNotFound, re.Err)
 	case re != nil && re.Reason == refresh.Held:
 		if h != nil {
-			h.UnknownKID(c.cfg.Issuer, KIDSuppressed)
+			h.UnknownKID(c.cfg.Issuer, observe.KIDSuppressed)
 		}
 		return Key{}, ErrKeyNotFound
 	case err == nil && got.Again:
@@ -282,7 +284,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 		if k, err := got.Value.pick(kid); err == nil {
 			c.touch(got.Value)
 			if h != nil {
-				h.UnknownKID(c.cfg.Issuer, KIDRefreshed)
+				h.UnknownKID(c.cfg.Issuer, observe.KIDRefreshed)
 			}
 			return k, nil
 		}
@@ -290,7 +292,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 		return Key{}, &UnavailableError{Err: ErrClosed}
 	}
 	if h != nil {
-		h.UnknownKID(c.cfg.Issuer, KIDRejected)
+		h.UnknownKID(c.cfg.Issuer, observe.KIDRejected)
 	}
 	return Key{}, ErrKeyNotFound
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
 // Behaviour 5: conditional requests; a 304 renews the lifetime without
@@ -24,7 +25,7 @@ func TestConditionalRequestRenewsLifetime(t *testing.T) {
 	})
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: 10 * time.Minute, DisableBackgroundRefresh: true, Hooks: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: 10 * time.Minute, DisableBackgroundRefresh: true, Metrics: rec})
 		kid := iss.KID()
 		mustKey(t, c, kid)
 		time.Sleep(10 * time.Minute)
@@ -33,7 +34,7 @@ func TestConditionalRequestRenewsLifetime(t *testing.T) {
 		if iss.NotModified() != 1 {
 			t.Fatalf("provider answered %d requests with 304, want 1", iss.NotModified())
 		}
-		if ev := rec.last(t); ev.Result != cache.ResultNotModified || ev.Keys != 1 {
+		if ev := rec.last(t); ev.Result != observe.ResultNotModified || ev.Keys != 1 {
 			t.Fatalf("refresh %+v, want not_modified with 1 key", ev)
 		}
 		// The lifetime starts again at the 304.
@@ -102,7 +103,7 @@ func TestHonorCacheControl(t *testing.T) {
 				rec := &recorder{}
 				c := newCache(t, iss, cache.Config{
 					Strategy: cache.Time, Interval: time.Hour, MinRefreshInterval: time.Minute,
-					HonorCacheControl: tt.honor, DisableBackgroundRefresh: true, Hooks: rec,
+					HonorCacheControl: tt.honor, DisableBackgroundRefresh: true, Metrics: rec,
 				})
 				kid := iss.KID()
 				mustKey(t, c, kid)
@@ -153,7 +154,7 @@ func TestShortLifetimeRefreshesBeforeExpiry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
 		c := newCache(t, iss, cache.Config{
-			Strategy: cache.Time, Interval: time.Hour, MinRefreshInterval: time.Second, HonorCacheControl: true, Hooks: rec,
+			Strategy: cache.Time, Interval: time.Hour, MinRefreshInterval: time.Second, HonorCacheControl: true, Metrics: rec,
 		})
 		kid := iss.KID()
 		mustKey(t, c, kid)
@@ -168,7 +169,7 @@ func TestShortLifetimeRefreshesBeforeExpiry(t *testing.T) {
 			t.Fatalf("%d refreshes in 10 s with a 1.25 s lifetime: the 304s lost max-age", len(ev))
 		}
 		for _, e := range ev[1:] {
-			if e.Trigger != cache.TriggerBackground {
+			if e.Trigger != observe.TriggerBackground {
 				t.Fatalf("a %s refresh: a look-up found the set expired (%+v)", e.Trigger, e)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
 
@@ -109,9 +110,9 @@ type Config struct {
 	// Store shares fetched documents between processes (see
 	// cache/redisstore). If nil, every cache fetches for itself.
 	Store Store
-	// Hooks receives refresh, stale-use and unknown-kid events. If nil,
-	// nothing is reported.
-	Hooks Hooks
+	// Metrics receives refreshes, stale uses and unknown kids: a
+	// *metrics.Collector (package metrics). If nil, nothing is counted.
+	Metrics observe.Source
 	// Logger receives refresh failures at warn and refreshes at debug. If
 	// nil, nothing is logged.
 	Logger *slog.Logger

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/hangtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -99,7 +100,7 @@ func TestBackoffStaleThenUnavailable(t *testing.T) {
 		rec := &recorder{}
 		const interval, floor = 8 * time.Minute, 30 * time.Second
 		c := newCache(t, iss, cache.Config{
-			Strategy: cache.Time, Interval: interval, MinRefreshInterval: floor, MaxStale: time.Hour, Hooks: rec,
+			Strategy: cache.Time, Interval: interval, MinRefreshInterval: floor, MaxStale: time.Hour, Metrics: rec,
 		})
 		kid := iss.KID()
 		mustKey(t, c, kid)
@@ -116,7 +117,7 @@ func TestBackoffStaleThenUnavailable(t *testing.T) {
 		var gaps []time.Duration
 		ev, at := rec.eventsAt()
 		for i := 2; i < len(ev); i++ {
-			if ev[i].Result != cache.ResultError {
+			if ev[i].Result != observe.ResultError {
 				t.Fatalf("refresh %d: %+v, want an error", i, ev[i])
 			}
 			gaps = append(gaps, at[i].Sub(at[i-1]))
@@ -158,7 +159,7 @@ func TestNegativeMaxStaleNeverServesStale(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Minute, MaxStale: -1, DisableBackgroundRefresh: true, Hooks: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Minute, MaxStale: -1, DisableBackgroundRefresh: true, Metrics: rec})
 		kid := iss.KID()
 		mustKey(t, c, kid)
 		iss.SetStatus(http.StatusBadGateway)
@@ -258,7 +259,7 @@ func TestStaleServedWithoutWaiting(t *testing.T) {
 		g := hangtest.NewGate()
 		c := newCache(t, iss, cache.Config{
 			Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, Threshold: 0.5,
-			DisableBackgroundRefresh: true, Hooks: rec, HTTPClient: g.Client(),
+			DisableBackgroundRefresh: true, Metrics: rec, HTTPClient: g.Client(),
 		})
 		kid := iss.KID()
 		mustKey(t, c, kid)

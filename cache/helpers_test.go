@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -51,17 +52,20 @@ func mustKey(t *testing.T, c *cache.Cache, kid string) {
 	}
 }
 
-// recorder is a cache.Hooks that keeps everything it is told.
+// recorder receives a cache's events (observe.Keys) and keeps everything
+// it is told; it is its own Config.Metrics.
 type recorder struct {
 	mu       sync.Mutex
-	refresh  []cache.RefreshEvent
+	refresh  []observe.Refresh
 	at       []time.Time // when each refresh was reported
 	stale    int
-	kid      map[cache.UnknownKIDAction]int
+	kid      map[observe.KIDAction]int
 	storeErr []error
 }
 
-func (r *recorder) Refreshed(ev cache.RefreshEvent) {
+func (r *recorder) Hooks() *observe.Hooks { return &observe.Hooks{Keys: r} }
+
+func (r *recorder) Refreshed(ev observe.Refresh) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.refresh = append(r.refresh, ev)
@@ -74,11 +78,11 @@ func (r *recorder) StaleServed(string) {
 	r.stale++
 }
 
-func (r *recorder) UnknownKID(_ string, a cache.UnknownKIDAction) {
+func (r *recorder) UnknownKID(_ string, a observe.KIDAction) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.kid == nil {
-		r.kid = make(map[cache.UnknownKIDAction]int)
+		r.kid = make(map[observe.KIDAction]int)
 	}
 	r.kid[a]++
 }
@@ -90,14 +94,14 @@ func (r *recorder) StoreFailed(_ string, err error) {
 }
 
 // events returns the refreshes so far.
-func (r *recorder) events() []cache.RefreshEvent {
+func (r *recorder) events() []observe.Refresh {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]cache.RefreshEvent(nil), r.refresh...)
+	return append([]observe.Refresh(nil), r.refresh...)
 }
 
 // last returns the last refresh; it fails the test if there is none.
-func (r *recorder) last(t *testing.T) cache.RefreshEvent {
+func (r *recorder) last(t *testing.T) observe.Refresh {
 	t.Helper()
 	ev := r.events()
 	if len(ev) == 0 {
@@ -107,10 +111,10 @@ func (r *recorder) last(t *testing.T) cache.RefreshEvent {
 }
 
 // eventsAt returns the refreshes so far and when each was reported.
-func (r *recorder) eventsAt() ([]cache.RefreshEvent, []time.Time) {
+func (r *recorder) eventsAt() ([]observe.Refresh, []time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]cache.RefreshEvent(nil), r.refresh...), append([]time.Time(nil), r.at...)
+	return append([]observe.Refresh(nil), r.refresh...), append([]time.Time(nil), r.at...)
 }
 
 // storeErrors returns the store failures so far.
@@ -126,7 +130,7 @@ func (r *recorder) staleCount() int {
 	return r.stale
 }
 
-func (r *recorder) kidCount(a cache.UnknownKIDAction) int {
+func (r *recorder) kidCount(a observe.KIDAction) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.kid[a]

@@ -22,7 +22,7 @@ func TestSkipIdleRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
 		cfg := cfg
-		cfg.Hooks = rec
+		cfg.Metrics = rec
 		c := newCache(t, iss, cfg)
 		if err := c.Load(context.Background()); err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"math/rand/v2"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 )
 
@@ -67,13 +68,13 @@ func (c *Cache) Serves(k Key) bool {
 	}
 	// Expired: serve, starting the refresh, as Key does. The engine does
 	// not wait for a Due level; the context is not used.
-	got, err := c.eng.Get(context.Background(), refresh.Request[keySet, Trigger]{
+	got, err := c.eng.Get(context.Background(), refresh.Request[keySet, observe.Trigger]{
 		Seen: s, Level: refresh.Due, Trigger: s.trigger(),
 	})
 	if err != nil || got.Again {
 		return false
 	}
-	if h := c.cfg.Hooks; h != nil {
+	if h := c.hooks; h != nil {
 		h.StaleServed(c.cfg.Issuer)
 	}
 	c.touch(s)

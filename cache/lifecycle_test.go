@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -58,7 +59,7 @@ func TestFailedNewLeavesNothingRunning(t *testing.T) {
 func TestLoadAndRefresh(t *testing.T) {
 	iss := startIssuer(t)
 	rec := &recorder{}
-	c := newCache(t, iss, cache.Config{Hooks: rec})
+	c := newCache(t, iss, cache.Config{Metrics: rec})
 	iss.SetStatus(http.StatusServiceUnavailable)
 	err := c.Load(context.Background())
 	var se *cache.StatusError
@@ -76,18 +77,18 @@ func TestLoadAndRefresh(t *testing.T) {
 	if err := c.Refresh(context.Background()); err != nil || iss.Fetches() != base+1 {
 		t.Fatalf("Refresh: %v, %d fetches; want nil and one", err, iss.Fetches()-base)
 	}
-	var triggers []cache.Trigger
+	var triggers []observe.Trigger
 	for _, ev := range rec.events() {
 		triggers = append(triggers, ev.Trigger)
 		if ev.Issuer != iss.URL || ev.Duration < 0 {
 			t.Errorf("event %+v: wrong issuer or duration", ev)
 		}
 	}
-	want := []cache.Trigger{cache.TriggerInitial, cache.TriggerInitial, cache.TriggerManual}
+	want := []observe.Trigger{observe.TriggerInitial, observe.TriggerInitial, observe.TriggerManual}
 	if len(triggers) != len(want) || triggers[0] != want[0] || triggers[1] != want[1] || triggers[2] != want[2] {
 		t.Errorf("triggers %v, want %v", triggers, want)
 	}
-	if ev := rec.last(t); ev.Result != cache.ResultNotModified || ev.Keys != 1 || ev.FetchedAt.IsZero() {
+	if ev := rec.last(t); ev.Result != observe.ResultNotModified || ev.Keys != 1 || ev.FetchedAt.IsZero() {
 		t.Errorf("manual refresh event %+v", ev)
 	}
 }
@@ -148,7 +149,7 @@ func TestStaleUseReported(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, DisableBackgroundRefresh: true, Hooks: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, DisableBackgroundRefresh: true, Metrics: rec})
 		kid := iss.KID()
 		mustKey(t, c, kid)
 		iss.SetStatus(http.StatusInternalServerError)
@@ -158,7 +159,7 @@ func TestStaleUseReported(t *testing.T) {
 		if rec.staleCount() != 2 {
 			t.Errorf("%d stale uses, want 2", rec.staleCount())
 		}
-		if ev := rec.last(t); ev.Trigger != cache.TriggerUsage || ev.Result != cache.ResultError || ev.Err == nil {
+		if ev := rec.last(t); ev.Trigger != observe.TriggerUsage || ev.Result != observe.ResultError || ev.Err == nil {
 			t.Errorf("refresh %+v, want a failed usage refresh", ev)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
 // Behaviour 1: a set expires exactly at Interval (time), after Usages
@@ -15,7 +16,7 @@ func TestTimeStrategyExpiresAtInterval(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: 10 * time.Minute, DisableBackgroundRefresh: true, Hooks: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: 10 * time.Minute, DisableBackgroundRefresh: true, Metrics: rec})
 		kid := iss.KID()
 		base := iss.Fetches()
 		mustKey(t, c, kid)
@@ -35,8 +36,8 @@ func TestTimeStrategyExpiresAtInterval(t *testing.T) {
 		if got := iss.Fetches() - base; got != 2 {
 			t.Fatalf("at Interval: %d fetches, want 2", got)
 		}
-		if ev := rec.last(t); ev.Trigger != cache.TriggerTime {
-			t.Errorf("trigger %q, want %q", ev.Trigger, cache.TriggerTime)
+		if ev := rec.last(t); ev.Trigger != observe.TriggerTime {
+			t.Errorf("trigger %q, want %q", ev.Trigger, observe.TriggerTime)
 		}
 	})
 }
@@ -47,7 +48,7 @@ func TestUsageStrategyExpiresAfterUsages(t *testing.T) {
 		rec := &recorder{}
 		c := newCache(t, iss, cache.Config{
 			Strategy: cache.Usage, Usages: 5, MinRefreshInterval: time.Second, Threshold: 0.5,
-			DisableBackgroundRefresh: true, Hooks: rec,
+			DisableBackgroundRefresh: true, Metrics: rec,
 		})
 		kid := iss.KID()
 		base := iss.Fetches()
@@ -64,8 +65,8 @@ func TestUsageStrategyExpiresAfterUsages(t *testing.T) {
 		if got := iss.Fetches() - base; got != 2 {
 			t.Fatalf("after 6 uses: %d fetches, want 2", got)
 		}
-		if ev := rec.last(t); ev.Trigger != cache.TriggerUsage {
-			t.Errorf("trigger %q, want %q", ev.Trigger, cache.TriggerUsage)
+		if ev := rec.last(t); ev.Trigger != observe.TriggerUsage {
+			t.Errorf("trigger %q, want %q", ev.Trigger, observe.TriggerUsage)
 		}
 	})
 }
@@ -101,14 +102,14 @@ func TestBothStrategyWhicheverFirst(t *testing.T) {
 	t.Run("usage first", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			rec := &recorder{}
-			c := newCache(t, iss, cache.Config{Usages: 3, Interval: time.Hour, MinRefreshInterval: time.Second, DisableBackgroundRefresh: true, Hooks: rec})
+			c := newCache(t, iss, cache.Config{Usages: 3, Interval: time.Hour, MinRefreshInterval: time.Second, DisableBackgroundRefresh: true, Metrics: rec})
 			kid := iss.KID()
 			mustKey(t, c, kid)
 			time.Sleep(10 * time.Second)
 			for range 3 {
 				mustKey(t, c, kid)
 			}
-			if ev := rec.last(t); ev.Trigger != cache.TriggerUsage || len(rec.events()) != 2 {
+			if ev := rec.last(t); ev.Trigger != observe.TriggerUsage || len(rec.events()) != 2 {
 				t.Fatalf("refreshes %+v, want initial then usage", rec.events())
 			}
 		})
@@ -116,13 +117,13 @@ func TestBothStrategyWhicheverFirst(t *testing.T) {
 	t.Run("time first", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			rec := &recorder{}
-			c := newCache(t, iss, cache.Config{Usages: 1000, Interval: time.Minute, DisableBackgroundRefresh: true, Hooks: rec})
+			c := newCache(t, iss, cache.Config{Usages: 1000, Interval: time.Minute, DisableBackgroundRefresh: true, Metrics: rec})
 			kid := iss.KID()
 			mustKey(t, c, kid)
 			time.Sleep(time.Minute)
 			synctest.Wait()
 			mustKey(t, c, kid)
-			if ev := rec.last(t); ev.Trigger != cache.TriggerTime || len(rec.events()) != 2 {
+			if ev := rec.last(t); ev.Trigger != observe.TriggerTime || len(rec.events()) != 2 {
 				t.Fatalf("refreshes %+v, want initial then time", rec.events())
 			}
 		})
@@ -139,14 +140,14 @@ func TestBackgroundRefreshAtThresholdWithJitter(t *testing.T) {
 		start := time.Now()
 		for i := range recs {
 			recs[i] = &recorder{}
-			c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: interval, Hooks: recs[i]})
+			c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: interval, Metrics: recs[i]})
 			mustKey(t, c, iss.KID())
 		}
 		time.Sleep(interval - time.Second) // before any set expires
 		seen := map[time.Duration]bool{}
 		for i, rec := range recs {
 			ev, times := rec.eventsAt()
-			if len(ev) != 2 || ev[1].Trigger != cache.TriggerBackground || ev[1].Result != cache.ResultNotModified {
+			if len(ev) != 2 || ev[1].Trigger != observe.TriggerBackground || ev[1].Result != observe.ResultNotModified {
 				t.Fatalf("cache %d: refreshes %+v, want initial then background not_modified", i, ev)
 			}
 			at := times[1].Sub(start)
@@ -165,7 +166,7 @@ func TestBackgroundRefreshByUsage(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Usages: 10, Threshold: 0.5, Interval: time.Hour, MinRefreshInterval: time.Second, Hooks: rec})
+		c := newCache(t, iss, cache.Config{Usages: 10, Threshold: 0.5, Interval: time.Hour, MinRefreshInterval: time.Second, Metrics: rec})
 		kid := iss.KID()
 		for range 5 { // the 5th use reaches the threshold
 			mustKey(t, c, kid)
@@ -173,7 +174,7 @@ func TestBackgroundRefreshByUsage(t *testing.T) {
 		time.Sleep(2 * time.Second) // past the floor
 		synctest.Wait()
 		ev := rec.events()
-		if len(ev) != 2 || ev[1].Trigger != cache.TriggerBackground {
+		if len(ev) != 2 || ev[1].Trigger != observe.TriggerBackground {
 			t.Fatalf("refreshes %+v, want initial then background", ev)
 		}
 		for range 9 { // a new set: no foreground refresh
@@ -192,7 +193,7 @@ func TestBackgroundRefreshDoesNotBlockLookups(t *testing.T) {
 	rec := &recorder{}
 	c := newCache(t, iss, cache.Config{
 		Strategy: cache.Time, Interval: time.Minute, MinRefreshInterval: 100 * time.Millisecond,
-		Threshold: 0.01, Hooks: rec,
+		Threshold: 0.01, Metrics: rec,
 	})
 	kid := iss.KID()
 	mustKey(t, c, kid)
@@ -211,7 +212,7 @@ func TestBackgroundRefreshDoesNotBlockLookups(t *testing.T) {
 	if err := c.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if ev := rec.events(); ev[1].Trigger != cache.TriggerBackground || ev[1].Err != nil {
+	if ev := rec.events(); ev[1].Trigger != observe.TriggerBackground || ev[1].Err != nil {
 		t.Errorf("second refresh %+v, want a successful background one", ev[1])
 	}
 }

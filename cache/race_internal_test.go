@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
@@ -42,7 +43,7 @@ func TestCallerAfterARefreshEnded(t *testing.T) {
 	if _, err := c.unknownKID(ctx, seen, kid); err != nil {
 		t.Fatalf("unknownKID(replaced set, new kid): %v", err)
 	}
-	got, err := c.eng.Get(ctx, refresh.Request[keySet, Trigger]{Seen: seen, Level: refresh.Due, Trigger: TriggerBackground})
+	got, err := c.eng.Get(ctx, refresh.Request[keySet, observe.Trigger]{Seen: seen, Level: refresh.Due, Trigger: observe.TriggerBackground})
 	if err != nil || !got.Again || got.Value != cur {
 		t.Fatalf("background refresh of a replaced set = %+v, %v; want nothing started, look again at the current set", got, err)
 	}

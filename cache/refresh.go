@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/share"
 )
@@ -13,18 +14,18 @@ import (
 // refresh is the engine's Refresh: it obtains a document and publishes
 // it, and opens the unknown-kid cooldown after a refresh for an unknown
 // kid succeeded (before anyone waiting for it looks again).
-func (c *Cache) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outcome[Trigger]), error) {
-	if trigger == TriggerInitial && c.eng.Current() != nil {
+func (c *Cache) refresh(ctx context.Context, trigger observe.Trigger) (func(refresh.Outcome[observe.Trigger]), error) {
+	if trigger == observe.TriggerInitial && c.eng.Current() != nil {
 		// Keys arrived since this first refresh was asked for (a shared
 		// document, through Watch): the caller has what it wanted.
 		return nil, nil
 	}
 	start := time.Now()
 	res, shared, err := c.obtain(ctx, trigger, start)
-	if err == nil && trigger == TriggerUnknownKID {
+	if err == nil && trigger == observe.TriggerUnknownKID {
 		c.kidUntil.Store(start.Add(c.cfg.UnknownKIDCooldown).UnixNano())
 	}
-	return func(o refresh.Outcome[Trigger]) {
+	return func(o refresh.Outcome[observe.Trigger]) {
 		if !o.Closed { // a fetch Close cancelled is no failure to report
 			c.report(trigger, res, shared, time.Since(start), err)
 		}
@@ -36,7 +37,7 @@ func (c *Cache) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outc
 // parsed before anything else sees it, so an unusable one is never shared;
 // a shared document is used only if it is for this URL and issuer, newer
 // than asked and usable — any other is reported and replaced by a fetch.
-func (c *Cache) obtain(ctx context.Context, trigger Trigger, start time.Time) (Result, bool, error) {
+func (c *Cache) obtain(ctx context.Context, trigger observe.Trigger, start time.Time) (observe.Result, bool, error) {
 	var prev *Document
 	var after time.Time
 	if s := c.eng.Current(); s != nil {
@@ -60,19 +61,19 @@ func (c *Cache) obtain(ctx context.Context, trigger Trigger, start time.Time) (R
 	if st == nil {
 		doc, err := fetch(ctx)
 		if err != nil {
-			return ResultError, false, err
+			return observe.ResultError, false, err
 		}
 		res, err := c.publish(doc, keys, false)
 		return res, false, err
 	}
 	switch trigger {
-	case TriggerInitial:
+	case observe.TriggerInitial:
 		// Any shared document will do: one may have arrived (a Watch
 		// notice) since this refresh was asked for on an empty cache.
 		after = time.Time{}
-	case TriggerManual:
+	case observe.TriggerManual:
 		after = start // a manual refresh wants what the provider says now
-	case TriggerUnknownKID:
+	case observe.TriggerUnknownKID:
 		// The cooldown holds for the fleet: a document any process
 		// fetched within it will do, however new ours is.
 		if recent := start.Add(-c.cfg.UnknownKIDCooldown); recent.Before(after) {
@@ -102,7 +103,7 @@ func (c *Cache) obtain(ctx context.Context, trigger Trigger, start time.Time) (R
 		LockTimeout: ErrLockTimeout,
 	})
 	if err != nil {
-		return ResultError, !fetched, err
+		return observe.ResultError, !fetched, err
 	}
 	res, err := c.publish(doc, keys, !fetched)
 	return res, !fetched, err
@@ -121,11 +122,11 @@ func (c *Cache) check(doc *Document) error {
 // process fetched it) and not newer than the set serving now — a document
 // this process just fetched is the newest whatever the clock says. A body
 // equal to the current one is not parsed again; its lifetime is renewed
-// (ResultNotModified). keys, if not nil, is a parse of doc's body made
+// (observe.ResultNotModified). keys, if not nil, is a parse of doc's body made
 // earlier.
-func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (Result, error) {
+func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (observe.Result, error) {
 	if err := c.check(doc); err != nil {
-		return ResultError, err
+		return observe.ResultError, err
 	}
 	fetched := doc.FetchedAt
 	if now := time.Now(); fetched.After(now) {
@@ -133,7 +134,7 @@ func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (Result, error
 		d.FetchedAt = now
 		doc = &d
 	}
-	res, err := ResultNotModified, error(nil)
+	res, err := observe.ResultNotModified, error(nil)
 	c.eng.Publish(func(cur *keySet) *keySet {
 		if shared && cur != nil && !fetched.After(cur.fetched) {
 			return cur // another process's, and not newer than ours
@@ -144,12 +145,12 @@ func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (Result, error
 		}
 		if keys == nil || !bytes.Equal(keys.body, doc.Body) {
 			if keys, err = parse(doc.Body); err != nil {
-				res = ResultError
+				res = observe.ResultError
 				return cur
 			}
 		}
 		cur.retire()
-		res = ResultUpdated
+		res = observe.ResultUpdated
 		return newKeySet(&c.cfg, doc, fetched, keys)
 	})
 	return res, err
@@ -179,11 +180,11 @@ func (c *Cache) loadShared() {
 		c.storeFailed(fmt.Errorf("cache: shared document refused: %w", err))
 		return
 	}
-	c.report(TriggerShared, res, true, time.Since(start), nil)
+	c.report(observe.TriggerShared, res, true, time.Since(start), nil)
 }
 
 func (c *Cache) storeFailed(err error) {
-	if h := c.cfg.Hooks; h != nil {
+	if h := c.hooks; h != nil {
 		h.StoreFailed(c.cfg.Issuer, err)
 	}
 	if l := c.cfg.Logger; l != nil {
@@ -191,16 +192,16 @@ func (c *Cache) storeFailed(err error) {
 	}
 }
 
-func (c *Cache) report(trigger Trigger, res Result, shared bool, d time.Duration, err error) {
-	ev := RefreshEvent{Issuer: c.cfg.Issuer, Trigger: trigger, Result: res, Duration: d, Shared: shared, Err: err}
+func (c *Cache) report(trigger observe.Trigger, res observe.Result, shared bool, d time.Duration, err error) {
+	ev := observe.Refresh{Issuer: c.cfg.Issuer, Trigger: trigger, Result: res, Duration: d, Shared: shared, Err: err}
 	if s := c.eng.Current(); s != nil {
 		ev.Keys = len(s.keys.list)
 		ev.FetchedAt = s.doc.FetchedAt
 	}
 	if err != nil {
-		ev.Result = ResultError
+		ev.Result = observe.ResultError
 	}
-	if h := c.cfg.Hooks; h != nil {
+	if h := c.hooks; h != nil {
 		h.Refreshed(ev)
 	}
 	if l := c.cfg.Logger; l != nil {

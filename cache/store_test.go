@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/share"
 )
 
@@ -93,8 +94,8 @@ func TestStoreSharesDocuments(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		st := &memStore{}
 		recA, recB := &recorder{}, &recorder{}
-		a := newCache(t, iss, cache.Config{Store: st, Hooks: recA})
-		b := newCache(t, iss, cache.Config{Store: st, Hooks: recB})
+		a := newCache(t, iss, cache.Config{Store: st, Metrics: recA})
+		b := newCache(t, iss, cache.Config{Store: st, Metrics: recB})
 		base := iss.Fetches()
 		mustKey(t, a, iss.KID())
 		mustKey(t, b, iss.KID())
@@ -108,7 +109,7 @@ func TestStoreSharesDocuments(t *testing.T) {
 		if got := iss.Fetches() - base; got != 2 {
 			t.Fatalf("rotation: %d fetches, want 2", got)
 		}
-		if ev := recB.last(t); ev.Trigger != cache.TriggerShared || !ev.Shared {
+		if ev := recB.last(t); ev.Trigger != observe.TriggerShared || !ev.Shared {
 			t.Errorf("b's last refresh %+v, want shared", ev)
 		}
 	})
@@ -146,7 +147,7 @@ func TestStoreFailuresFallBack(t *testing.T) {
 	iss := startIssuer(t)
 	t.Run("store down", func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Store: &memStore{err: errors.New("connection refused")}, Hooks: rec})
+		c := newCache(t, iss, cache.Config{Store: &memStore{err: errors.New("connection refused")}, Metrics: rec})
 		mustKey(t, c, iss.KID())
 		if len(rec.storeErrors()) != 1 {
 			t.Errorf("store errors reported: %v, want 1", rec.storeErrors())
@@ -161,7 +162,7 @@ func TestStoreFailuresFallBack(t *testing.T) {
 			// Filed under our URL, whatever it names.
 			st := &memStore{docs: map[string]*cache.Document{iss.JWKSURL(): doc}}
 			rec := &recorder{}
-			c := newCache(t, iss, cache.Config{Store: st, Hooks: rec})
+			c := newCache(t, iss, cache.Config{Store: st, Metrics: rec})
 			base := iss.Fetches()
 			mustKey(t, c, iss.KID())
 			if iss.Fetches() != base+1 || len(rec.storeErrors()) != 1 {

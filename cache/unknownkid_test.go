@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
 // Behaviour 6: a rotated-in key is found by one refresh, and the look-up
@@ -21,7 +22,7 @@ import (
 func TestUnknownKIDRefreshFindsRotatedKey(t *testing.T) {
 	iss := startIssuer(t)
 	rec := &recorder{}
-	c := newCache(t, iss, cache.Config{Hooks: rec})
+	c := newCache(t, iss, cache.Config{Metrics: rec})
 	mustKey(t, c, iss.KID())
 	base := iss.Fetches()
 	kid := iss.AddKey("EdDSA")
@@ -29,7 +30,7 @@ func TestUnknownKIDRefreshFindsRotatedKey(t *testing.T) {
 	if got := iss.Fetches() - base; got != 1 {
 		t.Errorf("%d fetches for the rotation, want 1", got)
 	}
-	if rec.kidCount(cache.KIDRefreshed) != 1 || rec.last(t).Trigger != cache.TriggerUnknownKID {
+	if rec.kidCount(observe.KIDRefreshed) != 1 || rec.last(t).Trigger != observe.TriggerUnknownKID {
 		t.Errorf("hooks: %v, last %+v; want one refreshed unknown kid", rec.kid, rec.last(t))
 	}
 }
@@ -86,13 +87,13 @@ func TestUnknownKIDCooldownAndBackoff(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: time.Minute, MinRefreshInterval: 10 * time.Second, Hooks: rec})
+		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: time.Minute, MinRefreshInterval: 10 * time.Second, Metrics: rec})
 		mustKey(t, c, iss.KID())
 		base := iss.Fetches()
 		if _, err := c.Key(context.Background(), "random-1"); !errors.Is(err, cache.ErrKeyNotFound) {
 			t.Fatal(err)
 		}
-		if iss.Fetches()-base != 1 || rec.kidCount(cache.KIDRejected) != 1 {
+		if iss.Fetches()-base != 1 || rec.kidCount(observe.KIDRejected) != 1 {
 			t.Fatalf("first unknown kid: %d fetches, hooks %v", iss.Fetches()-base, rec.kid)
 		}
 		start := time.Now()
@@ -104,7 +105,7 @@ func TestUnknownKIDCooldownAndBackoff(t *testing.T) {
 		if d := time.Since(start); d != 0 {
 			t.Errorf("suppressed look-ups waited %v", d)
 		}
-		if iss.Fetches()-base != 1 || rec.kidCount(cache.KIDSuppressed) != 1000 {
+		if iss.Fetches()-base != 1 || rec.kidCount(observe.KIDSuppressed) != 1000 {
 			t.Fatalf("during cooldown: %d fetches, hooks %v; want 1 fetch, 1000 suppressed", iss.Fetches()-base, rec.kid)
 		}
 		// A failing provider: the cooldown is not used up, the backoff is.
@@ -133,7 +134,7 @@ func TestUnknownKIDFlood(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const cooldown, span = 30 * time.Second, 5 * time.Minute
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: cooldown, Hooks: rec})
+		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: cooldown, Metrics: rec})
 		mustKey(t, c, iss.KID())
 		base := iss.Fetches()
 		start := time.Now()
@@ -178,8 +179,8 @@ func TestUnknownKIDFlood(t *testing.T) {
 		if got := iss.Fetches() - base; got > limit {
 			t.Errorf("%d fetches in %v of flood, want ≤ %d", got, elapsed, limit)
 		}
-		if rec.kidCount(cache.KIDSuppressed) < 9000 {
-			t.Errorf("only %d of 10 000 random kids suppressed", rec.kidCount(cache.KIDSuppressed))
+		if rec.kidCount(observe.KIDSuppressed) < 9000 {
+			t.Errorf("only %d of 10 000 random kids suppressed", rec.kidCount(observe.KIDSuppressed))
 		}
 		t.Logf("flood of %v: %d fetches (limit %d), kid actions %v", elapsed, iss.Fetches()-base, limit, rec.kid)
 	})

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -20,20 +20,20 @@ func BenchmarkVerified(b *testing.B) {
 	b.Run("success", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			m.Verified(iss, nil, 30*time.Microsecond)
+			m.Hooks().Verifications.Verified(iss, nil, 30*time.Microsecond)
 		}
 	})
 	b.Run("failure", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			m.Verified(iss, provider.ErrUnknownKey, 30*time.Microsecond)
+			m.Hooks().Verifications.Verified(iss, provider.ErrUnknownKey, 30*time.Microsecond)
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				m.Verified(iss, nil, 30*time.Microsecond)
+				m.Hooks().Verifications.Verified(iss, nil, 30*time.Microsecond)
 			}
 		})
 	})
@@ -46,6 +46,6 @@ func BenchmarkUnknownKID(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		m.UnknownKID("https://issuer.example", cache.KIDSuppressed)
+		m.Hooks().Keys.UnknownKID("https://issuer.example", observe.KIDSuppressed)
 	}
 }

@@ -46,9 +46,9 @@ func TestSeriesStayBounded(t *testing.T) {
 	}
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{p},
-		Hooks:     m,
+		Metrics:   m,
 		// An hour of cooldown: exactly one refresh for all unknown kids.
-		Cache: cache.Config{Hooks: m, UnknownKIDCooldown: time.Hour},
+		Cache: cache.Config{Metrics: m, UnknownKIDCooldown: time.Hour},
 	})
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)

@@ -41,9 +41,9 @@ func TestVerifierExposition(t *testing.T) {
 		}
 		v, err := provider.NewVerifier(provider.VerifierConfig{
 			Providers: []provider.Provider{p},
-			Hooks:     m,
+			Metrics:   m,
 			Cache: cache.Config{
-				Hooks:                    m,
+				Metrics:                  m,
 				HTTPClient:               &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
 				DisableBackgroundRefresh: true,
 				Interval:                 10 * time.Minute,

@@ -1,19 +1,19 @@
 // Package metrics exports what jwtguard does as Prometheus metrics.
 //
-// New returns a Collector, a prometheus.Collector that also implements
-// cache.Hooks, provider.Hooks, provider.TokenCacheHooks and dpop.Hooks
-// (middleware.DPoPConfig.Hooks; ReplayStoreFailed is redisreplay's
-// Config.Failed), and registers
-// it on the prometheus.Registerer you give (nil registers nothing; the
-// global default registry is used only if you pass it). Wiring it in is
-// one field: the Verifier hands it to its key caches too.
+// New returns a Collector, a prometheus.Collector, and registers it on the
+// prometheus.Registerer you give (nil registers nothing; the global
+// default registry is used only if you pass it). Wiring it in is one
+// field, Metrics, of the config whose work it counts:
+// provider.VerifierConfig (the Verifier hands it to its key caches too),
+// middleware.DPoPConfig and dpop/redisreplay's Config; a cache.Config used
+// on its own has one as well.
 //
 //	reg := prometheus.NewRegistry()
 //	m, err := metrics.New(metrics.Config{Registerer: reg})
 //	…
 //	v, err := provider.NewVerifier(provider.VerifierConfig{
 //		Providers: …,
-//		Hooks:     m,
+//		Metrics:   m,
 //	})
 //	…
 //	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

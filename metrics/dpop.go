@@ -5,11 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 )
-
-var _ dpop.Hooks = (*Collector)(nil)
 
 // dpopMetrics are the DPoP metrics (subsystem "dpop").
 type dpopMetrics struct {
@@ -43,10 +40,13 @@ func (m *dpopMetrics) Collect(ch chan<- prometheus.Metric) {
 	m.storeErrors.Collect(ch)
 }
 
-// Checked implements dpop.Hooks: it counts the check under its result
-// and reason; a reason that is no DPoP refusal's is labelled "error".
-func (c *Collector) Checked(reason string) {
-	m := c.dpop
+// dpopHooks is a Collector as the receiver of DPoP checks.
+type dpopHooks Collector
+
+// Checked counts the check under its result and reason; a reason that is
+// no DPoP refusal's is labelled "error".
+func (d *dpopHooks) Checked(reason string) {
+	m := d.dpop
 	if reason == "" {
 		m.checks.WithLabelValues("accepted", "none").Inc()
 		return
@@ -57,6 +57,6 @@ func (c *Collector) Checked(reason string) {
 	m.checks.WithLabelValues("refused", reason).Inc()
 }
 
-// ReplayStoreFailed counts a failure of the shared replay store: give it
-// as dpop/redisreplay's Config.Failed.
-func (c *Collector) ReplayStoreFailed(error) { c.dpop.storeErrors.WithLabelValues().Inc() }
+// ReplayStoreFailed counts a failure of the shared replay store
+// (dpop/redisreplay).
+func (d *dpopHooks) ReplayStoreFailed(error) { d.dpop.storeErrors.WithLabelValues().Inc() }

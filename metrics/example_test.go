@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -36,7 +35,7 @@ func Example() {
 	}
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{p},
-		Hooks:     m,
+		Metrics:   m,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -60,7 +59,10 @@ func Example() {
 // Collector, ready to share.
 func ExampleNew_alreadyRegistered() {
 	reg := prometheus.NewRegistry()
-	first, _ := metrics.New(metrics.Config{Registerer: reg})
+	first, err := metrics.New(metrics.Config{Registerer: reg})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	m, err := metrics.New(metrics.Config{Registerer: reg})
 	var are prometheus.AlreadyRegisteredError
@@ -69,18 +71,4 @@ func ExampleNew_alreadyRegistered() {
 	}
 	fmt.Println(m == first)
 	// Output: true
-}
-
-// The hooks can be driven by hand, e.g. to see a metric's shape.
-func ExampleCollector_Verified() {
-	reg := prometheus.NewRegistry()
-	m, _ := metrics.New(metrics.Config{Registerer: reg})
-	m.Verified("https://issuer.example", nil, 80*time.Microsecond)
-	m.Verified("https://issuer.example", provider.ErrExpired, 60*time.Microsecond)
-	m.Verified("", provider.ErrUnknownIssuer, 5*time.Microsecond)
-	promtest.PrintCounters(reg, "jwtguard_jwt_verifications_total")
-	// Output:
-	// jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="expired",result="failure"} 1
-	// jwtguard_jwt_verifications_total{issuer="https://issuer.example",reason="none",result="success"} 1
-	// jwtguard_jwt_verifications_total{issuer="unknown",reason="unknown_issuer",result="failure"} 1
 }

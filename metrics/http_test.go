@@ -38,7 +38,7 @@ func TestScrapeOverHTTP(t *testing.T) {
 	}
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{p},
-		Hooks:     m,
+		Metrics:   m,
 	})
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)

@@ -4,19 +4,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/jwtguard/jwtguard/cache"
 )
 
 // The values the cache's enum labels may take.
 var (
-	triggers = []cache.Trigger{
-		cache.TriggerInitial, cache.TriggerTime, cache.TriggerUsage, cache.TriggerBackground,
-		cache.TriggerUnknownKID, cache.TriggerManual, cache.TriggerShared,
+	triggers = []observe.Trigger{
+		observe.TriggerInitial, observe.TriggerTime, observe.TriggerUsage, observe.TriggerBackground,
+		observe.TriggerUnknownKID, observe.TriggerManual, observe.TriggerShared,
 	}
-	results = []cache.Result{cache.ResultUpdated, cache.ResultNotModified, cache.ResultError}
-	actions = []cache.UnknownKIDAction{cache.KIDRefreshed, cache.KIDSuppressed, cache.KIDRejected}
+	results = []observe.Result{observe.ResultUpdated, observe.ResultNotModified, observe.ResultError}
+	actions = []observe.KIDAction{observe.KIDRefreshed, observe.KIDSuppressed, observe.KIDRejected}
 )
 
 // The values of jwks_refresh_total's source label: the fleet's provider
@@ -112,10 +111,14 @@ func (m *jwksMetrics) setFetched(iss string, at time.Time) {
 	}
 }
 
-// Refreshed implements cache.Hooks: it counts the refresh, observes its
-// duration, sets the key count and, on success, the last success time, and
-// keeps the document's fetch time for jwks_age_seconds.
-func (c *Collector) Refreshed(ev cache.RefreshEvent) {
+// keyHooks is a Collector as the receiver of the key caches' events.
+type keyHooks Collector
+
+// Refreshed counts the refresh, observes its duration, sets the key count
+// and, on success, the last success time, and keeps the document's fetch
+// time for jwks_age_seconds.
+func (k *keyHooks) Refreshed(ev observe.Refresh) {
+	c := (*Collector)(k)
 	m := c.jwks
 	iss := issuerLabel(c.issuerOf(ev.Issuer))
 	source := sourceProvider
@@ -125,7 +128,7 @@ func (c *Collector) Refreshed(ev cache.RefreshEvent) {
 	m.refreshes.WithLabelValues(iss, enumLabel(ev.Trigger, triggers), enumLabel(ev.Result, results), source).Inc()
 	m.refreshTime.WithLabelValues(iss).Observe(ev.Duration.Seconds())
 	m.keys.WithLabelValues(iss).Set(float64(ev.Keys))
-	if ev.Result == cache.ResultUpdated || ev.Result == cache.ResultNotModified {
+	if ev.Result == observe.ResultUpdated || ev.Result == observe.ResultNotModified {
 		m.lastSuccess.WithLabelValues(iss).SetToCurrentTime()
 	}
 	if !ev.FetchedAt.IsZero() {
@@ -133,18 +136,21 @@ func (c *Collector) Refreshed(ev cache.RefreshEvent) {
 	}
 }
 
-// StaleServed implements cache.Hooks.
-func (c *Collector) StaleServed(issuer string) {
+// StaleServed counts one look-up served by expired keys.
+func (k *keyHooks) StaleServed(issuer string) {
+	c := (*Collector)(k)
 	c.jwks.staleServed.WithLabelValues(issuerLabel(c.issuerOf(issuer))).Inc()
 }
 
-// UnknownKID implements cache.Hooks.
-func (c *Collector) UnknownKID(issuer string, action cache.UnknownKIDAction) {
+// UnknownKID counts what was done about an unknown kid.
+func (k *keyHooks) UnknownKID(issuer string, action observe.KIDAction) {
+	c := (*Collector)(k)
 	c.jwks.unknownKID.WithLabelValues(issuerLabel(c.issuerOf(issuer)), enumLabel(action, actions)).Inc()
 }
 
-// StoreFailed implements cache.Hooks; the error itself is the logger's
+// StoreFailed counts a Store failure; the error itself is the logger's
 // business (cache.Config.Logger), not a label.
-func (c *Collector) StoreFailed(issuer string, _ error) {
+func (k *keyHooks) StoreFailed(issuer string, _ error) {
+	c := (*Collector)(k)
 	c.jwks.storeErrors.WithLabelValues(issuerLabel(c.issuerOf(issuer))).Inc()
 }

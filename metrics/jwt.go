@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/promconf"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
@@ -80,11 +81,15 @@ func (m *jwtMetrics) Collect(ch chan<- prometheus.Metric) {
 	m.tokenCache.Collect(ch)
 }
 
-// Verified implements provider.Hooks: it counts the verification under its
-// result and reason and observes its duration. issuer "" (the token was not
+// jwtHooks is a Collector as the receiver of a Verifier's events.
+type jwtHooks Collector
+
+// Verified counts the verification under its result and reason and
+// observes its duration. issuer "" (the token was not
 // routed to a configured issuer) is labelled "unknown"; a reason that
 // provider.Reason never returns is labelled "error".
-func (c *Collector) Verified(issuer string, err error, d time.Duration) {
+func (j *jwtHooks) Verified(issuer string, err error, d time.Duration) {
+	c := (*Collector)(j)
 	m := c.jwt
 	issuer = c.issuerOf(issuer)
 	promconf.Cached(&m.durationBy, issuer, func() prometheus.Observer {
@@ -105,16 +110,17 @@ func (c *Collector) Verified(issuer string, err error, d time.Duration) {
 
 // tokenCacheEvents are the events TokenCached counts; any other is
 // dropped, so that the event label stays bounded.
-var tokenCacheEvents = map[provider.TokenCacheEvent]bool{
-	provider.TokenCacheHit: true, provider.TokenCacheMiss: true,
-	provider.TokenCacheRejected: true, provider.TokenCacheEvicted: true,
+var tokenCacheEvents = map[observe.CacheEvent]bool{
+	observe.CacheHit: true, observe.CacheMiss: true,
+	observe.CacheRejected: true, observe.CacheEvicted: true,
 }
 
-// TokenCached implements provider.TokenCacheHooks: it counts the event.
-func (c *Collector) TokenCached(issuer string, ev provider.TokenCacheEvent) {
+// TokenCached counts an event of the cache of verified tokens.
+func (j *jwtHooks) TokenCached(issuer string, ev observe.CacheEvent) {
 	if !tokenCacheEvents[ev] {
 		return
 	}
+	c := (*Collector)(j)
 	m := c.jwt
 	issuer = c.issuerOf(issuer)
 	promconf.Cached(&m.tokenCacheBy, issuer+"\x00"+string(ev), func() prometheus.Counter {

@@ -5,9 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/promconf"
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 // DefaultNamespace is the default of Config.Namespace.
@@ -56,10 +55,10 @@ type Config struct {
 	IssuerLabel func(issuer string) string
 }
 
-// Collector holds jwtguard's metrics. It implements prometheus.Collector,
-// cache.Hooks, provider.Hooks and provider.TokenCacheHooks (the metrics of
-// m2m are metrics/m2mmetrics's), and it is safe for concurrent
-// use.
+// Collector holds jwtguard's metrics: give it as the Metrics of the
+// configs whose work it counts (the metrics of m2m are
+// metrics/m2mmetrics's). It implements prometheus.Collector and is safe
+// for concurrent use.
 type Collector struct {
 	issuerLabel func(string) string // nil: the issuer itself
 	jwks        *jwksMetrics
@@ -68,15 +67,10 @@ type Collector struct {
 	// parts are the collectors of every group above; Describe and Collect
 	// walk them. A new group (hooks of another package) adds itself here.
 	parts []prometheus.Collector
+	hooks observe.Hooks
 }
 
-var (
-	_ prometheus.Collector = (*Collector)(nil)
-	_ cache.Hooks          = (*Collector)(nil)
-	_ provider.Hooks       = (*Collector)(nil)
-
-	_ provider.TokenCacheHooks = (*Collector)(nil)
-)
+var _ prometheus.Collector = (*Collector)(nil)
 
 // New validates cfg, creates the metrics and registers them on
 // cfg.Registerer as one Collector. Registering on a registry that already
@@ -101,6 +95,7 @@ func New(cfg Config) (*Collector, error) {
 		dpop:        newDPoPMetrics(cfg),
 	}
 	c.parts = []prometheus.Collector{c.jwks, c.jwt, c.dpop}
+	c.hooks = observe.Hooks{Keys: (*keyHooks)(c), Verifications: (*jwtHooks)(c), DPoP: (*dpopHooks)(c)}
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: registering the collector: %w", err)
@@ -115,6 +110,11 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		p.Describe(ch)
 	}
 }
+
+// Hooks hands the Collector's receivers of events to the packages it is
+// given to (provider.VerifierConfig.Metrics and the other Metrics fields);
+// they are not API.
+func (c *Collector) Hooks() *observe.Hooks { return &c.hooks }
 
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {

@@ -9,23 +9,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/metrics"
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 // touchAll makes every metric of c have one series.
 func touchAll(c *metrics.Collector, iss string) {
-	c.Refreshed(cache.RefreshEvent{Issuer: iss, Trigger: cache.TriggerInitial, Result: cache.ResultUpdated,
+	c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerInitial, Result: observe.ResultUpdated,
 		Duration: time.Millisecond, Keys: 1, FetchedAt: time.Now()})
-	c.StaleServed(iss)
-	c.UnknownKID(iss, cache.KIDSuppressed)
-	c.StoreFailed(iss, errors.New("store down"))
-	c.Verified(iss, nil, time.Millisecond)
-	c.TokenCached(iss, provider.TokenCacheHit)
-	c.Checked("")
-	c.ReplayStoreFailed(errors.New("store down"))
+	c.Hooks().Keys.StaleServed(iss)
+	c.Hooks().Keys.UnknownKID(iss, observe.KIDSuppressed)
+	c.Hooks().Keys.StoreFailed(iss, errors.New("store down"))
+	c.Hooks().Verifications.Verified(iss, nil, time.Millisecond)
+	c.Hooks().Verifications.TokenCached(iss, observe.CacheHit)
+	c.Hooks().DPoP.Checked("")
+	c.Hooks().DPoP.ReplayStoreFailed(errors.New("store down"))
 }
 
 // familyNames gathers g and returns the names of its families.
@@ -182,7 +181,7 @@ func TestCustomBuckets(t *testing.T) {
 		t.Fatalf("New: %v", err)
 	}
 	buckets[0] = 5 // New keeps its own copy
-	c.Verified("https://issuer.example", nil, 5*time.Millisecond)
+	c.Hooks().Verifications.Verified("https://issuer.example", nil, 5*time.Millisecond)
 	want := header("jwtguard_jwt_verification_duration_seconds") +
 		promtest.Histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://issuer.example"`, []float64{0.001, 0.01}, []int{0, 1, 1}, 0.005)
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwt_verification_duration_seconds"); err != nil {

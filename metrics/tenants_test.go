@@ -55,7 +55,7 @@ func TestIssuerLabelCollapsesTenants(t *testing.T) {
 			}
 			return provider.NewOIDC(ctx, oidc(tenants[iss]))
 		})},
-		Hooks: m,
+		Metrics: m,
 	})
 	if err != nil {
 		t.Fatal(err)

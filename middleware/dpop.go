@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -56,9 +57,9 @@ type DPoPConfig struct {
 	// passes a client's header through (AWS ALB does not set
 	// X-Forwarded-Host) lets the client choose: use PublicURL there.
 	TrustedProxies []netip.Prefix
-	// Hooks receives every DPoP check's outcome (a *metrics.Collector
-	// does). If nil, nothing is reported.
-	Hooks dpop.Hooks
+	// Metrics counts every DPoP check's outcome: a *metrics.Collector
+	// (package metrics). If nil, nothing is counted.
+	Metrics observe.Source
 }
 
 // The DPoP refusals the middleware makes itself; each matches

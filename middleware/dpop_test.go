@@ -20,6 +20,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/dpop/redisreplay"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/redis/go-redis/v9"
@@ -167,7 +168,7 @@ func TestDPoPNonce(t *testing.T) {
 	}
 	var checked []string
 	hooks := checkedFunc(func(reason string) { checked = append(checked, reason) })
-	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Proof: dpop.Options{Nonces: nonces}, Hooks: hooks})
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Proof: dpop.Options{Nonces: nonces}, Metrics: &observe.Hooks{DPoP: hooks}})
 	key := clientKey()
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
 	rec := httptest.NewRecorder()
@@ -186,10 +187,11 @@ func TestDPoPNonce(t *testing.T) {
 	}
 }
 
-// checkedFunc is a dpop.Hooks.
+// checkedFunc receives DPoP checks (observe.DPoP).
 type checkedFunc func(string)
 
 func (f checkedFunc) Checked(reason string) { f(reason) }
+func (checkedFunc) ReplayStoreFailed(error) {}
 
 // htu behind proxies: forwarding headers count only from a trusted peer;
 // a client that spoofs X-Forwarded-Host gets nowhere.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/jwa"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -67,6 +68,7 @@ type Config struct {
 type Middleware struct {
 	cfg     Config
 	replays dpop.Replays // with DPoP
+	checks  observe.DPoP // nil if nobody counts
 }
 
 // New validates cfg and returns the middleware.
@@ -96,6 +98,7 @@ func New(cfg Config) (*Middleware, error) {
 			}
 		}
 		m.replays = d.Replays
+		m.checks = observe.From(d.Metrics).DPoP
 		if m.replays == nil {
 			m.replays = dpop.NewMemoryReplays(100_000)
 		}
@@ -151,7 +154,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		case err != nil:
 		case scheme == "DPoP":
 			proof, err = m.checkDPoP(r, token, claims)
-			if h := m.cfg.DPoP.Hooks; h != nil {
+			if h := m.checks; h != nil {
 				h.Checked(provider.Reason(err))
 			}
 		case claims.BoundKey() != "":

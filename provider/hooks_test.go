@@ -10,10 +10,11 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
-// verified is one call of Hooks.Verified.
+// verified is one call of Verified (observe.Verifications).
 type verified struct {
 	issuer string
 	err    error
@@ -32,6 +33,10 @@ func (h *recordHooks) Verified(issuer string, err error, d time.Duration) {
 	h.calls = append(h.calls, verified{issuer, err, d})
 }
 
+func (h *recordHooks) TokenCached(string, observe.CacheEvent) {}
+
+func (h *recordHooks) Hooks() *observe.Hooks { return &observe.Hooks{Verifications: h} }
+
 func (h *recordHooks) take() []verified {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -45,7 +50,7 @@ func (h *recordHooks) take() []verified {
 func TestHooksVerified(t *testing.T) {
 	iss := newIssuer(t, "RS256")
 	h := &recordHooks{}
-	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Hooks: h})
+	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h})
 	tests := []struct {
 		name   string
 		token  string
@@ -83,27 +88,29 @@ func TestHooksVerified(t *testing.T) {
 	}
 }
 
-// allHooks is provider.Hooks and cache.Hooks at once, like a metrics
-// Collector.
+// allHooks receives verifications and key refreshes at once, like a
+// metrics Collector.
 type allHooks struct {
 	recordHooks
-	refreshed []cache.RefreshEvent
+	refreshed []observe.Refresh
 }
 
-func (h *allHooks) Refreshed(ev cache.RefreshEvent) {
+func (h *allHooks) Hooks() *observe.Hooks { return &observe.Hooks{Verifications: h, Keys: h} }
+
+func (h *allHooks) Refreshed(ev observe.Refresh) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.refreshed = append(h.refreshed, ev)
 }
-func (*allHooks) StaleServed(string)                        {}
-func (*allHooks) UnknownKID(string, cache.UnknownKIDAction) {}
-func (*allHooks) StoreFailed(string, error)                 {}
+func (*allHooks) StaleServed(string)                   {}
+func (*allHooks) UnknownKID(string, observe.KIDAction) {}
+func (*allHooks) StoreFailed(string, error)            {}
 
-// Hooks given once reach the key caches; Cache.Hooks, if set, wins.
+// Metrics given once reach the key caches; Cache.Metrics, if set, wins.
 func TestHooksReachCaches(t *testing.T) {
 	iss := newIssuer(t, "RS256")
 	h := &allHooks{}
-	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Hooks: h})
+	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h})
 	verifyOK(t, v, iss.Sign("", claims(iss, nil)))
 	if len(h.refreshed) != 1 || h.refreshed[0].Issuer != iss.Issuer() || len(h.take()) != 1 {
 		t.Fatalf("refreshes %+v; want the initial fetch, reported once", h.refreshed)
@@ -111,9 +118,9 @@ func TestHooksReachCaches(t *testing.T) {
 
 	own := &allHooks{}
 	h = &allHooks{}
-	v = newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Hooks: h, Cache: cache.Config{Hooks: own}})
+	v = newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h, Cache: cache.Config{Metrics: own}})
 	verifyOK(t, v, iss.Sign("", claims(iss, nil)))
 	if len(h.refreshed) != 0 || len(own.refreshed) != 1 {
-		t.Fatalf("with Cache.Hooks set: %d refreshes to Hooks, %d to Cache.Hooks; want 0, 1", len(h.refreshed), len(own.refreshed))
+		t.Fatalf("with Cache.Metrics set: %d refreshes to Metrics, %d to Cache.Metrics; want 0, 1", len(h.refreshed), len(own.refreshed))
 	}
 }

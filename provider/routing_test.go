@@ -197,8 +197,8 @@ func TestCacheByIssuer(t *testing.T) {
 	ha, hb := &allHooks{}, &allHooks{}
 	v := newVerifier(t, provider.VerifierConfig{
 		Providers:     []provider.Provider{pa, pb},
-		Cache:         cache.Config{Hooks: ha},
-		CacheByIssuer: map[string]cache.Config{b.Issuer(): {Hooks: hb}},
+		Cache:         cache.Config{Metrics: ha},
+		CacheByIssuer: map[string]cache.Config{b.Issuer(): {Metrics: hb}},
 	})
 	verifyOK(t, v, a.Sign("", claims(a, nil)))
 	verifyOK(t, v, b.Sign("", claims(b, nil)))

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/tokencache"
 )
 
@@ -66,7 +67,7 @@ type tokens struct {
 	forged   *tokencache.Table[verdict]
 	maxAge   time.Duration
 	leeway   time.Duration
-	hooks    TokenCacheHooks // nil if none
+	hooks    observe.Verifications // nil if none
 }
 
 // verdict is what a token verified to, and what keeps it true.
@@ -81,7 +82,7 @@ type verdict struct {
 	from, until time.Time
 }
 
-func newTokens(cfg TokenCacheConfig, leeway time.Duration, hooks Hooks) (*tokens, error) {
+func newTokens(cfg TokenCacheConfig, leeway time.Duration, hooks observe.Verifications) (*tokens, error) {
 	if cfg.MaxEntries < 0 || cfg.MaxBytes < 0 || cfg.MaxAge < 0 {
 		return nil, errors.New("provider: TokenCacheConfig.MaxEntries, MaxBytes and MaxAge must not be negative")
 	}
@@ -100,7 +101,7 @@ func newTokens(cfg TokenCacheConfig, leeway time.Duration, hooks Hooks) (*tokens
 	dead := func(v *verdict) bool { return !v.live(time.Now(), t.maxAge) }
 	t.verified = tokencache.New(entries, bytes, dead)
 	t.forged = tokencache.New(max(entries/8, tokencache.Ways), max(bytes/8, 64<<10), dead)
-	t.hooks, _ = hooks.(TokenCacheHooks)
+	t.hooks = hooks
 	return t, nil
 }
 
@@ -121,7 +122,7 @@ func (t *tokens) lookup(ctx context.Context, token string, now time.Time, tn *te
 			return nil, "", nil, false // a miss: routed in part, it verifies again or not
 		} else if v.live(now, t.maxAge) && v.r.cache.Serves(v.key) {
 			v.r.touch(now)
-			t.report(v.r.issuer, TokenCacheHit)
+			t.report(v.r.issuer, observe.CacheHit)
 			return v.claims, v.r.issuer, nil, true
 		}
 		t.verified.Remove(e)
@@ -130,7 +131,7 @@ func (t *tokens) lookup(ctx context.Context, token string, now time.Time, tn *te
 		if v := &e.Value; v.r.tenant && v.r.part != tn.partOf(ctx) {
 			return nil, "", nil, false
 		} else if v.live(now, t.maxAge) && v.r.cache.Serves(v.key) {
-			t.report(v.r.issuer, TokenCacheRejected)
+			t.report(v.r.issuer, observe.CacheRejected)
 			return nil, v.r.issuer, v.err, true
 		}
 		t.forged.Remove(e)
@@ -170,11 +171,11 @@ func (t *tokens) add(table *tokencache.Table[verdict], token string, size int64,
 	// A copy: the token may be part of a larger string (a header, a body)
 	// that the entry must not keep alive.
 	if _, evicted := table.Add(strings.Clone(token), size, v); evicted != nil {
-		t.report(evicted.Value.r.issuer, TokenCacheEvicted)
+		t.report(evicted.Value.r.issuer, observe.CacheEvicted)
 	}
 }
 
-func (t *tokens) report(iss string, ev TokenCacheEvent) {
+func (t *tokens) report(iss string, ev observe.CacheEvent) {
 	if t.hooks != nil {
 		t.hooks.TokenCached(iss, ev)
 	}

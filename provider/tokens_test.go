@@ -15,28 +15,31 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/hangtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
 // events records the token cache's events.
 type events struct {
 	mu sync.Mutex
-	n  map[provider.TokenCacheEvent]int
+	n  map[observe.CacheEvent]int
 }
 
 func (e *events) Verified(string, error, time.Duration) {}
 
-func (e *events) TokenCached(_ string, ev provider.TokenCacheEvent) {
+func (e *events) Hooks() *observe.Hooks { return &observe.Hooks{Verifications: e} }
+
+func (e *events) TokenCached(_ string, ev observe.CacheEvent) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.n == nil {
-		e.n = map[provider.TokenCacheEvent]int{}
+		e.n = map[observe.CacheEvent]int{}
 	}
 	e.n[ev]++
 }
 
 // take returns the counts so far and starts again.
-func (e *events) take() map[provider.TokenCacheEvent]int {
+func (e *events) take() map[observe.CacheEvent]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	n := e.n
@@ -47,9 +50,9 @@ func (e *events) take() map[provider.TokenCacheEvent]int {
 func (e *events) want(t *testing.T, hit, miss, rejected int) {
 	t.Helper()
 	n := e.take()
-	if n[provider.TokenCacheHit] != hit || n[provider.TokenCacheMiss] != miss || n[provider.TokenCacheRejected] != rejected {
+	if n[observe.CacheHit] != hit || n[observe.CacheMiss] != miss || n[observe.CacheRejected] != rejected {
 		t.Fatalf("token cache: %d hits, %d misses, %d rejected; want %d, %d, %d",
-			n[provider.TokenCacheHit], n[provider.TokenCacheMiss], n[provider.TokenCacheRejected], hit, miss, rejected)
+			n[observe.CacheHit], n[observe.CacheMiss], n[observe.CacheRejected], hit, miss, rejected)
 	}
 }
 
@@ -62,7 +65,7 @@ func tokenCacheVerifier(t *testing.T, iss interface {
 	t.Helper()
 	p := newOIDC(t, provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}})
 	cfg.Providers = []provider.Provider{p}
-	cfg.Hooks = ev
+	cfg.Metrics = ev
 	cfg.Cache.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	return newVerifier(t, cfg)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/jwa"
+	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
 // DefaultMaxTokenBytes is the default of VerifierConfig.MaxTokenBytes.
@@ -45,12 +46,11 @@ type VerifierConfig struct {
 	MaxTokenBytes int
 	// Leeway is the clock skew allowed on exp and nbf. Zero allows none.
 	Leeway time.Duration
-	// Hooks receives every verification's outcome; if it implements
-	// TokenCacheHooks, the token cache's events; and if it implements
-	// cache.Hooks, the key caches' refreshes, unless Cache.Hooks is set.
-	// A *metrics.Collector implements all three: give it here, once. If
-	// nil, nothing is reported.
-	Hooks Hooks
+	// Metrics counts verifications, the token cache's hits and the key
+	// caches' refreshes (unless a cache.Config sets its own): a
+	// *metrics.Collector (package metrics), given here once. If nil,
+	// nothing is counted.
+	Metrics observe.Source
 	// TokenCache configures the cache of verified tokens, on unless
 	// Disabled.
 	TokenCache TokenCacheConfig
@@ -64,7 +64,7 @@ type Verifier struct {
 	routes   map[string]*route
 	leeway   time.Duration
 	maxBytes int
-	hooks    Hooks
+	hooks    observe.Verifications
 	tokens   *tokens  // nil if disabled
 	tenants  *tenants // nil without a Resolver
 }
@@ -104,13 +104,14 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	t, err := newTokens(cfg.TokenCache, cfg.Leeway, cfg.Hooks)
+	hooks := observe.From(cfg.Metrics).Verifications
+	t, err := newTokens(cfg.TokenCache, cfg.Leeway, hooks)
 	if err != nil {
 		return nil, err
 	}
 	withHooks := func(cc cache.Config) cache.Config {
-		if ch, ok := cfg.Hooks.(cache.Hooks); ok && cc.Hooks == nil {
-			cc.Hooks = ch
+		if cc.Metrics == nil {
+			cc.Metrics = cfg.Metrics
 		}
 		return cc
 	}
@@ -121,7 +122,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	v := &Verifier{
 		routes:   make(map[string]*route, len(cfg.Providers)),
 		maxBytes: orDefault(cfg.MaxTokenBytes, DefaultMaxTokenBytes),
-		hooks:    cfg.Hooks,
+		hooks:    hooks,
 		leeway:   cfg.Leeway,
 		tokens:   t,
 		tenants:  tn,
@@ -294,7 +295,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 		return c, iss, err
 	}
 	c, iss, err := v.verifyToken(ctx, token, now)
-	t.report(iss, TokenCacheMiss)
+	t.report(iss, observe.CacheMiss)
 	return c, iss, err
 }
 

@@ -67,7 +67,7 @@ type Config struct {
 	PingInterval time.Duration
 	// Logger receives the loss (at warn) and recovery (at info) of the
 	// subscription. Failures of the calls a refresh makes are reported
-	// through the cache's Hooks.StoreFailed instead. If nil, nothing is
+	// to the cache's Logger and Metrics instead. If nil, nothing is
 	// logged.
 	Logger *slog.Logger
 }

@@ -33,7 +33,7 @@
 // that does not deliver), and when Redis is down, slow or holds a document that must
 // not serve (wrong URL, wrong version, bad encoding, no keys, fetched in the
 // future), each replica fetches for itself as it would without Redis and
-// the failure is reported to the cache (Hooks.StoreFailed). Sharing
+// the failure is logged and counted by the cache (jwks_store_errors_total). Sharing
 // resumes by itself when Redis is back: the subscription reconnects and the
 // watchers reload.
 //

@@ -11,30 +11,34 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cache/redisstore"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
-// recorder implements cache.Hooks and keeps what a replica's cache did.
+// recorder receives a replica's cache events (observe.Keys) and keeps
+// them; it is its own cache.Config.Metrics.
 type recorder struct {
 	mu        sync.Mutex
-	refreshes []cache.RefreshEvent
+	refreshes []observe.Refresh
 	storeErrs []error
-	unknown   []cache.UnknownKIDAction
+	unknown   []observe.KIDAction
 	stale     int
-	installed chan cache.RefreshEvent // documents installed from a notice
-	failed    chan error              // store failures, as they are reported
+	installed chan observe.Refresh // documents installed from a notice
+	failed    chan error           // store failures, as they are reported
 }
+
+func (r *recorder) Hooks() *observe.Hooks { return &observe.Hooks{Keys: r} }
 
 func newRecorder() *recorder {
-	return &recorder{installed: make(chan cache.RefreshEvent, 1000), failed: make(chan error, 1000)}
+	return &recorder{installed: make(chan observe.Refresh, 1000), failed: make(chan error, 1000)}
 }
 
-func (r *recorder) Refreshed(ev cache.RefreshEvent) {
+func (r *recorder) Refreshed(ev observe.Refresh) {
 	r.mu.Lock()
 	r.refreshes = append(r.refreshes, ev)
 	r.mu.Unlock()
-	if ev.Trigger == cache.TriggerShared && r.installed != nil {
+	if ev.Trigger == observe.TriggerShared && r.installed != nil {
 		select {
 		case r.installed <- ev:
 		default:
@@ -48,7 +52,7 @@ func (r *recorder) StaleServed(string) {
 	r.stale++
 }
 
-func (r *recorder) UnknownKID(_ string, a cache.UnknownKIDAction) {
+func (r *recorder) UnknownKID(_ string, a observe.KIDAction) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.unknown = append(r.unknown, a)
@@ -88,7 +92,7 @@ func (r *recorder) unknownKIDs() int {
 }
 
 // last returns the latest refresh event.
-func (r *recorder) last() cache.RefreshEvent {
+func (r *recorder) last() observe.Refresh {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.refreshes[len(r.refreshes)-1]
@@ -155,7 +159,7 @@ func newReplicas(t *testing.T, n int, b *backend, iss *issuertest.Issuer, cc cac
 		}
 		t.Cleanup(func() { r.store.Close() })
 		c := cc
-		c.Store, c.Hooks, c.HTTPClient = r.store, r.rec, iss.Server.Client()
+		c.Store, c.Metrics, c.HTTPClient = r.store, r.rec, iss.Server.Client()
 		if r.v, err = provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{p}, Cache: c}); err != nil {
 			t.Fatal(err)
 		}

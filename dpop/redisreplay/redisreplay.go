@@ -21,11 +21,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/redislock"
 )
 
@@ -55,9 +57,12 @@ type Config struct {
 	// call (a proof this replica saw is refused without asking Redis).
 	// If nil, dpop.NewMemoryReplays(100 000).
 	Local *dpop.MemoryReplays
-	// Failed, if not nil, is told of every Redis failure (a metric, a
-	// log line); the check fell back to Local.
-	Failed func(error)
+	// Logger receives every Redis failure at warn; the check fell back to
+	// Local. If nil, nothing is logged.
+	Logger *slog.Logger
+	// Metrics counts the Redis failures: a *metrics.Collector (package
+	// metrics). If nil, nothing is counted.
+	Metrics observe.Source
 }
 
 // MinSecretBytes is the shortest Config.Secret New takes.
@@ -68,6 +73,7 @@ type Store struct {
 	cfg   Config
 	calls redislock.Bounded
 	seal  redislock.Sealer
+	hooks observe.DPoP // nil if nobody counts
 }
 
 var _ dpop.Replays = (*Store)(nil)
@@ -90,7 +96,7 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Local == nil {
 		cfg.Local = dpop.NewMemoryReplays(100_000)
 	}
-	return &Store{cfg: cfg, calls: redislock.NewBounded(cfg.Client, cfg.Timeout), seal: seal}, nil
+	return &Store{cfg: cfg, calls: redislock.NewBounded(cfg.Client, cfg.Timeout), seal: seal, hooks: observe.From(cfg.Metrics).DPoP}, nil
 }
 
 // Seen implements dpop.Replays: the proof is recorded in this replica's
@@ -121,15 +127,13 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 		switch _, fleets := s.seal.Open(rkey, held); {
 		case gerr == nil && !fleets:
 			ok, err = true, s.cfg.Client.Set(cctx, rkey, record, ttl).Err()
-			if f := s.cfg.Failed; f != nil && err == nil {
-				f(fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
+			if err == nil {
+				s.failed(fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
 			}
 		case gerr != nil && !errors.Is(gerr, redis.Nil):
 			// Redis said the proof is there; unsure whose record it is,
 			// refuse it (fail closed) and report.
-			if f := s.cfg.Failed; f != nil {
-				f(fmt.Errorf("redisreplay: checking a record: %w", s.calls.Explain(gerr)))
-			}
+			s.failed(fmt.Errorf("redisreplay: checking a record: %w", s.calls.Explain(gerr)))
 			return true, nil
 		}
 	}
@@ -137,9 +141,7 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		if f := s.cfg.Failed; f != nil {
-			f(fmt.Errorf("redisreplay: recording a proof: %w", s.calls.Explain(err)))
-		}
+		s.failed(fmt.Errorf("redisreplay: recording a proof: %w", s.calls.Explain(err)))
 		if full {
 			return true, lerr
 		}
@@ -148,6 +150,16 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 	return !ok, nil
 }
 
-// ErrBadRecord is reported (Config.Failed) for a record in Redis that the
-// fleet did not write; it was replaced.
+// failed reports a Redis failure to the Logger and the Metrics.
+func (s *Store) failed(err error) {
+	if l := s.cfg.Logger; l != nil {
+		l.Warn("redisreplay: Redis failed; the proof was checked in this replica's memory", "err", err)
+	}
+	if s.hooks != nil {
+		s.hooks.ReplayStoreFailed(err)
+	}
+}
+
+// ErrBadRecord is logged for a record in Redis that the fleet did not
+// write; it was replaced.
 var ErrBadRecord = errors.New("record without the fleet's MAC")

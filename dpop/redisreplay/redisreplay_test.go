@@ -16,6 +16,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/dpop/redisreplay"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
 )
 
@@ -40,6 +41,16 @@ func store(t *testing.T, addr, prefix string, failed func(error)) *redisreplay.S
 	return storeWith(t, addr, prefix, failed, nil)
 }
 
+// failedFunc receives the replay store's failures (observe.DPoP).
+type failedFunc func(error)
+
+func (failedFunc) Checked(string) {}
+func (f failedFunc) ReplayStoreFailed(err error) {
+	if f != nil {
+		f(err)
+	}
+}
+
 // storeWith is store with its own local memory, if not nil. The Redis
 // timeout is long: a test that counts acceptances must not have a slow
 // call on a loaded machine fall back to memory.
@@ -47,7 +58,7 @@ func storeWith(t *testing.T, addr, prefix string, failed func(error), local *dpo
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
-	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix, Secret: secret, Failed: failed, Local: local, Timeout: 10 * time.Second})
+	s, err := redisreplay.New(redisreplay.Config{Client: c, Prefix: prefix, Secret: secret, Metrics: &observe.Hooks{DPoP: failedFunc(failed)}, Local: local, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

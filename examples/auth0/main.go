@@ -144,7 +144,7 @@ func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger, 
 	}
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{p},
-		Hooks:     m,
+		Metrics:   m,
 		// The key cache warns here when a refresh fails.
 		Cache: cache.Config{Logger: logger, HTTPClient: client},
 	})

@@ -91,7 +91,7 @@ func newApp(table *tenants) (*app, error) {
 			MaxTenants:  10_000,
 			IdleTimeout: time.Hour,
 		},
-		Hooks: m, // verifications and key refreshes
+		Metrics: m, // verifications and key refreshes
 	})
 	if err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ func newVerifier(ctx context.Context, issuerURL string, m *metrics.Collector) (*
 		// refreshed in the background before they expire, and a token
 		// signed with a key the cache does not know yet triggers one
 		// refresh (at most one per 30 seconds).
-		Hooks: m,
+		Metrics: m,
 	})
 	if err != nil {
 		return nil, err

@@ -52,7 +52,7 @@ func startDemo(ctx context.Context, ln net.Listener) (*demo, error) {
 		Verifier: v, Realm: "quickstart",
 		// Bearer tokens, and DPoP-bound tokens with their proofs (RFC
 		// 9449): a bound token is never taken as a bearer token.
-		DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, Hooks: m},
+		DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, Metrics: m},
 	})
 	if err != nil {
 		ln.Close()

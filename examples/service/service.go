@@ -126,7 +126,7 @@ func newService(ctx context.Context, cfg config, logger *slog.Logger) (_ *servic
 	}
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{pool},
-		Hooks:     m,                                         // verifications, refreshes, token-cache hits
+		Metrics:   m,                                         // verifications, refreshes, token-cache hits
 		Cache:     cache.Config{Store: keys, Logger: logger}, // one fetch for the fleet
 	})
 	if err != nil {

@@ -45,7 +45,7 @@ func run() error {
 	}
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{issuer},
-		Hooks:     m, // verifications, key refreshes and token-cache hits
+		Metrics:   m, // verifications, key refreshes and token-cache hits
 	})
 	if err != nil {
 		return err
