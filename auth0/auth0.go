@@ -39,6 +39,7 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard/internal/jwa"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -60,7 +61,7 @@ type Config struct {
 	RFC9068 bool
 	// Organizations, if set, accept only tokens issued for one of these
 	// Auth0 Organizations (ids such as "org_W6kv2QnPbr7Ujjhj"): the
-	// token's org_id must be one of them, else provider.ErrClaims (so is
+	// token's org_id must be one of them, else ErrInvalidToken, reason "claims" (so is
 	// a token issued outside any organization). For the organization of
 	// each request (its host or path, found by an earlier middleware), set
 	// provider.TenantsConfig.Partition to the request's organization and
@@ -159,10 +160,10 @@ func (p *Provider) Validate(c *provider.Claims) error {
 	if len(p.orgs) > 0 {
 		org, ok := c.LookupString("org_id")
 		if !ok {
-			return fmt.Errorf("%w: no organization (org_id)", provider.ErrClaims)
+			return fmt.Errorf("%w: no organization (org_id)", reasons.Claims)
 		}
 		if !slices.Contains(p.orgs, org) {
-			return fmt.Errorf("%w: organization (org_id) %q", provider.ErrClaims, org)
+			return fmt.Errorf("%w: organization (org_id) %q", reasons.Claims, org)
 		}
 	}
 	return nil

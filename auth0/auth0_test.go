@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/auth0"
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -170,10 +171,10 @@ func TestVerify(t *testing.T) {
 		{"aud the second API", "https://api2.example.com", nil, nil},
 		{"aud an array", []string{api, userinfo}, nil, nil},
 		{"aud an array, ours last", []string{userinfo, api}, nil, nil},
-		{"another API", "https://other.example.com", nil, provider.ErrAudience},
-		{"userinfo only", []string{userinfo}, nil, provider.ErrAudience},
-		{"API with a trailing slash", api + "/", nil, provider.ErrAudience},
-		{"no aud", nil, nil, provider.ErrAudience},
+		{"another API", "https://other.example.com", nil, reasons.Audience},
+		{"userinfo only", []string{userinfo}, nil, reasons.Audience},
+		{"API with a trailing slash", api + "/", nil, reasons.Audience},
+		{"no aud", nil, nil, reasons.Audience},
 		{"expired", api, jwt.MapClaims{"exp": 1}, provider.ErrExpired},
 	}
 	for _, tt := range tests {
@@ -205,7 +206,7 @@ func TestIssuerTrailingSlash(t *testing.T) {
 	tn := newTenant(t, auth0.Config{})
 	tn.idp.SetIssuer(strings.TrimSuffix(tn.p.Issuer(), "/"))
 	_, err := tn.v.Verify(context.Background(), tn.idp.Token("auth0|alice", api, nil))
-	if !errors.Is(err, provider.ErrUnknownIssuer) {
+	if !errors.Is(err, reasons.UnknownIssuer) {
 		t.Fatalf("Verify: %v, want ErrUnknownIssuer", err)
 	}
 	if n := tn.idp.Fetches(); n != 0 {
@@ -265,7 +266,7 @@ func TestAlgorithms(t *testing.T) {
 	if _, err := tn.v.Verify(context.Background(), tn.idp.Sign(kid, tn.idp.Claims("auth0|alice", api, time.Hour, nil))); err != nil {
 		t.Errorf("PS256 token: %v", err)
 	}
-	if _, err := tn.v.Verify(context.Background(), tn.idp.Token("auth0|alice", api, nil)); !errors.Is(err, provider.ErrAlgorithm) {
+	if _, err := tn.v.Verify(context.Background(), tn.idp.Token("auth0|alice", api, nil)); !errors.Is(err, reasons.Algorithm) {
 		t.Errorf("RS256 token: %v, want ErrAlgorithm", err)
 	}
 }
@@ -278,7 +279,7 @@ func TestRFC9068(t *testing.T) {
 	for typ, ok := range map[any]bool{"at+jwt": true, "application/at+jwt": true, "AT+JWT": true, "JWT": false, nil: false} {
 		tok := tn.idp.SignWithHeader("", map[string]any{"typ": typ}, claims)
 		_, err := tn.v.Verify(context.Background(), tok)
-		if ok && err != nil || !ok && !errors.Is(err, provider.ErrType) {
+		if ok && err != nil || !ok && !errors.Is(err, reasons.Type) {
 			t.Errorf("typ %v: %v, want accepted %v", typ, err, ok)
 		}
 	}

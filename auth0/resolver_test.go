@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/auth0"
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -216,7 +217,7 @@ func TestOrganizations(t *testing.T) {
 			}
 			c, err := tn.v.Verify(context.Background(), tn.idp.Token("auth0|alice", api, extra))
 			if !tt.ok {
-				if !errors.Is(err, provider.ErrClaims) || !errors.Is(err, provider.ErrInvalidToken) {
+				if !errors.Is(err, reasons.Claims) || !errors.Is(err, provider.ErrInvalidToken) {
 					t.Fatalf("Verify: %v, want ErrClaims", err)
 				}
 				return
@@ -312,11 +313,11 @@ func TestResolverVerifier(t *testing.T) {
 	if c.Issuer() != "https://"+host+"/" || auth0.Organization(c) != "org_Acme" {
 		t.Errorf("Issuer %q Organization %q", c.Issuer(), auth0.Organization(c))
 	}
-	if _, err := v.Verify(acme, idp.Auth0Token("auth0|bob", api)); !errors.Is(err, provider.ErrClaims) {
+	if _, err := v.Verify(acme, idp.Auth0Token("auth0|bob", api)); !errors.Is(err, reasons.Claims) {
 		t.Errorf("token without an organization: %v, want ErrClaims", err)
 	}
 	// Acme's token presented on Globex's side of the service.
-	if _, err := v.Verify(globex, tok); !errors.Is(err, provider.ErrClaims) {
+	if _, err := v.Verify(globex, tok); !errors.Is(err, reasons.Claims) {
 		t.Errorf("token of org_Acme for org_Globex: %v, want ErrClaims", err)
 	}
 	if n := l.calls.Load(); n != 2 {
@@ -325,11 +326,11 @@ func TestResolverVerifier(t *testing.T) {
 
 	// A domain Domain does not know, and one of another shape (no call).
 	idp.SetIssuer("https://other.example.com/")
-	if _, err := v.Verify(acme, idp.Auth0Token("auth0|eve", api)); !errors.Is(err, provider.ErrUnknownIssuer) {
+	if _, err := v.Verify(acme, idp.Auth0Token("auth0|eve", api)); !errors.Is(err, reasons.UnknownIssuer) {
 		t.Errorf("token of a domain not ours: %v, want ErrUnknownIssuer", err)
 	}
 	idp.SetIssuer("https://" + host)
-	if _, err := v.Verify(acme, idp.Auth0Token("auth0|eve", api)); !errors.Is(err, provider.ErrUnknownIssuer) {
+	if _, err := v.Verify(acme, idp.Auth0Token("auth0|eve", api)); !errors.Is(err, reasons.UnknownIssuer) {
 		t.Errorf("token of an issuer without the trailing slash: %v, want ErrUnknownIssuer", err)
 	}
 	if n, asked := l.calls.Load(), l.asked.Load(); n != 3 || asked != "other.example.com" {

@@ -59,6 +59,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -89,7 +90,7 @@ type Config struct {
 	// default that silently accepts both.
 	TokenUse TokenUse
 	// RequiredGroups: the token must hold every one of them (else
-	// ErrMissingGroup, a 403), by the rule of middleware.RequireGroups:
+	// ErrInsufficientScope, a 403), by the rule of middleware.RequireGroups:
 	// cognito:groups, or groups — which a pre-token-generation trigger may
 	// add — if the token has no cognito:groups. Optional; a route's own
 	// groups belong in middleware.RequireGroups.
@@ -219,17 +220,17 @@ func TokenUseOf(c *provider.Claims) TokenUse {
 func (p *Provider) Validate(c *provider.Claims) error {
 	use := TokenUseOf(c)
 	if use != AccessToken && use != IDToken {
-		return fmt.Errorf("%w: %q", provider.ErrTokenUse, use)
+		return fmt.Errorf("%w: %q", reasons.TokenUse, use)
 	}
 	if p.use != AnyToken && use != p.use {
-		return fmt.Errorf("%w: got %q, want %q", provider.ErrTokenUse, use, p.use)
+		return fmt.Errorf("%w: got %q, want %q", reasons.TokenUse, use, p.use)
 	}
 	if use == AccessToken {
 		// Access tokens carry the app client in client_id (exactly that
 		// claim: not azp, which Claims.ClientID falls back to) and no aud.
 		id, _ := c.LookupString("client_id")
 		if !slices.Contains(p.clientIDs, id) {
-			return fmt.Errorf("%w: client_id %q", provider.ErrClient, id)
+			return fmt.Errorf("%w: client_id %q", reasons.Client, id)
 		}
 	} else if err := provider.CheckAudience(c, p.clientIDs); err != nil {
 		// ID tokens carry the app client in aud.
@@ -239,7 +240,7 @@ func (p *Provider) Validate(c *provider.Claims) error {
 		// The one group rule, middleware.RequireGroups's: cognito:groups,
 		// or groups if the token has no cognito:groups.
 		if !c.HasGroup(g) {
-			return fmt.Errorf("%w: %q", provider.ErrMissingGroup, g)
+			return fmt.Errorf("%w: %q", reasons.MissingGroup, g)
 		}
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cognito"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -188,30 +189,30 @@ func TestRules(t *testing.T) {
 	}{
 		{"access token", with(cognito.AccessToken), p.accessToken("app", nil), nil, nil},
 		{"access token of the second client", with(cognito.AccessToken), p.accessToken("app2", nil), nil, nil},
-		{"access token of another client", with(cognito.AccessToken), p.accessToken("other", nil), provider.ErrClient, provider.ErrInvalidToken},
-		{"access token without client_id", with(cognito.AccessToken), p.accessToken("", nil), provider.ErrClient, provider.ErrInvalidToken},
-		{"access token with the client in aud only", with(cognito.AccessToken), p.idp.Token("alice-sub", "app", jwt.MapClaims{"token_use": "access"}), provider.ErrClient, provider.ErrInvalidToken},
+		{"access token of another client", with(cognito.AccessToken), p.accessToken("other", nil), reasons.Client, provider.ErrInvalidToken},
+		{"access token without client_id", with(cognito.AccessToken), p.accessToken("", nil), reasons.Client, provider.ErrInvalidToken},
+		{"access token with the client in aud only", with(cognito.AccessToken), p.idp.Token("alice-sub", "app", jwt.MapClaims{"token_use": "access"}), reasons.Client, provider.ErrInvalidToken},
 		{"ID token", with(cognito.IDToken), p.idToken("app", nil), nil, nil},
-		{"ID token of another client", with(cognito.IDToken), p.idToken("other", nil), provider.ErrAudience, provider.ErrInvalidToken},
-		{"ID token with the client in client_id only", with(cognito.IDToken), p.idToken("other", jwt.MapClaims{"client_id": "app"}), provider.ErrAudience, provider.ErrInvalidToken},
-		{"ID token where access is wanted", with(cognito.AccessToken), p.idToken("app", jwt.MapClaims{"client_id": "app"}), provider.ErrTokenUse, provider.ErrInvalidToken},
-		{"access token where ID is wanted", with(cognito.IDToken), p.accessToken("app", jwt.MapClaims{"aud": "app"}), provider.ErrTokenUse, provider.ErrInvalidToken},
-		{"no token_use, access wanted", with(cognito.AccessToken), p.accessToken("app", jwt.MapClaims{"token_use": nil}), provider.ErrTokenUse, provider.ErrInvalidToken},
-		{"no token_use, ID wanted", with(cognito.IDToken), p.idToken("app", jwt.MapClaims{"token_use": nil}), provider.ErrTokenUse, provider.ErrInvalidToken},
-		{"no token_use, any wanted", with(cognito.AnyToken), p.accessToken("app", jwt.MapClaims{"token_use": nil}), provider.ErrTokenUse, provider.ErrInvalidToken},
-		{"refresh token_use, any wanted", with(cognito.AnyToken), p.accessToken("app", jwt.MapClaims{"token_use": "refresh"}), provider.ErrTokenUse, provider.ErrInvalidToken},
+		{"ID token of another client", with(cognito.IDToken), p.idToken("other", nil), reasons.Audience, provider.ErrInvalidToken},
+		{"ID token with the client in client_id only", with(cognito.IDToken), p.idToken("other", jwt.MapClaims{"client_id": "app"}), reasons.Audience, provider.ErrInvalidToken},
+		{"ID token where access is wanted", with(cognito.AccessToken), p.idToken("app", jwt.MapClaims{"client_id": "app"}), reasons.TokenUse, provider.ErrInvalidToken},
+		{"access token where ID is wanted", with(cognito.IDToken), p.accessToken("app", jwt.MapClaims{"aud": "app"}), reasons.TokenUse, provider.ErrInvalidToken},
+		{"no token_use, access wanted", with(cognito.AccessToken), p.accessToken("app", jwt.MapClaims{"token_use": nil}), reasons.TokenUse, provider.ErrInvalidToken},
+		{"no token_use, ID wanted", with(cognito.IDToken), p.idToken("app", jwt.MapClaims{"token_use": nil}), reasons.TokenUse, provider.ErrInvalidToken},
+		{"no token_use, any wanted", with(cognito.AnyToken), p.accessToken("app", jwt.MapClaims{"token_use": nil}), reasons.TokenUse, provider.ErrInvalidToken},
+		{"refresh token_use, any wanted", with(cognito.AnyToken), p.accessToken("app", jwt.MapClaims{"token_use": "refresh"}), reasons.TokenUse, provider.ErrInvalidToken},
 		{"any: access token", with(cognito.AnyToken), p.accessToken("app", nil), nil, nil},
 		{"any: ID token", with(cognito.AnyToken), p.idToken("app", nil), nil, nil},
-		{"any: access token of another client", with(cognito.AnyToken), p.accessToken("other", nil), provider.ErrClient, provider.ErrInvalidToken},
-		{"any: ID token of another client", with(cognito.AnyToken), p.idToken("other", nil), provider.ErrAudience, provider.ErrInvalidToken},
+		{"any: access token of another client", with(cognito.AnyToken), p.accessToken("other", nil), reasons.Client, provider.ErrInvalidToken},
+		{"any: ID token of another client", with(cognito.AnyToken), p.idToken("other", nil), reasons.Audience, provider.ErrInvalidToken},
 		{"required group present", with(cognito.AccessToken, "admin"), p.accessToken("app", admins), nil, nil},
 		{"required groups present", with(cognito.IDToken, "admin", "users"), p.idToken("app", admins), nil, nil},
-		{"required group missing", with(cognito.AccessToken, "admin"), p.accessToken("app", jwt.MapClaims{"cognito:groups": []string{"users"}}), provider.ErrMissingGroup, provider.ErrInsufficientScope},
-		{"one of two required groups missing", with(cognito.AccessToken, "admin", "ops"), p.accessToken("app", admins), provider.ErrMissingGroup, provider.ErrInsufficientScope},
-		{"no groups at all", with(cognito.AccessToken, "admin"), p.accessToken("app", nil), provider.ErrMissingGroup, provider.ErrInsufficientScope},
-		{"groups checked after the client", with(cognito.AccessToken, "admin"), p.accessToken("other", nil), provider.ErrClient, provider.ErrInvalidToken},
-		{"another pool's issuer", with(cognito.AccessToken), p.idp.Sign("", p.idp.Claims("alice-sub", "", time.Hour, jwt.MapClaims{"iss": "http://127.0.0.1:9/local_other", "token_use": "access", "client_id": "app"})), provider.ErrUnknownIssuer, provider.ErrInvalidToken},
-		{"signed by a key not in the pool", with(cognito.AccessToken), other.Token("alice-sub", "", jwt.MapClaims{"token_use": "access", "client_id": "app"}), provider.ErrUnknownKey, provider.ErrInvalidToken},
+		{"required group missing", with(cognito.AccessToken, "admin"), p.accessToken("app", jwt.MapClaims{"cognito:groups": []string{"users"}}), reasons.MissingGroup, provider.ErrInsufficientScope},
+		{"one of two required groups missing", with(cognito.AccessToken, "admin", "ops"), p.accessToken("app", admins), reasons.MissingGroup, provider.ErrInsufficientScope},
+		{"no groups at all", with(cognito.AccessToken, "admin"), p.accessToken("app", nil), reasons.MissingGroup, provider.ErrInsufficientScope},
+		{"groups checked after the client", with(cognito.AccessToken, "admin"), p.accessToken("other", nil), reasons.Client, provider.ErrInvalidToken},
+		{"another pool's issuer", with(cognito.AccessToken), p.idp.Sign("", p.idp.Claims("alice-sub", "", time.Hour, jwt.MapClaims{"iss": "http://127.0.0.1:9/local_other", "token_use": "access", "client_id": "app"})), reasons.UnknownIssuer, provider.ErrInvalidToken},
+		{"signed by a key not in the pool", with(cognito.AccessToken), other.Token("alice-sub", "", jwt.MapClaims{"token_use": "access", "client_id": "app"}), reasons.UnknownKey, provider.ErrInvalidToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,7 +243,7 @@ func TestOnlyRS256(t *testing.T) {
 	kid := p.idp.AddKey("ES256")
 	v := p.verifier(t, cognito.Config{ClientIDs: []string{"app"}, TokenUse: cognito.AccessToken})
 	tok := p.idp.Sign(kid, p.idp.Claims("alice-sub", "", time.Hour, jwt.MapClaims{"token_use": "access", "client_id": "app"}))
-	if _, err := v.Verify(context.Background(), tok); !errors.Is(err, provider.ErrAlgorithm) {
+	if _, err := v.Verify(context.Background(), tok); !errors.Is(err, reasons.Algorithm) {
 		t.Errorf("ES256 token: %v, want ErrAlgorithm", err)
 	}
 	if n := p.idp.Fetches(); n != 0 {
@@ -264,12 +265,12 @@ func TestRulesReadExactCognitoClaims(t *testing.T) {
 		want   error // nil: accepted
 	}{
 		{"client_id and cognito:groups", `{"token_use":"access","client_id":"app","cognito:groups":["admins"]}`, nil},
-		{"azp instead of client_id", `{"token_use":"access","azp":"app","cognito:groups":["admins"]}`, provider.ErrClient},
-		{"Client_Id instead of client_id", `{"token_use":"access","Client_Id":"app","cognito:groups":["admins"]}`, provider.ErrClient},
+		{"azp instead of client_id", `{"token_use":"access","azp":"app","cognito:groups":["admins"]}`, reasons.Client},
+		{"Client_Id instead of client_id", `{"token_use":"access","Client_Id":"app","cognito:groups":["admins"]}`, reasons.Client},
 		{"groups instead of cognito:groups", `{"token_use":"access","client_id":"app","groups":["admins"]}`, nil},
-		{"groups besides cognito:groups", `{"token_use":"access","client_id":"app","cognito:groups":["users"],"groups":["admins"]}`, provider.ErrMissingGroup},
-		{"empty cognito:groups and groups", `{"token_use":"access","client_id":"app","cognito:groups":[],"groups":["admins"]}`, provider.ErrMissingGroup},
-		{"Token_Use instead of token_use", `{"Token_Use":"access","client_id":"app","cognito:groups":["admins"]}`, provider.ErrTokenUse},
+		{"groups besides cognito:groups", `{"token_use":"access","client_id":"app","cognito:groups":["users"],"groups":["admins"]}`, reasons.MissingGroup},
+		{"empty cognito:groups and groups", `{"token_use":"access","client_id":"app","cognito:groups":[],"groups":["admins"]}`, reasons.MissingGroup},
+		{"Token_Use instead of token_use", `{"Token_Use":"access","client_id":"app","cognito:groups":["admins"]}`, reasons.TokenUse},
 		{"ID token with cognito:groups", `{"token_use":"id","aud":"app","cognito:groups":"admins"}`, nil},
 	}
 	for _, tt := range tests {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cognito"
 	"github.com/jwtguard/jwtguard/internal/cognitolocal"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -194,19 +195,19 @@ func TestLocalTokens(t *testing.T) {
 		{name: "access token as AnyToken", token: "access", use: cognito.AnyToken, path: "/", want: 200},
 		{name: "ID token as AnyToken", token: "id", use: cognito.AnyToken, path: "/", want: 200},
 		{name: "access token as IDToken", token: "access", use: cognito.IDToken, path: "/",
-			wantErr: provider.ErrTokenUse, want: 401, wantCode: "invalid_token"},
+			wantErr: reasons.TokenUse, want: 401, wantCode: "invalid_token"},
 		{name: "ID token as AccessToken", token: "id", use: cognito.AccessToken, path: "/",
-			wantErr: provider.ErrTokenUse, want: 401, wantCode: "invalid_token"},
+			wantErr: reasons.TokenUse, want: 401, wantCode: "invalid_token"},
 		{name: "access token, other client", token: "access", use: cognito.AnyToken, clients: []string{"another-client"}, path: "/",
-			wantErr: provider.ErrClient, want: 401, wantCode: "invalid_token"},
+			wantErr: reasons.Client, want: 401, wantCode: "invalid_token"},
 		{name: "ID token, other client", token: "id", use: cognito.AnyToken, clients: []string{"another-client"}, path: "/",
-			wantErr: provider.ErrAudience, want: 401, wantCode: "invalid_token"},
+			wantErr: reasons.Audience, want: 401, wantCode: "invalid_token"},
 		{name: "access token, several clients", token: "access", use: cognito.AccessToken, clients: []string{"another-client", localOwnClient}, path: "/", want: 200},
 		{name: "ID token, several clients", token: "id", use: cognito.IDToken, clients: []string{"another-client", localOwnClient}, path: "/", want: 200},
 		{name: "RequiredGroups held", token: "access", use: cognito.AccessToken, groups: []string{localGroup}, path: "/", want: 200},
 		{name: "RequiredGroups held, ID token", token: "id", use: cognito.IDToken, groups: []string{localGroup}, path: "/", want: 200},
 		{name: "RequiredGroups missing", token: "access", use: cognito.AccessToken, groups: []string{localGroup, "auditors"}, path: "/",
-			wantErr: provider.ErrMissingGroup, want: 403, wantCode: "insufficient_scope"},
+			wantErr: reasons.MissingGroup, want: 403, wantCode: "insufficient_scope"},
 		{name: "group guard held", token: "access", use: cognito.AccessToken, path: "/admins", want: 200},
 		// The token is valid (Verify succeeds); the route's guard refuses it.
 		{name: "group guard missing", token: "id", use: cognito.IDToken, path: "/auditors", want: 403, wantCode: "insufficient_scope"},
@@ -322,8 +323,8 @@ func TestLocalOtherPool(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			if _, err := v.Verify(t.Context(), token); !errors.Is(err, provider.ErrUnknownIssuer) {
-				t.Errorf("Verify: %v, want %v", err, provider.ErrUnknownIssuer)
+			if _, err := v.Verify(t.Context(), token); !errors.Is(err, reasons.UnknownIssuer) {
+				t.Errorf("Verify: %v, want %v", err, reasons.UnknownIssuer)
 			}
 			if c := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(c, `error="invalid_token"`) {
 				t.Errorf("other pool's %s token: status %d, WWW-Authenticate %q; want 401 invalid_token", name, resp.StatusCode, c)

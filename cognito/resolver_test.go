@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/cognito"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -266,10 +267,10 @@ func TestResolverVerifier(t *testing.T) {
 		t.Errorf("Issuer %q Subject %q", c.Issuer(), c.Subject())
 	}
 	// The pool's rules hold: its groups, its clients.
-	if _, err := v.Verify(ctx, idp.CognitoToken("access", "app", "bob")); !errors.Is(err, provider.ErrMissingGroup) {
+	if _, err := v.Verify(ctx, idp.CognitoToken("access", "app", "bob")); !errors.Is(err, reasons.MissingGroup) {
 		t.Errorf("token without the group: %v, want ErrMissingGroup", err)
 	}
-	if _, err := v.Verify(ctx, idp.CognitoToken("access", "other-app", "alice", "admin")); !errors.Is(err, provider.ErrClient) {
+	if _, err := v.Verify(ctx, idp.CognitoToken("access", "other-app", "alice", "admin")); !errors.Is(err, reasons.Client) {
 		t.Errorf("token of another client: %v, want ErrClient", err)
 	}
 	if n := l.calls.Load(); n != 1 {
@@ -278,12 +279,12 @@ func TestResolverVerifier(t *testing.T) {
 
 	// A pool Pool does not know, on the same endpoint.
 	idp.SetIssuer(idp.Server.URL + "/" + other)
-	if _, err := v.Verify(ctx, idp.CognitoToken("access", "app", "eve", "admin")); !errors.Is(err, provider.ErrUnknownIssuer) {
+	if _, err := v.Verify(ctx, idp.CognitoToken("access", "app", "eve", "admin")); !errors.Is(err, reasons.UnknownIssuer) {
 		t.Errorf("token of a pool not ours: %v, want ErrUnknownIssuer", err)
 	}
 	// An issuer of another shape costs no call.
 	idp.SetIssuer(idp.Server.URL + "/" + poolID + "/")
-	if _, err := v.Verify(ctx, idp.CognitoToken("access", "app", "eve", "admin")); !errors.Is(err, provider.ErrUnknownIssuer) {
+	if _, err := v.Verify(ctx, idp.CognitoToken("access", "app", "eve", "admin")); !errors.Is(err, reasons.UnknownIssuer) {
 		t.Errorf("token of a malformed issuer: %v, want ErrUnknownIssuer", err)
 	}
 	if n, asked := l.calls.Load(), l.asked.Load(); n != 2 || asked != other {

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/observe"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/metrics"
-	"github.com/jwtguard/jwtguard/provider"
 )
 
 // The hooks on the verification path: Verified for every token,
@@ -26,7 +26,7 @@ func BenchmarkVerified(b *testing.B) {
 	b.Run("failure", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			m.Hooks().Verifications.Verified(iss, provider.ErrUnknownKey, 30*time.Microsecond)
+			m.Hooks().Verifications.Verified(iss, reasons.UnknownKey, 30*time.Microsecond)
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {

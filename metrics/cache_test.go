@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/promtest"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
@@ -83,17 +84,17 @@ func TestVerifierExposition(t *testing.T) {
 		time.Sleep(time.Minute)
 		step("stale, retry in flight", good(), nil)
 		synctest.Wait() // the retry has finished
-		step("unknown kid", withKID("nobody-published-this"), provider.ErrUnknownKey)
-		step("another unknown kid", withKID("nor-this"), provider.ErrUnknownKey)
+		step("unknown kid", withKID("nobody-published-this"), reasons.UnknownKey)
+		step("another unknown kid", withKID("nor-this"), reasons.UnknownKey)
 		// A new key: suppressed until the cooldown is over (t0+780s),
 		// then found by a refresh.
 		kid2 := iss.AddKey("RS256")
 		token2 := iss.Sign(kid2, iss.Claims("bob", "api", time.Hour, nil))
-		step("rotated key during the cooldown", token2, provider.ErrUnknownKey)
+		step("rotated key during the cooldown", token2, reasons.UnknownKey)
 		time.Sleep(time.Minute)
 		step("rotated key after the cooldown", token2, nil)
 		// A token from an issuer nobody configured.
-		step("unknown issuer", iss.Token("eve", "api", jwt.MapClaims{"iss": "https://elsewhere.example"}), provider.ErrUnknownIssuer)
+		step("unknown issuer", iss.Token("eve", "api", jwt.MapClaims{"iss": "https://elsewhere.example"}), reasons.UnknownIssuer)
 		// Scraped at t0+810s.
 		time.Sleep(30 * time.Second)
 

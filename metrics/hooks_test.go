@@ -61,10 +61,10 @@ func TestHooksExposition(t *testing.T) {
 		// Verifications.
 		c.Hooks().Verifications.Verified(iss, nil, 40*time.Microsecond)
 		c.Hooks().Verifications.Verified(iss, nil, 300*time.Microsecond)
-		c.Hooks().Verifications.Verified("", provider.ErrUnknownIssuer, 8*time.Microsecond)
+		c.Hooks().Verifications.Verified("", reasons.UnknownIssuer, 8*time.Microsecond)
 		c.Hooks().Verifications.Verified(iss, &provider.ExpiredError{Expiry: t0}, 30*time.Microsecond)
 		c.Hooks().Verifications.Verified(iss, errors.New("something else"), 1500*time.Millisecond)
-		c.Hooks().Verifications.Verified(iss2, fmt.Errorf("wrapped: %w", provider.ErrSignature), 2*time.Millisecond)
+		c.Hooks().Verifications.Verified(iss2, fmt.Errorf("wrapped: %w", reasons.Signature), 2*time.Millisecond)
 		// Scraped 90 seconds later.
 		time.Sleep(90 * time.Second)
 
@@ -127,8 +127,8 @@ func TestLabelValues(t *testing.T) {
 			{nil, "success", "none"},
 			{provider.ErrExpired, "failure", "expired"},
 			{&provider.ExpiredError{}, "failure", "expired"},
-			{fmt.Errorf("x: %w", provider.ErrUnknownKey), "failure", "unknown_key"},
-			{provider.ErrMissingGroup, "failure", "insufficient_scope"},
+			{fmt.Errorf("x: %w", reasons.UnknownKey), "failure", "unknown_key"},
+			{reasons.MissingGroup, "failure", "insufficient_scope"},
 			{provider.ErrNoToken, "failure", "no_token"},
 			{&provider.KeysUnavailableError{Issuer: iss, Err: errors.New("down")}, "failure", "keys_unavailable"},
 			{errors.New("a message an attacker chose"), "failure", "error"},
@@ -191,10 +191,10 @@ jwtguard_jwks_stale_served_total{issuer=%q} 1
 func errorWithReason(t *testing.T, r string) error {
 	t.Helper()
 	candidates := []error{
-		provider.ErrTokenTooLarge, provider.ErrMalformed, provider.ErrUnknownIssuer, provider.ErrAlgorithm,
-		provider.ErrKeyID, provider.ErrUnknownKey, provider.ErrSignature, provider.ErrExpired,
-		provider.ErrNotYetValid, provider.ErrMissingClaim, provider.ErrAudience, provider.ErrTokenUse,
-		provider.ErrClient, provider.ErrClaims, provider.ErrType, provider.ErrMissingGroup, provider.ErrNoToken,
+		reasons.TooLarge, reasons.Malformed, reasons.UnknownIssuer, reasons.Algorithm,
+		reasons.KeyID, reasons.UnknownKey, reasons.Signature, provider.ErrExpired,
+		reasons.NotYetValid, reasons.MissingClaim, reasons.Audience, reasons.TokenUse,
+		reasons.Client, reasons.Claims, reasons.Type, reasons.MissingGroup, provider.ErrNoToken,
 		provider.ErrKeysUnavailable, provider.ErrInvalidToken, errors.New("other"),
 	}
 	for _, err := range candidates {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -52,13 +53,13 @@ func classify(err error) (status int, code, desc string) {
 		return http.StatusServiceUnavailable, "temporarily_unavailable", "the identity provider's keys are unavailable; retry later"
 	case errors.Is(err, provider.ErrExpired):
 		return http.StatusUnauthorized, "invalid_token", "the access token expired"
-	case errors.Is(err, provider.ErrNotYetValid):
+	case errors.Is(err, reasons.NotYetValid):
 		return http.StatusUnauthorized, "invalid_token", "the access token is not valid yet"
-	case errors.Is(err, provider.ErrUnknownIssuer):
+	case errors.Is(err, reasons.UnknownIssuer):
 		return http.StatusUnauthorized, "invalid_token", "the access token's issuer is not accepted"
-	case errors.Is(err, provider.ErrAudience), errors.Is(err, provider.ErrClient):
+	case errors.Is(err, reasons.Audience), errors.Is(err, reasons.Client):
 		return http.StatusUnauthorized, "invalid_token", "the access token is not meant for this resource"
-	case errors.Is(err, provider.ErrTokenUse), errors.Is(err, provider.ErrType):
+	case errors.Is(err, reasons.TokenUse), errors.Is(err, reasons.Type):
 		return http.StatusUnauthorized, "invalid_token", "the token is not of the accepted kind (an ID token is no access token)"
 	}
 	return http.StatusUnauthorized, "invalid_token", "the access token is invalid"

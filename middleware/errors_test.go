@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -197,10 +198,10 @@ func TestStatus(t *testing.T) {
 		{provider.ErrNoToken, 401},
 		{middleware.ErrInvalidRequest, 400},
 		{provider.ErrInvalidToken, 401},
-		{provider.ErrSignature, 401},
+		{reasons.Signature, 401},
 		{&provider.ExpiredError{Expiry: time.Unix(0, 0)}, 401},
 		{provider.ErrInsufficientScope, 403},
-		{provider.ErrMissingGroup, 403},
+		{reasons.MissingGroup, 403},
 		{&provider.KeysUnavailableError{RetryAfter: time.Second}, 503},
 		{errors.New("something else"), 401},
 	}

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
@@ -58,11 +59,11 @@ func ruledValidate(c *provider.Claims) error {
 	use, _ := c.LookupString("token_use")
 	switch {
 	case use != "access":
-		return fmt.Errorf("%w: %q", provider.ErrTokenUse, use)
+		return fmt.Errorf("%w: %q", reasons.TokenUse, use)
 	case c.ClientID() != "app":
-		return fmt.Errorf("%w: %q", provider.ErrClient, c.ClientID())
+		return fmt.Errorf("%w: %q", reasons.Client, c.ClientID())
 	case !c.HasGroup("staff"):
-		return fmt.Errorf("%w: %q", provider.ErrMissingGroup, "staff")
+		return fmt.Errorf("%w: %q", reasons.MissingGroup, "staff")
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -55,7 +56,7 @@ func TestAlgorithmConfusion(t *testing.T) {
 			v := verifierFor(t, oidcFor(t, iss, tt.algs...))
 			before := iss.Fetches()
 			_, err := v.Verify(context.Background(), tt.token)
-			wantErr(t, err, provider.ErrAlgorithm, provider.ErrInvalidToken, "algorithm")
+			wantErr(t, err, reasons.Algorithm, provider.ErrInvalidToken, "algorithm")
 			if n := iss.Fetches() - before; tt.noFetch && n != 0 {
 				t.Errorf("issuer saw %d JWKS fetches, want 0", n)
 			}
@@ -71,7 +72,7 @@ func TestAlgorithmNoKID(t *testing.T) {
 	c := claims(iss, nil)
 	verifyOK(t, v, sign(t, jwt.SigningMethodRS256, rsaKey(), map[string]any{"kid": nil}, c))
 	_, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodPS256, rsaKey(), map[string]any{"kid": nil}, c))
-	wantErr(t, err, provider.ErrAlgorithm, provider.ErrInvalidToken, "algorithm")
+	wantErr(t, err, reasons.Algorithm, provider.ErrInvalidToken, "algorithm")
 }
 
 // TestAlgorithmKeyWithoutAlg accepts any allowed alg of the key's type when
@@ -91,7 +92,7 @@ func TestAlgorithmKeyWithoutAlg(t *testing.T) {
 	verifyOK(t, v, sign(t, jwt.SigningMethodRS256, rsaKey(), rsKID, c))
 	verifyOK(t, v, sign(t, jwt.SigningMethodPS256, rsaKey(), rsKID, c))
 	_, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodES256, ecKey(), rsKID, c))
-	wantErr(t, err, provider.ErrAlgorithm, provider.ErrInvalidToken, "algorithm")
+	wantErr(t, err, reasons.Algorithm, provider.ErrInvalidToken, "algorithm")
 }
 
 // rawToken builds header.claims.signature by hand, for headers jwt will
@@ -129,7 +130,7 @@ func TestEveryAlgorithm(t *testing.T) {
 				forged := token[:dot+1] + base64.RawURLEncoding.EncodeToString(bad)
 				for range 2 { // the second time from the token cache
 					_, err := v.Verify(context.Background(), forged)
-					wantErr(t, err, provider.ErrSignature, provider.ErrInvalidToken, "signature")
+					wantErr(t, err, reasons.Signature, provider.ErrInvalidToken, "signature")
 				}
 			}
 			verifyOK(t, v, token)

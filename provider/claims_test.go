@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -210,7 +211,7 @@ func TestType(t *testing.T) {
 		tok := iss.SignWithHeader("", map[string]any{"typ": typ}, claims(iss, nil))
 		c, err := v.Verify(context.Background(), tok)
 		if !ok {
-			if !errors.Is(err, provider.ErrType) {
+			if !errors.Is(err, reasons.Type) {
 				t.Errorf("typ %#v: %v, want ErrType", typ, err)
 			}
 			continue

@@ -15,9 +15,9 @@
 // strings — with the configured leeway, and the provider's rules.
 // Failures are sentinel errors: each matches one
 // category (ErrNoToken, ErrInvalidToken, ErrInsufficientScope,
-// ErrKeysUnavailable) and, for invalid tokens, one
-// reason (ErrExpired, ErrSignature, …); Reason returns a short code for
-// metrics and logs.
+// ErrKeysUnavailable); Reason returns the short code of the reason
+// ("expired", "signature", "audience", …) for metrics and logs, and an
+// expired token's error also matches ErrExpired (an *ExpiredError).
 //
 // A token presented again is answered from the Verifier's bounded cache
 // of verified tokens, whose entries serve only while the token's lifetime,

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
 // The categories of failure, one per row of the error table (and HTTP
@@ -14,10 +16,10 @@ var (
 	ErrNoToken = errors.New("provider: no token")
 	// ErrInvalidToken: the token is malformed, unsigned by a known key,
 	// expired, or fails a claim rule (401 invalid_token).
-	ErrInvalidToken = errors.New("provider: invalid token")
+	ErrInvalidToken = reasons.InvalidToken
 	// ErrInsufficientScope: the token is valid but lacks a required scope,
 	// group or permission (403 insufficient_scope).
-	ErrInsufficientScope = errors.New("provider: insufficient scope")
+	ErrInsufficientScope = reasons.InsufficientScope
 	// ErrKeysUnavailable: the provider's keys cannot be had (it is down and
 	// nothing usable is cached); the token may be fine (503). The error is
 	// a *KeysUnavailableError (errors.As), whose RetryAfter says when to
@@ -58,42 +60,11 @@ func (e *KeysUnavailableError) Unwrap() []error {
 	return []error{ErrKeysUnavailable, e.Err}
 }
 
-// The reasons a token is invalid; each matches ErrInvalidToken too.
-var (
-	ErrTokenTooLarge = newReason("too_large", "token too large", ErrInvalidToken)
-	ErrMalformed     = newReason("malformed", "malformed token", ErrInvalidToken)
-	ErrUnknownIssuer = newReason("unknown_issuer", "token from an issuer that is not configured", ErrInvalidToken)
-	ErrAlgorithm     = newReason("algorithm", "signing algorithm not allowed", ErrInvalidToken)
-	ErrKeyID         = newReason("kid", "missing or invalid kid", ErrInvalidToken)
-	ErrUnknownKey    = newReason("unknown_key", "no key for the token's kid", ErrInvalidToken)
-	ErrSignature     = newReason("signature", "invalid signature", ErrInvalidToken)
-	ErrExpired       = newReason("expired", "token expired", ErrInvalidToken)
-	ErrNotYetValid   = newReason("not_yet_valid", "token not valid yet", ErrInvalidToken)
-	ErrMissingClaim  = newReason("missing_claim", "required claim missing", ErrInvalidToken)
-	ErrAudience      = newReason("audience", "audience not accepted", ErrInvalidToken)
-	ErrTokenUse      = newReason("token_use", "token_use not accepted", ErrInvalidToken)
-	ErrClient        = newReason("client", "client not accepted", ErrInvalidToken)
-	ErrClaims        = newReason("claims", "claims not accepted", ErrInvalidToken)
-	ErrType          = newReason("type", "token type (typ) not accepted", ErrInvalidToken)
-	// ErrMissingGroup is a provider rule's required group missing; it
-	// matches ErrInsufficientScope.
-	ErrMissingGroup = newReason("insufficient_scope", "required group missing", ErrInsufficientScope)
-)
-
-// reasonError is a sentinel with a short, fixed reason code (a metrics
-// label) and a category.
-type reasonError struct {
-	reason   string
-	msg      string
-	category error
-}
-
-func newReason(reason, msg string, category error) error {
-	return &reasonError{reason: reason, msg: "provider: " + msg, category: category}
-}
-
-func (e *reasonError) Error() string { return e.msg }
-func (e *reasonError) Unwrap() error { return e.category }
+// ErrExpired is the reason of an expired token; it matches
+// ErrInvalidToken, and the error is an *ExpiredError (errors.As) with the
+// expiry. The other reasons a token is refused are not sentinels of their
+// own: Reason gives their codes.
+var ErrExpired error = reasons.Expired
 
 // ExpiredError is ErrExpired with the token's expiry.
 type ExpiredError struct {
@@ -107,8 +78,11 @@ func (e *ExpiredError) Error() string {
 // Unwrap returns ErrExpired.
 func (e *ExpiredError) Unwrap() error { return ErrExpired }
 
-// Reason returns the fixed, short code of err: "" for nil, one of the
-// reason codes above ("expired", "signature", …), "no_token",
+// Reason returns the fixed, short code of err: "" for nil, the reason a
+// token was refused ("too_large", "malformed", "unknown_issuer",
+// "algorithm", "kid", "unknown_key", "signature", "expired",
+// "not_yet_valid", "missing_claim", "audience", "token_use", "client",
+// "claims", "type"; "insufficient_scope" for a missing group), "no_token",
 // "insufficient_scope", "keys_unavailable", the code of an error in err's
 // chain that has a Reason method (middleware.ErrInvalidRequest:
 // "invalid_request"), and "error" for anything else. Its values, but for
@@ -118,11 +92,11 @@ func Reason(err error) string {
 	if err == nil {
 		return ""
 	}
-	var r *reasonError
+	var r *reasons.Error
 	var coded interface{ Reason() string }
 	switch {
 	case errors.As(err, &r):
-		return r.reason
+		return r.Code
 	case errors.As(err, &coded):
 		return coded.Reason()
 	case errors.Is(err, ErrNoToken):

@@ -21,24 +21,24 @@ func TestReason(t *testing.T) {
 		want string
 	}{
 		{nil, ""},
-		{provider.ErrTokenTooLarge, "too_large"},
-		{provider.ErrMalformed, "malformed"},
-		{provider.ErrUnknownIssuer, "unknown_issuer"},
-		{provider.ErrAlgorithm, "algorithm"},
-		{provider.ErrKeyID, "kid"},
-		{provider.ErrUnknownKey, "unknown_key"},
-		{provider.ErrSignature, "signature"},
+		{reasons.TooLarge, "too_large"},
+		{reasons.Malformed, "malformed"},
+		{reasons.UnknownIssuer, "unknown_issuer"},
+		{reasons.Algorithm, "algorithm"},
+		{reasons.KeyID, "kid"},
+		{reasons.UnknownKey, "unknown_key"},
+		{reasons.Signature, "signature"},
 		{provider.ErrExpired, "expired"},
 		{&provider.ExpiredError{Expiry: time.Unix(0, 0)}, "expired"},
-		{provider.ErrNotYetValid, "not_yet_valid"},
-		{provider.ErrMissingClaim, "missing_claim"},
-		{provider.ErrAudience, "audience"},
-		{provider.ErrTokenUse, "token_use"},
-		{provider.ErrClient, "client"},
-		{provider.ErrClaims, "claims"},
-		{provider.ErrMissingGroup, "insufficient_scope"},
-		{fmt.Errorf("cognito: %w: %q", provider.ErrClient, "x"), "client"},
-		{fmt.Errorf("wrapped twice: %w", fmt.Errorf("%w: aud", provider.ErrAudience)), "audience"},
+		{reasons.NotYetValid, "not_yet_valid"},
+		{reasons.MissingClaim, "missing_claim"},
+		{reasons.Audience, "audience"},
+		{reasons.TokenUse, "token_use"},
+		{reasons.Client, "client"},
+		{reasons.Claims, "claims"},
+		{reasons.MissingGroup, "insufficient_scope"},
+		{fmt.Errorf("cognito: %w: %q", reasons.Client, "x"), "client"},
+		{fmt.Errorf("wrapped twice: %w", fmt.Errorf("%w: aud", reasons.Audience)), "audience"},
 		{provider.ErrNoToken, "no_token"},
 		{provider.ErrInsufficientScope, "insufficient_scope"},
 		{fmt.Errorf("%w: want orders", provider.ErrInsufficientScope), "insufficient_scope"},
@@ -76,13 +76,13 @@ func TestReasons(t *testing.T) {
 // its message start with the package name.
 func TestReasonCategories(t *testing.T) {
 	categories := []error{provider.ErrNoToken, provider.ErrInvalidToken, provider.ErrInsufficientScope, provider.ErrKeysUnavailable}
-	reasons := []error{
-		provider.ErrTokenTooLarge, provider.ErrMalformed, provider.ErrUnknownIssuer, provider.ErrAlgorithm,
-		provider.ErrKeyID, provider.ErrUnknownKey, provider.ErrSignature, provider.ErrExpired, provider.ErrNotYetValid,
-		provider.ErrMissingClaim, provider.ErrAudience, provider.ErrTokenUse, provider.ErrClient, provider.ErrClaims,
-		provider.ErrMissingGroup, &provider.ExpiredError{},
+	all := []error{
+		reasons.TooLarge, reasons.Malformed, reasons.UnknownIssuer, reasons.Algorithm,
+		reasons.KeyID, reasons.UnknownKey, reasons.Signature, provider.ErrExpired, reasons.NotYetValid,
+		reasons.MissingClaim, reasons.Audience, reasons.TokenUse, reasons.Client, reasons.Claims,
+		reasons.MissingGroup, &provider.ExpiredError{},
 	}
-	for _, r := range reasons {
+	for _, r := range all {
 		n := 0
 		for _, c := range categories {
 			if errors.Is(r, c) {
@@ -96,7 +96,7 @@ func TestReasonCategories(t *testing.T) {
 			t.Errorf("message %q does not start with provider:", r)
 		}
 	}
-	if !errors.Is(provider.ErrMissingGroup, provider.ErrInsufficientScope) {
+	if !errors.Is(reasons.MissingGroup, provider.ErrInsufficientScope) {
 		t.Error("ErrMissingGroup does not match ErrInsufficientScope")
 	}
 }
@@ -122,7 +122,7 @@ func TestCheckAudience(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = provider.CheckAudience(c, tt.accepted)
-		if tt.ok != (err == nil) || err != nil && !errors.Is(err, provider.ErrAudience) {
+		if tt.ok != (err == nil) || err != nil && !errors.Is(err, reasons.Audience) {
 			t.Errorf("CheckAudience(%q, %q) = %v, want ok %v", tt.aud, tt.accepted, err, tt.ok)
 		}
 	}

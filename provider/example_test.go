@@ -70,8 +70,7 @@ func ExampleVerifier_Verify() {
 func ExampleReason() {
 	errs := []error{
 		&provider.ExpiredError{},
-		fmt.Errorf("%w: client_id %q", provider.ErrClient, "unknown-app"),
-		provider.ErrMissingGroup,
+		fmt.Errorf("%w: not staff", provider.ErrInsufficientScope), // a rule of your own
 		provider.ErrNoToken,
 		errors.New("something else"),
 	}
@@ -80,7 +79,6 @@ func ExampleReason() {
 	}
 	// Output:
 	// expired            invalid token: true
-	// client             invalid token: true
 	// insufficient_scope invalid token: false
 	// no_token           invalid token: false
 	// error              invalid token: false
@@ -94,7 +92,7 @@ func ExampleCheckAudience() {
 	}
 	fmt.Println(provider.CheckAudience(c, []string{"https://api.example.com"}))
 	err = provider.CheckAudience(c, []string{"https://billing.example.com"})
-	fmt.Println(errors.Is(err, provider.ErrAudience), provider.Reason(err))
+	fmt.Println(errors.Is(err, provider.ErrInvalidToken), provider.Reason(err))
 	// Output:
 	// <nil>
 	// true audience

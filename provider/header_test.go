@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -18,7 +19,7 @@ func TestCritHeader(t *testing.T) {
 	v := verifierFor(t, oidcFor(t, iss))
 	for _, crit := range []any{[]string{"exp"}, []string{}, "b64"} {
 		_, err := v.Verify(context.Background(), iss.SignWithHeader("", map[string]any{"crit": crit}, claims(iss, nil)))
-		wantErr(t, err, provider.ErrMalformed, provider.ErrInvalidToken, "malformed")
+		wantErr(t, err, reasons.Malformed, provider.ErrInvalidToken, "malformed")
 	}
 }
 
@@ -29,7 +30,7 @@ func TestB64Header(t *testing.T) {
 	v := verifierFor(t, oidcFor(t, iss))
 	for _, b64 := range []any{false, true, "false"} {
 		_, err := v.Verify(context.Background(), iss.SignWithHeader("", map[string]any{"b64": b64}, claims(iss, nil)))
-		wantErr(t, err, provider.ErrMalformed, provider.ErrInvalidToken, "malformed")
+		wantErr(t, err, reasons.Malformed, provider.ErrInvalidToken, "malformed")
 	}
 }
 
@@ -56,10 +57,10 @@ func TestHeaderKeyURLsIgnored(t *testing.T) {
 		token  string
 		reason error // nil: verifies
 	}{
-		{"jku to the attacker's key", attacker.SignWithHeader("attacker", map[string]any{"jku": evilJWKS}, c), provider.ErrUnknownKey},
-		{"x5u to the attacker's key", attacker.SignWithHeader("attacker", map[string]any{"x5u": evil.URL + "/cert.pem"}, c), provider.ErrUnknownKey},
-		{"embedded jwk", attacker.SignWithHeader("attacker", map[string]any{"jwk": attackerJWK}, c), provider.ErrUnknownKey},
-		{"jku with the issuer's kid", attacker.SignWithHeader("attacker", map[string]any{"kid": iss.KID(), "jku": evilJWKS}, c), provider.ErrSignature},
+		{"jku to the attacker's key", attacker.SignWithHeader("attacker", map[string]any{"jku": evilJWKS}, c), reasons.UnknownKey},
+		{"x5u to the attacker's key", attacker.SignWithHeader("attacker", map[string]any{"x5u": evil.URL + "/cert.pem"}, c), reasons.UnknownKey},
+		{"embedded jwk", attacker.SignWithHeader("attacker", map[string]any{"jwk": attackerJWK}, c), reasons.UnknownKey},
+		{"jku with the issuer's kid", attacker.SignWithHeader("attacker", map[string]any{"kid": iss.KID(), "jku": evilJWKS}, c), reasons.Signature},
 		{"jku on a token of the issuer", iss.SignWithHeader("", map[string]any{"jku": evilJWKS}, c), nil},
 		{"x5u on a token of the issuer", iss.SignWithHeader("", map[string]any{"x5u": evil.URL + "/cert.pem"}, c), nil},
 	}

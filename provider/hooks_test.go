@@ -11,6 +11,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/observe"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -59,9 +60,9 @@ func TestHooksVerified(t *testing.T) {
 	}{
 		{"valid", iss.Token("alice", testAudience, nil), iss.Issuer(), nil},
 		{"expired", iss.Sign("", claims(iss, jwt.MapClaims{"exp": time.Now().Add(-time.Hour).Unix()})), iss.Issuer(), provider.ErrExpired},
-		{"wrong audience", iss.Token("alice", "https://other.example", nil), iss.Issuer(), provider.ErrAudience},
-		{"unknown issuer", iss.Sign("", claims(iss, jwt.MapClaims{"iss": "https://evil.example"})), "", provider.ErrUnknownIssuer},
-		{"malformed", "a.b", "", provider.ErrMalformed},
+		{"wrong audience", iss.Token("alice", "https://other.example", nil), iss.Issuer(), reasons.Audience},
+		{"unknown issuer", iss.Sign("", claims(iss, jwt.MapClaims{"iss": "https://evil.example"})), "", reasons.UnknownIssuer},
+		{"malformed", "a.b", "", reasons.Malformed},
 		{"no token", "", "", provider.ErrNoToken},
 	}
 	for _, tt := range tests {

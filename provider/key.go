@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/jwa"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
 // key checks the header h against the route and returns the key to
@@ -23,19 +24,19 @@ import (
 func (r *route) key(ctx context.Context, h *header) (cache.Key, error) {
 	alg := h.alg
 	if !slices.Contains(r.algs, alg) {
-		return cache.Key{}, fmt.Errorf("%w: %q (issuer %q accepts %q)", ErrAlgorithm, alg, r.issuer, r.algs)
+		return cache.Key{}, fmt.Errorf("%w: %q (issuer %q accepts %q)", reasons.Algorithm, alg, r.issuer, r.algs)
 	}
 	if h.crit {
 		// RFC 7515 §4.1.11: extensions we do not understand mean reject.
-		return cache.Key{}, fmt.Errorf("%w: crit header not supported", ErrMalformed)
+		return cache.Key{}, fmt.Errorf("%w: crit header not supported", reasons.Malformed)
 	}
 	if h.b64 {
 		// RFC 7797 §6: b64 must be listed in crit (refused above); without
 		// it the token is malformed, whatever its value.
-		return cache.Key{}, fmt.Errorf("%w: b64 header (RFC 7797) not supported", ErrMalformed)
+		return cache.Key{}, fmt.Errorf("%w: b64 header (RFC 7797) not supported", reasons.Malformed)
 	}
 	if h.hasKID && (!h.kidString || !saneKID(h.kid)) {
-		return cache.Key{}, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", ErrKeyID)
+		return cache.Key{}, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", reasons.KeyID)
 	}
 	// An absent kid asks for the only key: never "try every key".
 	k, err := r.cache.Key(ctx, h.kid)
@@ -43,10 +44,10 @@ func (r *route) key(ctx context.Context, h *header) (cache.Key, error) {
 		return cache.Key{}, r.keyError(err)
 	}
 	if a := k.Algorithm(); a != "" && a != alg {
-		return cache.Key{}, fmt.Errorf("%w: token alg %q, key alg %q", ErrAlgorithm, alg, a)
+		return cache.Key{}, fmt.Errorf("%w: token alg %q, key alg %q", reasons.Algorithm, alg, a)
 	}
 	if !jwa.Fits(alg, k.Public()) {
-		return cache.Key{}, fmt.Errorf("%w: token alg %q, key of type %T", ErrAlgorithm, alg, k.Public())
+		return cache.Key{}, fmt.Errorf("%w: token alg %q, key of type %T", reasons.Algorithm, alg, k.Public())
 	}
 	return k, nil
 }
@@ -54,16 +55,16 @@ func (r *route) key(ctx context.Context, h *header) (cache.Key, error) {
 // keyError maps a key look-up failure to the verifier's errors.
 func (r *route) keyError(err error) error {
 	if errors.Is(err, cache.ErrKeyNotFound) { // first: a flood of random kids allocates nothing here
-		return ErrUnknownKey
+		return reasons.UnknownKey
 	}
 	var unavailable *cache.UnavailableError
 	switch {
 	case errors.As(err, &unavailable):
 		return &KeysUnavailableError{Issuer: r.issuer, RetryAfter: unavailable.RetryAfter, Err: unavailable}
 	case errors.Is(err, cache.ErrAmbiguousKey):
-		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", ErrKeyID)
+		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", reasons.KeyID)
 	}
-	return fmt.Errorf("%w: %w", ErrUnknownKey, err)
+	return fmt.Errorf("%w: %w", reasons.UnknownKey, err)
 }
 
 // saneKID accepts 1 to 256 printable ASCII characters.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -38,7 +39,7 @@ func TestKIDShape(t *testing.T) {
 			v := verifierFor(t, oidcFor(t, iss))
 			before := iss.Fetches()
 			_, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, rsaKey(), map[string]any{"kid": tt.kid}, c))
-			wantErr(t, err, provider.ErrKeyID, provider.ErrInvalidToken, "kid")
+			wantErr(t, err, reasons.KeyID, provider.ErrInvalidToken, "kid")
 			if n := iss.Fetches() - before; n != 0 {
 				t.Errorf("issuer saw %d JWKS fetches, want 0", n)
 			}
@@ -47,7 +48,7 @@ func TestKIDShape(t *testing.T) {
 	t.Run("256 characters is a kid", func(t *testing.T) {
 		v := verifierFor(t, oidcFor(t, iss))
 		_, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, rsaKey(), map[string]any{"kid": strings.Repeat("k", 256)}, c))
-		wantErr(t, err, provider.ErrUnknownKey, provider.ErrInvalidToken, "unknown_key")
+		wantErr(t, err, reasons.UnknownKey, provider.ErrInvalidToken, "unknown_key")
 	})
 }
 
@@ -74,7 +75,7 @@ func TestNoKID(t *testing.T) {
 				}
 				return
 			}
-			wantErr(t, err, provider.ErrKeyID, provider.ErrInvalidToken, "kid")
+			wantErr(t, err, reasons.KeyID, provider.ErrInvalidToken, "kid")
 		})
 	}
 }
@@ -92,7 +93,7 @@ func TestUnknownKID(t *testing.T) {
 	}
 	for i, kid := range []string{"ghost", "another-ghost", "ghost"} {
 		_, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, rsaKey2(), map[string]any{"kid": kid}, claims(iss, nil)))
-		wantErr(t, err, provider.ErrUnknownKey, provider.ErrInvalidToken, "unknown_key")
+		wantErr(t, err, reasons.UnknownKey, provider.ErrInvalidToken, "unknown_key")
 		if n := iss.Fetches(); n != 2 {
 			t.Fatalf("after unknown kid %d: %d fetches, want 2 (one refresh, then the cooldown)", i+1, n)
 		}
@@ -143,7 +144,7 @@ func TestRefreshRevokesAtOnce(t *testing.T) {
 		t.Fatalf("fetches %d and %d, want 2 each (Load, Refresh)", n, m)
 	}
 	_, err := v.Verify(context.Background(), revoked)
-	wantErr(t, err, provider.ErrUnknownKey, provider.ErrInvalidToken, "unknown_key")
+	wantErr(t, err, reasons.UnknownKey, provider.ErrInvalidToken, "unknown_key")
 	verifyOK(t, v, iss.Sign("next", claims(iss, nil)))
 
 	other.SetStatus(http.StatusServiceUnavailable)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -29,20 +30,20 @@ func TestLifetime(t *testing.T) {
 		{"valid", 0, jwt.MapClaims{"nbf": ago(time.Minute)}, nil, ""},
 		{"expired", 0, jwt.MapClaims{"exp": ago(10 * time.Second)}, provider.ErrExpired, "expired"},
 		{"expired long ago", 0, jwt.MapClaims{"exp": 1}, provider.ErrExpired, "expired"},
-		{"missing exp", 0, jwt.MapClaims{"exp": nil}, provider.ErrMissingClaim, "missing_claim"},
-		{"nbf in the future", 0, jwt.MapClaims{"nbf": ago(-10 * time.Second)}, provider.ErrNotYetValid, "not_yet_valid"},
+		{"missing exp", 0, jwt.MapClaims{"exp": nil}, reasons.MissingClaim, "missing_claim"},
+		{"nbf in the future", 0, jwt.MapClaims{"nbf": ago(-10 * time.Second)}, reasons.NotYetValid, "not_yet_valid"},
 		{"slightly expired within leeway", 30 * time.Second, jwt.MapClaims{"exp": ago(10 * time.Second)}, nil, ""},
 		{"not yet valid within leeway", 30 * time.Second, jwt.MapClaims{"nbf": ago(-10 * time.Second)}, nil, ""},
 		{"expired beyond leeway", 30 * time.Second, jwt.MapClaims{"exp": ago(time.Minute)}, provider.ErrExpired, "expired"},
-		{"not yet valid beyond leeway", 30 * time.Second, jwt.MapClaims{"nbf": ago(-time.Minute)}, provider.ErrNotYetValid, "not_yet_valid"},
-		{"missing exp with leeway", 30 * time.Second, jwt.MapClaims{"exp": nil}, provider.ErrMissingClaim, "missing_claim"},
+		{"not yet valid beyond leeway", 30 * time.Second, jwt.MapClaims{"nbf": ago(-time.Minute)}, reasons.NotYetValid, "not_yet_valid"},
+		{"missing exp with leeway", 30 * time.Second, jwt.MapClaims{"exp": nil}, reasons.MissingClaim, "missing_claim"},
 		{"exp with a fraction", 0, jwt.MapClaims{"exp": float64(ago(-time.Hour)) + 0.5}, nil, ""},
 		{"exp in exponent form", 0, jwt.MapClaims{"exp": json.Number("4e9")}, nil, ""},
 		{"expired, exponent form", 0, jwt.MapClaims{"exp": json.Number("1.5e9")}, provider.ErrExpired, "expired"},
 		{"exp negative", 0, jwt.MapClaims{"exp": -1}, provider.ErrExpired, "expired"},
-		{"exp as a numeric string", 0, jwt.MapClaims{"exp": strconv.FormatInt(ago(-time.Hour), 10)}, provider.ErrMalformed, "malformed"},
-		{"nbf as a numeric string", 0, jwt.MapClaims{"nbf": strconv.FormatInt(ago(time.Hour), 10)}, provider.ErrMalformed, "malformed"},
-		{"iat as a numeric string", 0, jwt.MapClaims{"iat": strconv.FormatInt(ago(time.Minute), 10)}, provider.ErrMalformed, "malformed"},
+		{"exp as a numeric string", 0, jwt.MapClaims{"exp": strconv.FormatInt(ago(-time.Hour), 10)}, reasons.Malformed, "malformed"},
+		{"nbf as a numeric string", 0, jwt.MapClaims{"nbf": strconv.FormatInt(ago(time.Hour), 10)}, reasons.Malformed, "malformed"},
+		{"iat as a numeric string", 0, jwt.MapClaims{"iat": strconv.FormatInt(ago(time.Minute), 10)}, reasons.Malformed, "malformed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -26,10 +27,10 @@ func TestClaimNamesAreExact(t *testing.T) {
 		code   string
 	}{
 		{"EXP does not override exp", jwt.MapClaims{"exp": past, "EXP": future}, provider.ErrExpired, "expired"},
-		{"Exp is not exp", jwt.MapClaims{"exp": nil, "Exp": future}, provider.ErrMissingClaim, "missing_claim"},
-		{"NBF is not nbf", jwt.MapClaims{"nbf": future, "NBF": past}, provider.ErrNotYetValid, "not_yet_valid"},
-		{"ISS is not iss", jwt.MapClaims{"iss": nil, "ISS": iss.URL}, provider.ErrUnknownIssuer, "unknown_issuer"},
-		{"AUD is not aud", jwt.MapClaims{"aud": "other", "AUD": testAudience}, provider.ErrAudience, "audience"},
+		{"Exp is not exp", jwt.MapClaims{"exp": nil, "Exp": future}, reasons.MissingClaim, "missing_claim"},
+		{"NBF is not nbf", jwt.MapClaims{"nbf": future, "NBF": past}, reasons.NotYetValid, "not_yet_valid"},
+		{"ISS is not iss", jwt.MapClaims{"iss": nil, "ISS": iss.URL}, reasons.UnknownIssuer, "unknown_issuer"},
+		{"AUD is not aud", jwt.MapClaims{"aud": "other", "AUD": testAudience}, reasons.Audience, "audience"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestDatesOutOfRange(t *testing.T) {
 		{"exp": json.Number("253402300800")},
 	} {
 		_, err := v.Verify(context.Background(), iss.Sign("", claims(iss, c)))
-		wantErr(t, err, provider.ErrMalformed, provider.ErrInvalidToken, "malformed")
+		wantErr(t, err, reasons.Malformed, provider.ErrInvalidToken, "malformed")
 	}
 	verifyOK(t, v, iss.Sign("", claims(iss, jwt.MapClaims{"nbf": 0})))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
@@ -214,7 +215,7 @@ func TestOIDCValidate(t *testing.T) {
 	}
 	wantErr(t, err, nil, provider.ErrInsufficientScope, "insufficient_scope")
 	_, err = v.Verify(context.Background(), iss.Token("alice", "https://changed.example", jwt.MapClaims{"scope": "profile"}))
-	wantErr(t, err, provider.ErrAudience, provider.ErrInvalidToken, "audience")
+	wantErr(t, err, reasons.Audience, provider.ErrInvalidToken, "audience")
 
 	skipped := verifierFor(t, newOIDC(t, provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), InsecureSkipAudienceCheck: true, Validate: rule}))
 	verifyOK(t, skipped, iss.Token("alice", "https://any.example", jwt.MapClaims{"scope": "orders"}))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
 // Provider describes one token issuer: where its keys are, which
@@ -37,19 +39,19 @@ type PlainHTTP interface {
 }
 
 // CheckAudience returns nil if the token has one of the accepted audiences,
-// else an error matching ErrAudience.
+// else an error matching ErrInvalidToken (reason "audience").
 func CheckAudience(c *Claims, accepted []string) error {
 	for _, a := range c.audience {
 		if slices.Contains(accepted, a) {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: token audience %q, want one of %q", ErrAudience, c.audience, accepted)
+	return fmt.Errorf("%w: token audience %q, want one of %q", reasons.Audience, c.audience, accepted)
 }
 
 // CheckType returns nil if the token's typ header is the media type want,
-// else an error matching ErrType: for "at+jwt", an RFC 9068 access token,
-// so that an ID token of the same issuer ("JWT") cannot pass for one. As
+// else an error matching ErrInvalidToken (reason "type"): for "at+jwt",
+// an RFC 9068 access token, so that an ID token of the same issuer ("JWT") cannot pass for one. As
 // RFC 7515 §4.1.9 says, the comparison ignores case and an
 // "application/" prefix.
 func CheckType(c *Claims, want string) error {
@@ -59,7 +61,7 @@ func CheckType(c *Claims, want string) error {
 		typ = str(v)
 	}
 	if !strings.EqualFold(mediaType(typ), mediaType(want)) || typ == "" {
-		return fmt.Errorf("%w: typ %q, want %q", ErrType, typ, want)
+		return fmt.Errorf("%w: typ %q, want %q", reasons.Type, typ, want)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -36,7 +37,7 @@ func TestUnknownIssuer(t *testing.T) {
 	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss), oidcFor(t, other, "ES256")}})
 	for _, bad := range []any{"https://evil.example", iss.Issuer() + "/", strings.ToUpper(iss.Issuer()), "", nil} {
 		_, err := v.Verify(context.Background(), iss.Sign("", claims(iss, jwt.MapClaims{"iss": bad})))
-		wantErr(t, err, provider.ErrUnknownIssuer, provider.ErrInvalidToken, "unknown_issuer")
+		wantErr(t, err, reasons.UnknownIssuer, provider.ErrInvalidToken, "unknown_issuer")
 	}
 	if n, m := iss.Fetches(), other.Fetches(); n != 0 || m != 0 {
 		t.Errorf("issuers saw %d and %d JWKS fetches, want 0", n, m)
@@ -69,10 +70,10 @@ func TestRouting(t *testing.T) {
 		token  string
 		reason error
 	}{
-		{"a's key claiming b", a.Sign("", b.Claims("mallory", "b-api", time.Hour, nil)), provider.ErrUnknownKey},
-		{"b's key claiming a", b.Sign("b-key", claims(a, nil)), provider.ErrUnknownKey},
-		{"ES256 for a, which allows only RS256", b.Sign("b-ec", claims(a, nil)), provider.ErrAlgorithm},
-		{"a's audience at b", b.Sign("b-key", b.Claims("bob", testAudience, time.Hour, nil)), provider.ErrAudience},
+		{"a's key claiming b", a.Sign("", b.Claims("mallory", "b-api", time.Hour, nil)), reasons.UnknownKey},
+		{"b's key claiming a", b.Sign("b-key", claims(a, nil)), reasons.UnknownKey},
+		{"ES256 for a, which allows only RS256", b.Sign("b-ec", claims(a, nil)), reasons.Algorithm},
+		{"a's audience at b", b.Sign("b-key", b.Claims("bob", testAudience, time.Hour, nil)), reasons.Audience},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

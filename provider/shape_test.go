@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -43,7 +44,7 @@ func TestTokenTooLarge(t *testing.T) {
 				}
 				return
 			}
-			wantErr(t, err, provider.ErrTokenTooLarge, provider.ErrInvalidToken, "too_large")
+			wantErr(t, err, reasons.TooLarge, provider.ErrInvalidToken, "too_large")
 			if n := iss.Fetches() - before; n != 0 {
 				t.Errorf("issuer saw %d JWKS fetches, want 0", n)
 			}
@@ -93,7 +94,7 @@ func TestMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := v.Verify(context.Background(), tt.token)
-			wantErr(t, err, provider.ErrMalformed, provider.ErrInvalidToken, "malformed")
+			wantErr(t, err, reasons.Malformed, provider.ErrInvalidToken, "malformed")
 		})
 	}
 	if n := iss.Fetches(); n != 0 {
@@ -117,7 +118,7 @@ func TestStrictBase64(t *testing.T) {
 	// unused ones.
 	twin := token[:len(token)-1] + string(alphabet[last^1])
 	_, err := v.Verify(context.Background(), twin)
-	wantErr(t, err, provider.ErrMalformed, provider.ErrInvalidToken, "malformed")
+	wantErr(t, err, reasons.Malformed, provider.ErrInvalidToken, "malformed")
 }
 
 // TestAlphabet: a byte outside the base64url alphabet, inserted in any
@@ -142,7 +143,7 @@ func TestAlphabet(t *testing.T) {
 					end++
 				}
 				bad := token[:at] + string([]byte{byte(c)}) + token[end:]
-				if _, err := v.Verify(context.Background(), bad); !errors.Is(err, provider.ErrMalformed) {
+				if _, err := v.Verify(context.Background(), bad); !errors.Is(err, reasons.Malformed) {
 					t.Fatalf("byte %#x at %d (replacing: %v): %v, want malformed", c, at, replace, err)
 				}
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/clockmap"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
 // The defaults of TenantsConfig, as its documentation gives them.
@@ -216,7 +217,7 @@ func (t *tenants) route(ctx context.Context, issuer string, now time.Time) (*rou
 		return e.Value, nil
 	}
 	if len(issuer) > maxIssuerBytes || issuer == "" {
-		return nil, ErrUnknownIssuer
+		return nil, reasons.UnknownIssuer
 	}
 	r, err := t.lookUp(ctx, part, issuer, now)
 	if err == errForgotten { // Forget ran during the lookup: ask again, once
@@ -294,7 +295,7 @@ const failedHold = 5 * time.Second
 // error is the error of a token of the issuer d denies at now.
 func (d denial) error(now time.Time) error {
 	if d.err == nil {
-		return ErrUnknownIssuer
+		return reasons.UnknownIssuer
 	}
 	return &KeysUnavailableError{RetryAfter: d.until.Sub(now), Err: d.err}
 }
@@ -333,7 +334,7 @@ func (t *tenants) resolve(ctx context.Context, k tenantKey, l *lookup) {
 	case err != nil:
 		err = fmt.Errorf("provider: resolving issuer %q: %w", k.issuer, err)
 	case p == nil:
-		err = ErrUnknownIssuer
+		err = reasons.UnknownIssuer
 	case p.Issuer() != k.issuer:
 		err = fmt.Errorf("provider: the Resolver answered issuer %q with a provider for %q", k.issuer, p.Issuer())
 	default:
@@ -362,7 +363,7 @@ func (t *tenants) resolve(ctx context.Context, k tenantKey, l *lookup) {
 		t.planSweep()
 	default:
 		d := denial{until: now.Add(t.refusedTTL)}
-		if err != ErrUnknownIssuer {
+		if err != reasons.UnknownIssuer {
 			d = denial{until: now.Add(failedHold), err: err}
 			err = &KeysUnavailableError{RetryAfter: failedHold, Err: err}
 		}

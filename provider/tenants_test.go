@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -60,10 +61,10 @@ func TestTenantsResolvedOnFirstToken(t *testing.T) {
 	}
 
 	for range 3 {
-		if _, err := v.Verify(context.Background(), ts.token(2, "eve")); !errors.Is(err, provider.ErrUnknownIssuer) {
+		if _, err := v.Verify(context.Background(), ts.token(2, "eve")); !errors.Is(err, reasons.UnknownIssuer) {
 			t.Fatalf("token of a refused tenant: %v, want ErrUnknownIssuer", err)
 		}
-		if _, err := v.Verify(context.Background(), ts.tokenFor(3, "https://elsewhere.example/t/3", "k3", "eve")); !errors.Is(err, provider.ErrUnknownIssuer) {
+		if _, err := v.Verify(context.Background(), ts.tokenFor(3, "https://elsewhere.example/t/3", "k3", "eve")); !errors.Is(err, reasons.UnknownIssuer) {
 			t.Fatalf("token of an issuer off the server: %v, want ErrUnknownIssuer", err)
 		}
 	}
@@ -72,7 +73,7 @@ func TestTenantsResolvedOnFirstToken(t *testing.T) {
 	}
 
 	// A tenant's key does not verify another's token.
-	if _, err := v.Verify(context.Background(), ts.tokenFor(4, ts.issuer(1), "k1", "eve")); !errors.Is(err, provider.ErrSignature) {
+	if _, err := v.Verify(context.Background(), ts.tokenFor(4, ts.issuer(1), "k1", "eve")); !errors.Is(err, reasons.Signature) {
 		t.Fatalf("token of tenant 1 signed with tenant 4's key: %v, want ErrSignature", err)
 	}
 
@@ -89,7 +90,7 @@ func TestTenantsResolvedOnFirstToken(t *testing.T) {
 	if _, err := v.Verify(context.Background(), tok); err != nil || calls.Load() != 4 || ts.fetches[1].Load() != 2 {
 		t.Fatalf("after Forget, a token of the tenant: %v, %d calls, %d fetches; want it resolved and fetched again", err, calls.Load(), ts.fetches[1].Load())
 	}
-	if _, err := v.Verify(context.Background(), ts.token(2, "eve")); !errors.Is(err, provider.ErrUnknownIssuer) || calls.Load() != 5 {
+	if _, err := v.Verify(context.Background(), ts.token(2, "eve")); !errors.Is(err, reasons.UnknownIssuer) || calls.Load() != 5 {
 		t.Fatalf("after Forget, a token of the refused tenant: %v, %d calls; want asked again (5) and refused", err, calls.Load())
 	}
 }
@@ -134,7 +135,7 @@ func TestTenantsResolverMistakes(t *testing.T) {
 			t.Fatalf("%d Resolver calls, %d fetches; want 2 (failures held) and none", c, f)
 		}
 		// The rate is left for other issuers: a burst of 3, 2 spent.
-		if _, err := v.Verify(context.Background(), ts.token(3, "u")); !errors.Is(err, provider.ErrUnknownIssuer) {
+		if _, err := v.Verify(context.Background(), ts.token(3, "u")); !errors.Is(err, reasons.UnknownIssuer) {
 			t.Fatalf("another issuer while two fail: %v, want it asked about (and refused)", err)
 		}
 		time.Sleep(5 * time.Second)
@@ -299,7 +300,7 @@ func TestTenantsFloodOfInventedIssuers(t *testing.T) {
 				switch {
 				case errors.As(err, &ue) && ue.RetryAfter > 0:
 					throttled++
-				case !errors.Is(err, provider.ErrUnknownIssuer):
+				case !errors.Is(err, reasons.UnknownIssuer):
 					t.Fatalf("token of invented issuer %q: %v, want ErrUnknownIssuer or a 503 with Retry-After", iss, err)
 				}
 			}
@@ -352,7 +353,7 @@ func TestTenantsRefusalsHeld(t *testing.T) {
 	}
 	for range 100 {
 		for _, tok := range rand.Perm(len(toks)) {
-			if _, err := v.Verify(context.Background(), toks[tok]); !errors.Is(err, provider.ErrUnknownIssuer) {
+			if _, err := v.Verify(context.Background(), toks[tok]); !errors.Is(err, reasons.UnknownIssuer) {
 				t.Fatalf("invented issuer: %v, want ErrUnknownIssuer", err)
 			}
 		}
@@ -361,7 +362,7 @@ func TestTenantsRefusalsHeld(t *testing.T) {
 		t.Fatalf("%d Resolver calls for 50 issuers sent 100 times each, want 50", c)
 	}
 	long := unsignedToken("https://" + strings.Repeat("a", 600) + ".example")
-	if _, err := v.Verify(context.Background(), long); !errors.Is(err, provider.ErrUnknownIssuer) || calls.Load() != 50 {
+	if _, err := v.Verify(context.Background(), long); !errors.Is(err, reasons.UnknownIssuer) || calls.Load() != 50 {
 		t.Fatalf("a 600-byte issuer: %v after %d Resolver calls; want ErrUnknownIssuer without a call", err, calls.Load())
 	}
 }
@@ -387,7 +388,7 @@ func TestTenantsPartition(t *testing.T) {
 	})
 	on := func(host string) context.Context { return context.WithValue(context.Background(), hostKey{}, host) }
 	tok := ts.token(1, "u")
-	if _, err := v.Verify(on("tenant-2"), tok); !errors.Is(err, provider.ErrUnknownIssuer) {
+	if _, err := v.Verify(on("tenant-2"), tok); !errors.Is(err, reasons.UnknownIssuer) {
 		t.Fatalf("tenant 1's token on tenant 2's host: %v, want ErrUnknownIssuer", err)
 	}
 	if _, err := v.Verify(on("tenant-1"), tok); err != nil {
@@ -395,7 +396,7 @@ func TestTenantsPartition(t *testing.T) {
 	}
 	// Verified on its host, the token is in the token cache: which does
 	// not answer it on another host.
-	if _, err := v.Verify(on("tenant-2"), tok); !errors.Is(err, provider.ErrUnknownIssuer) {
+	if _, err := v.Verify(on("tenant-2"), tok); !errors.Is(err, reasons.UnknownIssuer) {
 		t.Fatalf("tenant 1's token on tenant 2's host, after it verified on its own: %v, want ErrUnknownIssuer", err)
 	}
 }
@@ -451,7 +452,7 @@ func TestTenantsUnknownKIDGuardPerTenant(t *testing.T) {
 	}
 	for n := range 200 {
 		_, err := v.Verify(ctx, ts.tokenFor(1, ts.issuer(1), fmt.Sprint("random-", n), "eve"))
-		if !errors.Is(err, provider.ErrUnknownKey) {
+		if !errors.Is(err, reasons.UnknownKey) {
 			t.Fatalf("random kid: %v, want ErrUnknownKey", err)
 		}
 	}
@@ -537,7 +538,7 @@ func TestFailedVerificationsKeepNothingShared(t *testing.T) {
 		}
 	}
 	// The refusals held still answer for their own issuers.
-	if _, err := v.Verify(ctx, unsignedToken("https://refused-0-0.example")); !errors.Is(err, provider.ErrUnknownIssuer) {
+	if _, err := v.Verify(ctx, unsignedToken("https://refused-0-0.example")); !errors.Is(err, reasons.UnknownIssuer) {
 		t.Fatalf("a refused issuer asked again: %v", err)
 	}
 }

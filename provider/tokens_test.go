@@ -16,6 +16,7 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/hangtest"
 	"github.com/jwtguard/jwtguard/internal/observe"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -140,7 +141,7 @@ func TestTokenCacheKeyRotatedOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := v.Verify(context.Background(), gone)
-	wantErr(t, err, provider.ErrUnknownKey, provider.ErrInvalidToken, "unknown_key")
+	wantErr(t, err, reasons.UnknownKey, provider.ErrInvalidToken, "unknown_key")
 	verifyOK(t, v, stays)
 	verifyOK(t, v, stays)
 	ev.want(t, 1, 2, 0)
@@ -203,7 +204,7 @@ func TestTokenCacheFailures(t *testing.T) {
 			t.Fatal("expired token verified")
 		}
 		_, err := v.Verify(context.Background(), otherAud)
-		wantErr(t, err, provider.ErrAudience, provider.ErrInvalidToken, "audience")
+		wantErr(t, err, reasons.Audience, provider.ErrInvalidToken, "audience")
 	}
 	ev.want(t, 0, 6, 0)
 }
@@ -228,11 +229,11 @@ func TestTokenCacheForged(t *testing.T) {
 	forged := forge(0)
 	for range 3 {
 		_, err := v.Verify(context.Background(), forged)
-		wantErr(t, err, provider.ErrSignature, provider.ErrInvalidToken, "signature")
+		wantErr(t, err, reasons.Signature, provider.ErrInvalidToken, "signature")
 	}
 	ev.want(t, 0, 9, 2)
 	for i := range 500 {
-		if _, err := v.Verify(context.Background(), forge(i+1)); !errors.Is(err, provider.ErrSignature) {
+		if _, err := v.Verify(context.Background(), forge(i+1)); !errors.Is(err, reasons.Signature) {
 			t.Fatalf("forged token %d: %v", i, err)
 		}
 	}

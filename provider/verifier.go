@@ -18,6 +18,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/jwa"
 	"github.com/jwtguard/jwtguard/internal/observe"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
 // DefaultMaxTokenBytes is the default of VerifierConfig.MaxTokenBytes.
@@ -284,7 +285,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, string, e
 	case token == "":
 		return nil, "", ErrNoToken
 	case len(token) > v.maxBytes:
-		return nil, "", ErrTokenTooLarge
+		return nil, "", reasons.TooLarge
 	}
 	now := time.Now()
 	t := v.tokens
@@ -332,13 +333,13 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 		return nil, "", err
 	}
 	if err := w.decode(seg.claims); err != nil {
-		return nil, "", fmt.Errorf("%w: claims: %w", ErrMalformed, err)
+		return nil, "", fmt.Errorf("%w: claims: %w", reasons.Malformed, err)
 	}
 	w.header = seg.header
 	r := v.routes[w.issuer]
 	if r == nil {
 		if v.tenants == nil {
-			return nil, "", ErrUnknownIssuer
+			return nil, "", reasons.UnknownIssuer
 		}
 		if r, err = v.tenants.route(ctx, w.issuer, now); err != nil {
 			return nil, "", err
@@ -356,7 +357,7 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 		return nil, r.issuer, err
 	}
 	if err := verifySignature(h.method, token[:dot2], seg.signature, key.Public()); err != nil {
-		err = fmt.Errorf("%w: %w", ErrSignature, err)
+		err = fmt.Errorf("%w: %w", reasons.Signature, err)
 		if v.tokens != nil {
 			v.tokens.addForged(token, err, r, key, now)
 		}
@@ -383,11 +384,11 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 func (v *Verifier) checkLifetime(w *wireClaims, now time.Time) error {
 	switch {
 	case !w.exp.set:
-		return fmt.Errorf("%w: exp", ErrMissingClaim)
+		return fmt.Errorf("%w: exp", reasons.MissingClaim)
 	case !now.Before(w.exp.Time.Add(v.leeway)):
 		return &ExpiredError{Expiry: w.exp.Time}
 	case w.nbf.set && now.Before(w.nbf.Time.Add(-v.leeway)):
-		return ErrNotYetValid
+		return reasons.NotYetValid
 	}
 	return nil
 }
@@ -438,7 +439,7 @@ func decodeSegments(token string, dot1, dot2 int) (segments, error) {
 		var err error
 		if buf, err = enc.AppendDecode(buf, s); err != nil {
 			putBuffer(pooled)
-			return segments{}, fmt.Errorf("%w: segment %d is not base64url: %w", ErrMalformed, i+1, err)
+			return segments{}, fmt.Errorf("%w: segment %d is not base64url: %w", reasons.Malformed, i+1, err)
 		}
 		at[i+1] = len(buf)
 	}
@@ -476,13 +477,13 @@ func parseHeader(d *doc, b []byte) (header, error) {
 		}
 	}
 	if o.Err != nil {
-		return h, fmt.Errorf("%w: header: %w", ErrMalformed, o.Err)
+		return h, fmt.Errorf("%w: header: %w", reasons.Malformed, o.Err)
 	}
 	if h.method = jwa.Methods[h.alg]; h.method == nil {
 		h.method = jwt.GetSigningMethod(h.alg) // HS256, none: refused by every route
 	}
 	if h.method == nil {
-		return h, fmt.Errorf("%w: %q is no signing algorithm", ErrAlgorithm, h.alg)
+		return h, fmt.Errorf("%w: %q is no signing algorithm", reasons.Algorithm, h.alg)
 	}
 	return h, nil
 }
@@ -495,7 +496,7 @@ var wires = sync.Pool{New: func() any { return new(wireClaims) }}
 
 // errNotCompact is the error of a token that is not three base64url
 // segments.
-var errNotCompact = fmt.Errorf("%w: want three base64url segments (RFC 7515 compact serialization)", ErrMalformed)
+var errNotCompact = fmt.Errorf("%w: want three base64url segments (RFC 7515 compact serialization)", reasons.Malformed)
 
 // compact reports whether token may be three base64url segments: two
 // dots, and no CR or LF, which Go's decoder would skip inside a segment.

@@ -49,13 +49,13 @@ func TestVerifyReasons(t *testing.T) {
 		case c.ID() == "typed": // this one must be an RFC 9068 access token
 			return provider.CheckType(c, "at+jwt")
 		case c.Subject() == "":
-			return fmt.Errorf("%w: sub is required", provider.ErrClaims)
+			return fmt.Errorf("%w: sub is required", reasons.Claims)
 		case use(c) != "access":
-			return fmt.Errorf("%w: %q", provider.ErrTokenUse, use(c))
+			return fmt.Errorf("%w: %q", reasons.TokenUse, use(c))
 		case c.ClientID() != "app":
-			return fmt.Errorf("%w: %q", provider.ErrClient, c.ClientID())
+			return fmt.Errorf("%w: %q", reasons.Client, c.ClientID())
 		case !c.HasGroup("admin"):
-			return fmt.Errorf("%w: admin", provider.ErrMissingGroup)
+			return fmt.Errorf("%w: admin", reasons.MissingGroup)
 		}
 		return nil
 	}
@@ -93,22 +93,22 @@ func TestVerifyReasons(t *testing.T) {
 		code     string
 	}{
 		{"no token", "", nil, provider.ErrNoToken, "no_token"},
-		{"too large", strings.Repeat("a", provider.DefaultMaxTokenBytes+1), provider.ErrTokenTooLarge, provider.ErrInvalidToken, "too_large"},
-		{"malformed", "abc.def", provider.ErrMalformed, provider.ErrInvalidToken, "malformed"},
-		{"unknown issuer", token(jwt.MapClaims{"iss": "https://evil.example"}), provider.ErrUnknownIssuer, provider.ErrInvalidToken, "unknown_issuer"},
-		{"algorithm", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, map[string]any{"kid": iss.KID()}, claims(iss, good)), provider.ErrAlgorithm, provider.ErrInvalidToken, "algorithm"},
-		{"kid", sign(t, jwt.SigningMethodRS256, rsaKey(), map[string]any{"kid": 7}, claims(iss, good)), provider.ErrKeyID, provider.ErrInvalidToken, "kid"},
-		{"unknown key", sign(t, jwt.SigningMethodRS256, rsaKey(), map[string]any{"kid": "nobody"}, claims(iss, good)), provider.ErrUnknownKey, provider.ErrInvalidToken, "unknown_key"},
-		{"signature", tampered, provider.ErrSignature, provider.ErrInvalidToken, "signature"},
+		{"too large", strings.Repeat("a", provider.DefaultMaxTokenBytes+1), reasons.TooLarge, provider.ErrInvalidToken, "too_large"},
+		{"malformed", "abc.def", reasons.Malformed, provider.ErrInvalidToken, "malformed"},
+		{"unknown issuer", token(jwt.MapClaims{"iss": "https://evil.example"}), reasons.UnknownIssuer, provider.ErrInvalidToken, "unknown_issuer"},
+		{"algorithm", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, map[string]any{"kid": iss.KID()}, claims(iss, good)), reasons.Algorithm, provider.ErrInvalidToken, "algorithm"},
+		{"kid", sign(t, jwt.SigningMethodRS256, rsaKey(), map[string]any{"kid": 7}, claims(iss, good)), reasons.KeyID, provider.ErrInvalidToken, "kid"},
+		{"unknown key", sign(t, jwt.SigningMethodRS256, rsaKey(), map[string]any{"kid": "nobody"}, claims(iss, good)), reasons.UnknownKey, provider.ErrInvalidToken, "unknown_key"},
+		{"signature", tampered, reasons.Signature, provider.ErrInvalidToken, "signature"},
 		{"expired", token(jwt.MapClaims{"exp": time.Now().Add(-time.Minute).Unix()}), provider.ErrExpired, provider.ErrInvalidToken, "expired"},
-		{"not yet valid", token(jwt.MapClaims{"nbf": time.Now().Add(time.Minute).Unix()}), provider.ErrNotYetValid, provider.ErrInvalidToken, "not_yet_valid"},
-		{"missing exp", token(jwt.MapClaims{"exp": nil}), provider.ErrMissingClaim, provider.ErrInvalidToken, "missing_claim"},
-		{"audience", token(jwt.MapClaims{"aud": "https://other.example"}), provider.ErrAudience, provider.ErrInvalidToken, "audience"},
-		{"token use", token(jwt.MapClaims{"token_use": "id"}), provider.ErrTokenUse, provider.ErrInvalidToken, "token_use"},
-		{"client", token(jwt.MapClaims{"client_id": "other"}), provider.ErrClient, provider.ErrInvalidToken, "client"},
-		{"claims", token(jwt.MapClaims{"sub": nil}), provider.ErrClaims, provider.ErrInvalidToken, "claims"},
-		{"type", token(jwt.MapClaims{"jti": "typed"}), provider.ErrType, provider.ErrInvalidToken, "type"},
-		{"missing group", token(jwt.MapClaims{"groups": []string{"users"}}), provider.ErrMissingGroup, provider.ErrInsufficientScope, "insufficient_scope"},
+		{"not yet valid", token(jwt.MapClaims{"nbf": time.Now().Add(time.Minute).Unix()}), reasons.NotYetValid, provider.ErrInvalidToken, "not_yet_valid"},
+		{"missing exp", token(jwt.MapClaims{"exp": nil}), reasons.MissingClaim, provider.ErrInvalidToken, "missing_claim"},
+		{"audience", token(jwt.MapClaims{"aud": "https://other.example"}), reasons.Audience, provider.ErrInvalidToken, "audience"},
+		{"token use", token(jwt.MapClaims{"token_use": "id"}), reasons.TokenUse, provider.ErrInvalidToken, "token_use"},
+		{"client", token(jwt.MapClaims{"client_id": "other"}), reasons.Client, provider.ErrInvalidToken, "client"},
+		{"claims", token(jwt.MapClaims{"sub": nil}), reasons.Claims, provider.ErrInvalidToken, "claims"},
+		{"type", token(jwt.MapClaims{"jti": "typed"}), reasons.Type, provider.ErrInvalidToken, "type"},
+		{"missing group", token(jwt.MapClaims{"groups": []string{"users"}}), reasons.MissingGroup, provider.ErrInsufficientScope, "insufficient_scope"},
 		{"keys unavailable", down.Sign("", claims(down, good)), nil, provider.ErrKeysUnavailable, "keys_unavailable"},
 	}
 	covered := map[string]bool{}

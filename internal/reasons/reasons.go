@@ -1,5 +1,8 @@
-// Package reasons lists the codes provider.Reason returns, so that the
-// metrics package can keep its reason label to them.
+// Package reasons holds the reasons a token is refused, each a sentinel
+// with a short code and a category (provider exports the categories and
+// ErrExpired; the rest are codes that provider.Reason returns, not API),
+// and lists every code, so that the metrics package can keep its reason
+// label to them.
 package reasons
 
 // DPoP are the codes of DPoP refusals (package dpop and the middleware).
