@@ -15,7 +15,7 @@ import (
 	"github.com/jwtguard/jwtguard/auth0"
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -118,17 +118,17 @@ func TestNew(t *testing.T) {
 
 const api = "https://api.example.com"
 
-// tenant is an Auth0 tenant played by an issuertest issuer over https,
+// tenant is an Auth0 tenant played by an testissuer issuer over https,
 // the domain being its host:port.
 type tenant struct {
-	idp *issuertest.Issuer
+	idp *testissuer.Issuer
 	p   *auth0.Provider
 	v   *provider.Verifier
 }
 
 func newTenant(t *testing.T, cfg auth0.Config) *tenant {
 	t.Helper()
-	idp := issuertest.NewTLS()
+	idp := testissuer.NewTLS()
 	t.Cleanup(idp.Close)
 	u, err := url.Parse(idp.URL)
 	if err != nil {
@@ -236,7 +236,7 @@ func TestScopesAndPermissions(t *testing.T) {
 	}
 
 	// A client-credentials token, minted by the token endpoint.
-	resp, err := tn.idp.Server.Client().PostForm(tn.idp.URL+issuertest.TokenPath, url.Values{
+	resp, err := tn.idp.Server.Client().PostForm(tn.idp.URL+testissuer.TokenPath, url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {"m2m"}, "client_secret": {"s"},
 		"audience": {api}, "scope": {"read:orders"},
 	})

@@ -13,7 +13,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/auth0"
 	"github.com/jwtguard/jwtguard/cache"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -62,11 +62,11 @@ func TestPermissions(t *testing.T) {
 	}
 }
 
-// api is an API of an Auth0 tenant (issuertest.NewAuth0) behind the
+// api is an API of an Auth0 tenant (testissuer.NewAuth0) behind the
 // middleware, with realm "test".
-func newAuth0API(t *testing.T, cfg middleware.Config) (*issuertest.Issuer, *middleware.Middleware) {
+func newAuth0API(t *testing.T, cfg middleware.Config) (*testissuer.Issuer, *middleware.Middleware) {
 	t.Helper()
-	idp := issuertest.NewAuth0()
+	idp := testissuer.NewAuth0()
 	t.Cleanup(idp.Close)
 	p, err := auth0.New(auth0.Config{Domain: idp.Domain(), Audiences: []string{api}})
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/jwtguard/jwtguard/auth0"
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -270,7 +270,7 @@ type orgKey struct{}
 // organization of the request, each with its own Organizations.
 func TestResolverVerifier(t *testing.T) {
 	const host = "login.example.com" // in the stand-in's certificate (*.example.com)
-	idp := issuertest.NewAuth0()
+	idp := testissuer.NewAuth0()
 	defer idp.Close()
 	idp.SetIssuer("https://" + host + "/")
 	// The network resolves login.example.com to the stand-in.

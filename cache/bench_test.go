@@ -8,13 +8,13 @@ import (
 	"github.com/MicahParks/jwkset"
 
 	"github.com/jwtguard/jwtguard/cache"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 // benchIssuer publishes n keys and returns the kid of the last one (the
 // worst case for a linear scan).
-func benchIssuer(b *testing.B, n int) (*issuertest.Issuer, string) {
-	iss := issuertest.New()
+func benchIssuer(b *testing.B, n int) (*testissuer.Issuer, string) {
+	iss := testissuer.New()
 	b.Cleanup(iss.Close)
 	kid := iss.KID()
 	for range n - 1 {
@@ -83,7 +83,7 @@ func BenchmarkKeyLookupParallel(b *testing.B) {
 	})
 }
 
-func benchParallel(b *testing.B, iss *issuertest.Issuer, kid string, strategy cache.Strategy) {
+func benchParallel(b *testing.B, iss *testissuer.Issuer, kid string, strategy cache.Strategy) {
 	c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Strategy: strategy, Usages: 1 << 62})
 	if err != nil {
 		b.Fatal(err)
@@ -104,7 +104,7 @@ func benchParallel(b *testing.B, iss *issuertest.Issuer, kid string, strategy ca
 	})
 }
 
-func memoryStorage(b *testing.B, iss *issuertest.Issuer) jwkset.Storage {
+func memoryStorage(b *testing.B, iss *testissuer.Issuer) jwkset.Storage {
 	var set jwkset.JWKSMarshal
 	if err := jsonUnmarshal(iss.JWKS(), &set); err != nil {
 		b.Fatal(err)

@@ -13,35 +13,35 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/hangtest"
 	"github.com/jwtguard/jwtguard/internal/observe"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 // Behaviour 4: a refresh that fails in any way keeps the current keys.
 func TestFailedRefreshKeepsKeys(t *testing.T) {
 	tests := []struct {
 		name   string
-		break_ func(iss *issuertest.Issuer)
+		break_ func(iss *testissuer.Issuer)
 		want   error
 	}{
-		{name: "connection refused", break_: func(i *issuertest.Issuer) { i.Close() }},
-		{name: "500", break_: func(i *issuertest.Issuer) { i.SetStatus(500) }, want: &cache.StatusError{}},
-		{name: "503", break_: func(i *issuertest.Issuer) { i.SetStatus(503) }},
-		{name: "429", break_: func(i *issuertest.Issuer) { i.SetStatus(429) }},
-		{name: "404", break_: func(i *issuertest.Issuer) { i.SetStatus(404) }},
-		{name: "not JSON", break_: func(i *issuertest.Issuer) { i.SetBody([]byte("<html>maintenance</html>")) }, want: cache.ErrBadDocument},
-		{name: "empty keys", break_: func(i *issuertest.Issuer) { i.SetBody([]byte(`{"keys":[]}`)) }, want: cache.ErrBadDocument},
-		{name: "no keys member", break_: func(i *issuertest.Issuer) { i.SetBody([]byte(`{}`)) }, want: cache.ErrBadDocument},
-		{name: "null", break_: func(i *issuertest.Issuer) { i.SetBody([]byte(`null`)) }, want: cache.ErrBadDocument},
-		{name: "only oct key", break_: func(i *issuertest.Issuer) {
+		{name: "connection refused", break_: func(i *testissuer.Issuer) { i.Close() }},
+		{name: "500", break_: func(i *testissuer.Issuer) { i.SetStatus(500) }, want: &cache.StatusError{}},
+		{name: "503", break_: func(i *testissuer.Issuer) { i.SetStatus(503) }},
+		{name: "429", break_: func(i *testissuer.Issuer) { i.SetStatus(429) }},
+		{name: "404", break_: func(i *testissuer.Issuer) { i.SetStatus(404) }},
+		{name: "not JSON", break_: func(i *testissuer.Issuer) { i.SetBody([]byte("<html>maintenance</html>")) }, want: cache.ErrBadDocument},
+		{name: "empty keys", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`{"keys":[]}`)) }, want: cache.ErrBadDocument},
+		{name: "no keys member", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`{}`)) }, want: cache.ErrBadDocument},
+		{name: "null", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`null`)) }, want: cache.ErrBadDocument},
+		{name: "only oct key", break_: func(i *testissuer.Issuer) {
 			i.SetBody([]byte(`{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}`))
 		}, want: cache.ErrBadDocument},
-		{name: "only encryption key", break_: func(i *issuertest.Issuer) {
+		{name: "only encryption key", break_: func(i *testissuer.Issuer) {
 			i.SetBody([]byte(strings.Replace(string(i.JWKS()), `"use":"sig"`, `"use":"enc"`, 1)))
 		}, want: cache.ErrBadDocument},
-		{name: "garbage key", break_: func(i *issuertest.Issuer) {
+		{name: "garbage key", break_: func(i *testissuer.Issuer) {
 			i.SetBody([]byte(`{"keys":[{"kty":"RSA","kid":"x","n":"!!","e":"AQAB"}]}`))
 		}, want: cache.ErrBadDocument},
-		{name: "too large", break_: func(i *issuertest.Issuer) {
+		{name: "too large", break_: func(i *testissuer.Issuer) {
 			i.SetBody([]byte(`{"keys":[],"pad":"` + strings.Repeat("x", 2<<20) + `"}`))
 		}},
 	}

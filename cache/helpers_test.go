@@ -10,7 +10,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/observe"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 // noKeepAlive is the HTTP client of tests in a synctest bubble: an idle
@@ -21,7 +21,7 @@ func noKeepAlive() *http.Client {
 
 // newCache returns a cache over iss with cfg's non-zero fields, closed at
 // the end of the test.
-func newCache(t *testing.T, iss *issuertest.Issuer, cfg cache.Config) *cache.Cache {
+func newCache(t *testing.T, iss *testissuer.Issuer, cfg cache.Config) *cache.Cache {
 	t.Helper()
 	cfg.URL = iss.JWKSURL()
 	cfg.Issuer = iss.URL
@@ -37,9 +37,9 @@ func newCache(t *testing.T, iss *issuertest.Issuer, cfg cache.Config) *cache.Cac
 }
 
 // startIssuer starts an issuer outside any bubble and closes it at the end.
-func startIssuer(t *testing.T) *issuertest.Issuer {
+func startIssuer(t *testing.T) *testissuer.Issuer {
 	t.Helper()
-	iss := issuertest.New()
+	iss := testissuer.New()
 	t.Cleanup(iss.Close)
 	return iss
 }
@@ -138,7 +138,7 @@ func (r *recorder) kidCount(a observe.KIDAction) int {
 
 // signal returns a channel that receives once per JWKS request the issuer
 // gets (buffered, so the handler never blocks on it).
-func signal(iss *issuertest.Issuer) <-chan struct{} {
+func signal(iss *testissuer.Issuer) <-chan struct{} {
 	ch := make(chan struct{}, 1024)
 	iss.OnRequest(func(*http.Request) { ch <- struct{}{} })
 	return ch

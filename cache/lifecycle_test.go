@@ -16,14 +16,14 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/observe"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 // Behaviour 9: Close stops every goroutine the cache started, even with a
 // fetch stalled in flight, and is idempotent.
 func TestCloseLeavesNothingRunning(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	iss := issuertest.New()
+	iss := testissuer.New()
 	c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Issuer: iss.URL, HTTPClient: noKeepAlive()})
 	if err != nil {
 		t.Fatal(err)

@@ -6,14 +6,14 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 // A caller that found the set wanting (expired, or without its kid) may
 // reach start after another caller's refresh replaced that set: it is
 // served from the new set, and the provider sees no second fetch.
 func TestCallerAfterARefreshEnded(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 	c, err := New(Config{URL: iss.JWKSURL(), Issuer: iss.URL, DisableBackgroundRefresh: true})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/cache"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 // BenchmarkRateDuringFetch measures what a slow provider costs the
@@ -35,7 +35,7 @@ func BenchmarkRateDuringFetch(b *testing.B) {
 	}
 	for _, tc := range configs {
 		b.Run(tc.name, func(b *testing.B) {
-			iss := issuertest.New()
+			iss := testissuer.New()
 			defer iss.Close()
 			var fetching atomic.Int64 // fetches in flight at the provider
 			var fetchTime atomic.Int64

@@ -16,7 +16,7 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cognito"
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -112,10 +112,10 @@ func TestConfigCopied(t *testing.T) {
 	}
 }
 
-// pool is a user pool stood in for by issuertest.NewCognito: the issuer
+// pool is a user pool stood in for by testissuer.NewCognito: the issuer
 // is <endpoint>/<pool id>, its keys at <issuer>/.well-known/jwks.json.
 type pool struct {
-	idp      *issuertest.Issuer
+	idp      *testissuer.Issuer
 	endpoint string
 }
 
@@ -123,7 +123,7 @@ const poolID = "local_4h5PF7sN"
 
 func newPool(t *testing.T) *pool {
 	t.Helper()
-	idp := issuertest.NewCognito(poolID)
+	idp := testissuer.NewCognito(poolID)
 	t.Cleanup(idp.Close)
 	return &pool{idp: idp, endpoint: idp.Server.URL}
 }
@@ -169,7 +169,7 @@ func (p *pool) idToken(aud string, extra jwt.MapClaims) string {
 // the Verifier, then token_use, client and groups.
 func TestRules(t *testing.T) {
 	p := newPool(t)
-	other := issuertest.New()
+	other := testissuer.New()
 	defer other.Close()
 	other.SetIssuer(p.idp.Issuer())
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cognito"
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -243,7 +243,7 @@ func TestResolverConfig(t *testing.T) {
 // through the Resolver, and refuses the tokens of a pool Pool disowns.
 func TestResolverVerifier(t *testing.T) {
 	const other = "local_Other1"
-	idp := issuertest.NewCognito(poolID)
+	idp := testissuer.NewCognito(poolID)
 	defer idp.Close()
 	l := poolLookup{answer: func(id string) (cognito.Config, bool, error) {
 		if id != poolID {

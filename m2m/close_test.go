@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -38,7 +38,7 @@ func TestCloseCancelsRefreshQuietly(t *testing.T) {
 	iss, _ := newIssuer(t)
 	requested := make(chan struct{}, 1)
 	iss.OnRequest(func(r *http.Request) {
-		if r.URL.Path == issuertest.TokenPath {
+		if r.URL.Path == testissuer.TokenPath {
 			requested <- struct{}{}
 		}
 	})

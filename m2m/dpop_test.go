@@ -14,7 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
@@ -133,10 +133,10 @@ func TestProxyDPoP(t *testing.T) {
 	id, secret := vendor(0)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	jkt, _ := dpop.Thumbprint(key.Public())
-	upstream := iss.URL + issuertest.TokenPath // what the proof names: the endpoint checks it
+	upstream := iss.URL + testissuer.TokenPath // what the proof names: the endpoint checks it
 	withProof := func(nonce string) func(*http.Request) {
 		return func(r *http.Request) {
-			r.Header.Set("DPoP", issuertest.DPoPProof(key, http.MethodPost, upstream, "", nonce))
+			r.Header.Set("DPoP", testissuer.DPoPProof(key, http.MethodPost, upstream, "", nonce))
 		}
 	}
 	w := post(p, formType, form(id, secret), withProof(""))

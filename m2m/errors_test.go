@@ -11,7 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -21,7 +21,7 @@ import (
 func TestTokenSourceErrors(t *testing.T) {
 	tests := []struct {
 		name       string
-		setup      func(*issuertest.Issuer)
+		setup      func(*testissuer.Issuer)
 		down       bool
 		category   error
 		status     int
@@ -31,19 +31,19 @@ func TestTokenSourceErrors(t *testing.T) {
 	}{
 		{
 			name:     "401 wrong secret",
-			setup:    func(i *issuertest.Issuer) { i.SetClient(testClient, "another secret") },
+			setup:    func(i *testissuer.Issuer) { i.SetClient(testClient, "another secret") },
 			category: m2m.ErrRejected, status: http.StatusUnauthorized,
 			quiet: 990 * time.Millisecond, again: 1210 * time.Millisecond,
 		},
 		{
 			name:     "403 forbidden",
-			setup:    func(i *issuertest.Issuer) { i.SetTokenStatus(http.StatusForbidden) },
+			setup:    func(i *testissuer.Issuer) { i.SetTokenStatus(http.StatusForbidden) },
 			category: m2m.ErrRejected, status: http.StatusForbidden,
 			quiet: 990 * time.Millisecond, again: 1210 * time.Millisecond,
 		},
 		{
 			name: "429 with Retry-After",
-			setup: func(i *issuertest.Issuer) {
+			setup: func(i *testissuer.Issuer) {
 				i.SetTokenStatus(http.StatusTooManyRequests)
 				i.SetTokenRetryAfter(7 * time.Second)
 			},
@@ -52,7 +52,7 @@ func TestTokenSourceErrors(t *testing.T) {
 		},
 		{
 			name:     "503 without Retry-After",
-			setup:    func(i *issuertest.Issuer) { i.SetTokenStatus(http.StatusServiceUnavailable) },
+			setup:    func(i *testissuer.Issuer) { i.SetTokenStatus(http.StatusServiceUnavailable) },
 			category: m2m.ErrUnavailable, status: http.StatusServiceUnavailable,
 			quiet: 990 * time.Millisecond, again: 1210 * time.Millisecond,
 		},
@@ -72,7 +72,7 @@ func TestTokenSourceErrors(t *testing.T) {
 			if tt.down {
 				srv := httptest.NewServer(http.NotFoundHandler())
 				srv.Close()
-				cfg.TokenURL = srv.URL + issuertest.TokenPath
+				cfg.TokenURL = srv.URL + testissuer.TokenPath
 			}
 			synctest.Test(t, func(t *testing.T) {
 				ts := m2mtest.NewSource(t, cfg)

@@ -12,7 +12,7 @@ import (
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
-// expiredTTLs make issuertest answer expires_in 0 and -60: tokens the
+// expiredTTLs make testissuer answer expires_in 0 and -60: tokens the
 // endpoint says have already expired.
 var expiredTTLs = []string{"0s", "-1m"}
 

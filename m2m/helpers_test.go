@@ -10,7 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -28,14 +28,14 @@ const (
 // newIssuer starts an issuer that knows testClient, counts the token
 // requests it receives (not only the ones it answers with a token), and
 // closes it when the test ends.
-func newIssuer(t testing.TB) (*issuertest.Issuer, *atomic.Int64) {
+func newIssuer(t testing.TB) (*testissuer.Issuer, *atomic.Int64) {
 	t.Helper()
-	iss := issuertest.New()
+	iss := testissuer.New()
 	t.Cleanup(iss.Close)
 	iss.SetClient(testClient, testSecret)
 	var requests atomic.Int64
 	iss.OnRequest(func(r *http.Request) {
-		if r.URL.Path == issuertest.TokenPath {
+		if r.URL.Path == testissuer.TokenPath {
 			requests.Add(1)
 		}
 	})
@@ -43,8 +43,8 @@ func newIssuer(t testing.TB) (*issuertest.Issuer, *atomic.Int64) {
 }
 
 // sourceConfig is a TokenSource configuration for testClient at iss.
-func sourceConfig(iss *issuertest.Issuer, h m2m.Hooks) m2m.Config {
-	return m2mtest.SourceConfig(iss, testClient, testSecret, h)
+func sourceConfig(iss *testissuer.Issuer, h m2m.Hooks) m2m.Config {
+	return m2mtest.SourceConfig(iss.URL+testissuer.TokenPath, testClient, testSecret, h)
 }
 
 // newHooks returns a recorder whose Next waits a minute (of the bubble's
@@ -54,7 +54,7 @@ func newHooks() *m2mtest.Hooks { return m2mtest.NewHooks(time.Minute) }
 // verifyToken verifies token with a provider.Verifier for iss that
 // accepts audience, and returns its claims: a minted token closes the loop
 // with the middleware.
-func verifyToken(t *testing.T, iss *issuertest.Issuer, token, audience string) *provider.Claims {
+func verifyToken(t *testing.T, iss *testissuer.Issuer, token, audience string) *provider.Claims {
 	t.Helper()
 	oidc, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{audience}})
 	if err != nil {

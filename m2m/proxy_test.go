@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/hangtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -25,7 +25,7 @@ func vendor(n int) (id, secret string) {
 }
 
 // newVendorIssuer starts an issuer that knows n vendors.
-func newVendorIssuer(t testing.TB, n int) (*issuertest.Issuer, *atomic.Int64) {
+func newVendorIssuer(t testing.TB, n int) (*testissuer.Issuer, *atomic.Int64) {
 	t.Helper()
 	iss, requests := newIssuer(t)
 	for i := range n {
@@ -34,9 +34,9 @@ func newVendorIssuer(t testing.TB, n int) (*issuertest.Issuer, *atomic.Int64) {
 	return iss, requests
 }
 
-func newProxy(t testing.TB, iss *issuertest.Issuer, mod func(*m2m.ProxyConfig)) *m2m.Proxy {
+func newProxy(t testing.TB, iss *testissuer.Issuer, mod func(*m2m.ProxyConfig)) *m2m.Proxy {
 	t.Helper()
-	cfg := m2m.ProxyConfig{TokenURL: iss.URL + issuertest.TokenPath, Secret: proxySecret}
+	cfg := m2m.ProxyConfig{TokenURL: iss.URL + testissuer.TokenPath, Secret: proxySecret}
 	if mod != nil {
 		mod(&cfg)
 	}

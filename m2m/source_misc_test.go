@@ -15,7 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -205,7 +205,7 @@ func TestResource(t *testing.T) {
 	iss, _ := newIssuer(t)
 	var got url.Values
 	iss.OnRequest(func(r *http.Request) {
-		if r.URL.Path == issuertest.TokenPath {
+		if r.URL.Path == testissuer.TokenPath {
 			got = r.Form
 		}
 	})

@@ -17,7 +17,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/promtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -29,7 +29,7 @@ import (
 // values becomes a label.
 func TestSeriesStayBounded(t *testing.T) {
 	const audience = "api://bounded"
-	iss := issuertest.NewEmpty()
+	iss := testissuer.NewEmpty()
 	defer iss.Close()
 	realKID := iss.AddKey("EdDSA") // cheap to sign 10 000 tokens with
 

@@ -15,19 +15,19 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
 // TestVerifierExposition runs a real Verifier and key cache against an
-// issuertest issuer through a scripted sequence — first fetch, provider
+// testissuer issuer through a scripted sequence — first fetch, provider
 // down and stale keys served, unknown kids, a key rotation, an unknown
 // issuer — and compares the whole exposition. In the synctest bubble the
 // clock only moves when the test sleeps, so every duration is 0 and every
 // time exact (t0 = 946684800).
 func TestVerifierExposition(t *testing.T) {
-	iss := issuertest.New() // servers start outside the bubble
+	iss := testissuer.New() // servers start outside the bubble
 	defer iss.Close()
 	synctest.Test(t, func(t *testing.T) {
 		m, err := metrics.New(metrics.Config{})
@@ -106,7 +106,7 @@ func TestVerifierExposition(t *testing.T) {
 }
 
 // verifierExposition is what TestVerifierExposition must collect; ISSUER
-// stands for the issuertest URL. The last refresh fetched at t0+780s =
+// stands for the testissuer URL. The last refresh fetched at t0+780s =
 // 946685580, scraped 30 s later.
 var verifierExposition = header("jwtguard_jwks_age_seconds") + `
 jwtguard_jwks_age_seconds{issuer="ISSUER"} 30

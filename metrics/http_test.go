@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
@@ -24,7 +24,7 @@ import (
 // promhttp over a real HTTP server, and watches the series move as
 // requests come in.
 func TestScrapeOverHTTP(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 
 	reg := prometheus.NewRegistry()

@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/metrics"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -18,13 +18,13 @@ import (
 // "unknown": the series do not grow with the tenants.
 func TestIssuerLabelCollapsesTenants(t *testing.T) {
 	const audience = "api://tenants"
-	fixed := issuertest.NewEmpty()
+	fixed := testissuer.NewEmpty()
 	defer fixed.Close()
 	fixedKID := fixed.AddKey("EdDSA")
-	tenants := make(map[string]*issuertest.Issuer)
+	tenants := make(map[string]*testissuer.Issuer)
 	kids := map[string]string{}
 	for range 4 {
-		iss := issuertest.NewEmpty()
+		iss := testissuer.NewEmpty()
 		defer iss.Close()
 		kids[iss.Issuer()] = iss.AddKey("EdDSA")
 		tenants[iss.Issuer()] = iss
@@ -40,7 +40,7 @@ func TestIssuerLabelCollapsesTenants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oidc := func(iss *issuertest.Issuer) provider.OIDCConfig {
+	oidc := func(iss *testissuer.Issuer) provider.OIDCConfig {
 		return provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{audience}, Algorithms: []string{"EdDSA"}}
 	}
 	p, err := provider.NewOIDC(context.Background(), oidc(fixed))

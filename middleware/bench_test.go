@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -118,7 +118,7 @@ func BenchmarkDPoP(b *testing.B) {
 	next := func() string {
 		if len(proofs) == 0 {
 			for range batch {
-				proofs = append(proofs, issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, ""))
+				proofs = append(proofs, testissuer.DPoPProof(key, "GET", publicURL+"/orders", bound, ""))
 			}
 		}
 		p := proofs[len(proofs)-1]

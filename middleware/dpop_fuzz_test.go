@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
@@ -16,7 +16,7 @@ import (
 func FuzzDPoPHeaders(f *testing.F) {
 	key := clientKey()
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
-	f.Add("DPoP "+bound, issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, ""))
+	f.Add("DPoP "+bound, testissuer.DPoPProof(key, "GET", publicURL+"/orders", bound, ""))
 	f.Add("DPoP "+bound, "")
 	f.Add("Bearer "+bound, "x.y.z")
 	f.Add("dpop a.b.c", "eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.")

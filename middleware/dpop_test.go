@@ -21,7 +21,7 @@ import (
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/dpop/redisreplay"
 	"github.com/jwtguard/jwtguard/internal/observe"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/redis/go-redis/v9"
 )
@@ -70,7 +70,7 @@ func TestDPoP(t *testing.T) {
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
 	bearer := token("alice", nil)
 	uri := publicURL + "/orders"
-	proof := func(k crypto.Signer, tok string) string { return issuertest.DPoPProof(k, "GET", uri, tok, "") }
+	proof := func(k crypto.Signer, tok string) string { return testissuer.DPoPProof(k, "GET", uri, tok, "") }
 	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPAllowed})
 
 	replayed := proof(key, bound)
@@ -136,7 +136,7 @@ func TestDPoPRequired(t *testing.T) {
 	key := clientKey()
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, "")))
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(key, "GET", publicURL+"/orders", bound, "")))
 	if rec.Code != 200 {
 		t.Fatalf("bound token with its proof: %d %s", rec.Code, rec.Body)
 	}
@@ -151,7 +151,7 @@ func TestDPoPOff(t *testing.T) {
 	if rec := serve(h, "GET", "/orders", "Bearer "+bound); rec.Code != 401 || !strings.Contains(rec.Header().Get("WWW-Authenticate"), `error="invalid_token"`) {
 		t.Errorf("bound token as a bearer token, DPoP off: %d %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
 	}
-	req := dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", "http://example.com/orders", bound, ""))
+	req := dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(key, "GET", "http://example.com/orders", bound, ""))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != 401 || rec.Header().Get("WWW-Authenticate") != `Bearer realm="test"` {
@@ -172,13 +172,13 @@ func TestDPoPNonce(t *testing.T) {
 	key := clientKey()
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, "")))
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(key, "GET", publicURL+"/orders", bound, "")))
 	nonce := rec.Header().Get("DPoP-Nonce")
 	if rec.Code != 401 || !strings.Contains(rec.Header().Get("WWW-Authenticate"), `error="use_dpop_nonce"`) || !nonces.Valid(nonce) {
 		t.Fatalf("without a nonce: %d %q, nonce %q", rec.Code, rec.Header().Get("WWW-Authenticate"), nonce)
 	}
 	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, nonce)))
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(key, "GET", publicURL+"/orders", bound, nonce)))
 	if rec.Code != 200 {
 		t.Fatalf("with the nonce: %d %s", rec.Code, rec.Body)
 	}
@@ -201,7 +201,7 @@ func TestDPoPBehindProxies(t *testing.T) {
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPAllowed, TrustedProxies: trusted})
 	send := func(peer string, headers map[string]string, proofURI string) int {
-		r := dpopRequest("GET", "/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", proofURI, bound, ""))
+		r := dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(key, "GET", proofURI, bound, ""))
 		r.RemoteAddr, r.Host = peer, "internal:8080"
 		for k, v := range headers {
 			r.Header.Set(k, v)
@@ -266,7 +266,7 @@ func TestDPoPReplayAcrossReplicas(t *testing.T) {
 	a, b := replica(), replica()
 	key := clientKey()
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
-	proof := issuertest.DPoPProof(key, "GET", publicURL+"/orders", bound, "")
+	proof := testissuer.DPoPProof(key, "GET", publicURL+"/orders", bound, "")
 	for i, h := range []http.Handler{a, b} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, proof))
@@ -286,7 +286,7 @@ func TestDPoPStripPrefix(t *testing.T) {
 		want int
 	}{{publicURL + "/orders", 401}, {publicURL + "/api/orders", 200}} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, dpopRequest("GET", "/api/orders", "DPoP", bound, issuertest.DPoPProof(key, "GET", tt.htu, bound, "")))
+		h.ServeHTTP(rec, dpopRequest("GET", "/api/orders", "DPoP", bound, testissuer.DPoPProof(key, "GET", tt.htu, bound, "")))
 		if rec.Code != tt.want {
 			t.Errorf("proof for %s at /api/orders under StripPrefix: %d, want %d", tt.htu, rec.Code, tt.want)
 		}

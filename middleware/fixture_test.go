@@ -16,7 +16,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -26,17 +26,17 @@ import (
 // changes them.
 var (
 	// plain is an OIDC issuer whose tokens must carry aud "api".
-	plain *issuertest.Issuer
+	plain *testissuer.Issuer
 	// retiredKID signs for plain but is not published: an unknown key.
 	retiredKID string
 	// ruled is an issuer with Cognito-like rules (see ruledValidate).
-	ruled *issuertest.Issuer
+	ruled *testissuer.Issuer
 	// down answers its JWKS with HTTP 500: its keys are unavailable.
-	down *issuertest.Issuer
+	down *testissuer.Issuer
 )
 
 func TestMain(m *testing.M) {
-	plain, ruled, down = issuertest.New(), issuertest.New(), issuertest.New()
+	plain, ruled, down = testissuer.New(), testissuer.New(), testissuer.New()
 	retiredKID = plain.AddKey("RS256")
 	plain.Remove(retiredKID)
 	down.SetStatus(http.StatusInternalServerError)

@@ -14,7 +14,7 @@ import (
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -34,7 +34,7 @@ var benchClaims = map[string]any{
 
 // benchToken returns an issuer publishing one key for alg, a token it
 // signed, and a Verifier for it (configured by cfg) whose cache is warm.
-func benchToken(b *testing.B, alg string, cfg provider.VerifierConfig) (*issuertest.Issuer, string, *provider.Verifier) {
+func benchToken(b *testing.B, alg string, cfg provider.VerifierConfig) (*testissuer.Issuer, string, *provider.Verifier) {
 	b.Helper()
 	iss := newIssuer(b, alg)
 	token := iss.Sign("", claims(iss, benchClaims))
@@ -260,7 +260,7 @@ func BenchmarkRSAFloor(b *testing.B) {
 // rsaFloor returns the signature check of token alone:
 // rsa.VerifyPKCS1v15 over the SHA-256 of its signing input, with the
 // issuer's key.
-func rsaFloor(b *testing.B, iss *issuertest.Issuer, token string) func() {
+func rsaFloor(b *testing.B, iss *testissuer.Issuer, token string) func() {
 	dot := strings.LastIndexByte(token, '.')
 	sig, err := base64.RawURLEncoding.DecodeString(token[dot+1:])
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -39,16 +39,16 @@ func TestB64Header(t *testing.T) {
 // verifies tokens.
 func TestHeaderKeyURLsIgnored(t *testing.T) {
 	iss := newIssuer(t, "RS256")
-	attacker := issuertest.NewEmpty()
+	attacker := testissuer.NewEmpty()
 	defer attacker.Close()
-	attacker.Publish(issuertest.Key{KID: "attacker", Alg: "RS256", Private: rsaKey2()})
+	attacker.Publish(testissuer.Key{KID: "attacker", Alg: "RS256", Private: rsaKey2()})
 	var hits atomic.Int64
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		attacker.Server.Config.Handler.ServeHTTP(w, r)
 	}))
 	defer evil.Close()
-	evilJWKS := evil.URL + issuertest.JWKSPath
+	evilJWKS := evil.URL + testissuer.JWKSPath
 	attackerJWK := map[string]any{"kty": "RSA", "kid": "attacker", "n": "AQAB", "e": "AQAB"}
 
 	c := claims(iss, nil)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -67,9 +67,9 @@ func testKey(alg string) crypto.Signer {
 
 // newIssuer starts an issuer publishing one key per alg, with kid "<alg>-key"
 // (a second key of one alg gets "-2"), and closes it when the test ends.
-func newIssuer(t testing.TB, algs ...string) *issuertest.Issuer {
+func newIssuer(t testing.TB, algs ...string) *testissuer.Issuer {
 	t.Helper()
-	iss := issuertest.NewEmpty()
+	iss := testissuer.NewEmpty()
 	t.Cleanup(iss.Close)
 	seen := map[string]bool{}
 	for _, alg := range algs {
@@ -78,14 +78,14 @@ func newIssuer(t testing.TB, algs ...string) *issuertest.Issuer {
 			kid, key = alg+"-key-2", rsaKey2()
 		}
 		seen[alg] = true
-		iss.Publish(issuertest.Key{KID: kid, Alg: alg, Private: key})
+		iss.Publish(testissuer.Key{KID: kid, Alg: alg, Private: key})
 	}
 	return iss
 }
 
 // oidcFor returns an OIDC provider for iss that accepts testAudience and
 // algs (nil: RS256).
-func oidcFor(t testing.TB, iss *issuertest.Issuer, algs ...string) *provider.OIDC {
+func oidcFor(t testing.TB, iss *testissuer.Issuer, algs ...string) *provider.OIDC {
 	t.Helper()
 	return newOIDC(t, provider.OIDCConfig{
 		Issuer:     iss.Issuer(),
@@ -123,7 +123,7 @@ func verifierFor(t testing.TB, p provider.Provider) *provider.Verifier {
 
 // claims are valid claims of iss for testAudience, plus extra (a nil value
 // removes a claim).
-func claims(iss *issuertest.Issuer, extra jwt.MapClaims) jwt.MapClaims {
+func claims(iss *testissuer.Issuer, extra jwt.MapClaims) jwt.MapClaims {
 	c := iss.Claims("alice", testAudience, time.Hour, nil)
 	for k, v := range extra {
 		if v == nil {
@@ -136,7 +136,7 @@ func claims(iss *issuertest.Issuer, extra jwt.MapClaims) jwt.MapClaims {
 }
 
 // sign signs claims with key under method, with the header fields given
-// (a nil value removes one). It is for the tokens issuertest will not
+// (a nil value removes one). It is for the tokens testissuer will not
 // mint: other algorithms than the key's, alg "none", HMAC.
 func sign(t testing.TB, method jwt.SigningMethod, key any, header map[string]any, c jwt.MapClaims) string {
 	t.Helper()

@@ -9,7 +9,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -111,7 +111,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := iss.Token("alice", testAudience, nil)
-	iss.Publish(issuertest.Key{KID: "rotated", Alg: "RS256", Private: rsaKey2()})
+	iss.Publish(testissuer.Key{KID: "rotated", Alg: "RS256", Private: rsaKey2()})
 	for range 3 {
 		c := verifyOK(t, v, iss.Sign("rotated", claims(iss, jwt.MapClaims{"sub": "bob"})))
 		if c.Subject() != "bob" {
@@ -135,7 +135,7 @@ func TestRefreshRevokesAtOnce(t *testing.T) {
 	}
 	revoked := iss.Token("alice", testAudience, nil)
 	verifyOK(t, v, revoked)
-	iss.Publish(issuertest.Key{KID: "next", Alg: "RS256", Private: rsaKey2()})
+	iss.Publish(testissuer.Key{KID: "next", Alg: "RS256", Private: rsaKey2()})
 	iss.Remove(iss.KID())
 	if err := v.Refresh(context.Background()); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -30,7 +30,7 @@ func TestOIDCDiscovery(t *testing.T) {
 		verifyOK(t, verifierFor(t, p), iss.Token("alice", testAudience, nil))
 	})
 	t.Run("https", func(t *testing.T) {
-		iss := issuertest.NewTLS()
+		iss := testissuer.NewTLS()
 		defer iss.Close()
 		cfg := provider.OIDCConfig{Issuer: iss.Issuer(), Audiences: []string{testAudience}}
 		if _, err := provider.NewOIDC(context.Background(), cfg); err == nil {
@@ -59,7 +59,7 @@ func TestOIDCDiscoveryErrors(t *testing.T) {
 		t.Helper()
 		var srv *httptest.Server
 		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != issuertest.ConfigPath {
+			if r.URL.Path != testissuer.ConfigPath {
 				http.NotFound(w, r)
 				return
 			}
@@ -116,7 +116,7 @@ func TestOIDCDiscoveryErrors(t *testing.T) {
 			})
 		}, wantErr: safehttp.ErrTooLarge},
 		{name: "redirect to another host", server: func(t *testing.T) *httptest.Server {
-			srv := httptest.NewServer(http.RedirectHandler(other.URL+issuertest.ConfigPath, http.StatusFound))
+			srv := httptest.NewServer(http.RedirectHandler(other.URL+testissuer.ConfigPath, http.StatusFound))
 			t.Cleanup(srv.Close)
 			return srv
 		}, want: "another host"},

@@ -13,7 +13,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -48,10 +48,10 @@ func TestUnknownIssuer(t *testing.T) {
 // algorithms, its rules.
 func TestRouting(t *testing.T) {
 	a := newIssuer(t, "RS256")
-	b := issuertest.NewEmpty()
+	b := testissuer.NewEmpty()
 	defer b.Close()
-	b.Publish(issuertest.Key{KID: "b-key", Alg: "RS256", Private: rsaKey2()})
-	b.Publish(issuertest.Key{KID: "b-ec", Alg: "ES256", Private: ecKey()})
+	b.Publish(testissuer.Key{KID: "b-key", Alg: "RS256", Private: rsaKey2()})
+	b.Publish(testissuer.Key{KID: "b-ec", Alg: "ES256", Private: ecKey()})
 	pb := newOIDC(t, provider.OIDCConfig{Issuer: b.Issuer(), JWKSURL: b.JWKSURL(), Audiences: []string{"b-api"}, Algorithms: []string{"RS256", "ES256"}})
 	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, a), pb}})
 

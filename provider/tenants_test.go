@@ -17,7 +17,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/reasons"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -404,7 +404,7 @@ func TestTenantsPartition(t *testing.T) {
 // OIDCResolver looks up only well-formed issuer URLs, and discovers the
 // keys of the ones it accepts.
 func TestOIDCResolver(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 	var calls atomic.Int64
 	r := provider.OIDCResolver(func(ctx context.Context, issuer string) (provider.OIDCConfig, bool, error) {

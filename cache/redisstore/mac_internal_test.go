@@ -6,7 +6,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/redislock"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 // BenchmarkReadRecord is what a replica pays per Redis read of a shared
@@ -14,7 +14,7 @@ import (
 // nothing when Redis is trusted) and decoding it, for a JWKS of two
 // RSA-2048 keys.
 func BenchmarkReadRecord(b *testing.B) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 	iss.AddKey("RS256")
 	const url, key = "https://idp.example/.well-known/jwks.json", "jwtguard:jwks:k"

@@ -12,7 +12,7 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cache/redisstore"
 	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 func TestWatchSurvivesRedisOutages(t *testing.T) {
@@ -131,7 +131,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 		}
 	})
 	t.Run("a cache loads without waiting", func(t *testing.T) {
-		iss := issuertest.New()
+		iss := testissuer.New()
 		defer iss.Close()
 		var h recorder
 		c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Issuer: iss.URL, Store: s, Metrics: &h, HTTPClient: iss.Server.Client()})
@@ -154,7 +154,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 func TestReplicasThroughRedisOutage(t *testing.T) {
 	forEachServer(t, func(t *testing.T, srv server) {
 		ctx := context.Background()
-		iss := issuertest.New()
+		iss := testissuer.New()
 		defer iss.Close()
 		rs := newReplicas(t, 2, &backend{addr: srv.addr(), prefix: "jwtguard-test:outage:"}, iss,
 			cache.Config{UnknownKIDCooldown: 10 * time.Millisecond, MinRefreshInterval: 10 * time.Millisecond},

@@ -12,7 +12,7 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cache/redisstore"
 	"github.com/jwtguard/jwtguard/internal/observe"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -138,7 +138,7 @@ type replica struct {
 
 // newReplicas starts n replicas verifying iss's tokens (audience "api"),
 // sharing through b under b.prefix.
-func newReplicas(t *testing.T, n int, b *backend, iss *issuertest.Issuer, cc cache.Config,
+func newReplicas(t *testing.T, n int, b *backend, iss *testissuer.Issuer, cc cache.Config,
 	edit func(*redisstore.Config)) []*replica {
 	t.Helper()
 	p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{

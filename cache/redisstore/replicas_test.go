@@ -12,7 +12,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cache/redisstore"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 func TestReplicasFetchAsOne(t *testing.T) {
@@ -24,7 +24,7 @@ func TestReplicasFetchAsOne(t *testing.T) {
 		hour     = 12 * interval
 	)
 	forEachBackend(t, func(t *testing.T, b *backend) {
-		iss := issuertest.New()
+		iss := testissuer.New()
 		defer iss.Close()
 		rs := newReplicas(t, replicas, b, iss, cache.Config{
 			Strategy:           cache.Time,
@@ -37,7 +37,7 @@ func TestReplicasFetchAsOne(t *testing.T) {
 			t.Fatalf("%d replicas starting together fetched %d times; want 1", replicas, n)
 		}
 		// The same fleet without Redis, over the same time, as a baseline.
-		alone := issuertest.New()
+		alone := testissuer.New()
 		defer alone.Close()
 		for range replicas {
 			c, err := cache.New(cache.Config{URL: alone.JWKSURL(), Issuer: alone.URL, Strategy: cache.Time,
@@ -119,7 +119,7 @@ func TestReplicasFetchAsOne(t *testing.T) {
 
 func TestRotationReachesEveryReplica(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *backend) {
-		iss := issuertest.New()
+		iss := testissuer.New()
 		defer iss.Close()
 		const cooldown = 50 * time.Millisecond
 		rs := newReplicas(t, 5, b, iss, cache.Config{UnknownKIDCooldown: cooldown, MinRefreshInterval: cooldown}, nil)
@@ -263,8 +263,8 @@ func TestRedisWriterCannotServeKeys(t *testing.T) {
 
 // issuerAndImpostor starts an issuer and another whose tokens claim to come
 // from it, both closed when the test ends.
-func issuerAndImpostor(t *testing.T) (iss, evil *issuertest.Issuer) {
-	iss, evil = issuertest.New(), issuertest.New()
+func issuerAndImpostor(t *testing.T) (iss, evil *testissuer.Issuer) {
+	iss, evil = testissuer.New(), testissuer.New()
 	t.Cleanup(iss.Close)
 	t.Cleanup(evil.Close)
 	evil.SetIssuer(iss.URL)

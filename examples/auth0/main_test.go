@@ -104,15 +104,13 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
-// fakeTenant makes a TLS issuertest issuer look like an Auth0 tenant on
-// domain 127.0.0.1:<port>: iss "https://127.0.0.1:<port>/".
+// fakeTenant starts an issuertest stand-in for an Auth0 tenant on domain
+// 127.0.0.1:<port>: iss "https://127.0.0.1:<port>/".
 func fakeTenant(t *testing.T) (*issuertest.Issuer, config) {
 	t.Helper()
-	iss := issuertest.NewTLS()
+	iss := issuertest.NewAuth0()
 	t.Cleanup(iss.Close)
-	domain := strings.TrimPrefix(iss.URL, "https://")
-	iss.SetIssuer("https://" + domain + "/")
-	return iss, config{Domain: domain, Audiences: []string{"https://api.example.com"}, Permission: "read:messages"}
+	return iss, config{Domain: iss.Domain(), Audiences: []string{"https://api.example.com"}, Permission: "read:messages"}
 }
 
 // TestRouter drives the API, run on a real listener, against a TLS

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -121,16 +120,15 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
-// fakePool serves an issuertest issuer the way Cognito lays a pool out,
-// under /<poolID>, and returns the configuration for it: access tokens of
-// client "app-client", group "admin", and the Endpoint in front of iss.
-func fakePool(t *testing.T, iss *issuertest.Issuer, poolID string) config {
+// fakePool starts an issuertest stand-in for the user pool poolID and
+// returns it with the configuration for it: access tokens of client
+// "app-client", group "admin", and the Endpoint of the stand-in.
+func fakePool(t *testing.T, poolID string) (*issuertest.Issuer, config) {
 	t.Helper()
-	front := httptest.NewServer(http.StripPrefix("/"+poolID, iss.Server.Config.Handler))
-	t.Cleanup(front.Close)
-	iss.SetIssuer(front.URL + "/" + poolID)
-	return config{UserPoolID: poolID, ClientIDs: []string{"app-client"}, TokenUse: cognito.AccessToken,
-		Group: "admin", Endpoint: front.URL}
+	iss := issuertest.NewCognito(poolID)
+	t.Cleanup(iss.Close)
+	return iss, config{UserPoolID: poolID, ClientIDs: []string{"app-client"}, TokenUse: cognito.AccessToken,
+		Group: "admin", Endpoint: iss.Server.URL}
 }
 
 // accessToken mints a Cognito access token for client with groups.
@@ -143,11 +141,10 @@ func accessToken(iss *issuertest.Issuer, client string, groups ...string) string
 }
 
 // TestRouter drives the API, run on a real listener, against an
-// issuertest issuer laid out as a user pool through the Endpoint override.
+// issuertest stand-in for a user pool, reached through the Endpoint
+// override.
 func TestRouter(t *testing.T) {
-	iss := issuertest.New()
-	t.Cleanup(iss.Close)
-	cfg := fakePool(t, iss, "eu-west-1_TestPool1")
+	iss, cfg := fakePool(t, "eu-west-1_TestPool1")
 	addr, _ := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
 		return run(ctx, cfg, ln, slog.New(slog.DiscardHandler))
 	})
@@ -175,9 +172,7 @@ func TestRouter(t *testing.T) {
 // context ends; it serves while the keys cannot be fetched, and fails on a
 // configuration cognito.New refuses.
 func TestRun(t *testing.T) {
-	iss := issuertest.New()
-	t.Cleanup(iss.Close)
-	cfg := fakePool(t, iss, "eu-west-1_RunPool")
+	iss, cfg := fakePool(t, "eu-west-1_RunPool")
 	t.Run("serves", func(t *testing.T) {
 		var logs exampletest.Logs
 		addr, stop := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
@@ -200,10 +195,8 @@ func TestRun(t *testing.T) {
 		}
 	})
 	t.Run("keys unavailable", func(t *testing.T) {
-		down := issuertest.New()
-		t.Cleanup(down.Close)
+		down, cfg := fakePool(t, "eu-west-1_DownPool")
 		down.SetStatus(http.StatusInternalServerError)
-		cfg := fakePool(t, down, "eu-west-1_DownPool")
 		var logs exampletest.Logs
 		addr, stop := exampletest.StartRun(t, func(ctx context.Context, ln net.Listener) error {
 			return run(ctx, cfg, ln, logs.Logger())

@@ -6,7 +6,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/jwtguard/jwtguard/issuertest"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -23,12 +22,14 @@ func NoKeepAlive() *http.Client {
 	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 }
 
-// SourceConfig is an m2m.Config for client id with secret at iss's token
-// endpoint: Audience, Scope, the credentials in the form body, a
-// NoKeepAlive client, and h (which may be nil) for hooks.
-func SourceConfig(iss *issuertest.Issuer, id, secret string, h m2m.Hooks) m2m.Config {
+// SourceConfig is an m2m.Config for client id with secret at the token
+// endpoint tokenURL (a test issuer's URL + TokenPath): Audience, Scope, the
+// credentials in the form body, a NoKeepAlive client, and h (which may be
+// nil) for hooks. It takes the URL, not the issuer, so that this package
+// need not import the internal test issuer.
+func SourceConfig(tokenURL, id, secret string, h m2m.Hooks) m2m.Config {
 	return m2m.Config{
-		TokenURL:     iss.URL + issuertest.TokenPath,
+		TokenURL:     tokenURL,
 		ClientID:     id,
 		ClientSecret: secret,
 		Audience:     Audience,

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -87,11 +87,11 @@ func TestHooksNextTimesOut(t *testing.T) {
 
 // SourceConfig makes a working TokenSource config for a client of iss.
 func TestSourceConfig(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	t.Cleanup(iss.Close)
 	iss.SetClient("svc", "svc-secret")
 	h := m2mtest.NewHooks(time.Minute)
-	cfg := m2mtest.SourceConfig(iss, "svc", "svc-secret", h)
+	cfg := m2mtest.SourceConfig(iss.URL+testissuer.TokenPath, "svc", "svc-secret", h)
 	if tr, ok := cfg.HTTPClient.Transport.(*http.Transport); !ok || !tr.DisableKeepAlives {
 		t.Errorf("HTTPClient transport %#v keeps connections alive", cfg.HTTPClient.Transport)
 	}

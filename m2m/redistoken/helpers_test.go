@@ -15,7 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
 )
@@ -131,9 +131,9 @@ func (b backend) keys(t testing.TB) []string {
 	return keys
 }
 
-func newIssuer(t testing.TB) *issuertest.Issuer {
+func newIssuer(t testing.TB) *testissuer.Issuer {
 	t.Helper()
-	iss := issuertest.New()
+	iss := testissuer.New()
 	t.Cleanup(iss.Close)
 	iss.SetClient(testClient, testSecret)
 	return iss
@@ -141,8 +141,8 @@ func newIssuer(t testing.TB) *issuertest.Issuer {
 
 // sourceConfig is a TokenSource configuration for testClient at iss that
 // shares store.
-func sourceConfig(iss *issuertest.Issuer, store m2m.Store, h m2m.Hooks) m2m.Config {
-	cfg := m2mtest.SourceConfig(iss, testClient, testSecret, h)
+func sourceConfig(iss *testissuer.Issuer, store m2m.Store, h m2m.Hooks) m2m.Config {
+	cfg := m2mtest.SourceConfig(iss.URL+testissuer.TokenPath, testClient, testSecret, h)
 	cfg.Store = store
 	return cfg
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
 )
@@ -65,7 +65,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 	t.Run("a proxy answers", func(t *testing.T) {
 		iss := newIssuer(t)
 		h := newHooks()
-		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: iss.URL + issuertest.TokenPath, Secret: []byte("the proxies' shared secret, 32+ bytes"),
+		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: iss.URL + testissuer.TokenPath, Secret: []byte("the proxies' shared secret, 32+ bytes"),
 			Store: hangingStore(t, timeout), Hooks: h, Timeout: refreshTimeout})
 		if err != nil {
 			t.Fatal(err)

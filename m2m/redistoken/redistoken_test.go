@@ -16,7 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
 )
@@ -300,7 +300,7 @@ func TestProxyReplicas(t *testing.T) {
 			secret := []byte("the proxies' shared secret, 32+ bytes")
 			var replicas []*m2m.Proxy
 			for range 2 {
-				p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: iss.URL + issuertest.TokenPath, Secret: secret, Store: b.store(t, b.client(t), sealKey)})
+				p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: iss.URL + testissuer.TokenPath, Secret: secret, Store: b.store(t, b.client(t), sealKey)})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/internal/promtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
 )
@@ -217,7 +217,7 @@ func TestM2MConcurrentSourceAndProxy(t *testing.T) {
 	}
 	ts := m2mtest.NewSource(t, sourceConfig(iss, "billing", "svc", "svc-secret", c))
 	p, err := m2m.NewProxy(m2m.ProxyConfig{
-		TokenURL: iss.URL + issuertest.TokenPath, Secret: []byte(strings.Repeat("k", 32)), Name: "gateway", Hooks: c,
+		TokenURL: iss.URL + testissuer.TokenPath, Secret: []byte(strings.Repeat("k", 32)), Name: "gateway", Hooks: c,
 	})
 	if err != nil {
 		t.Fatalf("NewProxy: %v", err)

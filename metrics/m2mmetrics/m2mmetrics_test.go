@@ -18,7 +18,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/internal/promtest"
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
 )
@@ -34,9 +34,9 @@ const (
 
 // m2mIssuer starts an issuer with two clients: svc, with a quota of 10
 // tokens an hour and 50 a day, and vendor, without.
-func m2mIssuer(t *testing.T) *issuertest.Issuer {
+func m2mIssuer(t *testing.T) *testissuer.Issuer {
 	t.Helper()
-	iss := issuertest.New()
+	iss := testissuer.New()
 	t.Cleanup(iss.Close)
 	iss.SetClient("svc", "svc-secret")
 	iss.SetClientQuota("svc", 10, 50)
@@ -47,8 +47,8 @@ func m2mIssuer(t *testing.T) *issuertest.Issuer {
 // sourceConfig configures a TokenSource named name for client id at iss,
 // reporting to h, with keep-alives off so that a synctest bubble can go
 // idle.
-func sourceConfig(iss *issuertest.Issuer, name, id, secret string, h m2m.Hooks) m2m.Config {
-	cfg := m2mtest.SourceConfig(iss, id, secret, h)
+func sourceConfig(iss *testissuer.Issuer, name, id, secret string, h m2m.Hooks) m2m.Config {
+	cfg := m2mtest.SourceConfig(iss.URL+testissuer.TokenPath, id, secret, h)
 	cfg.Name = name
 	return cfg
 }
@@ -77,7 +77,7 @@ func (failingStore) Unlock(context.Context, string, string) error  { return errS
 func (failingStore) Put(context.Context, string, *m2m.Token) error { return errStoreDown }
 
 // TestM2MExposition runs real TokenSources and a real Proxy against an
-// issuertest token endpoint through a scripted sequence — a first mint, tokens
+// testissuer token endpoint through a scripted sequence — a first mint, tokens
 // served, one shared through a store, a background refresh, a rejected
 // client, a store down, a proxy hit, miss, rejection and upstream error —
 // and compares the whole exposition. In the synctest bubble the clock only
@@ -123,7 +123,7 @@ func TestM2MExposition(t *testing.T) {
 
 		// The proxy: a miss, a hit, a GET, a wrong secret.
 		p, err := m2m.NewProxy(m2m.ProxyConfig{
-			TokenURL: iss.URL + issuertest.TokenPath, Secret: []byte(strings.Repeat("k", 32)),
+			TokenURL: iss.URL + testissuer.TokenPath, Secret: []byte(strings.Repeat("k", 32)),
 			HTTPClient: m2mtest.NoKeepAlive(), Name: "gateway", Hooks: h,
 		})
 		if err != nil {

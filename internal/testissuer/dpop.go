@@ -1,4 +1,4 @@
-package issuertest
+package testissuer
 
 import (
 	"crypto"

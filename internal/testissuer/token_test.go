@@ -1,4 +1,4 @@
-package issuertest_test
+package testissuer_test
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 type answer struct {
@@ -22,9 +22,9 @@ type answer struct {
 	body   map[string]any
 }
 
-func call(t *testing.T, iss *issuertest.Issuer, method, contentType, body string, mod ...func(*http.Request)) answer {
+func call(t *testing.T, iss *testissuer.Issuer, method, contentType, body string, mod ...func(*http.Request)) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, iss.URL+issuertest.TokenPath, strings.NewReader(body))
+	req, err := http.NewRequest(method, iss.URL+testissuer.TokenPath, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func ccForm(id, secret string) string {
 // The client-credentials grant takes form or JSON bodies and Basic
 // credentials (form-decoded), and issues a token naming the client.
 func TestClientCredentials(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 	const id, secret = "odd:id", "p@ss+word"
 	iss.SetClient(id, secret)
@@ -110,7 +110,7 @@ func TestClientCredentials(t *testing.T) {
 
 // The demo mode is unchanged: GET with sub, aud, groups and ttl.
 func TestDemoToken(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 	a := call(t, iss, http.MethodGet, "", "", func(r *http.Request) {
 		r.URL.RawQuery = url.Values{"sub": {"alice"}, "aud": {"https://api"}, "groups": {"a,b"}, "ttl": {"2m"}}.Encode()
@@ -127,13 +127,13 @@ func TestDemoToken(t *testing.T) {
 // Quotas count down in Auth0-Client-Quota-Limit and, once spent, answer 429
 // with Retry-After.
 func TestClientQuota(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 	iss.SetClient("c", "s")
 	iss.SetClientQuota("c", 2, 5)
 	for i, want := range []string{"r=1", "r=0"} {
 		a := call(t, iss, http.MethodPost, form, ccForm("c", "s"))
-		h := a.header.Get(issuertest.QuotaHeader)
+		h := a.header.Get(testissuer.QuotaHeader)
 		if a.status != http.StatusOK || !strings.HasPrefix(h, "b=per_hour;q=2;"+want+";t=") || !strings.Contains(h, ",b=per_day;q=5;") {
 			t.Fatalf("mint %d: %d, quota %q", i, a.status, h)
 		}
@@ -150,7 +150,7 @@ func TestClientQuota(t *testing.T) {
 // Failure modes: a status with Retry-After, no expires_in, a gate; OnRequest
 // sees token requests.
 func TestTokenModes(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 	var seen atomic.Int64
 	arrived := make(chan struct{}, 8)
@@ -175,7 +175,7 @@ func TestTokenModes(t *testing.T) {
 	release := iss.BlockTokens()
 	got := make(chan int, 1)
 	go func() {
-		resp, err := http.Post(iss.URL+issuertest.TokenPath, form, strings.NewReader(ccForm("c", "s")))
+		resp, err := http.Post(iss.URL+testissuer.TokenPath, form, strings.NewReader(ccForm("c", "s")))
 		if err != nil {
 			got <- 0
 			return
@@ -202,7 +202,7 @@ func TestTokenModes(t *testing.T) {
 // detector sees no unguarded read of the client table, and each request
 // is judged by the clients registered when it arrives.
 func TestSetClientWhileServing(t *testing.T) {
-	iss := issuertest.New()
+	iss := testissuer.New()
 	defer iss.Close()
 	iss.SetClient("c", "s")
 	stop := make(chan struct{})
