@@ -19,10 +19,11 @@ var (
 	ErrUnavailable = errors.New("cache: keys unavailable")
 	// ErrClosed is returned by a Cache after Close.
 	ErrClosed = errors.New("cache: closed")
-	// ErrBadDocument is returned for a fetched document that cannot serve:
-	// not JSON, no keys, or no usable signing key. The current keys stay.
-	ErrBadDocument = errors.New("cache: unusable JWKS document")
 )
+
+// errBadDocument is the error of a fetched document that cannot serve:
+// not JSON, no keys, or no usable signing key. The current keys stay.
+var errBadDocument = errors.New("cache: unusable JWKS document")
 
 // errReadOnly is the error of the write methods of the keyfunc storage.
 var errReadOnly = errors.New("cache: storage is read-only")
@@ -52,21 +53,21 @@ func (e *UnavailableError) Unwrap() []error {
 	return []error{ErrUnavailable, e.Err}
 }
 
-// StatusError is a JWKS response with an unexpected HTTP status.
-type StatusError struct {
+// statusError is a JWKS response with an unexpected HTTP status.
+type statusError struct {
 	Code int
 	// RetryAfter is the response's Retry-After (429 and 503 send one);
 	// zero if it had none. The backoff honours it, up to Interval.
 	RetryAfter time.Duration
 }
 
-func (e *StatusError) Error() string {
+func (e *statusError) Error() string {
 	return fmt.Sprintf("cache: JWKS endpoint answered HTTP %d", e.Code)
 }
 
-// statusRetryAfter is the Retry-After of a *StatusError in err's chain.
+// statusRetryAfter is the Retry-After of a *statusError in err's chain.
 func statusRetryAfter(err error) time.Duration {
-	if se := (*StatusError)(nil); errors.As(err, &se) {
+	if se := (*statusError)(nil); errors.As(err, &se) {
 		return se.RetryAfter
 	}
 	return 0

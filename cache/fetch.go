@@ -60,7 +60,7 @@ func (c *Cache) fetch(ctx context.Context, prev *Document) (*Document, error) {
 		}
 		return doc, nil
 	case resp.StatusCode != http.StatusOK:
-		return nil, &StatusError{Code: resp.StatusCode, RetryAfter: safehttp.RetryAfter(resp.Header, time.Now())}
+		return nil, &statusError{Code: resp.StatusCode, RetryAfter: safehttp.RetryAfter(resp.Header, time.Now())}
 	}
 	doc.Body, err = safehttp.ReadBody(resp.Body, c.cfg.MaxResponseBytes)
 	if err != nil {

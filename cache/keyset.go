@@ -88,10 +88,10 @@ func parse(body []byte) (*parsed, error) {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadDocument, err)
+		return nil, fmt.Errorf("%w: %w", errBadDocument, err)
 	}
 	if len(doc.Keys) == 0 {
-		return nil, fmt.Errorf("%w: no keys", ErrBadDocument)
+		return nil, fmt.Errorf("%w: no keys", errBadDocument)
 	}
 	byKID := make(map[string]*key, len(doc.Keys))
 	list := make([]key, 0, len(doc.Keys)) // never grows: byKID points into it
@@ -111,7 +111,7 @@ func parse(body []byte) (*parsed, error) {
 		byKID[m.KID] = &list[len(list)-1]
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("%w: no usable signing key (%s)", ErrBadDocument, strings.Join(skipped, "; "))
+		return nil, fmt.Errorf("%w: no usable signing key (%s)", errBadDocument, strings.Join(skipped, "; "))
 	}
 	return &parsed{body: body, byKID: byKID, list: list}, nil
 }

@@ -100,7 +100,7 @@ func (c *Cache) obtain(ctx context.Context, trigger observe.Trigger, start time.
 		Produce:     fetch,
 		Report:      c.storeFailed,
 		WaitFor:     c.cfg.FetchTimeout,
-		LockTimeout: ErrLockTimeout,
+		LockTimeout: errLockTimeout,
 	})
 	if err != nil {
 		return observe.ResultError, !fetched, err
@@ -113,7 +113,7 @@ func (c *Cache) obtain(ctx context.Context, trigger observe.Trigger, start time.
 func (c *Cache) check(doc *Document) error {
 	if doc.URL != c.cfg.URL || doc.Issuer != c.cfg.Issuer {
 		return fmt.Errorf("%w: document is for %q (issuer %q), want %q (issuer %q)",
-			ErrBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
+			errBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
 	}
 	return nil
 }

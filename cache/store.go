@@ -27,10 +27,10 @@ type Document struct {
 // cache reports it and replaces the record with a document it fetches.
 var ErrBadRecord = fmt.Errorf("cache: %w", share.ErrBadRecord)
 
-// ErrLockTimeout is reported (to the Logger and Metrics) when another process
+// errLockTimeout is reported (to the Logger and Metrics) when another process
 // held the fetch lock for FetchTimeout, or half the refresh's time, without
 // sharing a document: the cache then fetches for itself.
-var ErrLockTimeout = errors.New("cache: no document from the process holding the fetch lock")
+var errLockTimeout = errors.New("cache: no document from the process holding the fetch lock")
 
 // Store shares documents between the caches of several processes, so
 // that one of them fetches from the provider and the others read its

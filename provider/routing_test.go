@@ -132,9 +132,8 @@ func TestLoad(t *testing.T) {
 	defer v.Close()
 
 	err = v.Load(context.Background())
-	var se *cache.StatusError
-	if !errors.As(err, &se) || se.Code != http.StatusServiceUnavailable {
-		t.Fatalf("Load: %v, want a *cache.StatusError with code 503", err)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 503") {
+		t.Fatalf("Load: %v, want the 503 answer", err)
 	}
 	if msg := err.Error(); !strings.Contains(msg, down.Issuer()) || strings.Contains(msg, up.Issuer()+`"`) {
 		t.Errorf("Load error %q should name %s and only it", msg, down.Issuer())
@@ -170,8 +169,7 @@ func TestKeysUnavailable(t *testing.T) {
 	if !errors.As(err, &ue) {
 		t.Fatalf("error %v is not a *cache.UnavailableError", err)
 	}
-	var se *cache.StatusError
-	if !errors.As(ue.Err, &se) || se.Code != http.StatusInternalServerError {
+	if !strings.Contains(ue.Err.Error(), "HTTP 500") {
 		t.Errorf("cause %v, want the 500 answer", ue.Err)
 	}
 	if !strings.HasPrefix(err.Error(), "provider: ") || !strings.Contains(err.Error(), iss.Issuer()) || strings.Contains(err.Error(), "\n") {

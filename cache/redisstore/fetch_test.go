@@ -180,11 +180,11 @@ func TestFetchGivesUpWaiting(t *testing.T) {
 		}{
 			{"after the wait bound it fetches itself", func() (context.Context, func(), func()) {
 				return context.Background(), func() {}, nil
-			}, nil, 1, cache.ErrLockTimeout},
+			}, nil, 1, errLockTimeout},
 			{"a context shorter than twice the wait bound leaves half for the fetch", func() (context.Context, func(), func()) {
 				ctx, cancel := context.WithTimeout(context.Background(), lockTTL)
 				return ctx, cancel, nil
-			}, nil, 1, cache.ErrLockTimeout},
+			}, nil, 1, errLockTimeout},
 			{"a context canceled while waiting ends the wait", func() (context.Context, func(), func()) {
 				ctx, cancel := context.WithCancel(context.Background())
 				return ctx, cancel, cancel

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -108,6 +109,10 @@ func newClient(t *testing.T, addr string) *redis.Client {
 }
 
 // testSecret is the fleet secret of the tests' stores.
+// errLockTimeout is what the share protocol reports when the lock holder
+// shared nothing in time (the cache's own is unexported).
+var errLockTimeout = errors.New("no document from the lock holder")
+
 var testSecret = []byte("the tests' fleet secret, 32 bytes+")
 
 // testTimeout bounds the tests' Redis calls: the default, 500 ms, is
@@ -290,7 +295,7 @@ func fetchWaiting(ctx context.Context, s *redisstore.Store, after time.Time, wai
 		Produce:     fetch,
 		Report:      report,
 		WaitFor:     wait,
-		LockTimeout: cache.ErrLockTimeout,
+		LockTimeout: errLockTimeout,
 	})
 	return doc, err
 }
