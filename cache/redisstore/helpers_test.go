@@ -111,7 +111,7 @@ func newClient(t *testing.T, addr string) *redis.Client {
 // testSecret is the fleet secret of the tests' stores.
 // errLockTimeout is what the share protocol reports when the lock holder
 // shared nothing in time (the cache's own is unexported).
-var errLockTimeout = errors.New("no document from the lock holder")
+var errLockTimeout = errors.New("cache: no document from the lock holder")
 
 var testSecret = []byte("the tests' fleet secret, 32 bytes+")
 
