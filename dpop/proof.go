@@ -20,36 +20,33 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jwtguard/jwtguard/internal/dpopshared"
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/jwa"
 )
 
-// MaxProofBytes is the longest proof Verify reads.
-const MaxProofBytes = 8 << 10
+// maxProofBytes is the longest proof Verify reads.
+const maxProofBytes = 8 << 10
 
 // maxJTIBytes bounds jti: a nonce-like identifier, not a payload.
 const maxJTIBytes = 256
 
-// Defaults of Options.
+// Defaults of Options, documented on its fields. The default algorithms
+// are dpopshared.Algorithms, which the middleware announces too.
 const (
-	DefaultWindow = time.Minute
-	DefaultLeeway = 5 * time.Second
+	defaultWindow = time.Minute
+	defaultLeeway = 5 * time.Second
 )
-
-// DefaultAlgorithms are the proof algorithms accepted unless Options say
-// otherwise: asymmetric ones only, never "none" or HS*.
-var DefaultAlgorithms = []string{"ES256", "ES384", "ES512", "EdDSA", "PS256", "RS256"}
 
 // Options are the rules a proof must meet besides the request's.
 type Options struct {
 	// Algorithms accepted, each an asymmetric JWS algorithm. If nil,
-	// DefaultAlgorithms.
+	// ES256, ES384, ES512, EdDSA, PS256 and RS256 (never "none" or HS*).
 	Algorithms []string
-	// Window is how old a proof's iat may be. If zero, DefaultWindow (a
-	// minute).
+	// Window is how old a proof's iat may be. If zero, a minute.
 	Window time.Duration
-	// Leeway is how far in the future iat may be (clock skew). If zero,
-	// DefaultLeeway (5 seconds).
+	// Leeway is how far in the future iat may be (clock skew). If zero, 5
+	// seconds.
 	Leeway time.Duration
 	// Nonces, if not nil, are the server nonces a proof must carry one of
 	// (RFC 9449 §8): without a valid one, ErrUseNonce.
@@ -86,20 +83,20 @@ type Proof struct {
 	Expires time.Time
 }
 
-// Verify checks proof, the value of a request's one DPoP header, as RFC
-// 9449 §4.3 says: a compact JWS of typ "dpop+jwt", signed with an allowed
-// asymmetric algorithm by the public key in its jwk header (no private
-// members); claims jti, htm equal to the request's method, htu equal to
-// its URI (normalized, query and fragment ignored), iat within the
-// window, ath the SHA-256 of the access token if one is presented, and
-// one of the server's nonces if it asks for them (Options.Nonces). It does not check that jti is
-// new, nor that the token is bound to the key (cnf.jkt = Proof.JKT): the
-// caller does. Errors match ErrInvalidProof and one reason, or
+// Verify checks proof, the value of a request's one DPoP header (at most
+// 8 KiB), as RFC 9449 §4.3 says: a compact JWS of typ "dpop+jwt", signed
+// with an allowed asymmetric algorithm by the public key in its jwk
+// header (no private members); claims jti, htm equal to the request's
+// method, htu equal to its URI (normalized, query and fragment ignored),
+// iat within the window, ath the SHA-256 of the access token if one is
+// presented, and one of the server's nonces if it asks for them
+// (Options.Nonces). It does not check that jti is new, nor that the token
+// is bound to the key (cnf.jkt = Proof.JKT): the caller does. Errors match ErrInvalidProof and one reason, or
 // ErrUseNonce.
 func Verify(proof string, r Request, o Options) (*Proof, error) {
 	algs := o.Algorithms
 	if algs == nil {
-		algs = DefaultAlgorithms
+		algs = dpopshared.Algorithms
 	}
 	if err := jwa.Check(algs); err != nil {
 		return nil, fmt.Errorf("dpop: Options.Algorithms: %w", err)
@@ -109,10 +106,10 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 		return nil, errors.New("dpop: Options.Window and Leeway must not be negative")
 	}
 	if window == 0 {
-		window = DefaultWindow
+		window = defaultWindow
 	}
 	if leeway == 0 {
-		leeway = DefaultLeeway
+		leeway = defaultLeeway
 	}
 
 	seg, err := split(proof)
@@ -239,8 +236,8 @@ func split(proof string) ([3][]byte, error) {
 	switch {
 	case proof == "":
 		return seg, fmt.Errorf("%w: empty", ErrMalformed)
-	case len(proof) > MaxProofBytes:
-		return seg, fmt.Errorf("%w: over %d bytes", ErrMalformed, MaxProofBytes)
+	case len(proof) > maxProofBytes:
+		return seg, fmt.Errorf("%w: over %d bytes", ErrMalformed, maxProofBytes)
 	case strings.Count(proof, ".") != 2 || strings.ContainsAny(proof, "\r\n"):
 		return seg, fmt.Errorf("%w: want three base64url segments", ErrMalformed)
 	}

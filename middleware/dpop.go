@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/dpopshared"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -216,7 +217,7 @@ func ProofFromContext(ctx context.Context) *dpop.Proof {
 func (m *Middleware) dpopAlgs() string {
 	algs := m.cfg.DPoP.Proof.Algorithms
 	if algs == nil {
-		algs = dpop.DefaultAlgorithms
+		algs = dpopshared.Algorithms
 	}
 	return strings.Join(algs, " ")
 }
