@@ -103,7 +103,7 @@ func (m *Middleware) checkDPoP(r *http.Request, token string, claims *provider.C
 	case bound != p.JKT:
 		return nil, errWrongKey
 	}
-	seen, err := m.replays.Seen(r.Context(), dpop.ReplayKey(p), p.Expires)
+	seen, err := m.replays.Seen(r.Context(), dpopshared.ReplayKey(p.JKT, p.ID), p.Expires)
 	if err != nil {
 		return nil, fmt.Errorf("middleware: DPoP replay check: %w", err)
 	}
