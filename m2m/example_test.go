@@ -79,15 +79,30 @@ func ExampleNewProxy() {
 	http.Handle("POST /oauth/token", p)
 }
 
-func ExampleParseQuota() {
-	quotas, err := m2m.ParseQuota("b=per_hour;q=10;r=7;t=3540,b=per_day;q=50;r=47;t=43200")
+// The token quota the endpoint declared with its last answer.
+func ExampleTokenSource_Quota() {
+	iss := issuertest.New() // a test identity provider on loopback
+	defer iss.Close()
+	iss.SetClient("reports", "s3cret")
+	iss.SetClientQuota("reports", 10, 50) // tokens per hour, per day
+
+	ts, err := m2m.New(m2m.Config{
+		TokenURL:     iss.URL + issuertest.TokenPath,
+		ClientID:     "reports",
+		ClientSecret: "s3cret",
+		Audience:     "https://api.example.com/",
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, q := range quotas {
-		fmt.Printf("%s: %d of %d left, resets in %v\n", q.Bucket, q.Remaining, q.Limit, q.Reset)
+	defer ts.Close()
+	if _, err := ts.Token(); err != nil {
+		log.Fatal(err)
+	}
+	for _, q := range ts.Quota() {
+		fmt.Printf("%s %s: %d of %d left\n", q.Scope, q.Bucket, q.Remaining, q.Limit)
 	}
 	// Output:
-	// per_hour: 7 of 10 left, resets in 59m0s
-	// per_day: 47 of 50 left, resets in 12h0m0s
+	// client per_hour: 9 of 10 left
+	// client per_day: 49 of 50 left
 }

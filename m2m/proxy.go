@@ -168,7 +168,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if minted {
 		p.report(ProxyMiss)
-		for _, name := range []string{ClientQuotaHeader, OrganizationQuotaHeader} {
+		for _, name := range []string{clientQuotaHeader, organizationQuotaHeader} {
 			if v := up.header.Get(name); v != "" {
 				w.Header().Set(name, v)
 			}
@@ -281,7 +281,7 @@ func (p *Proxy) key(req *tokenRequest) string {
 // Cache-Control is always no-store.
 var passedHeaders = []string{
 	"Content-Type", "Retry-After", "WWW-Authenticate", "Pragma", "DPoP-Nonce",
-	ClientQuotaHeader, OrganizationQuotaHeader,
+	clientQuotaHeader, organizationQuotaHeader,
 	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
 }
 
