@@ -25,16 +25,16 @@ const (
 	Usage Strategy = "usage"
 )
 
-// Defaults of Config.
+// Defaults of Config, documented on its fields.
 const (
-	DefaultInterval           = 20 * time.Minute
-	DefaultUsages             = 1000
-	DefaultThreshold          = 0.8
-	DefaultMinRefreshInterval = 30 * time.Second
-	DefaultUnknownKIDCooldown = 30 * time.Second
-	DefaultMaxStale           = 24 * time.Hour
-	DefaultFetchTimeout       = 10 * time.Second
-	DefaultMaxResponseBytes   = 1 << 20
+	defaultInterval           = 20 * time.Minute
+	defaultUsages             = 1000
+	defaultThreshold          = 0.8
+	defaultMinRefreshInterval = 30 * time.Second
+	defaultUnknownKIDCooldown = 30 * time.Second
+	defaultMaxStale           = 24 * time.Hour
+	defaultFetchTimeout       = 10 * time.Second
+	defaultMaxResponseBytes   = 1 << 20
 )
 
 // Config configures a Cache. It is plain data: a zero field means the
@@ -50,11 +50,11 @@ type Config struct {
 	// Strategy is Time, Usage or Both. If empty, Both is used.
 	Strategy Strategy
 	// Interval is the lifetime of a key set under Time and Both. If zero,
-	// DefaultInterval (20 minutes) is used.
+	// 20 minutes.
 	Interval time.Duration
 	// Usages is the number of key look-ups a key set serves under Usage and
-	// Both. Each replica counts its own. If zero, DefaultUsages (1000) is
-	// used under Both; the Usage strategy requires it.
+	// Both. Each replica counts its own. If zero, 1000 under Both; the
+	// Usage strategy requires it.
 	Usages int64
 	// DisableBackgroundRefresh turns off the refresh of the key set at
 	// Threshold of its lifetime; a look-up past the lifetime then waits
@@ -72,21 +72,18 @@ type Config struct {
 	SkipIdleRefresh bool
 	// Threshold is the fraction of the lifetime (time or usage) after which
 	// the background refresh runs; it must be in (0,1). Scheduled refreshes
-	// carry ±10% jitter. If zero, DefaultThreshold (0.8) is used.
+	// carry ±10% jitter. If zero, 0.8.
 	Threshold float64
 	// MinRefreshInterval is the floor between two refreshes made by the
 	// policy (time, usage, background, retries); it must not exceed
-	// Threshold × Interval. If zero, DefaultMinRefreshInterval (30
-	// seconds) is used.
+	// Threshold × Interval. If zero, 30 seconds.
 	MinRefreshInterval time.Duration
 	// UnknownKIDCooldown bounds refreshes caused by tokens with an unknown
-	// kid to one per this long. If zero, DefaultUnknownKIDCooldown (30
-	// seconds) is used.
+	// kid to one per this long. If zero, 30 seconds.
 	UnknownKIDCooldown time.Duration
 	// MaxStale is how long past its expiry a key set keeps serving while
-	// its refresh runs or fails. If zero, DefaultMaxStale (24 hours) is
-	// used; a negative value never serves expired keys: look-ups past the
-	// expiry wait for the refresh.
+	// its refresh runs or fails. If zero, 24 hours; a negative value never
+	// serves expired keys: look-ups past the expiry wait for the refresh.
 	MaxStale time.Duration
 	// HonorCacheControl takes max-age from the JWKS response's Cache-Control
 	// header as the lifetime, clamped to [MinRefreshInterval/Threshold,
@@ -97,11 +94,9 @@ type Config struct {
 	// redirect policy is wrapped: redirects to another host or from https to
 	// http are refused.
 	HTTPClient *http.Client
-	// FetchTimeout bounds one fetch. If zero, DefaultFetchTimeout (10
-	// seconds) is used.
+	// FetchTimeout bounds one fetch. If zero, 10 seconds.
 	FetchTimeout time.Duration
-	// MaxResponseBytes caps the JWKS body. If zero, DefaultMaxResponseBytes
-	// (1 MiB) is used.
+	// MaxResponseBytes caps the JWKS body. If zero, 1 MiB.
 	MaxResponseBytes int64
 	// InsecureAllowHTTP allows a plain http URL on any host. Never set it in
 	// production: anyone on the path could then serve you their keys.
@@ -139,10 +134,10 @@ func (c Config) withDefaults() (Config, error) {
 		v    *time.Duration
 		def  time.Duration
 	}{
-		{"Interval", &c.Interval, DefaultInterval},
-		{"MinRefreshInterval", &c.MinRefreshInterval, DefaultMinRefreshInterval},
-		{"UnknownKIDCooldown", &c.UnknownKIDCooldown, DefaultUnknownKIDCooldown},
-		{"FetchTimeout", &c.FetchTimeout, DefaultFetchTimeout},
+		{"Interval", &c.Interval, defaultInterval},
+		{"MinRefreshInterval", &c.MinRefreshInterval, defaultMinRefreshInterval},
+		{"UnknownKIDCooldown", &c.UnknownKIDCooldown, defaultUnknownKIDCooldown},
+		{"FetchTimeout", &c.FetchTimeout, defaultFetchTimeout},
 	}
 	for _, d := range durations {
 		if *d.v < 0 {
@@ -153,7 +148,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	if c.MaxStale == 0 {
-		c.MaxStale = DefaultMaxStale
+		c.MaxStale = defaultMaxStale
 	}
 	if c.Usages < 0 {
 		return c, fmt.Errorf("cache: Config.Usages must not be negative (got %d)", c.Usages)
@@ -164,10 +159,10 @@ func (c Config) withDefaults() (Config, error) {
 			// uses is almost certainly a mistake: say so rather than guess.
 			return c, errors.New("cache: Config.Usages is required with the Usage strategy")
 		}
-		c.Usages = DefaultUsages
+		c.Usages = defaultUsages
 	}
 	if c.Threshold == 0 {
-		c.Threshold = DefaultThreshold
+		c.Threshold = defaultThreshold
 	}
 	if !(c.Threshold > 0 && c.Threshold < 1) || math.IsNaN(c.Threshold) {
 		return c, fmt.Errorf("cache: Config.Threshold must be in (0,1) (got %v)", c.Threshold)
@@ -182,7 +177,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("cache: Config.MaxResponseBytes must not be negative (got %d)", c.MaxResponseBytes)
 	}
 	if c.MaxResponseBytes == 0 {
-		c.MaxResponseBytes = DefaultMaxResponseBytes
+		c.MaxResponseBytes = defaultMaxResponseBytes
 	}
 	return c, nil
 }

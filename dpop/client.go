@@ -95,7 +95,7 @@ func publicJWK(pub crypto.PublicKey) (string, map[string]any, error) {
 		crv, size := curveName(k.Curve)
 		raw, err := k.Bytes()
 		if crv == "" || err != nil {
-			return "", nil, fmt.Errorf("%w: EC keys are P-256, P-384 or P-521", ErrKey)
+			return "", nil, fmt.Errorf("%w: EC keys are P-256, P-384 or P-521", errKey)
 		}
 		alg := map[int]string{32: "ES256", 48: "ES384", 66: "ES512"}[size]
 		return alg, map[string]any{"kty": "EC", "crv": crv, "x": b64.EncodeToString(raw[1 : 1+size]), "y": b64.EncodeToString(raw[1+size:])}, nil
@@ -104,5 +104,5 @@ func publicJWK(pub crypto.PublicKey) (string, map[string]any, error) {
 	case *rsa.PublicKey:
 		return "RS256", map[string]any{"kty": "RSA", "n": b64.EncodeToString(k.N.Bytes()), "e": b64.EncodeToString(big.NewInt(int64(k.E)).Bytes())}, nil
 	}
-	return "", nil, fmt.Errorf("%w: %T", ErrKey, pub)
+	return "", nil, fmt.Errorf("%w: %T", errKey, pub)
 }

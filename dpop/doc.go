@@ -14,8 +14,9 @@
 // and the request, and returns the proof's key thumbprint and jti. Two
 // checks are the caller's: that the access token's cnf.jkt equals
 // Proof.JKT, and that the jti was not seen before within the window (a
-// replay). Errors match ErrInvalidProof (error="invalid_dpop_proof") and
-// one reason with a code for provider.Reason, or ErrUseNonce
+// replay). Errors match ErrInvalidProof (error="invalid_dpop_proof"),
+// their message saying what was wrong and provider.Reason returning its
+// code (dpop_malformed, dpop_iat, …), or ErrUseNonce
 // (error="use_dpop_nonce"). The middleware runs all of it
 // (middleware.DPoPConfig).
 //

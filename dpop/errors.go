@@ -5,28 +5,34 @@ import "errors"
 // The categories of a refused proof, as RFC 9449 §7.1 answers them.
 var (
 	// ErrInvalidProof: the proof is malformed, or fails a check
-	// (error="invalid_dpop_proof"). Each reason below matches it.
+	// (error="invalid_dpop_proof"). Every refusal of a proof but
+	// ErrUseNonce matches it, ErrReplaysFull too; the error's message and
+	// provider.Reason say what was wrong.
 	ErrInvalidProof = errors.New("dpop: invalid DPoP proof")
 	// ErrUseNonce: the proof lacks the server's current nonce
 	// (error="use_dpop_nonce", with a fresh DPoP-Nonce).
 	ErrUseNonce = &reasonError{reason: "dpop_nonce", msg: "dpop: the proof must carry the server's nonce"}
 )
 
-// The reasons a proof is invalid; each matches ErrInvalidProof.
+// ErrReplaysFull: the replay store holds as many live proofs as it may;
+// new ones are refused until some leave their window. It matches
+// ErrInvalidProof.
+var ErrReplaysFull = newReason("dpop_replays_full", "too many proofs in the window to remember: refused")
+
+// The reasons a proof is invalid; each matches ErrInvalidProof. They are
+// not exported: the error's message says what was wrong, and
+// provider.Reason returns the code (a metric label).
 var (
-	ErrMalformed    = newReason("dpop_malformed", "malformed DPoP proof")
-	ErrType         = newReason("dpop_type", `proof typ is not "dpop+jwt"`)
-	ErrAlgorithm    = newReason("dpop_algorithm", "proof algorithm not allowed")
-	ErrKey          = newReason("dpop_key", "proof jwk is not a usable public key")
-	ErrSignature    = newReason("dpop_signature", "invalid proof signature")
-	ErrMissingClaim = newReason("dpop_missing_claim", "proof claim missing")
-	ErrMethod       = newReason("dpop_method", "proof htm is not the request's method")
-	ErrURI          = newReason("dpop_uri", "proof htu is not the request's URI")
-	ErrIssuedAt     = newReason("dpop_iat", "proof iat outside the accepted window")
-	ErrTokenHash    = newReason("dpop_ath", "proof ath is not the access token's hash")
-	// ErrReplaysFull: the replay store holds as many live proofs as it
-	// may; new ones are refused until some leave their window.
-	ErrReplaysFull = newReason("dpop_replays_full", "too many proofs in the window to remember: refused")
+	errMalformed    = newReason("dpop_malformed", "malformed DPoP proof")
+	errType         = newReason("dpop_type", `proof typ is not "dpop+jwt"`)
+	errAlgorithm    = newReason("dpop_algorithm", "proof algorithm not allowed")
+	errKey          = newReason("dpop_key", "proof jwk is not a usable public key")
+	errSignature    = newReason("dpop_signature", "invalid proof signature")
+	errMissingClaim = newReason("dpop_missing_claim", "proof claim missing")
+	errMethod       = newReason("dpop_method", "proof htm is not the request's method")
+	errURI          = newReason("dpop_uri", "proof htu is not the request's URI")
+	errIssuedAt     = newReason("dpop_iat", "proof iat outside the accepted window")
+	errTokenHash    = newReason("dpop_ath", "proof ath is not the access token's hash")
 )
 
 // reasonError is a sentinel with a fixed reason code, which

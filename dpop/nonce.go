@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// MinNonceSecretBytes is the shortest secret NewNonces takes.
-const MinNonceSecretBytes = 32
+// minNonceSecretBytes is the shortest secret NewNonces takes.
+const minNonceSecretBytes = 32
 
 // Nonces issues and checks server nonces (RFC 9449 §8–9) without state:
 // a nonce is a time bucket and an HMAC-SHA256 of it under the fleet's
@@ -21,11 +21,11 @@ type Nonces struct {
 	period time.Duration
 }
 
-// NewNonces returns Nonces under secret (MinNonceSecretBytes or more,
-// the same on every replica) whose buckets last period (a minute or
-// more is usual: a nonce then lives between one and two periods).
+// NewNonces returns Nonces under secret (32 bytes or more, the same on
+// every replica) whose buckets last period (a minute or more is usual: a
+// nonce then lives between one and two periods).
 func NewNonces(secret []byte, period time.Duration) (*Nonces, error) {
-	if len(secret) < MinNonceSecretBytes {
+	if len(secret) < minNonceSecretBytes {
 		return nil, errors.New("dpop: the nonce secret must be at least 32 random bytes, shared by the fleet")
 	}
 	if period < time.Second {

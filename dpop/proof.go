@@ -20,36 +20,33 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jwtguard/jwtguard/internal/dpopshared"
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/jwa"
 )
 
-// MaxProofBytes is the longest proof Verify reads.
-const MaxProofBytes = 8 << 10
+// maxProofBytes is the longest proof Verify reads.
+const maxProofBytes = 8 << 10
 
 // maxJTIBytes bounds jti: a nonce-like identifier, not a payload.
 const maxJTIBytes = 256
 
-// Defaults of Options.
+// Defaults of Options, documented on its fields. The default algorithms
+// are dpopshared.Algorithms, which the middleware announces too.
 const (
-	DefaultWindow = time.Minute
-	DefaultLeeway = 5 * time.Second
+	defaultWindow = time.Minute
+	defaultLeeway = 5 * time.Second
 )
-
-// DefaultAlgorithms are the proof algorithms accepted unless Options say
-// otherwise: asymmetric ones only, never "none" or HS*.
-var DefaultAlgorithms = []string{"ES256", "ES384", "ES512", "EdDSA", "PS256", "RS256"}
 
 // Options are the rules a proof must meet besides the request's.
 type Options struct {
 	// Algorithms accepted, each an asymmetric JWS algorithm. If nil,
-	// DefaultAlgorithms.
+	// ES256, ES384, ES512, EdDSA, PS256 and RS256 (never "none" or HS*).
 	Algorithms []string
-	// Window is how old a proof's iat may be. If zero, DefaultWindow (a
-	// minute).
+	// Window is how old a proof's iat may be. If zero, a minute.
 	Window time.Duration
-	// Leeway is how far in the future iat may be (clock skew). If zero,
-	// DefaultLeeway (5 seconds).
+	// Leeway is how far in the future iat may be (clock skew). If zero, 5
+	// seconds.
 	Leeway time.Duration
 	// Nonces, if not nil, are the server nonces a proof must carry one of
 	// (RFC 9449 §8): without a valid one, ErrUseNonce.
@@ -86,20 +83,21 @@ type Proof struct {
 	Expires time.Time
 }
 
-// Verify checks proof, the value of a request's one DPoP header, as RFC
-// 9449 §4.3 says: a compact JWS of typ "dpop+jwt", signed with an allowed
-// asymmetric algorithm by the public key in its jwk header (no private
-// members); claims jti, htm equal to the request's method, htu equal to
-// its URI (normalized, query and fragment ignored), iat within the
-// window, ath the SHA-256 of the access token if one is presented, and
-// one of the server's nonces if it asks for them (Options.Nonces). It does not check that jti is
-// new, nor that the token is bound to the key (cnf.jkt = Proof.JKT): the
-// caller does. Errors match ErrInvalidProof and one reason, or
-// ErrUseNonce.
+// Verify checks proof, the value of a request's one DPoP header (at most
+// 8 KiB), as RFC 9449 §4.3 says: a compact JWS of typ "dpop+jwt", signed
+// with an allowed asymmetric algorithm by the public key in its jwk
+// header (no private members); claims jti, htm equal to the request's
+// method, htu equal to its URI (normalized, query and fragment ignored),
+// iat within the window, ath the SHA-256 of the access token if one is
+// presented, and one of the server's nonces if it asks for them
+// (Options.Nonces). It does not check that jti is new, nor that the token
+// is bound to the key (cnf.jkt = Proof.JKT): the caller does. Errors match
+// ErrInvalidProof, their message and provider.Reason code saying which
+// check failed, or ErrUseNonce.
 func Verify(proof string, r Request, o Options) (*Proof, error) {
 	algs := o.Algorithms
 	if algs == nil {
-		algs = DefaultAlgorithms
+		algs = dpopshared.Algorithms
 	}
 	if err := jwa.Check(algs); err != nil {
 		return nil, fmt.Errorf("dpop: Options.Algorithms: %w", err)
@@ -109,10 +107,10 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 		return nil, errors.New("dpop: Options.Window and Leeway must not be negative")
 	}
 	if window == 0 {
-		window = DefaultWindow
+		window = defaultWindow
 	}
 	if leeway == 0 {
-		leeway = DefaultLeeway
+		leeway = defaultLeeway
 	}
 
 	seg, err := split(proof)
@@ -137,7 +135,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 		}
 	}
 	if obj.Err != nil {
-		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, obj.Err)
+		return nil, fmt.Errorf("%w: header: %w", errMalformed, obj.Err)
 	}
 	var c struct {
 		JTI, HTM, HTU, ATH, Nonce string
@@ -161,10 +159,10 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 		}
 	}
 	if obj.Err != nil {
-		return nil, fmt.Errorf("%w: claims: %w", ErrMalformed, obj.Err)
+		return nil, fmt.Errorf("%w: claims: %w", errMalformed, obj.Err)
 	}
 	if len(c.JTI) > maxJTIBytes {
-		return nil, fmt.Errorf("%w: jti over %d bytes", ErrMalformed, maxJTIBytes)
+		return nil, fmt.Errorf("%w: jti over %d bytes", errMalformed, maxJTIBytes)
 	}
 	missing := ""
 	switch {
@@ -180,49 +178,49 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 		missing = "ath"
 	}
 	if missing != "" {
-		return nil, fmt.Errorf("%w: %s", ErrMissingClaim, missing)
+		return nil, fmt.Errorf("%w: %s", errMissingClaim, missing)
 	}
 	if !strings.EqualFold(h.Typ, "dpop+jwt") {
-		return nil, fmt.Errorf("%w: %q", ErrType, h.Typ)
+		return nil, fmt.Errorf("%w: %q", errType, h.Typ)
 	}
 	if !slices.Contains(algs, h.Alg) {
-		return nil, fmt.Errorf("%w: %q (accepted: %q)", ErrAlgorithm, h.Alg, algs)
+		return nil, fmt.Errorf("%w: %q (accepted: %q)", errAlgorithm, h.Alg, algs)
 	}
 	key, k, err := parseJWK(h.JWK)
 	if err != nil {
 		return nil, err
 	}
 	if !jwa.Fits(h.Alg, key) {
-		return nil, fmt.Errorf("%w: alg %q with a key of type %T", ErrAlgorithm, h.Alg, key)
+		return nil, fmt.Errorf("%w: alg %q with a key of type %T", errAlgorithm, h.Alg, key)
 	}
 	if err := jwa.Methods[h.Alg].Verify(proof[:strings.LastIndexByte(proof, '.')], seg[2], key); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSignature, err)
+		return nil, fmt.Errorf("%w: %w", errSignature, err)
 	}
 
 	if c.HTM != r.Method {
-		return nil, fmt.Errorf("%w: %q, request %q", ErrMethod, c.HTM, r.Method)
+		return nil, fmt.Errorf("%w: %q, request %q", errMethod, c.HTM, r.Method)
 	}
 	want, err := normalizeURI(r.URI)
 	if err != nil {
 		return nil, fmt.Errorf("dpop: the request's URI %q: %w", r.URI, err)
 	}
 	if got, err := normalizeURI(c.HTU); err != nil || got != want {
-		return nil, fmt.Errorf("%w: %q, request %q", ErrURI, c.HTU, want)
+		return nil, fmt.Errorf("%w: %q, request %q", errURI, c.HTU, want)
 	}
 	if o.Nonces != nil && !o.Nonces.Valid(c.Nonce) {
 		return nil, ErrUseNonce
 	}
 	iat, err := numericDate(c.IAT)
 	if err != nil {
-		return nil, fmt.Errorf("%w: iat: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: iat: %w", errMalformed, err)
 	}
 	if now := time.Now(); iat.Before(now.Add(-window)) || iat.After(now.Add(leeway)) {
-		return nil, fmt.Errorf("%w: issued at %s, now %s", ErrIssuedAt, iat.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		return nil, fmt.Errorf("%w: issued at %s, now %s", errIssuedAt, iat.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	if r.AccessToken != "" {
 		sum := sha256.Sum256([]byte(r.AccessToken))
 		if c.ATH != b64.EncodeToString(sum[:]) {
-			return nil, ErrTokenHash
+			return nil, errTokenHash
 		}
 	}
 	jkt, err := thumbprintOf(key, k)
@@ -238,16 +236,16 @@ func split(proof string) ([3][]byte, error) {
 	var seg [3][]byte
 	switch {
 	case proof == "":
-		return seg, fmt.Errorf("%w: empty", ErrMalformed)
-	case len(proof) > MaxProofBytes:
-		return seg, fmt.Errorf("%w: over %d bytes", ErrMalformed, MaxProofBytes)
+		return seg, fmt.Errorf("%w: empty", errMalformed)
+	case len(proof) > maxProofBytes:
+		return seg, fmt.Errorf("%w: over %d bytes", errMalformed, maxProofBytes)
 	case strings.Count(proof, ".") != 2 || strings.ContainsAny(proof, "\r\n"):
-		return seg, fmt.Errorf("%w: want three base64url segments", ErrMalformed)
+		return seg, fmt.Errorf("%w: want three base64url segments", errMalformed)
 	}
 	for i, s := range strings.SplitN(proof, ".", 3) {
 		b, err := b64.Strict().DecodeString(s)
 		if err != nil {
-			return seg, fmt.Errorf("%w: segment %d: %w", ErrMalformed, i+1, err)
+			return seg, fmt.Errorf("%w: segment %d: %w", errMalformed, i+1, err)
 		}
 		seg[i] = b
 	}
@@ -264,7 +262,7 @@ type jwk struct {
 func parseJWK(raw []byte) (crypto.PublicKey, jwk, error) {
 	var k jwk
 	if len(raw) == 0 || raw[0] != '{' {
-		return nil, k, fmt.Errorf("%w: no jwk object in the header", ErrKey)
+		return nil, k, fmt.Errorf("%w: no jwk object in the header", errKey)
 	}
 	o := jsonobj.Object{B: raw}
 	for o.Next() {
@@ -282,11 +280,11 @@ func parseJWK(raw []byte) (crypto.PublicKey, jwk, error) {
 		case "e":
 			k.E = jsonString(v)
 		case "d", "p", "q", "dp", "dq", "qi", "oth", "k":
-			return nil, k, fmt.Errorf("%w: the jwk holds a private key member (%s)", ErrKey, o.Name)
+			return nil, k, fmt.Errorf("%w: the jwk holds a private key member (%s)", errKey, o.Name)
 		}
 	}
 	if o.Err != nil {
-		return nil, k, fmt.Errorf("%w: %w", ErrKey, o.Err)
+		return nil, k, fmt.Errorf("%w: %w", errKey, o.Err)
 	}
 	dec := func(s string) []byte {
 		b, err := b64.Strict().DecodeString(s)
@@ -299,13 +297,13 @@ func parseJWK(raw []byte) (crypto.PublicKey, jwk, error) {
 	case "RSA":
 		n, e := dec(k.N), dec(k.E)
 		if len(n) == 0 || len(e) == 0 || len(e) > 4 {
-			return nil, k, fmt.Errorf("%w: RSA n and e", ErrKey)
+			return nil, k, fmt.Errorf("%w: RSA n and e", errKey)
 		}
 		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
 		if b := pub.N.BitLen(); b < 2048 || b > 4096 || pub.E != 65537 && (pub.E < 3 || pub.E%2 == 0 || pub.E > 1<<17) {
 			// Bounded: a proof is verified before the token's binding, so
 			// any token holder chooses the key — not its cost.
-			return nil, k, fmt.Errorf("%w: RSA keys of 2048 to 4096 bits, with a small odd exponent", ErrKey)
+			return nil, k, fmt.Errorf("%w: RSA keys of 2048 to 4096 bits, with a small odd exponent", errKey)
 		}
 		return pub, k, nil
 	case "EC":
@@ -318,26 +316,26 @@ func parseJWK(raw []byte) (crypto.PublicKey, jwk, error) {
 		case "P-521":
 			curve = elliptic.P521()
 		default:
-			return nil, k, fmt.Errorf("%w: curve %q", ErrKey, k.Crv)
+			return nil, k, fmt.Errorf("%w: curve %q", errKey, k.Crv)
 		}
 		_, size := curveName(curve)
 		x, y := dec(k.X), dec(k.Y)
 		if len(x) != size || len(y) != size {
-			return nil, k, fmt.Errorf("%w: %s coordinates of %d bytes", ErrKey, k.Crv, size)
+			return nil, k, fmt.Errorf("%w: %s coordinates of %d bytes", errKey, k.Crv, size)
 		}
 		pub, err := ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
 		if err != nil {
-			return nil, k, fmt.Errorf("%w: %w", ErrKey, err)
+			return nil, k, fmt.Errorf("%w: %w", errKey, err)
 		}
 		return pub, k, nil
 	case "OKP":
 		x := dec(k.X)
 		if k.Crv != "Ed25519" || len(x) != ed25519.PublicKeySize {
-			return nil, k, fmt.Errorf("%w: OKP keys are Ed25519, 32 bytes", ErrKey)
+			return nil, k, fmt.Errorf("%w: OKP keys are Ed25519, 32 bytes", errKey)
 		}
 		return ed25519.PublicKey(x), k, nil
 	}
-	return nil, k, fmt.Errorf("%w: kty %q", ErrKey, k.Kty)
+	return nil, k, fmt.Errorf("%w: kty %q", errKey, k.Kty)
 }
 
 // numericDate reads a JSON number of seconds.

@@ -2,27 +2,20 @@ package dpop
 
 import (
 	"context"
-	"crypto/sha256"
 	"hash/maphash"
 	"sync"
 	"time"
 )
 
 // Replays remembers the proofs a server accepted, so that each is
-// accepted once: RFC 9449 §11.1. A proof is known by ReplayKey (its key
-// thumbprint and jti) and remembered until it leaves the window.
+// accepted once: RFC 9449 §11.1. A proof is known by a key made of its
+// key thumbprint and jti (the middleware's is the SHA-256 of Proof.JKT
+// and Proof.ID, so that one client cannot use another's jti) and
+// remembered until it leaves the window (Proof.Expires).
 type Replays interface {
 	// Seen records key until expires and reports whether it was
 	// recorded already (a replay).
 	Seen(ctx context.Context, key string, expires time.Time) (bool, error)
-}
-
-// ReplayKey is what a Replays remembers of p: the SHA-256 of its key's
-// thumbprint and its jti (jti is the client's choice; scoped to its key,
-// one client cannot use another's), 43 characters whatever the jti.
-func ReplayKey(p *Proof) string {
-	sum := sha256.Sum256([]byte(p.JKT + "." + p.ID))
-	return b64.EncodeToString(sum[:])
 }
 
 // memoryShards is the number of locks a MemoryReplays spreads its proofs
@@ -105,16 +98,4 @@ func (s *replayShard) sweep(now int64, per int) bool {
 		s.head = 0
 	}
 	return room
-}
-
-// Len returns the number of proofs remembered.
-func (m *MemoryReplays) Len() int {
-	n := 0
-	for i := range m.shards {
-		s := &m.shards[i]
-		s.mu.Lock()
-		n += len(s.expires)
-		s.mu.Unlock()
-	}
-	return n
 }

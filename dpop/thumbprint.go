@@ -28,20 +28,20 @@ func Thumbprint(key crypto.PublicKey) (string, error) {
 	case *ecdsa.PublicKey:
 		crv, size := curveName(k.Curve)
 		if crv == "" {
-			return "", fmt.Errorf("%w: curve %s", ErrKey, k.Curve.Params().Name)
+			return "", fmt.Errorf("%w: curve %s", errKey, k.Curve.Params().Name)
 		}
 		raw, err := k.Bytes() // 0x04 || x || y, each size bytes
 		if err != nil {
-			return "", fmt.Errorf("%w: %w", ErrKey, err)
+			return "", fmt.Errorf("%w: %w", errKey, err)
 		}
 		canonical = `{"crv":"` + crv + `","kty":"EC","x":"` + b64.EncodeToString(raw[1:1+size]) + `","y":"` + b64.EncodeToString(raw[1+size:]) + `"}`
 	case ed25519.PublicKey:
 		if len(k) != ed25519.PublicKeySize {
-			return "", fmt.Errorf("%w: Ed25519 key of %d bytes", ErrKey, len(k))
+			return "", fmt.Errorf("%w: Ed25519 key of %d bytes", errKey, len(k))
 		}
 		canonical = `{"crv":"Ed25519","kty":"OKP","x":"` + b64.EncodeToString(k) + `"}`
 	default:
-		return "", fmt.Errorf("%w: %T", ErrKey, key)
+		return "", fmt.Errorf("%w: %T", errKey, key)
 	}
 	sum := sha256.Sum256([]byte(canonical))
 	return b64.EncodeToString(sum[:]), nil

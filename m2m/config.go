@@ -18,11 +18,11 @@ import (
 	"github.com/jwtguard/jwtguard/internal/scope"
 )
 
-// Defaults of Config and ProxyConfig.
+// Defaults of Config and ProxyConfig, documented on their fields.
 const (
-	DefaultThreshold       = 0.8
-	DefaultAssumedLifetime = 5 * time.Minute
-	DefaultTimeout         = 30 * time.Second
+	defaultThreshold       = 0.8
+	defaultAssumedLifetime = 5 * time.Minute
+	defaultTimeout         = 30 * time.Second
 )
 
 // Config configures a TokenSource. It is plain data: a zero field means
@@ -66,13 +66,13 @@ type Config struct {
 
 	// Threshold is the refresh margin: the fraction of a token's lifetime
 	// after which it is replaced in the background; it must be in (0,1).
-	// If zero, DefaultThreshold (0.8) is used.
+	// If zero, 0.8.
 	Threshold float64
 	// AssumedLifetime is how long a token whose answer had no expires_in
-	// is kept. If zero, DefaultAssumedLifetime (5 minutes), short enough
-	// for any provider we know of. An answer whose expires_in is zero or
-	// negative is not a token without lifetime but an expired one: it is
-	// refused with ErrUnavailable.
+	// is kept. If zero, 5 minutes, short enough for any provider we know
+	// of. An answer whose expires_in is zero or negative is not a token
+	// without lifetime but an expired one: it is refused with
+	// ErrUnavailable.
 	AssumedLifetime time.Duration
 	// Store keeps the token, and shares it with the other sources of the
 	// same store (see m2m/redistoken for several processes). If nil, the
@@ -84,7 +84,7 @@ type Config struct {
 	// from https to http are refused.
 	HTTPClient *http.Client
 	// Timeout bounds one refresh: waiting for another process's mint and
-	// the token request. If zero, DefaultTimeout (30 seconds) is used.
+	// the token request. If zero, 30 seconds.
 	Timeout time.Duration
 	// InsecureAllowHTTP allows a plain http TokenURL on any host. Never set
 	// it in production: the client secret would cross the network in
@@ -168,7 +168,7 @@ func (c common) check() error {
 		return fmt.Errorf("m2m: %s.TokenURL: %w", c.typ, err)
 	}
 	if *c.threshold == 0 {
-		*c.threshold = DefaultThreshold
+		*c.threshold = defaultThreshold
 	}
 	if t := *c.threshold; !(t > 0 && t < 1) || math.IsNaN(t) {
 		return fmt.Errorf("m2m: %s.Threshold must be in (0,1) (got %v)", c.typ, t)
@@ -177,10 +177,10 @@ func (c common) check() error {
 		return fmt.Errorf("m2m: %s.AssumedLifetime and %s.Timeout must not be negative", c.typ, c.typ)
 	}
 	if *c.assumed == 0 {
-		*c.assumed = DefaultAssumedLifetime
+		*c.assumed = defaultAssumedLifetime
 	}
 	if *c.timeout == 0 {
-		*c.timeout = DefaultTimeout
+		*c.timeout = defaultTimeout
 	}
 	if *c.logger == nil {
 		*c.logger = slog.New(slog.DiscardHandler)

@@ -43,8 +43,8 @@
 // to an hour) during which callers
 // without a valid token fail fast with ErrBackoff instead of calling the
 // endpoint again, while a token that is still valid keeps serving. Auth0's
-// Auth0-Client-Quota-Limit header is parsed (ParseQuota) and reported
-// through Hooks.
+// quota headers (Auth0-Client-Quota-Limit, Auth0-Organization-Quota-Limit)
+// are parsed and reported through Hooks and TokenSource.Quota.
 //
 // # DPoP-bound tokens
 //

@@ -78,16 +78,3 @@ func ExampleNewProxy() {
 	}
 	http.Handle("POST /oauth/token", p)
 }
-
-func ExampleParseQuota() {
-	quotas, err := m2m.ParseQuota("b=per_hour;q=10;r=7;t=3540,b=per_day;q=50;r=47;t=43200")
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, q := range quotas {
-		fmt.Printf("%s: %d of %d left, resets in %v\n", q.Bucket, q.Remaining, q.Limit, q.Reset)
-	}
-	// Output:
-	// per_hour: 7 of 10 left, resets in 59m0s
-	// per_day: 47 of 50 left, resets in 12h0m0s
-}

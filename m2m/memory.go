@@ -8,8 +8,8 @@ import (
 	"github.com/jwtguard/jwtguard/internal/share"
 )
 
-// DefaultMaxEntries is the capacity of NewMemoryStore(0).
-const DefaultMaxEntries = 10_000
+// defaultMaxEntries is the capacity of NewMemoryStore(0).
+const defaultMaxEntries = 10_000
 
 // MemoryStore keeps tokens in memory, at most a fixed number, dropping the
 // least recently used beyond it, with an in-process mint lock per key
@@ -31,10 +31,10 @@ type memEntry struct {
 }
 
 // NewMemoryStore returns a MemoryStore holding up to maxEntries tokens. If
-// maxEntries is zero or negative, DefaultMaxEntries (10 000) is used.
+// maxEntries is zero or negative, 10 000.
 func NewMemoryStore(maxEntries int) *MemoryStore {
 	if maxEntries <= 0 {
-		maxEntries = DefaultMaxEntries
+		maxEntries = defaultMaxEntries
 	}
 	return &MemoryStore{
 		max:     maxEntries,

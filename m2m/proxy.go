@@ -16,11 +16,11 @@ import (
 	"github.com/jwtguard/jwtguard/internal/tokenflight"
 )
 
-// DefaultMaxBodyBytes is the default of ProxyConfig.MaxBodyBytes.
-const DefaultMaxBodyBytes = 64 << 10
+// defaultMaxBodyBytes is the default of ProxyConfig.MaxBodyBytes.
+const defaultMaxBodyBytes = 64 << 10
 
-// MinProxySecretBytes is the least length of ProxyConfig.Secret.
-const MinProxySecretBytes = 32
+// minProxySecretBytes is the least length of ProxyConfig.Secret.
+const minProxySecretBytes = 32
 
 // ProxyConfig configures a Proxy. It is plain data: a zero field means the
 // documented default, and NewProxy validates it once.
@@ -32,12 +32,11 @@ type ProxyConfig struct {
 	// bytes, the same on every replica sharing a Store. Required.
 	Secret []byte
 	// Threshold is the fraction of a token's lifetime after which the
-	// cache no longer answers with it; it must be in (0,1). If zero,
-	// DefaultThreshold (0.8) is used.
+	// cache no longer answers with it; it must be in (0,1). If zero, 0.8.
 	Threshold float64
 	// AssumedLifetime is how long a token whose upstream answer had no
-	// expires_in is kept. If zero, DefaultAssumedLifetime (5 minutes). A
-	// token whose expires_in is zero or negative is passed on, not kept.
+	// expires_in is kept. If zero, 5 minutes. A token whose expires_in is
+	// zero or negative is passed on, not kept.
 	AssumedLifetime time.Duration
 	// MaxAge bounds how long after it was minted a cached token is still
 	// handed out, whatever its lifetime; it must not be negative. If
@@ -50,19 +49,19 @@ type ProxyConfig struct {
 	// stays valid, anyway — and MaxAge shortens it at the cost of more
 	// upstream requests.
 	MaxAge time.Duration
-	// Store holds the tokens. If nil, NewMemoryStore(DefaultMaxEntries);
-	// pass NewMemoryStore(n) to bound it otherwise, or an m2m/redistoken
-	// Store to share it between replicas.
+	// Store holds the tokens. If nil, a MemoryStore of up to 10 000
+	// tokens; pass NewMemoryStore(n) to bound it otherwise, or an
+	// m2m/redistoken Store to share it between replicas.
 	Store Store
 	// MaxBodyBytes caps a request body; longer ones are answered 413. If
-	// zero, DefaultMaxBodyBytes (64 KiB) is used.
+	// zero, 64 KiB.
 	MaxBodyBytes int64
 	// HTTPClient makes the upstream requests. If nil, http.DefaultClient
 	// is used. Its redirect policy is wrapped: redirects to another host or
 	// from https to http are refused.
 	HTTPClient *http.Client
 	// Timeout bounds the upstream request and the wait for another
-	// request's. If zero, DefaultTimeout (30 seconds) is used.
+	// request's. If zero, 30 seconds.
 	Timeout time.Duration
 	// InsecureAllowHTTP allows a plain http TokenURL on any host. Never set
 	// it in production: client secrets would cross the network in clear.
@@ -100,8 +99,8 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(cfg.Secret) < MinProxySecretBytes {
-		return nil, fmt.Errorf("m2m: ProxyConfig.Secret must be at least %d bytes (got %d)", MinProxySecretBytes, len(cfg.Secret))
+	if len(cfg.Secret) < minProxySecretBytes {
+		return nil, fmt.Errorf("m2m: ProxyConfig.Secret must be at least %d bytes (got %d)", minProxySecretBytes, len(cfg.Secret))
 	}
 	cfg.Secret = append([]byte(nil), cfg.Secret...)
 	if cfg.MaxAge < 0 {
@@ -111,10 +110,10 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 		return nil, fmt.Errorf("m2m: ProxyConfig.MaxBodyBytes must not be negative (got %d)", cfg.MaxBodyBytes)
 	}
 	if cfg.MaxBodyBytes == 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+		cfg.MaxBodyBytes = defaultMaxBodyBytes
 	}
 	if cfg.Store == nil {
-		cfg.Store = NewMemoryStore(DefaultMaxEntries)
+		cfg.Store = NewMemoryStore(defaultMaxEntries)
 	}
 	if cfg.Name == "" {
 		cfg.Name = "proxy"
@@ -169,7 +168,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if minted {
 		p.report(ProxyMiss)
-		for _, name := range []string{ClientQuotaHeader, OrganizationQuotaHeader} {
+		for _, name := range []string{clientQuotaHeader, organizationQuotaHeader} {
 			if v := up.header.Get(name); v != "" {
 				w.Header().Set(name, v)
 			}
@@ -282,7 +281,7 @@ func (p *Proxy) key(req *tokenRequest) string {
 // Cache-Control is always no-store.
 var passedHeaders = []string{
 	"Content-Type", "Retry-After", "WWW-Authenticate", "Pragma", "DPoP-Nonce",
-	ClientQuotaHeader, OrganizationQuotaHeader,
+	clientQuotaHeader, organizationQuotaHeader,
 	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
 }
 

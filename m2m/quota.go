@@ -10,15 +10,15 @@ import (
 
 // The headers in which Auth0 reports token quotas.
 const (
-	ClientQuotaHeader       = "Auth0-Client-Quota-Limit"
-	OrganizationQuotaHeader = "Auth0-Organization-Quota-Limit"
+	clientQuotaHeader       = "Auth0-Client-Quota-Limit"
+	organizationQuotaHeader = "Auth0-Organization-Quota-Limit"
 )
 
 // Quota is one bucket of a token quota, as in
 // "b=per_hour;q=10;r=7;t=3540".
 type Quota struct {
 	// Scope is "client" (Auth0-Client-Quota-Limit) or "organization"
-	// (Auth0-Organization-Quota-Limit); empty from ParseQuota.
+	// (Auth0-Organization-Quota-Limit).
 	Scope string
 	// Bucket is the window, b: "per_hour" or "per_day".
 	Bucket string
@@ -30,7 +30,7 @@ type Quota struct {
 	Reset time.Duration
 }
 
-// Bounds of what ParseQuota reads: a header comes from the token
+// Bounds of what parseQuota reads: a header comes from the token
 // endpoint's answer, and Auth0 sends two buckets in well under 100 bytes.
 const (
 	maxQuotaReset       = 366 * 24 * time.Hour // so that Reset cannot overflow
@@ -38,12 +38,12 @@ const (
 	maxQuotaBuckets     = 16
 )
 
-// ParseQuota parses a quota header value: comma-separated buckets of
+// parseQuota parses a quota header value: comma-separated buckets of
 // semicolon-separated b (required), q, r and t (non-negative integers,
 // zero if absent); other attributes are ignored. A malformed bucket is an
 // error, and so is a value longer than 1 KiB or with more than 16
 // buckets: it is not read.
-func ParseQuota(header string) ([]Quota, error) {
+func parseQuota(header string) ([]Quota, error) {
 	if len(header) > maxQuotaHeaderBytes {
 		return nil, fmt.Errorf("m2m: quota header of %d bytes is longer than %d", len(header), maxQuotaHeaderBytes)
 	}
@@ -94,14 +94,14 @@ func ParseQuota(header string) ([]Quota, error) {
 func quotas(h http.Header) []Quota {
 	var out []Quota
 	for _, hs := range []struct{ name, scope string }{
-		{ClientQuotaHeader, "client"},
-		{OrganizationQuotaHeader, "organization"},
+		{clientQuotaHeader, "client"},
+		{organizationQuotaHeader, "organization"},
 	} {
 		v := h.Get(hs.name)
 		if v == "" {
 			continue
 		}
-		qs, err := ParseQuota(v)
+		qs, err := parseQuota(v)
 		if err != nil {
 			continue
 		}

@@ -1,11 +1,9 @@
-package m2m_test
+package m2m
 
 import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/jwtguard/jwtguard/m2m"
 )
 
 // FuzzParseQuota: an accepted header yields at most 16 buckets, each
@@ -19,7 +17,7 @@ func FuzzParseQuota(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		qs, err := m2m.ParseQuota(header)
+		qs, err := parseQuota(header)
 		if err != nil {
 			return
 		}
@@ -36,7 +34,7 @@ func FuzzParseQuota(f *testing.F) {
 			}
 			parts = append(parts, fmt.Sprintf("b=%s;q=%d;r=%d;t=%d", q.Bucket, q.Limit, q.Remaining, int64(q.Reset.Seconds())))
 		}
-		again, err := m2m.ParseQuota(strings.Join(parts, ","))
+		again, err := parseQuota(strings.Join(parts, ","))
 		if err != nil || fmt.Sprint(again) != fmt.Sprint(qs) {
 			t.Fatalf("%q: %+v, written back %+v, %v", header, qs, again, err)
 		}

@@ -150,7 +150,8 @@ func (s *TokenSource) failure(err error) error {
 }
 
 // Quota returns the quota buckets of the last answer that declared any
-// (see ParseQuota), or nil.
+// (in Auth0's Auth0-Client-Quota-Limit and Auth0-Organization-Quota-Limit
+// headers; a malformed header is skipped), or nil.
 func (s *TokenSource) Quota() []Quota {
 	if q := s.quota.Load(); q != nil {
 		return append([]Quota(nil), *q...)

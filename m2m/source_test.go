@@ -103,7 +103,7 @@ func TestTokenSourceRefreshesInBackground(t *testing.T) {
 		if want := start.Add(time.Hour); !first.Expiry.Equal(want) {
 			t.Fatalf("expiry %v, want %v (issued + expires_in)", first.Expiry, want)
 		}
-		due := start.Add(48 * time.Minute) // DefaultThreshold of an hour
+		due := start.Add(48 * time.Minute) // the default Threshold (0.8) of an hour
 
 		time.Sleep(time.Until(due) - time.Second)
 		synctest.Wait()
@@ -207,7 +207,7 @@ func TestTokenSourceAssumedLifetime(t *testing.T) {
 		assumed time.Duration
 		want    time.Duration
 	}{
-		{"default", 0, m2m.DefaultAssumedLifetime},
+		{"default", 0, 5 * time.Minute},
 		{"configured", 90 * time.Second, 90 * time.Second},
 	}
 	for _, tt := range tests {

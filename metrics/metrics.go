@@ -9,17 +9,14 @@ import (
 	"github.com/jwtguard/jwtguard/internal/promconf"
 )
 
-// DefaultNamespace is the default of Config.Namespace.
-const DefaultNamespace = promconf.DefaultNamespace
-
-// DefaultRefreshBuckets are the default buckets of
+// defaultRefreshBuckets are the default buckets of
 // jwks_refresh_duration_seconds: 5 ms to 10 s, the default fetch timeout.
-var DefaultRefreshBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+var defaultRefreshBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
-// DefaultVerificationBuckets are the default buckets of
+// defaultVerificationBuckets are the default buckets of
 // jwt_verification_duration_seconds: 10 µs (a rejected token) to 1 s (a
 // verification that waited for a key fetch).
-var DefaultVerificationBuckets = []float64{
+var defaultVerificationBuckets = []float64{
 	.00001, .000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1,
 }
 
@@ -27,8 +24,7 @@ var DefaultVerificationBuckets = []float64{
 type Config struct {
 	// Namespace is the first part of every metric name
 	// (<namespace>_jwks_refresh_total, …). It must match
-	// [a-zA-Z_][a-zA-Z0-9_]*. If empty, DefaultNamespace ("jwtguard") is
-	// used.
+	// [a-zA-Z_][a-zA-Z0-9_]*. If empty, "jwtguard".
 	Namespace string
 	// Registerer receives the Collector. If nil, nothing is registered:
 	// register the Collector yourself, or read it with
@@ -36,11 +32,14 @@ type Config struct {
 	// unless it is passed here.
 	Registerer prometheus.Registerer
 	// RefreshBuckets are the buckets of jwks_refresh_duration_seconds, in
-	// seconds. If nil, DefaultRefreshBuckets is used.
+	// seconds. If nil, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5 and 10
+	// (5 ms to 10 s, the default fetch timeout).
 	RefreshBuckets []float64
 	// VerificationBuckets are the buckets of
-	// jwt_verification_duration_seconds, in seconds. If nil,
-	// DefaultVerificationBuckets is used.
+	// jwt_verification_duration_seconds, in seconds. If nil, .00001,
+	// .000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025,
+	// .05, .1, .25, .5 and 1 (10 µs, a rejected token, to 1 s, a
+	// verification that waited for a key fetch).
 	VerificationBuckets []float64
 	// IssuerLabel, if set, maps an issuer to the value of the issuer
 	// label, for a service with many issuers (provider.TenantsConfig):
@@ -82,10 +81,10 @@ func New(cfg Config) (*Collector, error) {
 	if cfg.Namespace, err = promconf.Namespace("metrics", cfg.Namespace); err != nil {
 		return nil, err
 	}
-	if cfg.RefreshBuckets, err = promconf.Buckets("metrics", "RefreshBuckets", cfg.RefreshBuckets, DefaultRefreshBuckets); err != nil {
+	if cfg.RefreshBuckets, err = promconf.Buckets("metrics", "RefreshBuckets", cfg.RefreshBuckets, defaultRefreshBuckets); err != nil {
 		return nil, err
 	}
-	if cfg.VerificationBuckets, err = promconf.Buckets("metrics", "VerificationBuckets", cfg.VerificationBuckets, DefaultVerificationBuckets); err != nil {
+	if cfg.VerificationBuckets, err = promconf.Buckets("metrics", "VerificationBuckets", cfg.VerificationBuckets, defaultVerificationBuckets); err != nil {
 		return nil, err
 	}
 	c := &Collector{

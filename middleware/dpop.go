@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/dpopshared"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -103,7 +104,7 @@ func (m *Middleware) checkDPoP(r *http.Request, token string, claims *provider.C
 	case bound != p.JKT:
 		return nil, errWrongKey
 	}
-	seen, err := m.replays.Seen(r.Context(), dpop.ReplayKey(p), p.Expires)
+	seen, err := m.replays.Seen(r.Context(), dpopshared.ReplayKey(p.JKT, p.ID), p.Expires)
 	if err != nil {
 		return nil, fmt.Errorf("middleware: DPoP replay check: %w", err)
 	}
@@ -217,7 +218,7 @@ func ProofFromContext(ctx context.Context) *dpop.Proof {
 func (m *Middleware) dpopAlgs() string {
 	algs := m.cfg.DPoP.Proof.Algorithms
 	if algs == nil {
-		algs = dpop.DefaultAlgorithms
+		algs = dpopshared.Algorithms
 	}
 	return strings.Join(algs, " ")
 }

@@ -13,12 +13,15 @@ import (
 	"github.com/jwtguard/jwtguard/provider"
 )
 
+// defaultMaxTokenBytes is VerifierConfig.MaxTokenBytes's default.
+const defaultMaxTokenBytes = 16 << 10
+
 // TestTokenTooLarge refuses a token over MaxTokenBytes before parsing it:
 // nothing is fetched, whatever it holds.
 func TestTokenTooLarge(t *testing.T) {
 	iss := newIssuer(t, "RS256")
 	p := oidcFor(t, iss)
-	big := iss.Token("alice", testAudience, jwt.MapClaims{"pad": strings.Repeat("x", provider.DefaultMaxTokenBytes)})
+	big := iss.Token("alice", testAudience, jwt.MapClaims{"pad": strings.Repeat("x", defaultMaxTokenBytes)})
 	small := iss.Token("alice", testAudience, nil)
 	tests := []struct {
 		name     string
@@ -27,8 +30,8 @@ func TestTokenTooLarge(t *testing.T) {
 		tooLarge bool
 	}{
 		{"signed token over the default", 0, big, true},
-		{"one byte over the default", 0, strings.Repeat("a", provider.DefaultMaxTokenBytes+1), true},
-		{"at the default", 0, strings.Repeat("a", provider.DefaultMaxTokenBytes), false},
+		{"one byte over the default", 0, strings.Repeat("a", defaultMaxTokenBytes+1), true},
+		{"at the default", 0, strings.Repeat("a", defaultMaxTokenBytes), false},
 		{"over a custom limit", len(small) - 1, small, true},
 		{"at a custom limit", len(small), small, false},
 		{"under a custom limit above the default", len(big), big, false},

@@ -26,7 +26,7 @@ func TestTenantsSharedThroughRedis(t *testing.T) {
 	if addr == "" {
 		addr = miniredis.RunT(t).Addr()
 	}
-	secret := make([]byte, redisstore.MinSecretBytes)
+	secret := make([]byte, 32) // redisstore.Config.Secret: at least 32 bytes
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}

@@ -12,11 +12,11 @@ import (
 	"github.com/jwtguard/jwtguard/internal/tokencache"
 )
 
-// Defaults of TokenCacheConfig.
+// Defaults of TokenCacheConfig, documented on its fields.
 const (
-	DefaultTokenCacheEntries = 10_000
-	DefaultTokenCacheBytes   = 32 << 20
-	DefaultTokenCacheMaxAge  = 10 * time.Minute
+	defaultTokenCacheEntries = 10_000
+	defaultTokenCacheBytes   = 32 << 20
+	defaultTokenCacheMaxAge  = 10 * time.Minute
 )
 
 // TokenCacheConfig configures the Verifier's cache of verified tokens. It
@@ -49,15 +49,14 @@ type TokenCacheConfig struct {
 	// Disabled turns the cache off: every Verify checks the signature.
 	Disabled bool
 	// MaxEntries bounds the tokens held (rounded up to a multiple of 8).
-	// If zero, DefaultTokenCacheEntries (10 000).
+	// If zero, 10 000.
 	MaxEntries int
 	// MaxBytes bounds the memory the entries hold, each counted as its
 	// token, its decoded form and the claims (1.75 times the token's
-	// length, plus about 1 KiB). If zero, DefaultTokenCacheBytes
-	// (32 MiB).
+	// length, plus about 1 KiB). If zero, 32 MiB.
 	MaxBytes int64
-	// MaxAge is the longest one verification is reused. If zero,
-	// DefaultTokenCacheMaxAge (10 minutes).
+	// MaxAge is the longest one verification is reused. If zero, 10
+	// minutes.
 	MaxAge time.Duration
 }
 
@@ -91,12 +90,12 @@ func newTokens(cfg TokenCacheConfig, leeway time.Duration, hooks observe.Verific
 	}
 	t := &tokens{maxAge: cfg.MaxAge, leeway: leeway}
 	if t.maxAge == 0 {
-		t.maxAge = DefaultTokenCacheMaxAge
+		t.maxAge = defaultTokenCacheMaxAge
 	}
-	entries := orDefault(cfg.MaxEntries, DefaultTokenCacheEntries)
+	entries := orDefault(cfg.MaxEntries, defaultTokenCacheEntries)
 	bytes := cfg.MaxBytes
 	if bytes == 0 {
-		bytes = DefaultTokenCacheBytes
+		bytes = defaultTokenCacheBytes
 	}
 	dead := func(v *verdict) bool { return !v.live(time.Now(), t.maxAge) }
 	t.verified = tokencache.New(entries, bytes, dead)

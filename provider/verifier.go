@@ -21,8 +21,8 @@ import (
 	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
-// DefaultMaxTokenBytes is the default of VerifierConfig.MaxTokenBytes.
-const DefaultMaxTokenBytes = 16 << 10
+// defaultMaxTokenBytes is the default of VerifierConfig.MaxTokenBytes.
+const defaultMaxTokenBytes = 16 << 10
 
 // VerifierConfig configures a Verifier.
 type VerifierConfig struct {
@@ -43,7 +43,7 @@ type VerifierConfig struct {
 	// Issuer must be empty.
 	CacheByIssuer map[string]cache.Config
 	// MaxTokenBytes rejects longer tokens before any parsing. If zero,
-	// DefaultMaxTokenBytes (16 KiB) is used.
+	// 16 KiB.
 	MaxTokenBytes int
 	// Leeway is the clock skew allowed on exp and nbf. Zero allows none.
 	Leeway time.Duration
@@ -122,7 +122,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	}
 	v := &Verifier{
 		routes:   make(map[string]*route, len(cfg.Providers)),
-		maxBytes: orDefault(cfg.MaxTokenBytes, DefaultMaxTokenBytes),
+		maxBytes: orDefault(cfg.MaxTokenBytes, defaultMaxTokenBytes),
 		hooks:    hooks,
 		leeway:   cfg.Leeway,
 		tokens:   t,

@@ -93,7 +93,7 @@ func TestVerifyReasons(t *testing.T) {
 		code     string
 	}{
 		{"no token", "", nil, provider.ErrNoToken, "no_token"},
-		{"too large", strings.Repeat("a", provider.DefaultMaxTokenBytes+1), reasons.TooLarge, provider.ErrInvalidToken, "too_large"},
+		{"too large", strings.Repeat("a", defaultMaxTokenBytes+1), reasons.TooLarge, provider.ErrInvalidToken, "too_large"},
 		{"malformed", "abc.def", reasons.Malformed, provider.ErrInvalidToken, "malformed"},
 		{"unknown issuer", token(jwt.MapClaims{"iss": "https://evil.example"}), reasons.UnknownIssuer, provider.ErrInvalidToken, "unknown_issuer"},
 		{"algorithm", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, map[string]any{"kid": iss.KID()}, claims(iss, good)), reasons.Algorithm, provider.ErrInvalidToken, "algorithm"},

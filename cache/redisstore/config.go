@@ -10,13 +10,13 @@ import (
 	"github.com/jwtguard/jwtguard/internal/redislock"
 )
 
-// Defaults of Config.
+// Defaults of Config, documented on its fields.
 const (
-	DefaultPrefix       = "jwtguard:jwks:"
-	DefaultTimeout      = 500 * time.Millisecond
-	DefaultLockTTL      = 5 * time.Second
-	DefaultDocumentTTL  = 25 * time.Minute
-	DefaultPingInterval = 30 * time.Second
+	defaultPrefix       = "jwtguard:jwks:"
+	defaultTimeout      = 500 * time.Millisecond
+	defaultLockTTL      = 5 * time.Second
+	defaultDocumentTTL  = 25 * time.Minute
+	defaultPingInterval = 30 * time.Second
 )
 
 // Config configures a Store. It is plain data: a zero field means the
@@ -34,8 +34,8 @@ type Config struct {
 	// stored with an HMAC-SHA256 under it, bound to its Redis key, and a
 	// record that fails it is never served — it is reported and replaced —
 	// so that write access to Redis is not the power to serve signing
-	// keys. At least MinSecretBytes (32) random bytes, the same on every
-	// replica sharing a Prefix. Required, unless InsecureTrustRedis is set.
+	// keys. At least 32 random bytes, the same on every replica sharing a
+	// Prefix. Required, unless InsecureTrustRedis is set.
 	Secret []byte
 	// InsecureTrustRedis stores and serves documents without a MAC:
 	// whoever can write to Redis can then serve keys to every replica, as
@@ -43,27 +43,25 @@ type Config struct {
 	// no one else can write to.
 	InsecureTrustRedis bool
 	// Prefix starts every key and channel of the Store. Replicas that share
-	// documents must use the same one. If empty, DefaultPrefix
-	// ("jwtguard:jwks:") is used.
+	// documents must use the same one. If empty, "jwtguard:jwks:".
 	Prefix string
 	// Timeout bounds each Redis call; a call that takes longer counts as a
-	// failure and the cache fetches for itself. If zero, DefaultTimeout (500
-	// milliseconds) is used.
+	// failure and the cache fetches for itself. If zero, 500 milliseconds.
 	Timeout time.Duration
 	// LockTTL is how long the lock a replica takes to fetch lives if it is
 	// not released (the replica died): the other replicas take it over
 	// then, and in any case fetch themselves after half their refresh's
-	// time (FetchTimeout/2). Keep it above a typical fetch. If zero,
-	// DefaultLockTTL (5 seconds) is used.
+	// time (FetchTimeout/2). Keep it above a typical fetch. If zero, 5
+	// seconds.
 	LockTTL time.Duration
 	// DocumentTTL is how long a shared document stays in Redis. Set it a
-	// little past the caches' Interval. If zero, DefaultDocumentTTL (25
-	// minutes, past cache.DefaultInterval) is used.
+	// little past the caches' Interval. If zero, 25 minutes (past the
+	// default Interval, 20 minutes).
 	DocumentTTL time.Duration
 	// PingInterval is how long the subscription that carries notices may
 	// stay silent before it is checked with a PING; when the PING is not
 	// answered within as long again, a new connection replaces it. If zero,
-	// DefaultPingInterval (30 seconds) is used.
+	// 30 seconds.
 	PingInterval time.Duration
 	// Logger receives the loss (at warn) and recovery (at info) of the
 	// subscription. Failures of the calls a refresh makes are reported
@@ -72,9 +70,6 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// MinSecretBytes is the least length of Config.Secret.
-const MinSecretBytes = redislock.MinSecretBytes
-
 // withDefaults returns c with zero fields set to their defaults, or an error
 // naming the first invalid field.
 func (c Config) withDefaults() (Config, error) {
@@ -82,13 +77,13 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("redisstore: %w", err)
 	}
 	if c.Prefix == "" {
-		c.Prefix = DefaultPrefix
+		c.Prefix = defaultPrefix
 	}
 	err := redislock.Defaults(
-		redislock.Setting{Name: "Timeout", V: &c.Timeout, Default: DefaultTimeout},
-		redislock.Setting{Name: "LockTTL", V: &c.LockTTL, Default: DefaultLockTTL, TTL: true},
-		redislock.Setting{Name: "DocumentTTL", V: &c.DocumentTTL, Default: DefaultDocumentTTL, TTL: true},
-		redislock.Setting{Name: "PingInterval", V: &c.PingInterval, Default: DefaultPingInterval},
+		redislock.Setting{Name: "Timeout", V: &c.Timeout, Default: defaultTimeout},
+		redislock.Setting{Name: "LockTTL", V: &c.LockTTL, Default: defaultLockTTL, TTL: true},
+		redislock.Setting{Name: "DocumentTTL", V: &c.DocumentTTL, Default: defaultDocumentTTL, TTL: true},
+		redislock.Setting{Name: "PingInterval", V: &c.PingInterval, Default: defaultPingInterval},
 	)
 	if err != nil {
 		return c, fmt.Errorf("redisstore: %w", err)

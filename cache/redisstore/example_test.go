@@ -24,8 +24,8 @@ func Example() {
 	defer mr.Close()
 	iss := issuertest.New() // stands in for your identity provider
 	defer iss.Close()
-	secret := make([]byte, redisstore.MinSecretBytes) // in production: from your secret store
-	_, _ = rand.Read(secret)                          // crypto/rand.Read never fails
+	secret := make([]byte, 32) // at least 32 bytes; in production: from your secret store
+	_, _ = rand.Read(secret)   // crypto/rand.Read never fails
 
 	replica := func() (c *cache.Cache, stop func()) {
 		client := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})

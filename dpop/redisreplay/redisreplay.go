@@ -31,10 +31,10 @@ import (
 	"github.com/jwtguard/jwtguard/internal/redislock"
 )
 
-// Defaults of Config.
+// Defaults of Config, documented on its fields.
 const (
-	DefaultPrefix  = "jwtguard:dpop:"
-	DefaultTimeout = 200 * time.Millisecond
+	defaultPrefix  = "jwtguard:dpop:"
+	defaultTimeout = 200 * time.Millisecond
 )
 
 // Config configures a Store.
@@ -42,16 +42,15 @@ type Config struct {
 	// Client is the Redis client, created with ContextTimeoutEnabled:
 	// true so that Timeout bounds each call. Required.
 	Client redis.UniversalClient
-	// Secret authenticates the fleet's records: MinSecretBytes or more
-	// random bytes, the same on every replica. Required unless
-	// InsecureTrustRedis.
+	// Secret authenticates the fleet's records: 32 or more random bytes,
+	// the same on every replica. Required unless InsecureTrustRedis.
 	Secret []byte
 	// InsecureTrustRedis stores records without a MAC, for a Redis no one
 	// else can write to.
 	InsecureTrustRedis bool
-	// Prefix of the Redis keys. If empty, DefaultPrefix.
+	// Prefix of the Redis keys. If empty, "jwtguard:dpop:".
 	Prefix string
-	// Timeout bounds each Redis call. If zero, DefaultTimeout (200 ms).
+	// Timeout bounds each Redis call. If zero, 200 milliseconds.
 	Timeout time.Duration
 	// Local is the memory checked while Redis fails, and also on every
 	// call (a proof this replica saw is refused without asking Redis).
@@ -64,9 +63,6 @@ type Config struct {
 	// metrics). If nil, nothing is counted.
 	Metrics observe.Source
 }
-
-// MinSecretBytes is the shortest Config.Secret New takes.
-const MinSecretBytes = redislock.MinSecretBytes
 
 // Store is a dpop.Replays in Redis. Safe for concurrent use.
 type Store struct {
@@ -88,9 +84,9 @@ func New(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("redisreplay: %w", err)
 	}
 	if cfg.Prefix == "" {
-		cfg.Prefix = DefaultPrefix
+		cfg.Prefix = defaultPrefix
 	}
-	if err := redislock.Defaults(redislock.Setting{Name: "Timeout", V: &cfg.Timeout, Default: DefaultTimeout}); err != nil {
+	if err := redislock.Defaults(redislock.Setting{Name: "Timeout", V: &cfg.Timeout, Default: defaultTimeout}); err != nil {
 		return nil, fmt.Errorf("redisreplay: %w", err)
 	}
 	if cfg.Local == nil {

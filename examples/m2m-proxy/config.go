@@ -9,17 +9,25 @@ import (
 	"net"
 	"strconv"
 	"time"
-
-	"github.com/jwtguard/jwtguard/m2m"
 )
+
+// upstreamTimeout is the proxy's ProxyConfig.Timeout: how long a handler
+// waits for upstream.
+const upstreamTimeout = 30 * time.Second
 
 // Timeouts of the token listener. A handler waits for upstream up to
-// m2m.DefaultTimeout, so the answer gets that and some more.
+// upstreamTimeout, so the answer gets that and some more.
 const (
 	defaultReadTimeout  = 10 * time.Second
-	defaultWriteTimeout = m2m.DefaultTimeout + 10*time.Second
+	defaultWriteTimeout = upstreamTimeout + 10*time.Second
 	defaultIdleTimeout  = 2 * time.Minute
 )
+
+// defaultMaxEntries is the default of -max-entries.
+const defaultMaxEntries = 10_000
+
+// minSecretBytes is the least length of -secret.
+const minSecretBytes = 32
 
 // options are the proxy's settings.
 type options struct {
@@ -53,7 +61,7 @@ func parseOptions(args []string, getenv func(string) string, usage io.Writer) (*
 	fs.Func("secret", "proxy `secret`, at least 32 bytes, required; prefer the environment (M2M_PROXY_SECRET)",
 		func(s string) error { secret = s; return nil })
 	fs.StringVar(&o.RedisAddr, "redis", getenv("REDIS_ADDR"), "Redis `address` to share the cache between replicas (REDIS_ADDR)")
-	maxEntries := cmp.Or(getenv("M2M_MAX_ENTRIES"), strconv.Itoa(m2m.DefaultMaxEntries))
+	maxEntries := cmp.Or(getenv("M2M_MAX_ENTRIES"), strconv.Itoa(defaultMaxEntries))
 	fs.Func("max-entries", "`number` of tokens cached in memory without Redis (M2M_MAX_ENTRIES, default "+maxEntries+")",
 		func(s string) error { maxEntries = s; return nil })
 	fs.StringVar(&o.TLSCert, "tls-cert", getenv("M2M_TLS_CERT"), "TLS certificate `file`, PEM (M2M_TLS_CERT)")
@@ -78,8 +86,8 @@ func parseOptions(args []string, getenv func(string) string, usage io.Writer) (*
 	switch {
 	case o.Upstream == "":
 		return nil, errors.New("-upstream (M2M_UPSTREAM) is required")
-	case len(secret) < m2m.MinProxySecretBytes:
-		return nil, fmt.Errorf("-secret (M2M_PROXY_SECRET) must be at least %d bytes", m2m.MinProxySecretBytes)
+	case len(secret) < minSecretBytes:
+		return nil, fmt.Errorf("-secret (M2M_PROXY_SECRET) must be at least %d bytes", minSecretBytes)
 	case (o.TLSCert == "") != (o.TLSKey == ""):
 		return nil, errors.New("-tls-cert (M2M_TLS_CERT) and -tls-key (M2M_TLS_KEY) go together")
 	case o.TLSCert == "" && !o.InsecureHTTP && !loopback(o.Listen):

@@ -20,7 +20,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/issuertest"
-	"github.com/jwtguard/jwtguard/m2m"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -233,7 +232,7 @@ func TestBadOptions(t *testing.T) {
 	}
 }
 
-// -max-entries defaults to M2M_MAX_ENTRIES, else m2m.DefaultMaxEntries.
+// -max-entries defaults to M2M_MAX_ENTRIES, else 10 000.
 func TestMaxEntries(t *testing.T) {
 	tests := []struct {
 		name string
@@ -241,7 +240,7 @@ func TestMaxEntries(t *testing.T) {
 		env  string
 		want int
 	}{
-		{"default", nil, "", m2m.DefaultMaxEntries},
+		{"default", nil, "", 10_000},
 		{"environment", nil, "500", 500},
 		{"flag wins", []string{"-max-entries", "20"}, "500", 20},
 	}

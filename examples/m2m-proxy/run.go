@@ -47,6 +47,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr
 		TokenURL: o.Upstream,
 		Secret:   cacheKey,
 		Store:    store,
+		Timeout:  upstreamTimeout,
 		Hooks:    hooks,
 		Logger:   logger,
 	})

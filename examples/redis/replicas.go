@@ -37,7 +37,7 @@ type replica struct {
 // 32+ random bytes from your secret store, the same on every replica; the
 // demo's replicas live in one process, which makes one.
 var fleetSecret = func() []byte {
-	b := make([]byte, redisstore.MinSecretBytes)
+	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	return b
 }()

@@ -9,11 +9,11 @@ import (
 	"github.com/jwtguard/jwtguard/internal/redislock"
 )
 
-// Defaults of Config.
+// Defaults of Config, documented on its fields.
 const (
-	DefaultPrefix  = "jwtguard:m2m:"
-	DefaultTimeout = 500 * time.Millisecond
-	DefaultLockTTL = 10 * time.Second
+	defaultPrefix  = "jwtguard:m2m:"
+	defaultTimeout = 500 * time.Millisecond
+	defaultLockTTL = 10 * time.Second
 )
 
 // Config configures a Store. It is plain data: a zero field means the
@@ -30,17 +30,17 @@ type Config struct {
 	// Key seals the tokens (AES-GCM): 16, 24 or 32 random bytes, the same
 	// in every process that shares the tokens. Required.
 	Key []byte
-	// Prefix of the Redis keys. If empty, DefaultPrefix ("jwtguard:m2m:").
+	// Prefix of the Redis keys. If empty, "jwtguard:m2m:".
 	Prefix string
 	// Timeout bounds each Redis call; a call that takes longer counts as
-	// a failure of Redis, and the token is minted without it. If zero,
-	// DefaultTimeout (500 milliseconds).
+	// a failure of Redis, and the token is minted without it. If zero, 500
+	// milliseconds.
 	Timeout time.Duration
 	// LockTTL is how long a process may hold the lock of a key while it
-	// mints; at least a millisecond. If zero, DefaultLockTTL (10 seconds).
+	// mints; at least a millisecond. If zero, 10 seconds.
 	//
 	// It must be shorter than the Timeout of the sources and proxies
-	// using the store (m2m.DefaultTimeout, 30 seconds), which bounds their
+	// using the store (by default 30 seconds), which bounds their
 	// wait: then the waiters behind a process that died holding the lock
 	// take over once the lock expires, instead of timing out. It should
 	// be longer than a token request usually takes: a process whose
@@ -56,11 +56,11 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("redistoken: %w", err)
 	}
 	if c.Prefix == "" {
-		c.Prefix = DefaultPrefix
+		c.Prefix = defaultPrefix
 	}
 	err := redislock.Defaults(
-		redislock.Setting{Name: "Timeout", V: &c.Timeout, Default: DefaultTimeout},
-		redislock.Setting{Name: "LockTTL", V: &c.LockTTL, Default: DefaultLockTTL, TTL: true},
+		redislock.Setting{Name: "Timeout", V: &c.Timeout, Default: defaultTimeout},
+		redislock.Setting{Name: "LockTTL", V: &c.LockTTL, Default: defaultLockTTL, TTL: true},
 	)
 	if err != nil {
 		return c, fmt.Errorf("redistoken: %w", err)

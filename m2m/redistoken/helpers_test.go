@@ -41,13 +41,19 @@ type backend struct {
 	mr      *miniredis.Miniredis // nil for a real Redis
 }
 
+// Defaults of Config, as its fields document them.
+const (
+	defaultPrefix  = "jwtguard:m2m:"
+	defaultLockTTL = 10 * time.Second
+)
+
 // backends are miniredis and, when REDIS_ADDR and REDIS_CLUSTER_ADDRS are
 // set, a real Redis and a Redis Cluster, each under a key prefix of its
 // own.
 func backends(t *testing.T) []backend {
 	t.Helper()
 	mr := miniredis.RunT(t)
-	out := []backend{{name: "miniredis", addr: mr.Addr(), prefix: redistoken.DefaultPrefix, mr: mr}}
+	out := []backend{{name: "miniredis", addr: mr.Addr(), prefix: defaultPrefix, mr: mr}}
 	if addr := os.Getenv("REDIS_ADDR"); addr != "" {
 		out = append(out, backend{name: "redis", addr: addr, prefix: testPrefix()})
 	} else {

@@ -81,7 +81,7 @@ func TestThreeProcessesOneMintPerLifetime(t *testing.T) {
 				checkRound(t, hs)
 
 				for round := 2; round <= 3; round++ {
-					// On to DefaultThreshold of the current token's hour,
+					// On to the default Threshold (0.8) of the current token's hour,
 					// the instant its background refreshes are due. The
 					// clock stands still while a token is minted (network
 					// I/O is not durably blocking), so a token minted this
@@ -225,7 +225,7 @@ func TestRedisDown(t *testing.T) {
 // LockTTL: they wait while the lock lives, then one of them mints.
 func TestStaleLock(t *testing.T) {
 	mr := miniredis.RunT(t)
-	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redistoken.DefaultPrefix, mr: mr}
+	b := backend{name: "miniredis", addr: mr.Addr(), prefix: defaultPrefix, mr: mr}
 	iss := newIssuer(t)
 	first := m2mtest.NewSource(t, sourceConfig(iss, b.store(t, b.client(t), sealKey), nil))
 	if _, err := first.Token(); err != nil {
@@ -237,7 +237,7 @@ func TestStaleLock(t *testing.T) {
 	if err := mr.Set(key+":lock", "dead process"); err != nil {
 		t.Fatal(err)
 	}
-	mr.SetTTL(key+":lock", redistoken.DefaultLockTTL)
+	mr.SetTTL(key+":lock", defaultLockTTL)
 
 	c := b.client(t)
 	refused := make(chan struct{}, 100)
@@ -260,7 +260,7 @@ func TestStaleLock(t *testing.T) {
 	if iss.Mints() != 1 {
 		t.Fatalf("%d mints while the lock was held, want 1", iss.Mints())
 	}
-	mr.FastForward(redistoken.DefaultLockTTL)
+	mr.FastForward(defaultLockTTL)
 	select {
 	case err := <-got:
 		if err != nil {

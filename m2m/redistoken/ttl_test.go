@@ -19,7 +19,7 @@ import (
 // now, and a store that sent Redis the expiry itself would keep nothing.
 func TestStoredUntilExpiryByClock(t *testing.T) {
 	mr := miniredis.RunT(t) // outside the bubble, like the issuer's server
-	b := backend{name: "miniredis", addr: mr.Addr(), prefix: redistoken.DefaultPrefix, mr: mr}
+	b := backend{name: "miniredis", addr: mr.Addr(), prefix: defaultPrefix, mr: mr}
 	iss := newIssuer(t)
 	machineNow := time.Now()
 	synctest.Test(t, func(t *testing.T) {
@@ -50,12 +50,4 @@ func TestStoredUntilExpiryByClock(t *testing.T) {
 			t.Fatalf("token kept for %v, want its lifetime left, an hour", ttl)
 		}
 	})
-}
-
-// The lock of a process that died while minting expires before the
-// others, waiting at most m2m.DefaultTimeout, give up: they take over.
-func TestDefaultLockTTL(t *testing.T) {
-	if redistoken.DefaultLockTTL >= m2m.DefaultTimeout {
-		t.Fatalf("DefaultLockTTL %v is not shorter than m2m.DefaultTimeout %v", redistoken.DefaultLockTTL, m2m.DefaultTimeout)
-	}
 }

@@ -44,15 +44,16 @@ func TestM2MLabelValues(t *testing.T) {
 		h.Served("bad\xfe") // another invalid name, the same label
 		h.StoreFailed("", errors.New("down"))
 
-		// A header with buckets nobody defines: the second "other" wins.
-		qs, err := m2m.ParseQuota("b=per_hour;q=10;r=3;t=60,b=per_fortnight;q=1;r=1;t=1,b=per_minute;q=7;r=6;t=30,b=per_day;q=100;r=90;t=86400")
-		if err != nil {
-			t.Fatalf("ParseQuota: %v", err)
+		// Buckets nobody defines, as a header may declare them: the second
+		// "other" wins.
+		qs := []m2m.Quota{
+			{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 3, Reset: time.Minute},
+			{Scope: "client", Bucket: "per_fortnight", Limit: 1, Remaining: 1, Reset: time.Second},
+			{Scope: "client", Bucket: "per_minute", Limit: 7, Remaining: 6, Reset: 30 * time.Second},
+			{Scope: "client", Bucket: "per_day", Limit: 100, Remaining: 90, Reset: 24 * time.Hour},
+			{Scope: "tenant", Bucket: "per_day", Limit: 5, Remaining: 4, Reset: time.Hour},
+			{},
 		}
-		for i := range qs {
-			qs[i].Scope = "client"
-		}
-		qs = append(qs, m2m.Quota{Scope: "tenant", Bucket: "per_day", Limit: 5, Remaining: 4, Reset: time.Hour}, m2m.Quota{})
 		h.QuotaReported("billing", qs)
 
 		want := header("jwtguard_m2m_proxy_requests_total") + `
@@ -101,7 +102,7 @@ jwtguard_m2m_tokens_served_total{source="unnamed"} 1
 // malformed.
 func lyingEndpoint(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		for _, name := range []string{m2m.ClientQuotaHeader, m2m.OrganizationQuotaHeader} {
+		for _, name := range []string{"Auth0-Client-Quota-Limit", "Auth0-Organization-Quota-Limit"} {
 			v := fmt.Sprintf("b=per_hour;q=100;r=%d;t=60,b=%s;q=%d;r=1;t=9,b=per_day;q=1000;r=5;t=600",
 				rand.IntN(100), promtest.RandomString(1+rand.IntN(40)), rand.Int64())
 			if rand.IntN(5) == 0 {

@@ -45,10 +45,10 @@ import (
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
-// DefaultBuckets are the default buckets of
+// defaultBuckets are the default buckets of
 // m2m_token_request_duration_seconds: 1 ms (a token read from a shared
-// store) to 30 s, m2m.DefaultTimeout.
-var DefaultBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+// store) to 30 s, m2m's default Timeout.
+var defaultBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
 // Config configures a Collector. A zero field means the documented
 // default.
@@ -59,7 +59,9 @@ type Config struct {
 	// Registerer receives the Collector. If nil, nothing is registered.
 	Registerer prometheus.Registerer
 	// Buckets are the buckets of m2m_token_request_duration_seconds, in
-	// seconds. If nil, DefaultBuckets.
+	// seconds. If nil, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1,
+	// 2.5, 5, 10 and 30 (1 ms, a token read from a shared store, to 30 s,
+	// m2m's default Timeout).
 	Buckets []float64
 }
 
@@ -82,7 +84,7 @@ func New(cfg Config) (*Collector, error) {
 	if cfg.Namespace, err = promconf.Namespace("m2mmetrics", cfg.Namespace); err != nil {
 		return nil, err
 	}
-	if cfg.Buckets, err = promconf.Buckets("m2mmetrics", "Buckets", cfg.Buckets, DefaultBuckets); err != nil {
+	if cfg.Buckets, err = promconf.Buckets("m2mmetrics", "Buckets", cfg.Buckets, defaultBuckets); err != nil {
 		return nil, err
 	}
 	c := &Collector{m: newM2MMetrics(cfg)}
