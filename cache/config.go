@@ -43,7 +43,7 @@ type Config struct {
 	// URL of the JWKS document. Required. It must be https, or http on a
 	// loopback address, unless InsecureAllowHTTP is set.
 	URL string
-	// Issuer whose keys these are. It labels hooks and log lines and is
+	// Issuer whose keys these are. It labels metrics and log lines and is
 	// recorded in (and checked against) documents shared through Store.
 	Issuer string
 

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 	"github.com/jwtguard/jwtguard/internal/scope"
 )
@@ -91,12 +92,13 @@ type Config struct {
 	// clear.
 	InsecureAllowHTTP bool
 
-	// Name identifies the source in hook events (a metric label). If
-	// empty, Audience is used.
+	// Name identifies the source in metrics (a label value). If empty,
+	// Audience is used.
 	Name string
-	// Hooks receives refreshes, tokens served and quota reports. If nil,
-	// nothing is reported.
-	Hooks Hooks
+	// Metrics counts refreshes, tokens served and the quota the endpoint
+	// declares (Auth0's quota headers): a *m2mmetrics.Collector (package
+	// metrics/m2mmetrics). If nil, nothing is counted.
+	Metrics observe.Source
 	// Logger receives failed refreshes at warn and refreshes at debug. If
 	// nil, nothing is logged.
 	Logger *slog.Logger

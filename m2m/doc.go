@@ -44,7 +44,7 @@
 // without a valid token fail fast with ErrBackoff instead of calling the
 // endpoint again, while a token that is still valid keeps serving. Auth0's
 // quota headers (Auth0-Client-Quota-Limit, Auth0-Organization-Quota-Limit)
-// are parsed and reported through Hooks and TokenSource.Quota.
+// are parsed and counted by the Metrics (metrics/m2mmetrics).
 //
 // # DPoP-bound tokens
 //
@@ -88,6 +88,5 @@
 // TokenSource.Token is lock-free while the token is fresh. A TokenSource
 // holds a timer for its background refresh and a goroutine for each
 // refresh in flight (one at a time); Close stops them. A Proxy
-// and the stores start none. Hooks are called from many goroutines and
-// must be safe for concurrent use.
+// and the stores start none.
 package m2m

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 )
@@ -147,7 +148,7 @@ func TestTokenSourceServesThroughFailedRefresh(t *testing.T) {
 		h.Next(t)
 		iss.SetTokenStatus(http.StatusServiceUnavailable)
 		time.Sleep(48 * time.Minute)
-		if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Status != http.StatusServiceUnavailable {
+		if ev := h.Next(t); ev.Result != observe.TokenFailed || ev.Status != http.StatusServiceUnavailable {
 			t.Fatalf("refresh at the due time = %+v, want a 503 error", ev)
 		}
 		for range 3 { // backing off: 1s, 2s, 4s (+0–20%)
@@ -155,7 +156,7 @@ func TestTokenSourceServesThroughFailedRefresh(t *testing.T) {
 			if err != nil || tok.AccessToken != first.AccessToken {
 				t.Fatalf("during failed refreshes: %v, %v; want the current token", tok, err)
 			}
-			if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Trigger != m2m.TriggerBackground {
+			if ev := h.Next(t); ev.Result != observe.TokenFailed || ev.Trigger != observe.TokenBackground {
 				t.Fatalf("retry = %+v, want a failed background refresh", ev)
 			}
 		}
@@ -164,7 +165,7 @@ func TestTokenSourceServesThroughFailedRefresh(t *testing.T) {
 		}
 
 		iss.SetTokenStatus(0)
-		if ev := h.Next(t); ev.Result != m2m.ResultMinted {
+		if ev := h.Next(t); ev.Result != observe.TokenMinted {
 			t.Fatalf("retry after the endpoint recovered = %+v, want a mint", ev)
 		}
 		second, err := ts.Token()

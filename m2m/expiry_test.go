@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -37,7 +38,7 @@ func TestTokenSourceRefusesExpiredToken(t *testing.T) {
 				if store.Len() != 0 {
 					t.Fatalf("the store keeps %d tokens, want none", store.Len())
 				}
-				if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Status != http.StatusOK {
+				if ev := h.Next(t); ev.Result != observe.TokenFailed || ev.Status != http.StatusOK {
 					t.Errorf("refresh event %+v, want an error with status 200", ev)
 				}
 				if _, err := ts.Token(); !errors.Is(err, m2m.ErrBackoff) || requests.Load() != 1 {
@@ -60,7 +61,7 @@ func TestProxyPassesExpiredToken(t *testing.T) {
 			iss, requests := newVendorIssuer(t, 1)
 			store := m2m.NewMemoryStore(0)
 			h := newHooks()
-			p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Store, c.Hooks = store, h })
+			p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Store, c.Metrics = store, h })
 			id, secret := vendor(0)
 			seen := map[string]bool{}
 			for i := range 2 {
@@ -74,7 +75,7 @@ func TestProxyPassesExpiredToken(t *testing.T) {
 			if requests.Load() != 2 || len(seen) != 2 || store.Len() != 0 {
 				t.Fatalf("%d upstream requests, %d distinct tokens, %d cached; want 2, 2, 0", requests.Load(), len(seen), store.Len())
 			}
-			if got := h.ProxyResults(); got[m2m.ProxyMiss] != 2 {
+			if got := h.ProxyResults(); got[observe.ProxyMiss] != 2 {
 				t.Errorf("results %v, want 2 misses", got)
 			}
 		})

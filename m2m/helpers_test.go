@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/provider"
@@ -43,7 +44,7 @@ func newIssuer(t testing.TB) (*testissuer.Issuer, *atomic.Int64) {
 }
 
 // sourceConfig is a TokenSource configuration for testClient at iss.
-func sourceConfig(iss *testissuer.Issuer, h m2m.Hooks) m2m.Config {
+func sourceConfig(iss *testissuer.Issuer, h observe.Source) m2m.Config {
 	return m2mtest.SourceConfig(iss.URL+testissuer.TokenPath, testClient, testSecret, h)
 }
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 	"github.com/jwtguard/jwtguard/internal/tokenflight"
 )
@@ -67,12 +68,13 @@ type ProxyConfig struct {
 	// it in production: client secrets would cross the network in clear.
 	InsecureAllowHTTP bool
 
-	// Name identifies the proxy in hook events (a metric label). If empty,
+	// Name identifies the proxy in metrics (a label value). If empty,
 	// "proxy" is used.
 	Name string
-	// Hooks receives requests by result, upstream calls and cache hits.
-	// If nil, nothing is reported.
-	Hooks Hooks
+	// Metrics counts requests by result, upstream calls and cache hits: a
+	// *m2mmetrics.Collector (package metrics/m2mmetrics). If nil,
+	// nothing is counted.
+	Metrics observe.Source
 	// Logger receives upstream failures at warn. If nil, nothing is
 	// logged.
 	Logger *slog.Logger
@@ -85,6 +87,7 @@ type Proxy struct {
 	cfg     ProxyConfig
 	client  *http.Client
 	flights tokenflight.Group[*Token] // store trips in flight, by key
+	hooks   observe.Tokens            // nil if nobody counts
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -118,14 +121,14 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	if cfg.Name == "" {
 		cfg.Name = "proxy"
 	}
-	return &Proxy{cfg: cfg, client: safehttp.Client(cfg.HTTPClient)}, nil
+	return &Proxy{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: observe.From(cfg.Metrics).Tokens}, nil
 }
 
 // ServeHTTP answers a client-credentials token request.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, rerr := parseRequest(w, r, p.cfg.MaxBodyBytes)
 	if rerr != nil {
-		p.report(ProxyRejected)
+		p.report(observe.ProxyRejected)
 		writeError(w, rerr)
 		return
 	}
@@ -142,12 +145,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		begin := time.Now()
 		t, a, err := exchange(ctx, p.upstream(req), p.client, time.Now, p.cfg.AssumedLifetime)
 		up = a
-		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: time.Now().Sub(begin)}
+		ev := observe.TokenRefresh{Source: p.cfg.Name, Trigger: observe.TokenProxy, Result: observe.TokenMinted, Duration: time.Now().Sub(begin)}
 		if err != nil {
-			ev.Result, ev.Err, ev.Status = ResultError, err, a.status
+			ev.Result, ev.Err, ev.Status = observe.TokenFailed, err, a.status
 			p.cfg.Logger.Warn("m2m: upstream token request failed", "proxy", p.cfg.Name, "err", err)
 		}
-		if h := p.cfg.Hooks; h != nil {
+		if h := p.hooks; h != nil {
 			h.Refreshed(ev)
 		}
 		return t, err
@@ -162,20 +165,20 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return t, err
 	})
 	if err != nil {
-		p.report(ProxyUpstreamError)
+		p.report(observe.ProxyUpstreamError)
 		passError(w, err)
 		return
 	}
 	if minted {
-		p.report(ProxyMiss)
+		p.report(observe.ProxyMiss)
 		for _, name := range []string{clientQuotaHeader, organizationQuotaHeader} {
 			if v := up.header.Get(name); v != "" {
 				w.Header().Set(name, v)
 			}
 		}
 	} else {
-		p.report(ProxyHit)
-		if h := p.cfg.Hooks; h != nil {
+		p.report(observe.ProxyHit)
+		if h := p.hooks; h != nil {
 			h.Served(p.cfg.Name)
 		}
 	}
@@ -220,19 +223,19 @@ func (p *Proxy) forwardDPoP(w http.ResponseWriter, r *http.Request, req *tokenRe
 	if n := a.header.Get("DPoP-Nonce"); n != "" {
 		w.Header().Set("DPoP-Nonce", n)
 	}
-	if h := p.cfg.Hooks; h != nil {
-		ev := RefreshEvent{Source: p.cfg.Name, Trigger: TriggerProxy, Result: ResultMinted, Duration: time.Now().Sub(begin)}
+	if h := p.hooks; h != nil {
+		ev := observe.TokenRefresh{Source: p.cfg.Name, Trigger: observe.TokenProxy, Result: observe.TokenMinted, Duration: time.Now().Sub(begin)}
 		if err != nil {
-			ev.Result, ev.Err, ev.Status = ResultError, err, a.status
+			ev.Result, ev.Err, ev.Status = observe.TokenFailed, err, a.status
 		}
 		h.Refreshed(ev)
 	}
 	if err != nil {
-		p.report(ProxyUpstreamError)
+		p.report(observe.ProxyUpstreamError)
 		passError(w, err)
 		return
 	}
-	p.report(ProxyMiss)
+	p.report(observe.ProxyMiss)
 	p.writeToken(w, t)
 }
 
@@ -310,15 +313,15 @@ func passError(w http.ResponseWriter, err error) {
 	})
 }
 
-func (p *Proxy) report(r ProxyResult) {
-	if h := p.cfg.Hooks; h != nil {
+func (p *Proxy) report(r observe.ProxyResult) {
+	if h := p.hooks; h != nil {
 		h.ProxyRequest(p.cfg.Name, r)
 	}
 }
 
 func (p *Proxy) storeFailed(err error) {
 	p.cfg.Logger.Warn("m2m: store failed; requesting the token without it", "proxy", p.cfg.Name, "err", err)
-	if h := p.cfg.Hooks; h != nil {
+	if h := p.hooks; h != nil {
 		h.StoreFailed(p.cfg.Name, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -114,18 +115,18 @@ func TestProxyMaxAge(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHooks()
 		p := newProxy(t, iss, func(c *m2m.ProxyConfig) {
-			c.HTTPClient, c.Hooks, c.MaxAge = m2mtest.NoKeepAlive(), h, 5*time.Minute
+			c.HTTPClient, c.Metrics, c.MaxAge = m2mtest.NoKeepAlive(), h, 5*time.Minute
 		})
 		id, secret := vendor(0)
 		steps := []struct {
 			advance   time.Duration
 			expiresIn int64
-			result    m2m.ProxyResult
+			result    observe.ProxyResult
 		}{
-			{0, 3600, m2m.ProxyMiss},
-			{5*time.Minute - time.Second, 3301, m2m.ProxyHit},
-			{time.Second, 3600, m2m.ProxyMiss}, // 5 minutes old: minted again
-			{time.Minute, 3540, m2m.ProxyHit},
+			{0, 3600, observe.ProxyMiss},
+			{5*time.Minute - time.Second, 3301, observe.ProxyHit},
+			{time.Second, 3600, observe.ProxyMiss}, // 5 minutes old: minted again
+			{time.Minute, 3540, observe.ProxyHit},
 		}
 		for i, s := range steps {
 			time.Sleep(s.advance)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestProxyRejects(t *testing.T) {
 	iss, requests := newVendorIssuer(t, 1)
 	h := newHooks()
-	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Hooks = h; c.MaxBodyBytes = 1024 })
+	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Metrics = h; c.MaxBodyBytes = 1024 })
 	id, secret := vendor(0)
 	basic := func(r *http.Request) { r.SetBasicAuth(id, secret) }
 	tests := []struct {
@@ -76,7 +77,7 @@ func TestProxyRejects(t *testing.T) {
 	if requests.Load() != 0 {
 		t.Fatalf("%d upstream requests, want none", requests.Load())
 	}
-	if got := h.ProxyResults(); got[m2m.ProxyRejected] != len(tests) || len(got) != 1 {
+	if got := h.ProxyResults(); got[observe.ProxyRejected] != len(tests) || len(got) != 1 {
 		t.Errorf("results %v, want %d rejected", got, len(tests))
 	}
 }
@@ -138,18 +139,18 @@ func TestProxyExpiresIn(t *testing.T) {
 	iss, _ := newVendorIssuer(t, 1) // its server runs outside the bubble
 	synctest.Test(t, func(t *testing.T) {
 		h := newHooks()
-		p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.HTTPClient, c.Hooks = m2mtest.NoKeepAlive(), h })
+		p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.HTTPClient, c.Metrics = m2mtest.NoKeepAlive(), h })
 		id, secret := vendor(0)
 		steps := []struct {
 			advance time.Duration
 			want    int64
-			result  m2m.ProxyResult
+			result  observe.ProxyResult
 		}{
-			{0, 3600, m2m.ProxyMiss},
-			{10 * time.Minute, 3000, m2m.ProxyHit},
-			{37*time.Minute + 59*time.Second, 721, m2m.ProxyHit},
-			{time.Second, 3600, m2m.ProxyMiss}, // 48 minutes: due
-			{time.Minute, 3540, m2m.ProxyHit},
+			{0, 3600, observe.ProxyMiss},
+			{10 * time.Minute, 3000, observe.ProxyHit},
+			{37*time.Minute + 59*time.Second, 721, observe.ProxyHit},
+			{time.Second, 3600, observe.ProxyMiss}, // 48 minutes: due
+			{time.Minute, 3540, observe.ProxyHit},
 		}
 		for i, s := range steps {
 			time.Sleep(s.advance)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/hangtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 )
@@ -95,7 +96,7 @@ func TestProxyManyVendors(t *testing.T) {
 	const vendors, perVendor, goroutines = 20, 500, 5
 	iss, _ := newVendorIssuer(t, vendors)
 	h := newHooks()
-	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Hooks = h })
+	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Metrics = h })
 
 	var (
 		mu     sync.Mutex
@@ -146,14 +147,14 @@ func TestProxyManyVendors(t *testing.T) {
 			seen[tok] = id
 		}
 	}
-	want := map[m2m.ProxyResult]int{m2m.ProxyMiss: vendors, m2m.ProxyHit: vendors*perVendor - vendors}
+	want := map[observe.ProxyResult]int{observe.ProxyMiss: vendors, observe.ProxyHit: vendors*perVendor - vendors}
 	if got := h.ProxyResults(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("results %v, want %v", got, want)
 	}
 	if got := h.ServedCount(); got != vendors*perVendor-vendors {
 		t.Errorf("Served %d, want %d", got, vendors*perVendor-vendors)
 	}
-	if got := h.Results(); got[m2m.ResultMinted] != vendors || len(got) != 1 {
+	if got := h.Results(); got[observe.TokenMinted] != vendors || len(got) != 1 {
 		t.Errorf("refresh results %v, want %d minted", got, vendors)
 	}
 }
@@ -210,7 +211,7 @@ func TestProxyCoalescesMisses(t *testing.T) {
 func TestProxyWrongSecret(t *testing.T) {
 	iss, requests := newVendorIssuer(t, 1)
 	h := newHooks()
-	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Hooks = h })
+	p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Metrics = h })
 	id, secret := vendor(0)
 	good := post(p, formType, form(id, secret))
 	if good.Code != http.StatusOK {
@@ -240,7 +241,7 @@ func TestProxyWrongSecret(t *testing.T) {
 	if iss.Mints() != 1 {
 		t.Fatalf("%d mints, want 1", iss.Mints())
 	}
-	if got := h.ProxyResults(); got[m2m.ProxyUpstreamError] != 2 || got[m2m.ProxyRejected] != 1 {
+	if got := h.ProxyResults(); got[observe.ProxyUpstreamError] != 2 || got[observe.ProxyRejected] != 1 {
 		t.Errorf("results %v, want 2 upstream errors and 1 rejected", got)
 	}
 	if again := post(p, formType, form(id, secret)); decode(t, again).AccessToken != cached {
@@ -273,7 +274,7 @@ func TestProxyUpstreamErrors(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		srv.Close()
 		h := newHooks()
-		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: srv.URL + "/token", Secret: proxySecret, Hooks: h})
+		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: srv.URL + "/token", Secret: proxySecret, Metrics: h})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,10 +282,10 @@ func TestProxyUpstreamErrors(t *testing.T) {
 		if w.Code != http.StatusBadGateway || decode(t, w).Error != "temporarily_unavailable" {
 			t.Fatalf("got %d %s, want 502 temporarily_unavailable", w.Code, w.Body)
 		}
-		if got := h.ProxyResults(); got[m2m.ProxyUpstreamError] != 1 {
+		if got := h.ProxyResults(); got[observe.ProxyUpstreamError] != 1 {
 			t.Errorf("results %v, want one upstream error", got)
 		}
-		if ev := h.Next(t); ev.Result != m2m.ResultError || ev.Trigger != m2m.TriggerProxy || ev.Status != 0 {
+		if ev := h.Next(t); ev.Result != observe.TokenFailed || ev.Trigger != observe.TokenProxy || ev.Status != 0 {
 			t.Errorf("refresh event %+v, want a proxy error without status", ev)
 		}
 	})

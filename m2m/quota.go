@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
 // The headers in which Auth0 reports token quotas.
@@ -13,22 +15,6 @@ const (
 	clientQuotaHeader       = "Auth0-Client-Quota-Limit"
 	organizationQuotaHeader = "Auth0-Organization-Quota-Limit"
 )
-
-// Quota is one bucket of a token quota, as in
-// "b=per_hour;q=10;r=7;t=3540".
-type Quota struct {
-	// Scope is "client" (Auth0-Client-Quota-Limit) or "organization"
-	// (Auth0-Organization-Quota-Limit).
-	Scope string
-	// Bucket is the window, b: "per_hour" or "per_day".
-	Bucket string
-	// Limit is the number of tokens the window allows, q.
-	Limit int64
-	// Remaining is the number of tokens left in the window, r.
-	Remaining int64
-	// Reset is the time until the window resets, t.
-	Reset time.Duration
-}
 
 // Bounds of what parseQuota reads: a header comes from the token
 // endpoint's answer, and Auth0 sends two buckets in well under 100 bytes.
@@ -43,11 +29,11 @@ const (
 // zero if absent); other attributes are ignored. A malformed bucket is an
 // error, and so is a value longer than 1 KiB or with more than 16
 // buckets: it is not read.
-func parseQuota(header string) ([]Quota, error) {
+func parseQuota(header string) ([]observe.Quota, error) {
 	if len(header) > maxQuotaHeaderBytes {
 		return nil, fmt.Errorf("m2m: quota header of %d bytes is longer than %d", len(header), maxQuotaHeaderBytes)
 	}
-	var out []Quota
+	var out []observe.Quota
 	for bucket := range strings.SplitSeq(header, ",") {
 		if strings.TrimSpace(bucket) == "" {
 			continue
@@ -55,7 +41,7 @@ func parseQuota(header string) ([]Quota, error) {
 		if len(out) == maxQuotaBuckets {
 			return nil, fmt.Errorf("m2m: quota header has more than %d buckets", maxQuotaBuckets)
 		}
-		var q Quota
+		var q observe.Quota
 		for attr := range strings.SplitSeq(bucket, ";") {
 			k, v, ok := strings.Cut(strings.TrimSpace(attr), "=")
 			if !ok {
@@ -91,8 +77,8 @@ func parseQuota(header string) ([]Quota, error) {
 
 // quotas returns the quota buckets of an answer's headers; a malformed
 // header is skipped.
-func quotas(h http.Header) []Quota {
-	var out []Quota
+func quotas(h http.Header) []observe.Quota {
+	var out []observe.Quota
 	for _, hs := range []struct{ name, scope string }{
 		{clientQuotaHeader, "client"},
 		{organizationQuotaHeader, "organization"},

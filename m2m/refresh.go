@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 )
 
@@ -21,14 +22,13 @@ const (
 // read if another source shared one that is not due yet, else minted — and
 // publishes it. Its report logs and reports the outcome, before any caller
 // waiting for the token wakes.
-func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refresh.Outcome[Trigger]), error) {
+func (s *TokenSource) refresh(ctx context.Context, trigger observe.TokenTrigger) (func(refresh.Outcome[observe.TokenTrigger]), error) {
 	begin := time.Now()
 	usable := func(t *Token) bool { return time.Now().Before(t.due(s.cfg.Threshold)) }
 	mint := func(ctx context.Context) (*Token, error) {
 		t, a, err := exchange(ctx, s.cc, s.client, time.Now, s.cfg.AssumedLifetime)
-		if q := quotas(a.header); len(q) > 0 {
-			s.quota.Store(&q)
-			if h := s.cfg.Hooks; h != nil {
+		if h := s.hooks; h != nil {
+			if q := quotas(a.header); len(q) > 0 {
 				h.QuotaReported(s.cfg.Name, q)
 			}
 		}
@@ -48,16 +48,16 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 		h := newHeld(tok, s.cfg.Threshold, minted)
 		s.eng.Publish(func(*held) *held { return h })
 	}
-	return func(o refresh.Outcome[Trigger]) {
+	return func(o refresh.Outcome[observe.TokenTrigger]) {
 		if o.Closed && err != nil {
 			return // most likely canceled by Close: no failure to log or report
 		}
-		ev := RefreshEvent{Source: s.cfg.Name, Trigger: trigger, Result: ResultShared, Duration: time.Now().Sub(begin)}
+		ev := observe.TokenRefresh{Source: s.cfg.Name, Trigger: trigger, Result: observe.TokenShared, Duration: time.Now().Sub(begin)}
 		if minted {
-			ev.Result = ResultMinted
+			ev.Result = observe.TokenMinted
 		}
 		if err != nil {
-			ev.Result, ev.Err = ResultError, err
+			ev.Result, ev.Err = observe.TokenFailed, err
 			if xe := (*ExchangeError)(nil); errors.As(err, &xe) {
 				ev.Status = xe.Status
 			}
@@ -67,7 +67,7 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 			s.cfg.Logger.Debug("m2m: token refreshed", "source", s.cfg.Name, "trigger", string(trigger),
 				"result", string(ev.Result), "expiry", tok.Expiry)
 		}
-		if h := s.cfg.Hooks; h != nil {
+		if h := s.hooks; h != nil {
 			h.Refreshed(ev)
 		}
 	}, err
@@ -75,7 +75,7 @@ func (s *TokenSource) refresh(ctx context.Context, trigger Trigger) (func(refres
 
 func (s *TokenSource) storeFailed(err error) {
 	s.cfg.Logger.Warn("m2m: store failed; requesting the token without it", "source", s.cfg.Name, "err", err)
-	if h := s.cfg.Hooks; h != nil {
+	if h := s.hooks; h != nil {
 		h.StoreFailed(s.cfg.Name, err)
 	}
 }

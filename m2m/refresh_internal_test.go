@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 )
 
@@ -40,7 +41,7 @@ func TestStartAfterARefreshEnded(t *testing.T) {
 		// without handing the token out: a token handed out arms the
 		// background timer, which would start at Threshold the refresh
 		// this test starts itself below.
-		first, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Level: refresh.None, Trigger: TriggerInitial})
+		first, err := s.eng.Get(ctx, refresh.Request[held, observe.TokenTrigger]{Level: refresh.None, Trigger: observe.TokenInitial})
 		if err != nil || !first.Started || first.Value == nil {
 			t.Fatalf("first Get = %+v, %v; want a refresh started and its token", first, err)
 		}
@@ -50,8 +51,8 @@ func TestStartAfterARefreshEnded(t *testing.T) {
 		}
 
 		// Callers that found no token, or an expired one, get the token held.
-		for _, trigger := range []Trigger{TriggerInitial, TriggerExpired} {
-			got, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Level: refresh.None, Trigger: trigger})
+		for _, trigger := range []observe.TokenTrigger{observe.TokenInitial, observe.TokenExpired} {
+			got, err := s.eng.Get(ctx, refresh.Request[held, observe.TokenTrigger]{Level: refresh.None, Trigger: trigger})
 			if err != nil || !got.Again || got.Value != cur {
 				t.Fatalf("Get(%s) after a refresh ended = %+v, %v; want the token held", trigger, got, err)
 			}
@@ -60,11 +61,11 @@ func TestStartAfterARefreshEnded(t *testing.T) {
 		// Past Threshold the token is still handed out, and a background
 		// refresh starts.
 		time.Sleep(50 * time.Minute)
-		got, err := s.eng.Get(ctx, refresh.Request[held, Trigger]{Seen: cur, Level: refresh.Due, Trigger: TriggerBackground})
+		got, err := s.eng.Get(ctx, refresh.Request[held, observe.TokenTrigger]{Seen: cur, Level: refresh.Due, Trigger: observe.TokenBackground})
 		if err != nil || got.Value != cur {
 			t.Fatalf("Get(due) = %+v, %v; want the token held", got, err)
 		}
-		if err := s.eng.Refresh(ctx, TriggerBackground); err != nil { // joins it
+		if err := s.eng.Refresh(ctx, observe.TokenBackground); err != nil { // joins it
 			t.Fatal(err)
 		}
 		if s.eng.Current() == cur {

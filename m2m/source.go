@@ -9,12 +9,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
@@ -31,8 +31,8 @@ type TokenSource struct {
 
 	// eng holds the token serving now (nil before the first one; readers
 	// never lock) and runs its refreshes.
-	eng   *refresh.Engine[held, Trigger]
-	quota atomic.Pointer[[]Quota]
+	eng   *refresh.Engine[held, observe.TokenTrigger]
+	hooks observe.Tokens // nil if nobody counts
 }
 
 var _ oauth2.TokenSource = (*TokenSource)(nil)
@@ -48,7 +48,8 @@ func New(cfg Config) (*TokenSource, error) {
 	}
 	params := requestParams(&cfg)
 	s := &TokenSource{
-		cfg: cfg,
+		cfg:   cfg,
+		hooks: observe.From(cfg.Metrics).Tokens,
 		cc: &clientcredentials.Config{
 			ClientID:       cfg.ClientID,
 			ClientSecret:   cfg.ClientSecret,
@@ -64,10 +65,10 @@ func New(cfg Config) (*TokenSource, error) {
 	if s.store == nil {
 		s.store = NewMemoryStore(1)
 	}
-	s.eng = refresh.New(refresh.Config[held, Trigger]{
+	s.eng = refresh.New(refresh.Config[held, observe.TokenTrigger]{
 		Refresh:       s.refresh,
 		Due:           s.due,
-		Background:    TriggerBackground,
+		Background:    observe.TokenBackground,
 		Timeout:       cfg.Timeout,
 		MinBackoff:    minBackoff,
 		MaxBackoff:    maxBackoff,
@@ -106,11 +107,11 @@ func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 		s.served()
 		return h.o, nil
 	}
-	r := refresh.Request[held, Trigger]{Seen: h, Level: refresh.None, Trigger: TriggerInitial}
+	r := refresh.Request[held, observe.TokenTrigger]{Seen: h, Level: refresh.None, Trigger: observe.TokenInitial}
 	if h != nil {
-		r.Trigger = TriggerExpired
+		r.Trigger = observe.TokenExpired
 		if now.Before(h.stop) {
-			r.Level, r.Trigger = refresh.Due, TriggerBackground
+			r.Level, r.Trigger = refresh.Due, observe.TokenBackground
 		}
 	}
 	got, err := s.eng.Get(ctx, r)
@@ -149,16 +150,6 @@ func (s *TokenSource) failure(err error) error {
 	return re.Err
 }
 
-// Quota returns the quota buckets of the last answer that declared any
-// (in Auth0's Auth0-Client-Quota-Limit and Auth0-Organization-Quota-Limit
-// headers; a malformed header is skipped), or nil.
-func (s *TokenSource) Quota() []Quota {
-	if q := s.quota.Load(); q != nil {
-		return append([]Quota(nil), *q...)
-	}
-	return nil
-}
-
 // markUsed records that h was handed out; the first time, the background
 // refresh is planned for it.
 func (s *TokenSource) markUsed(h *held) {
@@ -168,7 +159,7 @@ func (s *TokenSource) markUsed(h *held) {
 }
 
 func (s *TokenSource) served() {
-	if h := s.cfg.Hooks; h != nil {
+	if h := s.hooks; h != nil {
 		h.Served(s.cfg.Name)
 	}
 }

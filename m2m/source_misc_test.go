@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 )
@@ -82,7 +83,7 @@ func TestSharedMemoryStore(t *testing.T) {
 		if ta.AccessToken != tb.AccessToken || iss.Mints() != 1 {
 			t.Fatalf("tokens differ or %d mints; want one shared token", iss.Mints())
 		}
-		if ev := h2.Next(t); ev.Result != m2m.ResultShared {
+		if ev := h2.Next(t); ev.Result != observe.TokenShared {
 			t.Errorf("second source's refresh = %+v, want shared", ev)
 		}
 		if h2.ServedCount() != 1 {

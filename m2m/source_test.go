@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -73,7 +74,7 @@ func TestTokenSourceMintsOnce(t *testing.T) {
 		if got := h.ServedCount(); got != 50*200-1 {
 			t.Errorf("Served reported %d times, want %d", got, 50*200-1)
 		}
-		if got := h.Results(); got[m2m.ResultMinted] != 1 || len(got) != 1 {
+		if got := h.Results(); got[observe.TokenMinted] != 1 || len(got) != 1 {
 			t.Errorf("refresh results = %v, want one minted", got)
 		}
 	})
@@ -151,7 +152,7 @@ func TestTokenSourceRefreshesInBackground(t *testing.T) {
 			t.Errorf("refreshed at %v, not before the old token's expiry %v", time.Now(), first.Expiry)
 		}
 		h.Next(t)
-		if ev := h.Next(t); ev.Trigger != m2m.TriggerBackground || ev.Result != m2m.ResultMinted {
+		if ev := h.Next(t); ev.Trigger != observe.TokenBackground || ev.Result != observe.TokenMinted {
 			t.Errorf("second refresh = %+v, want a background mint", ev)
 		}
 		if requests.Load() != 2 {
@@ -187,11 +188,11 @@ func TestTokenSourceIdleSpendsNoQuota(t *testing.T) {
 		if !tok.Expiry.After(time.Now()) || iss.Mints() != 3 {
 			t.Fatalf("after idling: expiry %v (now %v), %d mints; want a fresh token, 3 mints", tok.Expiry, time.Now(), iss.Mints())
 		}
-		var triggers []m2m.Trigger
+		var triggers []observe.TokenTrigger
 		for range 3 {
 			triggers = append(triggers, h.Next(t).Trigger)
 		}
-		want := []m2m.Trigger{m2m.TriggerInitial, m2m.TriggerBackground, m2m.TriggerExpired}
+		want := []observe.TokenTrigger{observe.TokenInitial, observe.TokenBackground, observe.TokenExpired}
 		if fmt.Sprint(triggers) != fmt.Sprint(want) {
 			t.Errorf("triggers %v, want %v", triggers, want)
 		}

@@ -49,8 +49,7 @@
 //
 // Labels are bounded (tested: 10 000 tokens with random issuers and kids
 // make 16 series besides the token cache's). The enums take only these
-// values (anything else the hooks are given becomes "other", or "error"
-// for reason):
+// values (anything else becomes "other", or "error" for reason):
 //
 //	trigger  initial, time, usage, background, unknown_kid, manual, shared
 //	result   updated, not_modified, error (refreshes); success, failure (verifications)
@@ -60,8 +59,8 @@
 //	event    hit, miss, rejected, evicted (the token cache)
 //	result   accepted, refused (DPoP checks), with reason none or a dpop_… code
 //
-// issuer is the issuer the cache or verifier passes to the hooks, which is
-// always one of your Providers or a tenant your Resolver accepted
+// issuer is the issuer the cache or verifier reports, which is always one
+// of your Providers or a tenant your Resolver accepted
 // (provider.TenantsConfig): a token that names any other issuer (or none)
 // is counted under issuer="unknown", so its iss never becomes a label.
 //
@@ -74,12 +73,9 @@
 // Config.IssuerLabel to collapse them into one value or a few groups of
 // your own (e.g. the tenant's plan): the series are then at most
 // 110 × (fixed issuers + groups + 1). Nothing a caller controls (kid, subject, client id, the token's
-// iss) is ever a label value. The hook methods are public, so code of
-// your own that calls them with other issuer strings takes that bound on
-// itself.
+// iss) is ever a label value.
 //
-// A Collector is safe for concurrent use: its hook methods are called on
-// the verification path from many goroutines and while it is being
-// scraped. A series appears the first time its labels are used and is
+// A Collector is safe for concurrent use: it counts on the verification
+// path from many goroutines and while it is being scraped. A series appears the first time its labels are used and is
 // never removed.
 package metrics

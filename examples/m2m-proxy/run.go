@@ -25,11 +25,10 @@ import (
 // nil, is called with the addresses it listens on: tokens, and metrics (""
 // if /metrics is served with the tokens).
 func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr, metricsAddr string)) error {
-	// What /metrics serves: the Go collector and jwtguard's metrics, of
-	// which the proxy's hooks are the m2m side.
+	// What /metrics serves: the Go collector and the proxy's metrics.
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector())
-	hooks, err := m2mmetrics.New(m2mmetrics.Config{Registerer: registry})
+	mm, err := m2mmetrics.New(m2mmetrics.Config{Registerer: registry})
 	if err != nil {
 		return err
 	}
@@ -48,7 +47,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr
 		Secret:   cacheKey,
 		Store:    store,
 		Timeout:  upstreamTimeout,
-		Hooks:    hooks,
+		Metrics:  mm,
 		Logger:   logger,
 	})
 	if err != nil {

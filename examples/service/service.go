@@ -150,7 +150,7 @@ func newService(ctx context.Context, cfg config, logger *slog.Logger) (_ *servic
 		Audience: cfg.BillingAudience,
 		Store:    tokens, // one token per lifetime for the fleet
 		Name:     "billing",
-		Hooks:    mm,
+		Metrics:  mm,
 		Logger:   logger,
 		// Plain http is refused off loopback; the stand-ins are on it.
 	})

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
@@ -27,7 +28,7 @@ func NoKeepAlive() *http.Client {
 // credentials in the form body, a NoKeepAlive client, and h (which may be
 // nil) for hooks. It takes the URL, not the issuer, so that this package
 // need not import the internal test issuer.
-func SourceConfig(tokenURL, id, secret string, h m2m.Hooks) m2m.Config {
+func SourceConfig(tokenURL, id, secret string, h observe.Source) m2m.Config {
 	return m2m.Config{
 		TokenURL:     tokenURL,
 		ClientID:     id,
@@ -36,7 +37,7 @@ func SourceConfig(tokenURL, id, secret string, h m2m.Hooks) m2m.Config {
 		Scopes:       []string{Scope},
 		AuthStyle:    oauth2.AuthStyleInParams,
 		HTTPClient:   NoKeepAlive(),
-		Hooks:        h,
+		Metrics:      h,
 	}
 }
 

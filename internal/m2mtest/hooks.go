@@ -7,35 +7,39 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jwtguard/jwtguard/m2m"
+	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
 // eventBuffer is how many refresh events Hooks holds for Next before
 // Refreshed blocks.
 const eventBuffer = 1 << 12
 
-// Hooks is an m2m.Hooks that records what it is told. Its readers return
-// copies taken under its lock.
+// Hooks records the events of m2m (observe.Tokens) and is its own
+// Metrics (observe.Source). Its readers return copies taken under its
+// lock.
 type Hooks struct {
 	wait   time.Duration
-	events chan m2m.RefreshEvent // every Refreshed, in order, for Next
+	events chan observe.TokenRefresh // every Refreshed, in order, for Next
 
 	mu        sync.Mutex
-	refreshes []m2m.RefreshEvent
+	refreshes []observe.TokenRefresh
 	served    int64
-	quotas    [][]m2m.Quota
-	proxy     map[m2m.ProxyResult]int
+	quotas    [][]observe.Quota
+	proxy     map[observe.ProxyResult]int
 	storeErrs []error
 }
 
 // NewHooks returns a recorder whose Next waits up to wait for an event (of
 // the bubble's clock inside a testing/synctest bubble).
 func NewHooks(wait time.Duration) *Hooks {
-	return &Hooks{wait: wait, events: make(chan m2m.RefreshEvent, eventBuffer), proxy: map[m2m.ProxyResult]int{}}
+	return &Hooks{wait: wait, events: make(chan observe.TokenRefresh, eventBuffer), proxy: map[observe.ProxyResult]int{}}
 }
 
+// Hooks makes h the receiver of m2m's events.
+func (h *Hooks) Hooks() *observe.Hooks { return &observe.Hooks{Tokens: h} }
+
 // Refreshed records ev and queues it for Next.
-func (h *Hooks) Refreshed(ev m2m.RefreshEvent) {
+func (h *Hooks) Refreshed(ev observe.TokenRefresh) {
 	h.mu.Lock()
 	h.refreshes = append(h.refreshes, ev)
 	h.mu.Unlock()
@@ -50,14 +54,14 @@ func (h *Hooks) Served(string) {
 }
 
 // QuotaReported records q.
-func (h *Hooks) QuotaReported(_ string, q []m2m.Quota) {
+func (h *Hooks) QuotaReported(_ string, q []observe.Quota) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.quotas = append(h.quotas, q)
 }
 
 // ProxyRequest counts r.
-func (h *Hooks) ProxyRequest(_ string, r m2m.ProxyResult) {
+func (h *Hooks) ProxyRequest(_ string, r observe.ProxyResult) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.proxy[r]++
@@ -72,22 +76,22 @@ func (h *Hooks) StoreFailed(_ string, err error) {
 
 // Next returns the next refresh event, failing the test if none comes
 // within the wait given to NewHooks.
-func (h *Hooks) Next(t testing.TB) m2m.RefreshEvent {
+func (h *Hooks) Next(t testing.TB) observe.TokenRefresh {
 	t.Helper()
 	select {
 	case ev := <-h.events:
 		return ev
 	case <-time.After(h.wait):
 		t.Fatalf("m2mtest: no refresh event within %v", h.wait)
-		return m2m.RefreshEvent{}
+		return observe.TokenRefresh{}
 	}
 }
 
 // Results counts the refreshes so far by result.
-func (h *Hooks) Results() map[m2m.Result]int {
+func (h *Hooks) Results() map[observe.TokenResult]int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := map[m2m.Result]int{}
+	out := map[observe.TokenResult]int{}
 	for _, ev := range h.refreshes {
 		out[ev.Result]++
 	}
@@ -102,14 +106,14 @@ func (h *Hooks) ServedCount() int64 {
 }
 
 // Quotas returns every QuotaReported's quotas, in order.
-func (h *Hooks) Quotas() [][]m2m.Quota {
+func (h *Hooks) Quotas() [][]observe.Quota {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return slices.Clone(h.quotas)
 }
 
 // ProxyResults counts the proxy requests so far by result.
-func (h *Hooks) ProxyResults() map[m2m.ProxyResult]int {
+func (h *Hooks) ProxyResults() map[observe.ProxyResult]int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return maps.Clone(h.proxy)

@@ -10,31 +10,31 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
-	"github.com/jwtguard/jwtguard/m2m"
 )
 
-var _ m2m.Hooks = (*m2mtest.Hooks)(nil)
+var _ observe.Tokens = (*m2mtest.Hooks)(nil)
 
 // Every hook is recorded, and what the readers return is a copy.
 func TestHooksRecord(t *testing.T) {
 	h := m2mtest.NewHooks(time.Minute)
-	h.Refreshed(m2m.RefreshEvent{Trigger: m2m.TriggerInitial, Result: m2m.ResultMinted})
-	h.Refreshed(m2m.RefreshEvent{Trigger: m2m.TriggerBackground, Result: m2m.ResultShared})
-	h.Refreshed(m2m.RefreshEvent{Trigger: m2m.TriggerExpired, Result: m2m.ResultMinted})
+	h.Refreshed(observe.TokenRefresh{Trigger: observe.TokenInitial, Result: observe.TokenMinted})
+	h.Refreshed(observe.TokenRefresh{Trigger: observe.TokenBackground, Result: observe.TokenShared})
+	h.Refreshed(observe.TokenRefresh{Trigger: observe.TokenExpired, Result: observe.TokenMinted})
 	h.Served("a")
 	h.Served("b")
-	h.QuotaReported("a", []m2m.Quota{{Bucket: "per_hour", Limit: 10}})
-	h.ProxyRequest("p", m2m.ProxyHit)
-	h.ProxyRequest("p", m2m.ProxyHit)
-	h.ProxyRequest("p", m2m.ProxyMiss)
+	h.QuotaReported("a", []observe.Quota{{Bucket: "per_hour", Limit: 10}})
+	h.ProxyRequest("p", observe.ProxyHit)
+	h.ProxyRequest("p", observe.ProxyHit)
+	h.ProxyRequest("p", observe.ProxyMiss)
 	errDown := errors.New("down")
 	h.StoreFailed("a", errDown)
 
-	if got := h.Next(t); got.Trigger != m2m.TriggerInitial {
+	if got := h.Next(t); got.Trigger != observe.TokenInitial {
 		t.Errorf("first Next = %+v, want the initial refresh", got)
 	}
-	if got := h.Next(t); got.Trigger != m2m.TriggerBackground {
+	if got := h.Next(t); got.Trigger != observe.TokenBackground {
 		t.Errorf("second Next = %+v, want the background refresh", got)
 	}
 	if got := fmt.Sprint(h.Results()); got != "map[minted:2 shared:1]" {
@@ -50,8 +50,8 @@ func TestHooksRecord(t *testing.T) {
 	if fmt.Sprint(pr) != "map[hit:2 miss:1]" {
 		t.Errorf("ProxyResults() = %v", pr)
 	}
-	pr[m2m.ProxyHit] = 100
-	if h.ProxyResults()[m2m.ProxyHit] != 2 {
+	pr[observe.ProxyHit] = 100
+	if h.ProxyResults()[observe.ProxyHit] != 2 {
 		t.Error("ProxyResults() returned the recorder's own map")
 	}
 	if errs := h.StoreErrors(); len(errs) != 1 || !errors.Is(errs[0], errDown) {
@@ -79,7 +79,7 @@ func TestHooksNextTimesOut(t *testing.T) {
 		if waited := time.Since(start); waited != 10*time.Second {
 			t.Errorf("Next gave up after %v, want 10s", waited)
 		}
-		if ev != (m2m.RefreshEvent{}) || !strings.HasPrefix(rec.msg, "m2mtest: no refresh event within 10s") {
+		if ev != (observe.TokenRefresh{}) || !strings.HasPrefix(rec.msg, "m2mtest: no refresh event within 10s") {
 			t.Errorf("Next = %+v, failure %q; want the zero event and a failure", ev, rec.msg)
 		}
 	})
@@ -99,7 +99,7 @@ func TestSourceConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Token: %v", err)
 	}
-	if tok.AccessToken == "" || iss.Mints() != 1 || h.Results()[m2m.ResultMinted] != 1 {
+	if tok.AccessToken == "" || iss.Mints() != 1 || h.Results()[observe.TokenMinted] != 1 {
 		t.Fatalf("token %q, %d mints, results %v; want one minted token", tok.AccessToken, iss.Mints(), h.Results())
 	}
 }

@@ -13,10 +13,10 @@
 // default), which is why the client must be created with
 // ContextTimeoutEnabled: true (New refuses one without it). When Redis
 // cannot be reached, fails or does not answer in time, tokens are minted
-// without it and the error is reported to the caller's hooks — unless the
-// caller's own context has ended, which is no failure of Redis: the
-// caller then gets that context's error, and nothing is reported or
-// minted.
+// without it and the error is logged and counted (the source's Logger
+// and Metrics) — unless the caller's own context has ended, which is no
+// failure of Redis: the caller then gets that context's error, and
+// nothing is reported or minted.
 //
 // The Store keeps tokens and locks; the TokenSource or Proxy runs the
 // protocol over it (see m2m.Store). A process waiting for another's mint

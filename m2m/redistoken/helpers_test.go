@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
@@ -147,7 +148,7 @@ func newIssuer(t testing.TB) *testissuer.Issuer {
 
 // sourceConfig is a TokenSource configuration for testClient at iss that
 // shares store.
-func sourceConfig(iss *testissuer.Issuer, store m2m.Store, h m2m.Hooks) m2m.Config {
+func sourceConfig(iss *testissuer.Issuer, store m2m.Store, h observe.Source) m2m.Config {
 	cfg := m2mtest.SourceConfig(iss.URL+testissuer.TokenPath, testClient, testSecret, h)
 	cfg.Store = store
 	return cfg

@@ -66,7 +66,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 		iss := newIssuer(t)
 		h := newHooks()
 		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: iss.URL + testissuer.TokenPath, Secret: []byte("the proxies' shared secret, 32+ bytes"),
-			Store: hangingStore(t, timeout), Hooks: h, Timeout: refreshTimeout})
+			Store: hangingStore(t, timeout), Metrics: h, Timeout: refreshTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
@@ -133,7 +134,7 @@ func TestThreeProcessesOneMintPerLifetime(t *testing.T) {
 // exactly one of them minted.
 func checkRound(t *testing.T, hs []*m2mtest.Hooks) {
 	t.Helper()
-	results := map[m2m.Result]int{}
+	results := map[observe.TokenResult]int{}
 	for _, h := range hs {
 		ev := h.Next(t)
 		if ev.Err != nil {
@@ -141,7 +142,7 @@ func checkRound(t *testing.T, hs []*m2mtest.Hooks) {
 		}
 		results[ev.Result]++
 	}
-	if results[m2m.ResultMinted] != 1 || results[m2m.ResultShared] != 2 {
+	if results[observe.TokenMinted] != 1 || results[observe.TokenShared] != 2 {
 		t.Fatalf("refresh results %v, want 1 minted and 2 shared", results)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
@@ -35,18 +36,18 @@ func TestM2MLabelValues(t *testing.T) {
 			t.Fatalf("New: %v", err)
 		}
 		h := c
-		h.Refreshed(m2m.RefreshEvent{Trigger: "sideways", Result: "maybe", Duration: 250 * time.Millisecond})
-		h.Refreshed(m2m.RefreshEvent{Source: "bad\xff", Trigger: m2m.TriggerExpired, Result: m2m.ResultError, Status: 503})
-		h.ProxyRequest("gateway", "teapot")
-		h.ProxyRequest("", m2m.ProxyHit)
-		h.Served("")
-		h.Served("bad\xff")
-		h.Served("bad\xfe") // another invalid name, the same label
-		h.StoreFailed("", errors.New("down"))
+		h.Hooks().Tokens.Refreshed(observe.TokenRefresh{Trigger: "sideways", Result: "maybe", Duration: 250 * time.Millisecond})
+		h.Hooks().Tokens.Refreshed(observe.TokenRefresh{Source: "bad\xff", Trigger: observe.TokenExpired, Result: observe.TokenFailed, Status: 503})
+		h.Hooks().Tokens.ProxyRequest("gateway", "teapot")
+		h.Hooks().Tokens.ProxyRequest("", observe.ProxyHit)
+		h.Hooks().Tokens.Served("")
+		h.Hooks().Tokens.Served("bad\xff")
+		h.Hooks().Tokens.Served("bad\xfe") // another invalid name, the same label
+		h.Hooks().Tokens.StoreFailed("", errors.New("down"))
 
 		// Buckets nobody defines, as a header may declare them: the second
 		// "other" wins.
-		qs := []m2m.Quota{
+		qs := []observe.Quota{
 			{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 3, Reset: time.Minute},
 			{Scope: "client", Bucket: "per_fortnight", Limit: 1, Remaining: 1, Reset: time.Second},
 			{Scope: "client", Bucket: "per_minute", Limit: 7, Remaining: 6, Reset: 30 * time.Second},
@@ -54,7 +55,7 @@ func TestM2MLabelValues(t *testing.T) {
 			{Scope: "tenant", Bucket: "per_day", Limit: 5, Remaining: 4, Reset: time.Hour},
 			{},
 		}
-		h.QuotaReported("billing", qs)
+		h.Hooks().Tokens.QuotaReported("billing", qs)
 
 		want := header("jwtguard_m2m_proxy_requests_total") + `
 jwtguard_m2m_proxy_requests_total{result="hit",source="unnamed"} 1
@@ -131,7 +132,7 @@ func TestM2MSeriesStayBounded(t *testing.T) {
 
 	srv := lyingEndpoint(t)
 	for range 50 {
-		ts, err := m2m.New(m2m.Config{TokenURL: srv.URL, ClientID: "c", ClientSecret: "s", Name: "lied-to", Hooks: h})
+		ts, err := m2m.New(m2m.Config{TokenURL: srv.URL, ClientID: "c", ClientSecret: "s", Name: "lied-to", Metrics: h})
 		if err != nil {
 			t.Fatalf("m2m.New: %v", err)
 		}
@@ -158,11 +159,11 @@ func TestM2MSeriesStayBounded(t *testing.T) {
 	sources := []string{"a", "b"}
 	for i := range 10000 {
 		src := sources[i%2]
-		h.Refreshed(m2m.RefreshEvent{Source: src, Trigger: m2m.Trigger(orGarbage(triggers[(i/2)%5])), Result: m2m.Result(orGarbage(results[(i/10)%4]))})
-		h.ProxyRequest(src, m2m.ProxyResult(orGarbage(proxyResults[(i/2)%5])))
-		h.QuotaReported("a", []m2m.Quota{{Scope: orGarbage(scopes[i%3]), Bucket: orGarbage(buckets[(i/3)%3]), Limit: rand.Int64(), Remaining: rand.Int64()}})
-		h.Served(src)
-		h.StoreFailed(src, errors.New(garbage()))
+		h.Hooks().Tokens.Refreshed(observe.TokenRefresh{Source: src, Trigger: observe.TokenTrigger(orGarbage(triggers[(i/2)%5])), Result: observe.TokenResult(orGarbage(results[(i/10)%4]))})
+		h.Hooks().Tokens.ProxyRequest(src, observe.ProxyResult(orGarbage(proxyResults[(i/2)%5])))
+		h.Hooks().Tokens.QuotaReported("a", []observe.Quota{{Scope: orGarbage(scopes[i%3]), Bucket: orGarbage(buckets[(i/3)%3]), Limit: rand.Int64(), Remaining: rand.Int64()}})
+		h.Hooks().Tokens.Served(src)
+		h.Hooks().Tokens.StoreFailed(src, errors.New(garbage()))
 	}
 
 	want := map[string]int{
@@ -218,7 +219,7 @@ func TestM2MConcurrentSourceAndProxy(t *testing.T) {
 	}
 	ts := m2mtest.NewSource(t, sourceConfig(iss, "billing", "svc", "svc-secret", c))
 	p, err := m2m.NewProxy(m2m.ProxyConfig{
-		TokenURL: iss.URL + testissuer.TokenPath, Secret: []byte(strings.Repeat("k", 32)), Name: "gateway", Hooks: c,
+		TokenURL: iss.URL + testissuer.TokenPath, Secret: []byte(strings.Repeat("k", 32)), Name: "gateway", Metrics: c,
 	})
 	if err != nil {
 		t.Fatalf("NewProxy: %v", err)

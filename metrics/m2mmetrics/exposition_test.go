@@ -10,7 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/jwtguard/jwtguard/m2m"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
 )
 
@@ -80,9 +80,9 @@ func TestNew(t *testing.T) {
 
 // touchAll makes every metric of c have one series.
 func touchAll(c *m2mmetrics.Collector) {
-	c.Refreshed(m2m.RefreshEvent{Source: "billing", Trigger: m2m.TriggerInitial, Result: m2m.ResultMinted, Duration: time.Millisecond})
-	c.Served("billing")
-	c.QuotaReported("billing", []m2m.Quota{{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 9, Reset: time.Hour}})
-	c.ProxyRequest("gateway", m2m.ProxyHit)
-	c.StoreFailed("billing", errors.New("store down"))
+	c.Hooks().Tokens.Refreshed(observe.TokenRefresh{Source: "billing", Trigger: observe.TokenInitial, Result: observe.TokenMinted, Duration: time.Millisecond})
+	c.Hooks().Tokens.Served("billing")
+	c.Hooks().Tokens.QuotaReported("billing", []observe.Quota{{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 9, Reset: time.Hour}})
+	c.Hooks().Tokens.ProxyRequest("gateway", observe.ProxyHit)
+	c.Hooks().Tokens.StoreFailed("billing", errors.New("store down"))
 }

@@ -4,14 +4,14 @@
 // metrics so that a service that only verifies tokens does not link m2m
 // and golang.org/x/oauth2.
 //
-// New returns a Collector, a prometheus.Collector that implements
-// m2m.Hooks, registered on the prometheus.Registerer you give; wiring it
-// is one field in each config:
+// New returns a Collector, a prometheus.Collector registered on the
+// prometheus.Registerer you give; wiring it is one field, Metrics, in each
+// config:
 //
 //	mm, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
 //	…
-//	ts, err := m2m.New(m2m.Config{…, Name: "billing", Hooks: mm})
-//	p, err := m2m.NewProxy(m2m.ProxyConfig{…, Name: "gateway", Hooks: mm})
+//	ts, err := m2m.New(m2m.Config{…, Name: "billing", Metrics: mm})
+//	p, err := m2m.NewProxy(m2m.ProxyConfig{…, Name: "gateway", Metrics: mm})
 //
 // With the default namespace the series are:
 //
@@ -41,8 +41,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/promconf"
-	"github.com/jwtguard/jwtguard/m2m"
 )
 
 // defaultBuckets are the default buckets of
@@ -65,16 +65,22 @@ type Config struct {
 	Buckets []float64
 }
 
-// Collector holds the m2m metrics. It implements prometheus.Collector and
-// m2m.Hooks.
+// Collector holds the m2m metrics: give it as the Metrics of m2m.Config
+// and m2m.ProxyConfig. It implements prometheus.Collector and is safe for
+// concurrent use.
 type Collector struct {
-	m *m2mMetrics
+	m     *m2mMetrics
+	hooks observe.Hooks
 }
 
-var (
-	_ prometheus.Collector = (*Collector)(nil)
-	_ m2m.Hooks            = (*Collector)(nil)
-)
+var _ prometheus.Collector = (*Collector)(nil)
+
+// Hooks hands the Collector's receiver of events to the configs it is
+// given to; it is not API.
+func (c *Collector) Hooks() *observe.Hooks { return &c.hooks }
+
+// tokenHooks is a Collector as the receiver of m2m's events.
+type tokenHooks Collector
 
 // New validates cfg, creates the metrics and registers them on
 // cfg.Registerer. A second Collector of the same namespace on one
@@ -88,6 +94,7 @@ func New(cfg Config) (*Collector, error) {
 		return nil, err
 	}
 	c := &Collector{m: newM2MMetrics(cfg)}
+	c.hooks = observe.Hooks{Tokens: (*tokenHooks)(c)}
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("m2mmetrics: registering the collector: %w", err)
@@ -108,10 +115,10 @@ const unnamedSource = "unnamed"
 
 // The values the m2m enum labels may take.
 var (
-	m2mTriggers  = []m2m.Trigger{m2m.TriggerInitial, m2m.TriggerExpired, m2m.TriggerBackground, m2m.TriggerProxy}
-	m2mResults   = []m2m.Result{m2m.ResultMinted, m2m.ResultShared, m2m.ResultError}
-	proxyResults = []m2m.ProxyResult{m2m.ProxyHit, m2m.ProxyMiss, m2m.ProxyUpstreamError, m2m.ProxyRejected}
-	// quotaScopes are the m2m.Quota scopes (one per header) and
+	m2mTriggers  = []observe.TokenTrigger{observe.TokenInitial, observe.TokenExpired, observe.TokenBackground, observe.TokenProxy}
+	m2mResults   = []observe.TokenResult{observe.TokenMinted, observe.TokenShared, observe.TokenFailed}
+	proxyResults = []observe.ProxyResult{observe.ProxyHit, observe.ProxyMiss, observe.ProxyUpstreamError, observe.ProxyRejected}
+	// quotaScopes are the quota scopes (one per header) and
 	// quotaBuckets the windows Auth0 declares; whatever else an upstream
 	// sends is labelled "other", so that it cannot add series.
 	quotaScopes  = []string{"client", "organization"}
@@ -196,31 +203,31 @@ func (m *m2mMetrics) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// Refreshed implements m2m.Hooks: it counts the refresh or Proxy
-// cache miss under its trigger and result and observes its duration. A
-// trigger or result m2m does not define is labelled "other".
-func (c *Collector) Refreshed(ev m2m.RefreshEvent) {
+// Refreshed counts the refresh or Proxy cache miss under its trigger and
+// result and observes its duration. A trigger or result m2m does not
+// define is labelled "other".
+func (c *tokenHooks) Refreshed(ev observe.TokenRefresh) {
 	m := c.m
 	src := sourceLabel(ev.Source)
 	m.requests.WithLabelValues(src, promconf.Enum(ev.Trigger, m2mTriggers), promconf.Enum(ev.Result, m2mResults)).Inc()
 	m.duration.WithLabelValues(src).Observe(ev.Duration.Seconds())
 }
 
-// Served implements m2m.Hooks: one token handed out without a
-// request of its own. It takes no lock once the source has been seen.
-func (c *Collector) Served(source string) {
+// Served counts one token handed out without a request of its own. It
+// takes no lock once the source has been seen.
+func (c *tokenHooks) Served(source string) {
 	m := c.m
 	promconf.Cached(&m.servedBy, source, func() prometheus.Counter {
 		return m.served.WithLabelValues(sourceLabel(source))
 	}).Inc()
 }
 
-// QuotaReported implements m2m.Hooks: it sets the limit, the remaining
+// QuotaReported sets the limit, the remaining
 // tokens and the reset time of each bucket. A scope other than client and
 // organization, or a bucket other than per_hour and per_day, is labelled
 // "other" (so an upstream cannot add series); of several buckets that
 // fall under one label set, the last wins.
-func (c *Collector) QuotaReported(source string, quotas []m2m.Quota) {
+func (c *tokenHooks) QuotaReported(source string, quotas []observe.Quota) {
 	m := c.m
 	src := sourceLabel(source)
 	now := time.Now()
@@ -232,14 +239,14 @@ func (c *Collector) QuotaReported(source string, quotas []m2m.Quota) {
 	}
 }
 
-// ProxyRequest implements m2m.Hooks. A result m2m does not define is
-// labelled "other".
-func (c *Collector) ProxyRequest(source string, result m2m.ProxyResult) {
+// ProxyRequest counts a Proxy request by result. A result m2m does not
+// define is labelled "other".
+func (c *tokenHooks) ProxyRequest(source string, result observe.ProxyResult) {
 	c.m.proxy.WithLabelValues(sourceLabel(source), promconf.Enum(result, proxyResults)).Inc()
 }
 
-// StoreFailed implements m2m.Hooks; the error itself is the logger's
+// StoreFailed counts a Store failure; the error itself is the logger's
 // business (m2m.Config.Logger), not a label.
-func (c *Collector) StoreFailed(source string, _ error) {
+func (c *tokenHooks) StoreFailed(source string, _ error) {
 	c.m.storeErrors.WithLabelValues(sourceLabel(source)).Inc()
 }

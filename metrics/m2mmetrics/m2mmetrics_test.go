@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
@@ -25,7 +26,7 @@ import (
 
 // The collector satisfies the interface TokenSources and
 // Proxies take.
-var _ m2m.Hooks = (*m2mmetrics.Collector)(nil)
+var _ observe.Source = (*m2mmetrics.Collector)(nil)
 
 const (
 	m2mAudience = m2mtest.Audience
@@ -47,7 +48,7 @@ func m2mIssuer(t *testing.T) *testissuer.Issuer {
 // sourceConfig configures a TokenSource named name for client id at iss,
 // reporting to h, with keep-alives off so that a synctest bubble can go
 // idle.
-func sourceConfig(iss *testissuer.Issuer, name, id, secret string, h m2m.Hooks) m2m.Config {
+func sourceConfig(iss *testissuer.Issuer, name, id, secret string, h observe.Source) m2m.Config {
 	cfg := m2mtest.SourceConfig(iss.URL+testissuer.TokenPath, id, secret, h)
 	cfg.Name = name
 	return cfg
@@ -124,7 +125,7 @@ func TestM2MExposition(t *testing.T) {
 		// The proxy: a miss, a hit, a GET, a wrong secret.
 		p, err := m2m.NewProxy(m2m.ProxyConfig{
 			TokenURL: iss.URL + testissuer.TokenPath, Secret: []byte(strings.Repeat("k", 32)),
-			HTTPClient: m2mtest.NoKeepAlive(), Name: "gateway", Hooks: h,
+			HTTPClient: m2mtest.NoKeepAlive(), Name: "gateway", Metrics: h,
 		})
 		if err != nil {
 			t.Fatalf("NewProxy: %v", err)
@@ -245,7 +246,7 @@ func gaugeValue(t *testing.T, c prometheus.Collector, name string, labels map[st
 
 // The m2m side of a Collector is one field in an m2m.Config or
 // m2m.ProxyConfig. A request the Proxy refuses needs no network.
-func ExampleCollector_Served() {
+func Example() {
 	reg := prometheus.NewRegistry()
 	m, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
 	if err != nil {
@@ -255,7 +256,7 @@ func ExampleCollector_Served() {
 		TokenURL: "https://tenant.example.auth0.com/oauth/token",
 		Secret:   []byte("a proxy secret of at least 32 bytes"),
 		Name:     "gateway",
-		Hooks:    m,
+		Metrics:  m,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -275,7 +276,7 @@ func BenchmarkM2MServed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := m
+	h := m.Hooks().Tokens
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
