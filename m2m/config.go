@@ -49,8 +49,8 @@ type Config struct {
 	// DPoPKey, if set, binds the tokens to this key (RFC 9449): every token
 	// request carries a DPoP proof made with it (answering the endpoint's
 	// nonce once), the endpoint must answer token_type DPoP, and sources
-	// with another key never share the token. Send requests with a
-	// DPoPTransport holding the same key. An EC (P-256, P-384, P-521),
+	// with another key never share the token. Send requests with
+	// TokenSource.Transport, which proves the key. An EC (P-256, P-384, P-521),
 	// Ed25519 or RSA private key. TokenURL must be the token endpoint
 	// itself: the proofs name it, and a Proxy forwards DPoP requests as
 	// they are.

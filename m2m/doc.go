@@ -8,8 +8,9 @@
 //
 // # Client side: TokenSource
 //
-// A TokenSource is an oauth2.TokenSource: plug it into oauth2.Transport or
-// oauth2.NewClient and outgoing requests carry the cached token. The
+// A TokenSource is an oauth2.TokenSource; its Transport sends outgoing
+// requests with the cached token (as oauth2.Transport does, or with DPoP
+// proofs for a key-bound token). The
 // exchange itself is golang.org/x/oauth2/clientcredentials. Concurrent
 // callers share one exchange; once Threshold (default 0.8) of a token's
 // lifetime has passed, one background refresh replaces it before it
@@ -50,9 +51,9 @@
 //
 // With Config.DPoPKey, tokens are bound to the client's key (RFC 9449):
 // each token request carries a proof made with it (the endpoint's nonce
-// is answered once), the endpoint must answer token_type DPoP, and a
-// DPoPTransport sends each API request with the token and a fresh proof
-// (ath, htm, htu), answering the API's nonce once. Sources with different
+// is answered once), the endpoint must answer token_type DPoP, and
+// TokenSource.Transport sends each API request with the token and a fresh
+// proof (ath, htm, htu), answering the API's nonce once. Sources with different
 // keys never share a token. A Proxy never caches a DPoP token request:
 // it forwards it upstream with its proof (which must name the upstream
 // token endpoint, htu) and passes the answer back, DPoP-Nonce included,

@@ -14,30 +14,39 @@ import (
 	"github.com/jwtguard/jwtguard/dpop"
 )
 
-// DPoPTransport is an http.RoundTripper that sends each request with a
-// DPoP-bound token of Source ("Authorization: DPoP …") and a fresh proof
-// made with Key (RFC 9449 §7: htm, htu, ath), and, when the server asks
-// for its nonce (401 use_dpop_nonce with DPoP-Nonce), sends the request
-// once more with it, keeping the nonce for that server's next requests.
-// Source is usually a TokenSource configured with the same key
-// (Config.DPoPKey). A request with a body is retried only if it can be
-// replayed (http.NewRequest sets GetBody for the usual bodies).
-type DPoPTransport struct {
-	Source oauth2.TokenSource
-	Key    crypto.Signer
-	// Base sends the requests. If nil, http.DefaultTransport.
-	Base http.RoundTripper
+// Transport returns an http.RoundTripper that sends each request through
+// base (http.DefaultTransport if nil) with the source's token: as a
+// bearer token ("Authorization: Bearer …", oauth2.Transport), or, with
+// Config.DPoPKey, as a DPoP-bound token ("Authorization: DPoP …") with a
+// fresh proof made with the key (RFC 9449 §7: htm, htu, ath). When a DPoP
+// server asks for its nonce (401 use_dpop_nonce with DPoP-Nonce), the
+// request is sent once more with it, and the nonce is kept for that
+// server's next requests; a request with a body is retried only if it can
+// be replayed (http.NewRequest sets GetBody for the usual bodies).
+func (s *TokenSource) Transport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if s.cfg.DPoPKey == nil {
+		return &oauth2.Transport{Source: s, Base: base}
+	}
+	return &dpopTransport{source: s, key: s.cfg.DPoPKey, base: base}
+}
 
+// dpopTransport is Transport for a source with a DPoP key.
+type dpopTransport struct {
+	source oauth2.TokenSource
+	key    crypto.Signer
+	base   http.RoundTripper
 	nonces sync.Map // scheme://host → the server's last nonce
 }
 
-// RoundTrip implements http.RoundTripper.
-func (t *DPoPTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	tok, err := t.Source.Token()
+func (t *dpopTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	tok, err := t.source.Token()
 	if err != nil {
 		return nil, err
 	}
-	return sendWithProof(t.base(), &t.nonces, t.Key, r, tok.AccessToken, func(resp *http.Response) bool {
+	return sendWithProof(t.base, &t.nonces, t.key, r, tok.AccessToken, func(resp *http.Response) bool {
 		if resp.StatusCode != http.StatusUnauthorized {
 			return false
 		}
@@ -48,13 +57,6 @@ func (t *DPoPTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		return false
 	})
-}
-
-func (t *DPoPTransport) base() http.RoundTripper {
-	if t.Base == nil {
-		return http.DefaultTransport
-	}
-	return t.Base
 }
 
 // tokenRequestTransport adds a DPoP proof to token requests (RFC 9449

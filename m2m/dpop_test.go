@@ -21,7 +21,7 @@ import (
 )
 
 // A source with a DPoP key gets tokens bound to it — through the token
-// endpoint's nonce — and a DPoPTransport calls a DPoP-only API with them,
+// endpoint's nonce — and its Transport calls a DPoP-only API with them,
 // answering the API's nonce once, bodies included.
 func TestDPoP(t *testing.T) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -74,7 +74,7 @@ func TestDPoP(t *testing.T) {
 		calls.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	client := &http.Client{Transport: &m2m.DPoPTransport{Source: ts, Key: key, Base: counting}}
+	client := &http.Client{Transport: ts.Transport(counting)}
 	for i, body := range []string{"", "an order", ""} {
 		method := http.MethodGet
 		if body != "" {

@@ -26,10 +26,10 @@ type mintFunc func(ctx context.Context) (*Token, error)
 // counts as no token, is reported, and is replaced by the next mint.
 var ErrBadRecord = fmt.Errorf("m2m: %w", share.ErrBadRecord)
 
-// ErrLockTimeout is reported when another holder of a key's lock gave no
+// errLockTimeout is reported when another holder of a key's lock gave no
 // token within the wait (half the source's or proxy's Timeout): the
 // caller then mints for itself.
-var ErrLockTimeout = errors.New("m2m: no token from the holder of the mint lock")
+var errLockTimeout = errors.New("m2m: no token from the holder of the mint lock")
 
 // Store keeps tokens under opaque keys — hex SHA-256 or HMAC-SHA256
 // digests that reveal neither client ids nor secrets — with a lock per
@@ -75,7 +75,7 @@ func fetchToken(ctx context.Context, store Store, key string, usable func(*Token
 		Shareable:   func(t *Token) bool { return !t.expiredOnArrival() },
 		Report:      report,
 		WaitFor:     wait,
-		LockTimeout: ErrLockTimeout,
+		LockTimeout: errLockTimeout,
 	})
 	if err == nil && t == nil {
 		return nil, minted, errNoToken

@@ -153,15 +153,6 @@ func (c *Claims) Decode(v any) error {
 	return nil
 }
 
-// Raw returns all claims of the token as a map, decoded anew on each call.
-func (c *Claims) Raw() (map[string]any, error) {
-	var m map[string]any
-	if err := c.Decode(&m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
 // HasScope reports whether the token carries scope s.
 func (c *Claims) HasScope(s string) bool { return slices.Contains(c.scopes, s) }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/oauth2"
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cache/redisstore"
@@ -158,7 +157,7 @@ func newService(ctx context.Context, cfg config, logger *slog.Logger) (_ *servic
 		return nil, err
 	}
 	s.closers = append([]func() error{ts.Close}, s.closers...)
-	billing := &http.Client{Transport: &oauth2.Transport{Source: ts}, Timeout: 10 * time.Second}
+	billing := &http.Client{Transport: ts.Transport(nil), Timeout: 10 * time.Second}
 
 	r := chi.NewRouter()
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })

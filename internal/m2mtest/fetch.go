@@ -2,6 +2,7 @@ package m2mtest
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/share"
@@ -20,7 +21,11 @@ func Fetch(ctx context.Context, store m2m.Store, key string, usable func(*m2m.To
 		Shareable:   func(t *m2m.Token) bool { return t.Expiry.After(t.Issued) },
 		Report:      report,
 		WaitFor:     15 * time.Second,
-		LockTimeout: m2m.ErrLockTimeout,
+		LockTimeout: errLockTimeout,
 	})
 	return t, err
 }
+
+// errLockTimeout is what Fetch reports when the lock holder shared no
+// token in time (m2m's own is unexported).
+var errLockTimeout = errors.New("m2m: no token from the holder of the mint lock")
