@@ -127,12 +127,12 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 	// and fetches; its notice makes B load the new document from Redis.
 	// (A document any replica fetched within the unknown-kid cooldown
 	// answers an unknown kid: wait for the cooldown since the first fetch.)
-	shared := b.shared() // B took A's first document on its own: not the notice awaited below
 	select {
 	case <-time.After(demoCooldown):
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	shared := b.shared() // documents B installed so far: not the notice awaited below
 	kid := iss.AddKey("RS256")
 	fmt.Fprintf(out, "identity provider rotates to a new key (kid %s)\n", kid)
 	bob := iss.Sign(kid, iss.Claims("bob", "api", time.Hour, nil))
@@ -160,12 +160,13 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 }
 
 // lastSource says where the replica's keys came from: its metrics count a
-// document taken from Redis under source="store".
+// document fetched from the identity provider under source="provider",
+// one taken from Redis under source="store".
 func (r *replica) lastSource() string {
-	if counter(r.metrics, "jwks_refresh_total", "source", "store", "result", "updated") > 0 {
-		return "shared by another replica through Redis"
+	if counter(r.metrics, "jwks_refresh_total", "source", "provider", "result", "updated") > 0 {
+		return "fetched from the identity provider"
 	}
-	return "fetched from the identity provider"
+	return "shared by another replica through Redis"
 }
 
 // shared counts the documents the replica installed on another's notice.
