@@ -61,8 +61,9 @@ type Config struct {
 	RFC9068 bool
 	// Organizations, if set, accept only tokens issued for one of these
 	// Auth0 Organizations (ids such as "org_W6kv2QnPbr7Ujjhj"): the
-	// token's org_id must be one of them, else ErrInvalidToken, reason "claims" (so is
-	// a token issued outside any organization). For the organization of
+	// token's org_id must be one of them, else provider.ErrInvalidToken
+	// with reason "claims" (so is a token issued outside any
+	// organization). For the organization of
 	// each request (its host or path, found by an earlier middleware), set
 	// provider.TenantsConfig.Partition to the request's organization and
 	// have the Resolver (ResolverConfig.Domain, given the request's

@@ -45,7 +45,11 @@ func New(cfg Config) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cache{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: observe.From(cfg.Metrics).Keys}
+	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Keys { return h.Keys }, "cache: Config.Metrics", "*metrics.Collector")
+	if err != nil {
+		return nil, err
+	}
+	c := &Cache{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: hooks}
 	c.holdKID = c.kidCooldown
 	ec := refresh.Config[keySet, observe.Trigger]{
 		Refresh:    c.refresh,

@@ -25,7 +25,7 @@ func TestConditionalRequestRenewsLifetime(t *testing.T) {
 	})
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: 10 * time.Minute, DisableBackgroundRefresh: true, Metrics: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: 10 * time.Minute, DisableBackgroundRefresh: true, Metrics: rec.Hooks()})
 		kid := iss.KID()
 		mustKey(t, c, kid)
 		time.Sleep(10 * time.Minute)
@@ -103,7 +103,7 @@ func TestHonorCacheControl(t *testing.T) {
 				rec := &recorder{}
 				c := newCache(t, iss, cache.Config{
 					Strategy: cache.Time, Interval: time.Hour, MinRefreshInterval: time.Minute,
-					HonorCacheControl: tt.honor, DisableBackgroundRefresh: true, Metrics: rec,
+					HonorCacheControl: tt.honor, DisableBackgroundRefresh: true, Metrics: rec.Hooks(),
 				})
 				kid := iss.KID()
 				mustKey(t, c, kid)
@@ -154,7 +154,7 @@ func TestShortLifetimeRefreshesBeforeExpiry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
 		c := newCache(t, iss, cache.Config{
-			Strategy: cache.Time, Interval: time.Hour, MinRefreshInterval: time.Second, HonorCacheControl: true, Metrics: rec,
+			Strategy: cache.Time, Interval: time.Hour, MinRefreshInterval: time.Second, HonorCacheControl: true, Metrics: rec.Hooks(),
 		})
 		kid := iss.KID()
 		mustKey(t, c, kid)

@@ -100,7 +100,7 @@ func TestBackoffStaleThenUnavailable(t *testing.T) {
 		rec := &recorder{}
 		const interval, floor = 8 * time.Minute, 30 * time.Second
 		c := newCache(t, iss, cache.Config{
-			Strategy: cache.Time, Interval: interval, MinRefreshInterval: floor, MaxStale: time.Hour, Metrics: rec,
+			Strategy: cache.Time, Interval: interval, MinRefreshInterval: floor, MaxStale: time.Hour, Metrics: rec.Hooks(),
 		})
 		kid := iss.KID()
 		mustKey(t, c, kid)
@@ -159,7 +159,7 @@ func TestNegativeMaxStaleNeverServesStale(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Minute, MaxStale: -1, DisableBackgroundRefresh: true, Metrics: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Minute, MaxStale: -1, DisableBackgroundRefresh: true, Metrics: rec.Hooks()})
 		kid := iss.KID()
 		mustKey(t, c, kid)
 		iss.SetStatus(http.StatusBadGateway)
@@ -259,7 +259,7 @@ func TestStaleServedWithoutWaiting(t *testing.T) {
 		g := hangtest.NewGate()
 		c := newCache(t, iss, cache.Config{
 			Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, Threshold: 0.5,
-			DisableBackgroundRefresh: true, Metrics: rec, HTTPClient: g.Client(),
+			DisableBackgroundRefresh: true, Metrics: rec.Hooks(), HTTPClient: g.Client(),
 		})
 		kid := iss.KID()
 		mustKey(t, c, kid)

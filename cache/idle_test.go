@@ -22,7 +22,7 @@ func TestSkipIdleRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
 		cfg := cfg
-		cfg.Metrics = rec
+		cfg.Metrics = rec.Hooks()
 		c := newCache(t, iss, cfg)
 		if err := c.Load(context.Background()); err != nil {
 			t.Fatal(err)

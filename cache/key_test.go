@@ -16,7 +16,7 @@ func TestServes(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Minute, MaxStale: time.Minute, Metrics: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Minute, MaxStale: time.Minute, Metrics: rec.Hooks()})
 		if c.Serves(cache.Key{}) {
 			t.Fatal("the zero Key serves")
 		}

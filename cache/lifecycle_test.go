@@ -59,7 +59,7 @@ func TestFailedNewLeavesNothingRunning(t *testing.T) {
 func TestLoadAndRefresh(t *testing.T) {
 	iss := startIssuer(t)
 	rec := &recorder{}
-	c := newCache(t, iss, cache.Config{Metrics: rec})
+	c := newCache(t, iss, cache.Config{Metrics: rec.Hooks()})
 	iss.SetStatus(http.StatusServiceUnavailable)
 	err := c.Load(context.Background())
 	var se *cache.StatusError
@@ -149,7 +149,7 @@ func TestStaleUseReported(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, DisableBackgroundRefresh: true, Metrics: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Usage, Usages: 1, MinRefreshInterval: time.Millisecond, DisableBackgroundRefresh: true, Metrics: rec.Hooks()})
 		kid := iss.KID()
 		mustKey(t, c, kid)
 		iss.SetStatus(http.StatusInternalServerError)

@@ -16,7 +16,7 @@ func TestTimeStrategyExpiresAtInterval(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: 10 * time.Minute, DisableBackgroundRefresh: true, Metrics: rec})
+		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: 10 * time.Minute, DisableBackgroundRefresh: true, Metrics: rec.Hooks()})
 		kid := iss.KID()
 		base := iss.Fetches()
 		mustKey(t, c, kid)
@@ -48,7 +48,7 @@ func TestUsageStrategyExpiresAfterUsages(t *testing.T) {
 		rec := &recorder{}
 		c := newCache(t, iss, cache.Config{
 			Strategy: cache.Usage, Usages: 5, MinRefreshInterval: time.Second, Threshold: 0.5,
-			DisableBackgroundRefresh: true, Metrics: rec,
+			DisableBackgroundRefresh: true, Metrics: rec.Hooks(),
 		})
 		kid := iss.KID()
 		base := iss.Fetches()
@@ -102,7 +102,7 @@ func TestBothStrategyWhicheverFirst(t *testing.T) {
 	t.Run("usage first", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			rec := &recorder{}
-			c := newCache(t, iss, cache.Config{Usages: 3, Interval: time.Hour, MinRefreshInterval: time.Second, DisableBackgroundRefresh: true, Metrics: rec})
+			c := newCache(t, iss, cache.Config{Usages: 3, Interval: time.Hour, MinRefreshInterval: time.Second, DisableBackgroundRefresh: true, Metrics: rec.Hooks()})
 			kid := iss.KID()
 			mustKey(t, c, kid)
 			time.Sleep(10 * time.Second)
@@ -117,7 +117,7 @@ func TestBothStrategyWhicheverFirst(t *testing.T) {
 	t.Run("time first", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			rec := &recorder{}
-			c := newCache(t, iss, cache.Config{Usages: 1000, Interval: time.Minute, DisableBackgroundRefresh: true, Metrics: rec})
+			c := newCache(t, iss, cache.Config{Usages: 1000, Interval: time.Minute, DisableBackgroundRefresh: true, Metrics: rec.Hooks()})
 			kid := iss.KID()
 			mustKey(t, c, kid)
 			time.Sleep(time.Minute)
@@ -140,7 +140,7 @@ func TestBackgroundRefreshAtThresholdWithJitter(t *testing.T) {
 		start := time.Now()
 		for i := range recs {
 			recs[i] = &recorder{}
-			c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: interval, Metrics: recs[i]})
+			c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: interval, Metrics: recs[i].Hooks()})
 			mustKey(t, c, iss.KID())
 		}
 		time.Sleep(interval - time.Second) // before any set expires
@@ -166,7 +166,7 @@ func TestBackgroundRefreshByUsage(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Usages: 10, Threshold: 0.5, Interval: time.Hour, MinRefreshInterval: time.Second, Metrics: rec})
+		c := newCache(t, iss, cache.Config{Usages: 10, Threshold: 0.5, Interval: time.Hour, MinRefreshInterval: time.Second, Metrics: rec.Hooks()})
 		kid := iss.KID()
 		for range 5 { // the 5th use reaches the threshold
 			mustKey(t, c, kid)
@@ -193,7 +193,7 @@ func TestBackgroundRefreshDoesNotBlockLookups(t *testing.T) {
 	rec := &recorder{}
 	c := newCache(t, iss, cache.Config{
 		Strategy: cache.Time, Interval: time.Minute, MinRefreshInterval: 100 * time.Millisecond,
-		Threshold: 0.01, Metrics: rec,
+		Threshold: 0.01, Metrics: rec.Hooks(),
 	})
 	kid := iss.KID()
 	mustKey(t, c, kid)

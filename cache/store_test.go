@@ -94,8 +94,8 @@ func TestStoreSharesDocuments(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		st := &memStore{}
 		recA, recB := &recorder{}, &recorder{}
-		a := newCache(t, iss, cache.Config{Store: st, Metrics: recA})
-		b := newCache(t, iss, cache.Config{Store: st, Metrics: recB})
+		a := newCache(t, iss, cache.Config{Store: st, Metrics: recA.Hooks()})
+		b := newCache(t, iss, cache.Config{Store: st, Metrics: recB.Hooks()})
 		base := iss.Fetches()
 		mustKey(t, a, iss.KID())
 		mustKey(t, b, iss.KID())
@@ -147,7 +147,7 @@ func TestStoreFailuresFallBack(t *testing.T) {
 	iss := startIssuer(t)
 	t.Run("store down", func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{Store: &memStore{err: errors.New("connection refused")}, Metrics: rec})
+		c := newCache(t, iss, cache.Config{Store: &memStore{err: errors.New("connection refused")}, Metrics: rec.Hooks()})
 		mustKey(t, c, iss.KID())
 		if len(rec.storeErrors()) != 1 {
 			t.Errorf("store errors reported: %v, want 1", rec.storeErrors())
@@ -162,7 +162,7 @@ func TestStoreFailuresFallBack(t *testing.T) {
 			// Filed under our URL, whatever it names.
 			st := &memStore{docs: map[string]*cache.Document{iss.JWKSURL(): doc}}
 			rec := &recorder{}
-			c := newCache(t, iss, cache.Config{Store: st, Metrics: rec})
+			c := newCache(t, iss, cache.Config{Store: st, Metrics: rec.Hooks()})
 			base := iss.Fetches()
 			mustKey(t, c, iss.KID())
 			if iss.Fetches() != base+1 || len(rec.storeErrors()) != 1 {

@@ -22,7 +22,7 @@ import (
 func TestUnknownKIDRefreshFindsRotatedKey(t *testing.T) {
 	iss := startIssuer(t)
 	rec := &recorder{}
-	c := newCache(t, iss, cache.Config{Metrics: rec})
+	c := newCache(t, iss, cache.Config{Metrics: rec.Hooks()})
 	mustKey(t, c, iss.KID())
 	base := iss.Fetches()
 	kid := iss.AddKey("EdDSA")
@@ -87,7 +87,7 @@ func TestUnknownKIDCooldownAndBackoff(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: time.Minute, MinRefreshInterval: 10 * time.Second, Metrics: rec})
+		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: time.Minute, MinRefreshInterval: 10 * time.Second, Metrics: rec.Hooks()})
 		mustKey(t, c, iss.KID())
 		base := iss.Fetches()
 		if _, err := c.Key(context.Background(), "random-1"); !errors.Is(err, cache.ErrKeyNotFound) {
@@ -134,7 +134,7 @@ func TestUnknownKIDFlood(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const cooldown, span = 30 * time.Second, 5 * time.Minute
 		rec := &recorder{}
-		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: cooldown, Metrics: rec})
+		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: cooldown, Metrics: rec.Hooks()})
 		mustKey(t, c, iss.KID())
 		base := iss.Fetches()
 		start := time.Now()

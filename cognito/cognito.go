@@ -90,9 +90,10 @@ type Config struct {
 	// default that silently accepts both.
 	TokenUse TokenUse
 	// RequiredGroups: the token must hold every one of them (else
-	// ErrInsufficientScope, a 403), by the rule of middleware.RequireGroups:
-	// cognito:groups, or groups — which a pre-token-generation trigger may
-	// add — if the token has no cognito:groups. Optional; a route's own
+	// provider.ErrInsufficientScope, a 403), by the rule of
+	// middleware.RequireGroups: cognito:groups, or groups — which a
+	// pre-token-generation trigger may add — if the token has no
+	// cognito:groups. Optional; a route's own
 	// groups belong in middleware.RequireGroups.
 	RequiredGroups []string
 	// Endpoint overrides the issuer base URL, for cognito-local and tests

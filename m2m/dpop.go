@@ -21,8 +21,10 @@ import (
 // fresh proof made with the key (RFC 9449 §7: htm, htu, ath). When a DPoP
 // server asks for its nonce (401 use_dpop_nonce with DPoP-Nonce), the
 // request is sent once more with it, and the nonce is kept for that
-// server's next requests; a request with a body is retried only if it can
-// be replayed (http.NewRequest sets GetBody for the usual bodies).
+// server's next requests, by every Transport of the source; a request
+// with a body is retried only if it can be replayed (http.NewRequest sets
+// GetBody for the usual bodies). With a DPoP key, waiting for a token
+// ends with the request's context.
 func (s *TokenSource) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -30,23 +32,24 @@ func (s *TokenSource) Transport(base http.RoundTripper) http.RoundTripper {
 	if s.cfg.DPoPKey == nil {
 		return &oauth2.Transport{Source: s, Base: base}
 	}
-	return &dpopTransport{source: s, key: s.cfg.DPoPKey, base: base}
+	return &dpopTransport{source: s, base: base}
 }
 
 // dpopTransport is Transport for a source with a DPoP key.
 type dpopTransport struct {
-	source oauth2.TokenSource
-	key    crypto.Signer
+	source *TokenSource
 	base   http.RoundTripper
-	nonces sync.Map // scheme://host → the server's last nonce
 }
 
 func (t *dpopTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	tok, err := t.source.Token()
+	tok, err := t.source.TokenContext(r.Context())
 	if err != nil {
+		if r.Body != nil {
+			r.Body.Close() // a RoundTripper closes the body, even on an error
+		}
 		return nil, err
 	}
-	return sendWithProof(t.base, &t.nonces, t.key, r, tok.AccessToken, func(resp *http.Response) bool {
+	return sendWithProof(t.base, &t.source.apiNonces, t.source.cfg.DPoPKey, r, tok.AccessToken, func(resp *http.Response) bool {
 		if resp.StatusCode != http.StatusUnauthorized {
 			return false
 		}
@@ -92,6 +95,9 @@ func sendWithProof(rt http.RoundTripper, nonces *sync.Map, key crypto.Signer, r 
 		n, _ := nonce.(string)
 		proof, err := dpop.NewProof(key, r.Method, r.URL.String(), token, n)
 		if err != nil {
+			if body != nil {
+				body.Close()
+			}
 			return nil, err
 		}
 		req := r.Clone(r.Context())

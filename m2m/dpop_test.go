@@ -74,8 +74,10 @@ func TestDPoP(t *testing.T) {
 		calls.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	client := &http.Client{Transport: ts.Transport(counting)}
 	for i, body := range []string{"", "an order", ""} {
+		// A Transport per request: the API's nonce is the source's, kept
+		// for all of them.
+		client := &http.Client{Transport: ts.Transport(counting)}
 		method := http.MethodGet
 		if body != "" {
 			method = http.MethodPost

@@ -121,7 +121,11 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	if cfg.Name == "" {
 		cfg.Name = "proxy"
 	}
-	return &Proxy{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: observe.From(cfg.Metrics).Tokens}, nil
+	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Tokens { return h.Tokens }, "m2m: ProxyConfig.Metrics", "*m2mmetrics.Collector")
+	if err != nil {
+		return nil, err
+	}
+	return &Proxy{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: hooks}, nil
 }
 
 // ServeHTTP answers a client-credentials token request.

@@ -8,7 +8,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
-// The quota the endpoint declares reaches the hooks and Quota, per bucket,
+// The quota the endpoint declares is reported to the Metrics, per bucket,
 // counting down with each token minted.
 func TestTokenSourceReportsQuota(t *testing.T) {
 	iss, _ := newIssuer(t)

@@ -33,6 +33,9 @@ type TokenSource struct {
 	// never lock) and runs its refreshes.
 	eng   *refresh.Engine[held, observe.TokenTrigger]
 	hooks observe.Tokens // nil if nobody counts
+	// apiNonces are the DPoP nonces of the APIs its Transports call:
+	// scheme://host → the server's last nonce.
+	apiNonces sync.Map
 }
 
 var _ oauth2.TokenSource = (*TokenSource)(nil)
@@ -46,10 +49,14 @@ func New(cfg Config) (*TokenSource, error) {
 	if err != nil {
 		return nil, err
 	}
+	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Tokens { return h.Tokens }, "m2m: Config.Metrics", "*m2mmetrics.Collector")
+	if err != nil {
+		return nil, err
+	}
 	params := requestParams(&cfg)
 	s := &TokenSource{
 		cfg:   cfg,
-		hooks: observe.From(cfg.Metrics).Tokens,
+		hooks: hooks,
 		cc: &clientcredentials.Config{
 			ClientID:       cfg.ClientID,
 			ClientSecret:   cfg.ClientSecret,

@@ -20,20 +20,20 @@ func BenchmarkVerified(b *testing.B) {
 	b.Run("success", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			m.Hooks().Verifications.Verified(iss, nil, 30*time.Microsecond)
+			observe.From(m).Verifications.Verified(iss, nil, 30*time.Microsecond)
 		}
 	})
 	b.Run("failure", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			m.Hooks().Verifications.Verified(iss, reasons.UnknownKey, 30*time.Microsecond)
+			observe.From(m).Verifications.Verified(iss, reasons.UnknownKey, 30*time.Microsecond)
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				m.Hooks().Verifications.Verified(iss, nil, 30*time.Microsecond)
+				observe.From(m).Verifications.Verified(iss, nil, 30*time.Microsecond)
 			}
 		})
 	})
@@ -46,6 +46,6 @@ func BenchmarkUnknownKID(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		m.Hooks().Keys.UnknownKID("https://issuer.example", observe.KIDSuppressed)
+		observe.From(m).Keys.UnknownKID("https://issuer.example", observe.KIDSuppressed)
 	}
 }

@@ -43,8 +43,7 @@ func TestVerifierExposition(t *testing.T) {
 		v, err := provider.NewVerifier(provider.VerifierConfig{
 			Providers: []provider.Provider{p},
 			Metrics:   m,
-			Cache: cache.Config{
-				Metrics:                  m,
+			Cache: cache.Config{ // no Metrics of its own: the Verifier's reaches it
 				HTTPClient:               &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
 				DisableBackgroundRefresh: true,
 				Interval:                 10 * time.Minute,

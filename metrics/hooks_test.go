@@ -34,37 +34,37 @@ func TestHooksExposition(t *testing.T) {
 		t0 := time.Now()
 
 		// The first fetch: two keys.
-		c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerInitial, Result: observe.ResultUpdated,
+		observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerInitial, Result: observe.ResultUpdated,
 			Duration: 125 * time.Millisecond, Keys: 2, FetchedAt: t0})
 		// 16 minutes later the background refresh times out; the keys stay.
 		time.Sleep(16 * time.Minute)
-		c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerBackground, Result: observe.ResultError,
+		observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerBackground, Result: observe.ResultError,
 			Duration: 10 * time.Second, Keys: 2, FetchedAt: t0, Err: errors.New("timeout")})
 		// 5 minutes later the keys have expired: served stale, unknown kids
 		// suppressed while backing off.
 		time.Sleep(5 * time.Minute)
-		c.Hooks().Keys.StaleServed(iss)
-		c.Hooks().Keys.StaleServed(iss)
-		c.Hooks().Keys.UnknownKID(iss, observe.KIDSuppressed)
-		c.Hooks().Keys.UnknownKID(iss, observe.KIDSuppressed)
-		c.Hooks().Keys.UnknownKID(iss, observe.KIDSuppressed)
+		observe.From(c).Keys.StaleServed(iss)
+		observe.From(c).Keys.StaleServed(iss)
+		observe.From(c).Keys.UnknownKID(iss, observe.KIDSuppressed)
+		observe.From(c).Keys.UnknownKID(iss, observe.KIDSuppressed)
+		observe.From(c).Keys.UnknownKID(iss, observe.KIDSuppressed)
 		// An unknown kid refreshes: the provider answers 304 and the kid is
 		// still unknown.
-		c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerUnknownKID, Result: observe.ResultNotModified,
+		observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerUnknownKID, Result: observe.ResultNotModified,
 			Duration: 62500 * time.Microsecond, Keys: 2, FetchedAt: time.Now()})
-		c.Hooks().Keys.UnknownKID(iss, observe.KIDRejected)
+		observe.From(c).Keys.UnknownKID(iss, observe.KIDRejected)
 		// Another issuer gets a document another replica fetched a minute
 		// ago; its store fails once.
-		c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss2, Trigger: observe.TriggerShared, Result: observe.ResultUpdated,
+		observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss2, Trigger: observe.TriggerShared, Result: observe.ResultUpdated,
 			Duration: 2 * time.Millisecond, Keys: 3, FetchedAt: time.Now().Add(-time.Minute), Shared: true})
-		c.Hooks().Keys.StoreFailed(iss2, errors.New("redis: connection refused"))
+		observe.From(c).Keys.StoreFailed(iss2, errors.New("redis: connection refused"))
 		// Verifications.
-		c.Hooks().Verifications.Verified(iss, nil, 40*time.Microsecond)
-		c.Hooks().Verifications.Verified(iss, nil, 300*time.Microsecond)
-		c.Hooks().Verifications.Verified("", reasons.UnknownIssuer, 8*time.Microsecond)
-		c.Hooks().Verifications.Verified(iss, &provider.ExpiredError{Expiry: t0}, 30*time.Microsecond)
-		c.Hooks().Verifications.Verified(iss, errors.New("something else"), 1500*time.Millisecond)
-		c.Hooks().Verifications.Verified(iss2, fmt.Errorf("wrapped: %w", reasons.Signature), 2*time.Millisecond)
+		observe.From(c).Verifications.Verified(iss, nil, 40*time.Microsecond)
+		observe.From(c).Verifications.Verified(iss, nil, 300*time.Microsecond)
+		observe.From(c).Verifications.Verified("", reasons.UnknownIssuer, 8*time.Microsecond)
+		observe.From(c).Verifications.Verified(iss, &provider.ExpiredError{Expiry: t0}, 30*time.Microsecond)
+		observe.From(c).Verifications.Verified(iss, errors.New("something else"), 1500*time.Millisecond)
+		observe.From(c).Verifications.Verified(iss2, fmt.Errorf("wrapped: %w", reasons.Signature), 2*time.Millisecond)
 		// Scraped 90 seconds later.
 		time.Sleep(90 * time.Second)
 
@@ -136,7 +136,7 @@ func TestLabelValues(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.wantReason, func(t *testing.T) {
 				c, _ := metrics.New(metrics.Config{})
-				c.Hooks().Verifications.Verified(iss, tt.err, time.Millisecond)
+				observe.From(c).Verifications.Verified(iss, tt.err, time.Millisecond)
 				want := header("jwtguard_jwt_verifications_total") + fmt.Sprintf(`
 jwtguard_jwt_verifications_total{issuer=%q,reason=%q,result=%q} 1
 `, iss, tt.wantReason, tt.wantResult)
@@ -149,7 +149,7 @@ jwtguard_jwt_verifications_total{issuer=%q,reason=%q,result=%q} 1
 	t.Run("every provider reason is a label value", func(t *testing.T) {
 		c, _ := metrics.New(metrics.Config{})
 		for _, r := range reasons.Codes {
-			c.Hooks().Verifications.Verified(iss, errorWithReason(t, r), time.Millisecond)
+			observe.From(c).Verifications.Verified(iss, errorWithReason(t, r), time.Millisecond)
 		}
 		if n, want := testutil.CollectAndCount(c, "jwtguard_jwt_verifications_total"), len(reasons.Codes); n != want {
 			t.Errorf("%d series for %d reasons", n, want)
@@ -157,8 +157,8 @@ jwtguard_jwt_verifications_total{issuer=%q,reason=%q,result=%q} 1
 	})
 	t.Run("cache enums", func(t *testing.T) {
 		c, _ := metrics.New(metrics.Config{})
-		c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: "invented", Result: "invented"})
-		c.Hooks().Keys.UnknownKID(iss, "invented")
+		observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: "invented", Result: "invented"})
+		observe.From(c).Keys.UnknownKID(iss, "invented")
 		want := header("jwtguard_jwks_refresh_total") + `
 jwtguard_jwks_refresh_total{issuer="https://issuer.example",result="other",source="provider",trigger="other"} 1
 ` + header("jwtguard_jwks_unknown_kid_total") + `
@@ -176,7 +176,7 @@ jwtguard_jwks_unknown_kid_total{action="other",issuer="https://issuer.example"} 
 		}
 		for _, tt := range tests {
 			c, _ := metrics.New(metrics.Config{})
-			c.Hooks().Keys.StaleServed(tt.issuer) // must not panic on invalid UTF-8
+			observe.From(c).Keys.StaleServed(tt.issuer) // must not panic on invalid UTF-8
 			want := header("jwtguard_jwks_stale_served_total") + fmt.Sprintf(`
 jwtguard_jwks_stale_served_total{issuer=%q} 1
 `, tt.want)
@@ -225,9 +225,9 @@ func TestConcurrentHooksAndScrapes(t *testing.T) {
 				if i%50 == 0 {
 					testutil.CollectAndCount(c) // a scrape amid the hook calls
 				}
-				c.Hooks().Verifications.Verified(iss, nil, time.Microsecond)
-				c.Hooks().Keys.UnknownKID(iss, observe.KIDSuppressed)
-				c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerBackground, Result: observe.ResultUpdated,
+				observe.From(c).Verifications.Verified(iss, nil, time.Microsecond)
+				observe.From(c).Keys.UnknownKID(iss, observe.KIDSuppressed)
+				observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerBackground, Result: observe.ResultUpdated,
 					Keys: g, FetchedAt: time.Unix(int64(i), 0)})
 			}
 		})
@@ -259,9 +259,9 @@ func TestAgeFromLatestDocument(t *testing.T) {
 		}
 		t0 := time.Now()
 		time.Sleep(time.Minute)
-		c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerShared, Result: observe.ResultUpdated, Keys: 1, FetchedAt: time.Now()})
-		c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerBackground, Result: observe.ResultUpdated, Keys: 1, FetchedAt: t0})
-		c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: "https://ahead.example", Trigger: observe.TriggerShared, Result: observe.ResultUpdated,
+		observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerShared, Result: observe.ResultUpdated, Keys: 1, FetchedAt: time.Now()})
+		observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerBackground, Result: observe.ResultUpdated, Keys: 1, FetchedAt: t0})
+		observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: "https://ahead.example", Trigger: observe.TriggerShared, Result: observe.ResultUpdated,
 			Keys: 1, FetchedAt: time.Now().Add(time.Hour)})
 		time.Sleep(5 * time.Second)
 		want := header("jwtguard_jwks_age_seconds") + `
@@ -283,9 +283,9 @@ func TestTokenCached(t *testing.T) {
 	}
 	const iss = "https://issuer.example"
 	for _, ev := range []observe.CacheEvent{observe.CacheMiss, observe.CacheHit, observe.CacheHit, observe.CacheRejected, observe.CacheEvicted, "invented"} {
-		c.Hooks().Verifications.TokenCached(iss, ev)
+		observe.From(c).Verifications.TokenCached(iss, ev)
 	}
-	c.Hooks().Verifications.TokenCached("", observe.CacheMiss)
+	observe.From(c).Verifications.TokenCached("", observe.CacheMiss)
 	want := `# HELP jwtguard_jwt_token_cache_events_total Events of the verifier's cache of verified tokens by issuer ("unknown" for a miss that was not routed to one) and event: hit, miss (verified in full), rejected (a forged token refused from the cache), evicted.
 # TYPE jwtguard_jwt_token_cache_events_total counter
 jwtguard_jwt_token_cache_events_total{event="evicted",issuer="https://issuer.example"} 1
@@ -307,9 +307,9 @@ func TestDPoPChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range []string{"", "", "dpop_replay", "dpop_nonce", "a reason an attacker chose"} {
-		c.Hooks().DPoP.Checked(r)
+		observe.From(c).DPoP.Checked(r)
 	}
-	c.Hooks().DPoP.ReplayStoreFailed(errors.New("redis down"))
+	observe.From(c).DPoP.ReplayStoreFailed(errors.New("redis down"))
 	want := `# HELP jwtguard_dpop_checks_total DPoP proofs checked by result (accepted, refused) and reason ("none" when accepted; dpop_replay: a replayed proof; dpop_nonce: a nonce asked for, one issued; …).
 # TYPE jwtguard_dpop_checks_total counter
 jwtguard_dpop_checks_total{reason="dpop_nonce",result="refused"} 1

@@ -66,8 +66,11 @@ type Collector struct {
 	// parts are the collectors of every group above; Describe and Collect
 	// walk them. A new group (hooks of another package) adds itself here.
 	parts []prometheus.Collector
-	hooks observe.Hooks
+	sink  // makes the Collector a Metrics of the configs it counts for
 }
+
+// sink is observe.Sink under a name that keeps it out of go doc.
+type sink = observe.Sink
 
 var _ prometheus.Collector = (*Collector)(nil)
 
@@ -94,7 +97,7 @@ func New(cfg Config) (*Collector, error) {
 		dpop:        newDPoPMetrics(cfg),
 	}
 	c.parts = []prometheus.Collector{c.jwks, c.jwt, c.dpop}
-	c.hooks = observe.Hooks{Keys: (*keyHooks)(c), Verifications: (*jwtHooks)(c), DPoP: (*dpopHooks)(c)}
+	observe.Fill(&c.sink, observe.Hooks{Keys: (*keyHooks)(c), Verifications: (*jwtHooks)(c), DPoP: (*dpopHooks)(c)})
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: registering the collector: %w", err)
@@ -109,11 +112,6 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		p.Describe(ch)
 	}
 }
-
-// Hooks hands the Collector's receivers of events to the packages it is
-// given to (provider.VerifierConfig.Metrics and the other Metrics fields);
-// they are not API.
-func (c *Collector) Hooks() *observe.Hooks { return &c.hooks }
 
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {

@@ -16,15 +16,15 @@ import (
 
 // touchAll makes every metric of c have one series.
 func touchAll(c *metrics.Collector, iss string) {
-	c.Hooks().Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerInitial, Result: observe.ResultUpdated,
+	observe.From(c).Keys.Refreshed(observe.Refresh{Issuer: iss, Trigger: observe.TriggerInitial, Result: observe.ResultUpdated,
 		Duration: time.Millisecond, Keys: 1, FetchedAt: time.Now()})
-	c.Hooks().Keys.StaleServed(iss)
-	c.Hooks().Keys.UnknownKID(iss, observe.KIDSuppressed)
-	c.Hooks().Keys.StoreFailed(iss, errors.New("store down"))
-	c.Hooks().Verifications.Verified(iss, nil, time.Millisecond)
-	c.Hooks().Verifications.TokenCached(iss, observe.CacheHit)
-	c.Hooks().DPoP.Checked("")
-	c.Hooks().DPoP.ReplayStoreFailed(errors.New("store down"))
+	observe.From(c).Keys.StaleServed(iss)
+	observe.From(c).Keys.UnknownKID(iss, observe.KIDSuppressed)
+	observe.From(c).Keys.StoreFailed(iss, errors.New("store down"))
+	observe.From(c).Verifications.Verified(iss, nil, time.Millisecond)
+	observe.From(c).Verifications.TokenCached(iss, observe.CacheHit)
+	observe.From(c).DPoP.Checked("")
+	observe.From(c).DPoP.ReplayStoreFailed(errors.New("store down"))
 }
 
 // familyNames gathers g and returns the names of its families.
@@ -181,7 +181,7 @@ func TestCustomBuckets(t *testing.T) {
 		t.Fatalf("New: %v", err)
 	}
 	buckets[0] = 5 // New keeps its own copy
-	c.Hooks().Verifications.Verified("https://issuer.example", nil, 5*time.Millisecond)
+	observe.From(c).Verifications.Verified("https://issuer.example", nil, 5*time.Millisecond)
 	want := header("jwtguard_jwt_verification_duration_seconds") +
 		promtest.Histogram("jwtguard_jwt_verification_duration_seconds", `issuer="https://issuer.example"`, []float64{0.001, 0.01}, []int{0, 1, 1}, 0.005)
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "jwtguard_jwt_verification_duration_seconds"); err != nil {

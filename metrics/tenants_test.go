@@ -75,7 +75,17 @@ func TestIssuerLabelCollapsesTenants(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
+	tenantFetches := 0.0 // the tenants' key caches report to the Verifier's Metrics
 	for _, f := range families {
+		if f.GetName() == "jwtguard_jwks_refresh_total" {
+			for _, metric := range f.GetMetric() {
+				for _, lp := range metric.GetLabel() {
+					if lp.GetName() == "issuer" && lp.GetValue() == "tenant" {
+						tenantFetches += metric.GetCounter().GetValue()
+					}
+				}
+			}
+		}
 		for _, metric := range f.GetMetric() {
 			for _, lp := range metric.GetLabel() {
 				if lp.GetName() == "issuer" {
@@ -83,6 +93,9 @@ func TestIssuerLabelCollapsesTenants(t *testing.T) {
 				}
 			}
 		}
+	}
+	if tenantFetches != float64(len(tenants)) {
+		t.Errorf("jwks_refresh_total{issuer=\"tenant\"} = %v, want %d: one fetch per tenant, counted", tenantFetches, len(tenants))
 	}
 	want := map[string]bool{fixed.Issuer(): true, "tenant": true, "unknown": true}
 	if len(seen) != len(want) {

@@ -98,7 +98,10 @@ func New(cfg Config) (*Middleware, error) {
 			}
 		}
 		m.replays = d.Replays
-		m.checks = observe.From(d.Metrics).DPoP
+		var err error
+		if m.checks, err = observe.Need(d.Metrics, func(h observe.Hooks) observe.DPoP { return h.DPoP }, "middleware: Config.DPoP.Metrics", "*metrics.Collector"); err != nil {
+			return nil, err
+		}
 		if m.replays == nil {
 			m.replays = dpop.NewMemoryReplays(100_000)
 		}

@@ -17,7 +17,7 @@ import (
 // a copy or a string. (Go cannot stop an assignment through the pointer,
 // *c = …: never write to a *Claims.) The methods read the
 // claims this library knows, by their exact (case-sensitive) names;
-// Lookup, Decode and Raw give all of them. A list method returns a copy.
+// Lookup and Decode give all of them. A list method returns a copy.
 // A provider's own claims are read by its package (auth0.Permissions,
 // cognito.TokenUseOf).
 type Claims struct {

@@ -83,9 +83,11 @@ func (e *ExpiredError) Unwrap() error { return ErrExpired }
 // "algorithm", "kid", "unknown_key", "signature", "expired",
 // "not_yet_valid", "missing_claim", "audience", "token_use", "client",
 // "claims", "type"; "insufficient_scope" for a missing group), "no_token",
-// "insufficient_scope", "keys_unavailable", the code of an error in err's
-// chain that has a Reason method (middleware.ErrInvalidRequest:
-// "invalid_request"), and "error" for anything else. Its values, but for
+// "keys_unavailable", "invalid_token" and "insufficient_scope" for other
+// errors matching those categories (a rule of your own), the code of an
+// error in err's chain that has a Reason method
+// (middleware.ErrInvalidRequest: "invalid_request"), and "error" for
+// anything else. Its values, but for
 // those of errors with a Reason method, are a fixed set: safe as metric
 // labels.
 func Reason(err error) string {

@@ -51,7 +51,7 @@ func (h *recordHooks) take() []verified {
 func TestHooksVerified(t *testing.T) {
 	iss := newIssuer(t, "RS256")
 	h := &recordHooks{}
-	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h})
+	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h.Hooks()})
 	tests := []struct {
 		name   string
 		token  string
@@ -111,7 +111,7 @@ func (*allHooks) StoreFailed(string, error)            {}
 func TestHooksReachCaches(t *testing.T) {
 	iss := newIssuer(t, "RS256")
 	h := &allHooks{}
-	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h})
+	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h.Hooks()})
 	verifyOK(t, v, iss.Sign("", claims(iss, nil)))
 	if len(h.refreshed) != 1 || h.refreshed[0].Issuer != iss.Issuer() || len(h.take()) != 1 {
 		t.Fatalf("refreshes %+v; want the initial fetch, reported once", h.refreshed)
@@ -119,7 +119,7 @@ func TestHooksReachCaches(t *testing.T) {
 
 	own := &allHooks{}
 	h = &allHooks{}
-	v = newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h, Cache: cache.Config{Metrics: own}})
+	v = newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{oidcFor(t, iss)}, Metrics: h.Hooks(), Cache: cache.Config{Metrics: own.Hooks()}})
 	verifyOK(t, v, iss.Sign("", claims(iss, nil)))
 	if len(h.refreshed) != 0 || len(own.refreshed) != 1 {
 		t.Fatalf("with Cache.Metrics set: %d refreshes to Metrics, %d to Cache.Metrics; want 0, 1", len(h.refreshed), len(own.refreshed))

@@ -22,7 +22,8 @@ type Provider interface {
 	Algorithms() []string
 	// Validate applies the provider's rules to claims whose signature,
 	// issuer and lifetime have been verified. Its errors should match
-	// ErrInvalidToken or ErrInsufficientScope. It must depend on the
+	// ErrInvalidToken or ErrInsufficientScope (Reason then gives
+	// "invalid_token" or "insufficient_scope"). It must depend on the
 	// claims alone: the Verifier keeps its verdict with a cached token
 	// (TokenCacheConfig). A rule whose answer can change for the same
 	// claims belongs in a middleware guard or the handler.

@@ -196,8 +196,8 @@ func TestCacheByIssuer(t *testing.T) {
 	ha, hb := &allHooks{}, &allHooks{}
 	v := newVerifier(t, provider.VerifierConfig{
 		Providers:     []provider.Provider{pa, pb},
-		Cache:         cache.Config{Metrics: ha},
-		CacheByIssuer: map[string]cache.Config{b.Issuer(): {Metrics: hb}},
+		Cache:         cache.Config{Metrics: ha.Hooks()},
+		CacheByIssuer: map[string]cache.Config{b.Issuer(): {Metrics: hb.Hooks()}},
 	})
 	verifyOK(t, v, a.Sign("", claims(a, nil)))
 	verifyOK(t, v, b.Sign("", claims(b, nil)))

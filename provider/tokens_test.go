@@ -66,7 +66,7 @@ func tokenCacheVerifier(t *testing.T, iss interface {
 	t.Helper()
 	p := newOIDC(t, provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}})
 	cfg.Providers = []provider.Provider{p}
-	cfg.Metrics = ev
+	cfg.Metrics = ev.Hooks()
 	cfg.Cache.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	return newVerifier(t, cfg)
 }

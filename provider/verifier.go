@@ -105,13 +105,17 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	hooks := observe.From(cfg.Metrics).Verifications
+	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Verifications { return h.Verifications },
+		"provider: VerifierConfig.Metrics", "*metrics.Collector")
+	if err != nil {
+		return nil, err
+	}
 	t, err := newTokens(cfg.TokenCache, cfg.Leeway, hooks)
 	if err != nil {
 		return nil, err
 	}
 	withHooks := func(cc cache.Config) cache.Config {
-		if cc.Metrics == nil {
+		if cc.Metrics == nil && observe.From(cfg.Metrics).Keys != nil {
 			cc.Metrics = cfg.Metrics
 		}
 		return cc

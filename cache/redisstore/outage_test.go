@@ -134,7 +134,7 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 		iss := testissuer.New()
 		defer iss.Close()
 		var h recorder
-		c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Issuer: iss.URL, Store: s, Metrics: &h, HTTPClient: iss.Server.Client()})
+		c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Issuer: iss.URL, Store: s, Metrics: h.Hooks(), HTTPClient: iss.Server.Client()})
 		if err != nil {
 			t.Fatalf("cache.New with a hanging Redis: %v", err)
 		}

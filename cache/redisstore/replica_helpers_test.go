@@ -159,7 +159,7 @@ func newReplicas(t *testing.T, n int, b *backend, iss *testissuer.Issuer, cc cac
 		}
 		t.Cleanup(func() { r.store.Close() })
 		c := cc
-		c.Store, c.Metrics, c.HTTPClient = r.store, r.rec, iss.Server.Client()
+		c.Store, c.Metrics, c.HTTPClient = r.store, r.rec.Hooks(), iss.Server.Client()
 		if r.v, err = provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{p}, Cache: c}); err != nil {
 			t.Fatal(err)
 		}

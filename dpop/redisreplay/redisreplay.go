@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,8 +57,9 @@ type Config struct {
 	// call (a proof this replica saw is refused without asking Redis).
 	// If nil, dpop.NewMemoryReplays(100 000).
 	Local *dpop.MemoryReplays
-	// Logger receives every Redis failure at warn; the check fell back to
-	// Local. If nil, nothing is logged.
+	// Logger receives Redis failures at warn, at most one a minute (an
+	// outage would fail every DPoP request): while Redis fails, a proof is
+	// checked in Local alone. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Metrics counts the Redis failures: a *metrics.Collector (package
 	// metrics). If nil, nothing is counted.
@@ -70,6 +72,9 @@ type Store struct {
 	calls redislock.Bounded
 	seal  redislock.Sealer
 	hooks observe.DPoP // nil if nobody counts
+
+	logged   atomic.Int64 // when a failure was last logged, in Unix nanoseconds
+	unlogged atomic.Int64 // failures not logged since
 }
 
 var _ dpop.Replays = (*Store)(nil)
@@ -92,7 +97,11 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Local == nil {
 		cfg.Local = dpop.NewMemoryReplays(100_000)
 	}
-	return &Store{cfg: cfg, calls: redislock.NewBounded(cfg.Client, cfg.Timeout), seal: seal, hooks: observe.From(cfg.Metrics).DPoP}, nil
+	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.DPoP { return h.DPoP }, "redisreplay: Config.Metrics", "*metrics.Collector")
+	if err != nil {
+		return nil, err
+	}
+	return &Store{cfg: cfg, calls: redislock.NewBounded(cfg.Client, cfg.Timeout), seal: seal, hooks: hooks}, nil
 }
 
 // Seen implements dpop.Replays: the proof is recorded in this replica's
@@ -124,12 +133,12 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 		case gerr == nil && !fleets:
 			ok, err = true, s.cfg.Client.Set(cctx, rkey, record, ttl).Err()
 			if err == nil {
-				s.failed(fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
+				s.failed("redisreplay: a record the fleet did not write was replaced", fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
 			}
 		case gerr != nil && !errors.Is(gerr, redis.Nil):
 			// Redis said the proof is there; unsure whose record it is,
 			// refuse it (fail closed) and report.
-			s.failed(fmt.Errorf("redisreplay: checking a record: %w", s.calls.Explain(gerr)))
+			s.failed("redisreplay: Redis failed while checking a record; the proof was refused", fmt.Errorf("redisreplay: checking a record: %w", s.calls.Explain(gerr)))
 			return true, nil
 		}
 	}
@@ -137,7 +146,7 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		s.failed(fmt.Errorf("redisreplay: recording a proof: %w", s.calls.Explain(err)))
+		s.failed("redisreplay: Redis failed; the proof was checked in this replica's memory", fmt.Errorf("redisreplay: recording a proof: %w", s.calls.Explain(err)))
 		if full {
 			return true, lerr
 		}
@@ -146,16 +155,30 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 	return !ok, nil
 }
 
-// failed reports a Redis failure to the Logger and the Metrics.
-func (s *Store) failed(err error) {
-	if l := s.cfg.Logger; l != nil {
-		l.Warn("redisreplay: Redis failed; the proof was checked in this replica's memory", "err", err)
-	}
+// logEvery is the least time between two failures logged: an outage of
+// Redis fails every DPoP request, and the log says so once a minute (with
+// how many it left out) while the metrics count each.
+const logEvery = time.Minute
+
+// failed reports a Redis failure: to the Metrics each time, to the Logger
+// at most once per logEvery.
+func (s *Store) failed(msg string, err error) {
 	if s.hooks != nil {
 		s.hooks.ReplayStoreFailed(err)
 	}
+	l := s.cfg.Logger
+	if l == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := s.logged.Load()
+	if last != 0 && now-last < int64(logEvery) || !s.logged.CompareAndSwap(last, now) {
+		s.unlogged.Add(1)
+		return
+	}
+	l.Warn(msg, "err", err, "not_logged_before", s.unlogged.Swap(0))
 }
 
-// ErrBadRecord is logged for a record in Redis that the fleet did not
-// write; it was replaced.
+// ErrBadRecord is logged and counted for a record in Redis that the fleet
+// did not write; it was replaced.
 var ErrBadRecord = errors.New("record without the fleet's MAC")

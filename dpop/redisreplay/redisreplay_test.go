@@ -1,8 +1,11 @@
 package redisreplay_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -216,5 +219,41 @@ func TestConfig(t *testing.T) {
 	defer c.Close()
 	if _, err := redisreplay.New(redisreplay.Config{Client: c}); err == nil || !strings.Contains(err.Error(), "ContextTimeoutEnabled") {
 		t.Errorf("a client without ContextTimeoutEnabled: %v", err)
+	}
+}
+
+// While Redis is down every DPoP request fails over to memory: each
+// failure is counted, the log gets one line a minute saying what
+// happened to the proof.
+func TestOutageLogged(t *testing.T) {
+	var log bytes.Buffer
+	var counted atomic.Int64
+	c := redis.NewClient(&redis.Options{Addr: redislocktest.Refused(t), ContextTimeoutEnabled: true})
+	defer c.Close()
+	s, err := redisreplay.New(redisreplay.Config{
+		Client: c, Secret: secret, Prefix: prefix(t),
+		Logger:  slog.New(slog.NewTextHandler(&log, nil)),
+		Metrics: &observe.Hooks{DPoP: failedFunc(func(error) { counted.Add(1) })},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	const proofs = 20
+	for i := range proofs {
+		if seen, err := s.Seen(context.Background(), fmt.Sprint("proof-", i), time.Now().Add(time.Minute)); seen || err != nil {
+			t.Fatalf("proof %d with Redis down: seen %v, %v; want checked in memory and accepted", i, seen, err)
+		}
+	}
+	elapsed := time.Since(start)
+	lines := strings.Count(log.String(), "\n")
+	if counted.Load() != proofs {
+		t.Errorf("%d failures counted, want %d", counted.Load(), proofs)
+	}
+	if lines < 1 || lines > 1+int(elapsed/time.Minute) {
+		t.Errorf("%d lines logged in %v, want one a minute:\n%s", lines, elapsed, log.String())
+	}
+	if !strings.Contains(log.String(), "the proof was checked in this replica's memory") || !strings.Contains(log.String(), "connection refused") {
+		t.Errorf("log %q: want what happened to the proof and why", log.String())
 	}
 }

@@ -18,6 +18,8 @@ const eventBuffer = 1 << 12
 // Metrics (observe.Source). Its readers return copies taken under its
 // lock.
 type Hooks struct {
+	observe.Sink // a Source of itself, for Config.Metrics
+
 	wait   time.Duration
 	events chan observe.TokenRefresh // every Refreshed, in order, for Next
 
@@ -32,11 +34,10 @@ type Hooks struct {
 // NewHooks returns a recorder whose Next waits up to wait for an event (of
 // the bubble's clock inside a testing/synctest bubble).
 func NewHooks(wait time.Duration) *Hooks {
-	return &Hooks{wait: wait, events: make(chan observe.TokenRefresh, eventBuffer), proxy: map[observe.ProxyResult]int{}}
+	h := &Hooks{wait: wait, events: make(chan observe.TokenRefresh, eventBuffer), proxy: map[observe.ProxyResult]int{}}
+	observe.Fill(&h.Sink, observe.Hooks{Tokens: h})
+	return h
 }
-
-// Hooks makes h the receiver of m2m's events.
-func (h *Hooks) Hooks() *observe.Hooks { return &observe.Hooks{Tokens: h} }
 
 // Refreshed records ev and queues it for Next.
 func (h *Hooks) Refreshed(ev observe.TokenRefresh) {

@@ -5,21 +5,26 @@
 // they can change with the metrics that read them.
 //
 // A Config field of type Source (VerifierConfig.Metrics,
-// cache.Config.Metrics, m2m.Config.Metrics, …) accepts any of the
-// collectors; a package reads the receivers it reports to from
-// Source.Hooks once, when it is built. A nil receiver means nobody
-// listens. Methods are called synchronously, many on the request path:
-// they are cheap and safe for concurrent use.
+// cache.Config.Metrics, m2m.Config.Metrics, …) accepts the collector of
+// its package; the package reads the receivers it reports to with Need
+// once, when it is built, and refuses a Source that has none for it (a
+// collector of the wrong package). Methods are called synchronously, many
+// on the request path: they are cheap and safe for concurrent use.
 package observe
 
-// Source hands out the receivers of events. *metrics.Collector and
-// *m2mmetrics.Collector implement it, and so does *Hooks.
+import (
+	"fmt"
+	"reflect"
+)
+
+// Source hands out the receivers of events. It is sealed: only *Hooks and
+// the types that embed a Sink (the collectors) are Sources.
 type Source interface {
-	Hooks() *Hooks
+	source() *Hooks
 }
 
 // Hooks are the receivers of every package's events; a nil one receives
-// nothing.
+// nothing. A *Hooks is a Source: the tests' recorders are given as one.
 type Hooks struct {
 	Keys          Keys          // package cache
 	Verifications Verifications // package provider
@@ -27,15 +32,49 @@ type Hooks struct {
 	Tokens        Tokens        // package m2m
 }
 
-// Hooks returns h, so that a *Hooks is a Source.
-func (h *Hooks) Hooks() *Hooks { return h }
+func (h *Hooks) source() *Hooks { return h }
 
-// From returns the receivers of s; none if s is nil.
+// Sink makes the type that embeds it a Source. The collectors embed it
+// under an unexported alias, so that it is no field of theirs in go doc,
+// and Fill it when they are made; it has no exported field or method to
+// promote to them.
+type Sink struct {
+	hooks Hooks
+}
+
+func (s *Sink) source() *Hooks { return &s.hooks }
+
+// Fill sets the receivers s hands out.
+func Fill(s *Sink, h Hooks) { s.hooks = h }
+
+// Need returns the receiver pick takes from s: nil if s is nil (nobody
+// listens), an error naming field and want if s has none (a collector
+// made for another package's events).
+func Need[T any](s Source, pick func(Hooks) T, field, want string) (T, error) {
+	var zero T
+	if s == nil {
+		return zero, nil
+	}
+	if v := reflect.ValueOf(s); v.Kind() == reflect.Pointer && v.IsNil() {
+		return zero, nil // a nil *Collector: nothing to count with
+	}
+	if h := s.source(); h != nil {
+		if r := pick(*h); any(r) != nil {
+			return r, nil
+		}
+	}
+	return zero, fmt.Errorf("%s counts nothing here: give it a %s", field, want)
+}
+
+// From returns the receivers of s; none if s is nil or a nil pointer.
 func From(s Source) Hooks {
 	if s == nil {
 		return Hooks{}
 	}
-	if h := s.Hooks(); h != nil {
+	if v := reflect.ValueOf(s); v.Kind() == reflect.Pointer && v.IsNil() {
+		return Hooks{}
+	}
+	if h := s.source(); h != nil {
 		return *h
 	}
 	return Hooks{}

@@ -36,14 +36,14 @@ func TestM2MLabelValues(t *testing.T) {
 			t.Fatalf("New: %v", err)
 		}
 		h := c
-		h.Hooks().Tokens.Refreshed(observe.TokenRefresh{Trigger: "sideways", Result: "maybe", Duration: 250 * time.Millisecond})
-		h.Hooks().Tokens.Refreshed(observe.TokenRefresh{Source: "bad\xff", Trigger: observe.TokenExpired, Result: observe.TokenFailed, Status: 503})
-		h.Hooks().Tokens.ProxyRequest("gateway", "teapot")
-		h.Hooks().Tokens.ProxyRequest("", observe.ProxyHit)
-		h.Hooks().Tokens.Served("")
-		h.Hooks().Tokens.Served("bad\xff")
-		h.Hooks().Tokens.Served("bad\xfe") // another invalid name, the same label
-		h.Hooks().Tokens.StoreFailed("", errors.New("down"))
+		observe.From(h).Tokens.Refreshed(observe.TokenRefresh{Trigger: "sideways", Result: "maybe", Duration: 250 * time.Millisecond})
+		observe.From(h).Tokens.Refreshed(observe.TokenRefresh{Source: "bad\xff", Trigger: observe.TokenExpired, Result: observe.TokenFailed, Status: 503})
+		observe.From(h).Tokens.ProxyRequest("gateway", "teapot")
+		observe.From(h).Tokens.ProxyRequest("", observe.ProxyHit)
+		observe.From(h).Tokens.Served("")
+		observe.From(h).Tokens.Served("bad\xff")
+		observe.From(h).Tokens.Served("bad\xfe") // another invalid name, the same label
+		observe.From(h).Tokens.StoreFailed("", errors.New("down"))
 
 		// Buckets nobody defines, as a header may declare them: the second
 		// "other" wins.
@@ -55,7 +55,7 @@ func TestM2MLabelValues(t *testing.T) {
 			{Scope: "tenant", Bucket: "per_day", Limit: 5, Remaining: 4, Reset: time.Hour},
 			{},
 		}
-		h.Hooks().Tokens.QuotaReported("billing", qs)
+		observe.From(h).Tokens.QuotaReported("billing", qs)
 
 		want := header("jwtguard_m2m_proxy_requests_total") + `
 jwtguard_m2m_proxy_requests_total{result="hit",source="unnamed"} 1
@@ -159,11 +159,11 @@ func TestM2MSeriesStayBounded(t *testing.T) {
 	sources := []string{"a", "b"}
 	for i := range 10000 {
 		src := sources[i%2]
-		h.Hooks().Tokens.Refreshed(observe.TokenRefresh{Source: src, Trigger: observe.TokenTrigger(orGarbage(triggers[(i/2)%5])), Result: observe.TokenResult(orGarbage(results[(i/10)%4]))})
-		h.Hooks().Tokens.ProxyRequest(src, observe.ProxyResult(orGarbage(proxyResults[(i/2)%5])))
-		h.Hooks().Tokens.QuotaReported("a", []observe.Quota{{Scope: orGarbage(scopes[i%3]), Bucket: orGarbage(buckets[(i/3)%3]), Limit: rand.Int64(), Remaining: rand.Int64()}})
-		h.Hooks().Tokens.Served(src)
-		h.Hooks().Tokens.StoreFailed(src, errors.New(garbage()))
+		observe.From(h).Tokens.Refreshed(observe.TokenRefresh{Source: src, Trigger: observe.TokenTrigger(orGarbage(triggers[(i/2)%5])), Result: observe.TokenResult(orGarbage(results[(i/10)%4]))})
+		observe.From(h).Tokens.ProxyRequest(src, observe.ProxyResult(orGarbage(proxyResults[(i/2)%5])))
+		observe.From(h).Tokens.QuotaReported("a", []observe.Quota{{Scope: orGarbage(scopes[i%3]), Bucket: orGarbage(buckets[(i/3)%3]), Limit: rand.Int64(), Remaining: rand.Int64()}})
+		observe.From(h).Tokens.Served(src)
+		observe.From(h).Tokens.StoreFailed(src, errors.New(garbage()))
 	}
 
 	want := map[string]int{

@@ -80,9 +80,9 @@ func TestNew(t *testing.T) {
 
 // touchAll makes every metric of c have one series.
 func touchAll(c *m2mmetrics.Collector) {
-	c.Hooks().Tokens.Refreshed(observe.TokenRefresh{Source: "billing", Trigger: observe.TokenInitial, Result: observe.TokenMinted, Duration: time.Millisecond})
-	c.Hooks().Tokens.Served("billing")
-	c.Hooks().Tokens.QuotaReported("billing", []observe.Quota{{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 9, Reset: time.Hour}})
-	c.Hooks().Tokens.ProxyRequest("gateway", observe.ProxyHit)
-	c.Hooks().Tokens.StoreFailed("billing", errors.New("store down"))
+	observe.From(c).Tokens.Refreshed(observe.TokenRefresh{Source: "billing", Trigger: observe.TokenInitial, Result: observe.TokenMinted, Duration: time.Millisecond})
+	observe.From(c).Tokens.Served("billing")
+	observe.From(c).Tokens.QuotaReported("billing", []observe.Quota{{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 9, Reset: time.Hour}})
+	observe.From(c).Tokens.ProxyRequest("gateway", observe.ProxyHit)
+	observe.From(c).Tokens.StoreFailed("billing", errors.New("store down"))
 }

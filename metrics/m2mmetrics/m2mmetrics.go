@@ -69,15 +69,14 @@ type Config struct {
 // and m2m.ProxyConfig. It implements prometheus.Collector and is safe for
 // concurrent use.
 type Collector struct {
-	m     *m2mMetrics
-	hooks observe.Hooks
+	m    *m2mMetrics
+	sink // makes the Collector a Metrics of the configs it counts for
 }
 
-var _ prometheus.Collector = (*Collector)(nil)
+// sink is observe.Sink under a name that keeps it out of go doc.
+type sink = observe.Sink
 
-// Hooks hands the Collector's receiver of events to the configs it is
-// given to; it is not API.
-func (c *Collector) Hooks() *observe.Hooks { return &c.hooks }
+var _ prometheus.Collector = (*Collector)(nil)
 
 // tokenHooks is a Collector as the receiver of m2m's events.
 type tokenHooks Collector
@@ -94,7 +93,7 @@ func New(cfg Config) (*Collector, error) {
 		return nil, err
 	}
 	c := &Collector{m: newM2MMetrics(cfg)}
-	c.hooks = observe.Hooks{Tokens: (*tokenHooks)(c)}
+	observe.Fill(&c.sink, observe.Hooks{Tokens: (*tokenHooks)(c)})
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("m2mmetrics: registering the collector: %w", err)

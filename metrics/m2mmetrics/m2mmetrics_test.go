@@ -276,7 +276,7 @@ func BenchmarkM2MServed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := m.Hooks().Tokens
+	h := observe.From(m).Tokens
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
