@@ -105,8 +105,9 @@ type Config struct {
 	// Store shares fetched documents between processes (see
 	// cache/redisstore). If nil, every cache fetches for itself.
 	Store Store
-	// Metrics receives refreshes, stale uses and unknown kids: a
-	// *metrics.Collector (package metrics). If nil, nothing is counted.
+	// Metrics counts refreshes, stale uses and unknown kids: a
+	// *metrics.Collector (package metrics; New refuses any other). If
+	// nil, nothing is counted.
 	Metrics observe.Source
 	// Logger receives refresh failures at warn and refreshes at debug. If
 	// nil, nothing is logged.

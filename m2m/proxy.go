@@ -72,8 +72,8 @@ type ProxyConfig struct {
 	// "proxy" is used.
 	Name string
 	// Metrics counts requests by result, upstream calls and cache hits: a
-	// *m2mmetrics.Collector (package metrics/m2mmetrics). If nil,
-	// nothing is counted.
+	// *m2mmetrics.Collector (package metrics/m2mmetrics; NewProxy refuses
+	// any other). If nil, nothing is counted.
 	Metrics observe.Source
 	// Logger receives upstream failures at warn. If nil, nothing is
 	// logged.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 
@@ -20,8 +21,8 @@ import (
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
-// Plugged into oauth2.Transport or oauth2.NewClient, the source puts its
-// cached token on every outgoing request.
+// Its Transport, or oauth2.Transport or oauth2.NewClient around it, puts
+// the source's cached token on every outgoing request.
 func TestTokenSourceTransport(t *testing.T) {
 	iss, _ := newIssuer(t)
 	ts := m2mtest.NewSource(t, sourceConfig(iss, nil))
@@ -31,9 +32,15 @@ func TestTokenSourceTransport(t *testing.T) {
 	}))
 	defer api.Close()
 
+	var viaBase atomic.Int64
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		viaBase.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})
 	clients := map[string]*http.Client{
-		"oauth2.Transport": {Transport: &oauth2.Transport{Source: ts}},
-		"oauth2.NewClient": oauth2.NewClient(context.Background(), ts),
+		"TokenSource.Transport": {Transport: ts.Transport(base)},
+		"oauth2.Transport":      {Transport: &oauth2.Transport{Source: ts}},
+		"oauth2.NewClient":      oauth2.NewClient(context.Background(), ts),
 	}
 	for name, c := range clients {
 		t.Run(name, func(t *testing.T) {
@@ -56,6 +63,9 @@ func TestTokenSourceTransport(t *testing.T) {
 			}
 			if len(seen) != 10 || iss.Mints() != 1 {
 				t.Fatalf("%d requests, %d mints; want 10 and 1", len(seen), iss.Mints())
+			}
+			if name == "TokenSource.Transport" && viaBase.Load() != 10 {
+				t.Fatalf("%d requests through the base given, want 10", viaBase.Load())
 			}
 		})
 	}

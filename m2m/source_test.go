@@ -3,9 +3,7 @@ package m2m_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -229,43 +227,5 @@ func TestTokenSourceAssumedLifetime(t *testing.T) {
 				}
 			})
 		})
-	}
-}
-
-// Transport of a bearer source sends every request with "Authorization:
-// Bearer <token>", one token for all of them, through the base it is
-// given.
-func TestTokenSourceTransportBearer(t *testing.T) {
-	iss, _ := newIssuer(t)
-	ts := m2mtest.NewSource(t, sourceConfig(iss, nil))
-	var auth []string
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth = append(auth, r.Header.Get("Authorization"))
-	}))
-	defer api.Close()
-	var sent atomic.Int64
-	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		sent.Add(1)
-		return api.Client().Transport.RoundTrip(r)
-	})
-	client := &http.Client{Transport: ts.Transport(base)}
-	for range 3 {
-		resp, err := client.Get(api.URL + "/orders")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-	}
-	tok, err := ts.Token()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, a := range auth {
-		if a != "Bearer "+tok.AccessToken {
-			t.Errorf("request %d: Authorization %q, want the source's bearer token", i, a)
-		}
-	}
-	if len(auth) != 3 || sent.Load() != 3 || iss.Mints() != 1 {
-		t.Errorf("%d requests seen, %d through the base, %d tokens minted; want 3, 3, 1", len(auth), sent.Load(), iss.Mints())
 	}
 }

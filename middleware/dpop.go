@@ -59,7 +59,8 @@ type DPoPConfig struct {
 	// X-Forwarded-Host) lets the client choose: use PublicURL there.
 	TrustedProxies []netip.Prefix
 	// Metrics counts every DPoP check's outcome: a *metrics.Collector
-	// (package metrics). If nil, nothing is counted.
+	// (package metrics; New refuses any other). If nil, nothing is
+	// counted.
 	Metrics observe.Source
 }
 

@@ -49,8 +49,8 @@ type VerifierConfig struct {
 	Leeway time.Duration
 	// Metrics counts verifications, the token cache's hits and the key
 	// caches' refreshes (unless a cache.Config sets its own): a
-	// *metrics.Collector (package metrics), given here once. If nil,
-	// nothing is counted.
+	// *metrics.Collector (package metrics; NewVerifier refuses any
+	// other), given here once. If nil, nothing is counted.
 	Metrics observe.Source
 	// TokenCache configures the cache of verified tokens, on unless
 	// Disabled.

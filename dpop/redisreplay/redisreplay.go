@@ -62,7 +62,7 @@ type Config struct {
 	// checked in Local alone. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Metrics counts the Redis failures: a *metrics.Collector (package
-	// metrics). If nil, nothing is counted.
+	// metrics; New refuses any other). If nil, nothing is counted.
 	Metrics observe.Source
 }
 
