@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -126,14 +125,12 @@ func (s *Store) Get(ctx context.Context, url string) (*cache.Document, error) {
 }
 
 func (s *Store) get(ctx context.Context, key, url string) (*cache.Document, error) {
-	ctx, cancel := s.calls.Context(ctx)
-	defer cancel()
-	b, err := s.client.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
+	b, found, err := s.calls.Get(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: reading %s: %w", key, s.calls.Explain(err))
+		return nil, fmt.Errorf("redisstore: reading %s: %w", key, err)
+	}
+	if !found {
+		return nil, nil
 	}
 	record, ok := s.seal.Open(key, b)
 	if !ok {

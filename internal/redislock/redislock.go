@@ -96,6 +96,21 @@ func (b Bounded) Explain(err error) error {
 	return b.Dials.Explain(err)
 }
 
+// Get reads key within the bound: found is false, with no error, if there
+// is no such key; Redis's error is explained.
+func (b Bounded) Get(ctx context.Context, key string) (v []byte, found bool, err error) {
+	ctx, cancel := b.Context(ctx)
+	defer cancel()
+	v, err = b.Client.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, b.Explain(err)
+	}
+	return v, true, nil
+}
+
 // Context returns the context of one call made on behalf of ctx: ctx,
 // bounded by Timeout.
 func (b Bounded) Context(ctx context.Context) (context.Context, context.CancelFunc) {

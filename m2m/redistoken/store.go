@@ -3,7 +3,6 @@ package redistoken
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -53,14 +52,12 @@ func New(cfg Config) (*Store, error) {
 // or Redis's error.
 func (s *Store) Get(ctx context.Context, key string) (*m2m.Token, error) {
 	rk := s.cfg.Prefix + key
-	ctx, cancel := s.calls.Context(ctx)
-	defer cancel()
-	b, err := s.client.Get(ctx, rk).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
+	b, found, err := s.calls.Get(ctx, rk)
 	if err != nil {
-		return nil, fmt.Errorf("redistoken: reading a token: %w", s.calls.Explain(err))
+		return nil, fmt.Errorf("redistoken: reading a token: %w", err)
+	}
+	if !found {
+		return nil, nil
 	}
 	plain, err := s.sealer.open(rk, b)
 	if err != nil {
