@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"math/big"
 	"net/url"
 	"slices"
@@ -210,7 +209,7 @@ func Verify(proof string, r Request, o Options) (*Proof, error) {
 	if o.Nonces != nil && !o.Nonces.Valid(c.Nonce) {
 		return nil, ErrUseNonce
 	}
-	iat, err := numericDate(c.IAT)
+	iat, err := jsonobj.NumericDate(c.IAT)
 	if err != nil {
 		return nil, fmt.Errorf("%w: iat: %w", errMalformed, err)
 	}
@@ -336,19 +335,6 @@ func parseJWK(raw []byte) (crypto.PublicKey, jwk, error) {
 		return ed25519.PublicKey(x), k, nil
 	}
 	return nil, k, fmt.Errorf("%w: kty %q", errKey, k.Kty)
-}
-
-// numericDate reads a JSON number of seconds.
-func numericDate(raw json.RawMessage) (time.Time, error) {
-	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
-		return time.Time{}, errors.New("not a JSON number")
-	}
-	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil || math.Abs(f) > 253402300799 {
-		return time.Time{}, errors.New("not a date")
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), nil
 }
 
 // normalizeURI returns the absolute http(s) URI s without query and

@@ -3,10 +3,7 @@ package provider
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -190,29 +187,15 @@ func (d *numericDate) time() time.Time {
 	return d.Time
 }
 
-// maxDate is the last second of the year 9999: later dates, or earlier
-// than its negative, are refused rather than overflow a time.Time.
-const maxDate = 253402300799
-
-// UnmarshalJSON decodes a NumericDate (RFC 7519 §2): a JSON number of
-// seconds, without allocating. Anything else — a number in a string,
-// which golang-jwt would take, included — is an error: no issuer we know
-// of sends one, and accepting it would let one token mean two things to
-// two verifiers.
+// UnmarshalJSON decodes a NumericDate (RFC 7519 §2) as
+// jsonobj.NumericDate does: a number in a string, which golang-jwt would
+// take, is an error.
 func (d *numericDate) UnmarshalJSON(b []byte) error {
-	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') {
-		return errors.New("a date must be a JSON number (RFC 7519 NumericDate)")
-	}
-	// encoding/json has checked b is a JSON number, which ParseFloat reads.
-	f, err := strconv.ParseFloat(string(b), 64)
+	t, err := jsonobj.NumericDate(b)
 	if err != nil {
 		return err
 	}
-	if math.Abs(f) > maxDate {
-		return errors.New("date out of range")
-	}
-	sec, frac := math.Modf(f)
-	d.Time = time.Unix(int64(sec), int64(frac*1e9)).Truncate(jwt.TimePrecision)
+	d.Time = t.Truncate(jwt.TimePrecision)
 	d.set = true
 	return nil
 }
