@@ -200,17 +200,15 @@ func TestNoKeysProviderDownFailsFast(t *testing.T) {
 func TestHardExpirySingleFlight(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
-		hold := newHoldTransport()
+		gate := hangtest.NewGate()
 		// MaxStale -1: no stale keys to fall back on, so callers must wait.
 		c := newCache(t, iss, cache.Config{
 			Strategy: cache.Time, Interval: time.Minute, MaxStale: -1, DisableBackgroundRefresh: true,
-			HTTPClient: &http.Client{Transport: hold},
+			HTTPClient: gate.Client(),
 		})
-		close(hold.release) // the first fetch goes through
 		kid := iss.KID()
-		mustKey(t, c, kid)
-		hold.release = make(chan struct{})
-		hold.held.Store(0)
+		mustKey(t, c, kid) // the first fetch goes through
+		gate.Shut()
 		base := iss.Fetches()
 		time.Sleep(time.Minute)
 		synctest.Wait() // the set has expired
@@ -233,10 +231,10 @@ func TestHardExpirySingleFlight(t *testing.T) {
 			})
 		}
 		synctest.Wait() // every caller is waiting
-		if n := hold.held.Load(); n != 1 {
+		if n := gate.Held(); n != 1 {
 			t.Errorf("%d requests in flight for 51 callers at expiry, want 1", n)
 		}
-		close(hold.release)
+		gate.Open()
 		wg.Wait()
 		close(errs)
 		for err := range errs {

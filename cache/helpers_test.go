@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,27 +166,4 @@ func lookupsDoNotWait(t *testing.T, c *cache.Cache, kid string, n int, limit tim
 	case <-time.After(limit):
 		t.Fatal(msg)
 	}
-}
-
-// holdTransport holds every request until release is closed, then sends
-// it on to the real server. Made inside a synctest bubble, a held request
-// is durably blocked, so synctest.Wait shows how many are held.
-type holdTransport struct {
-	release chan struct{}
-	held    atomic.Int64
-	next    http.RoundTripper
-}
-
-func newHoldTransport() *holdTransport {
-	return &holdTransport{release: make(chan struct{}), next: &http.Transport{DisableKeepAlives: true}}
-}
-
-func (h *holdTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	h.held.Add(1)
-	select {
-	case <-h.release:
-	case <-r.Context().Done():
-		return nil, r.Context().Err()
-	}
-	return h.next.RoundTrip(r)
 }

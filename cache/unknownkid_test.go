@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/hangtest"
 	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
@@ -48,12 +49,10 @@ func TestUnknownKIDErrors(t *testing.T) {
 func TestUnknownKIDCoalesced(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
-		hold := newHoldTransport()
-		c := newCache(t, iss, cache.Config{HTTPClient: &http.Client{Transport: hold}})
-		close(hold.release) // the first fetch goes through
-		mustKey(t, c, iss.KID())
-		hold.release = make(chan struct{})
-		hold.held.Store(0)
+		gate := hangtest.NewGate()
+		c := newCache(t, iss, cache.Config{HTTPClient: gate.Client()})
+		mustKey(t, c, iss.KID()) // the first fetch goes through
+		gate.Shut()
 		base := iss.Fetches()
 		kid := iss.AddKey("ES256")
 		var wg sync.WaitGroup
@@ -66,10 +65,10 @@ func TestUnknownKIDCoalesced(t *testing.T) {
 			})
 		}
 		synctest.Wait() // every look-up is waiting: on the fetch, or in it
-		if n := hold.held.Load(); n != 1 {
+		if n := gate.Held(); n != 1 {
 			t.Errorf("%d requests in flight for 100 concurrent look-ups of one new kid, want 1", n)
 		}
-		close(hold.release)
+		gate.Open()
 		wg.Wait()
 		if got := iss.Fetches() - base; got != 1 {
 			t.Errorf("%d fetches, want 1", got)

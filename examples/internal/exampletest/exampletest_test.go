@@ -79,7 +79,7 @@ func TestExcerpt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Excerpt(tt.body); got != tt.want {
+			if got := excerpt(tt.body); got != tt.want {
 				t.Errorf("Excerpt = %q, want %q", got, tt.want)
 			}
 		})

@@ -28,7 +28,7 @@ func CheckRoutes(t *testing.T, baseURL string, routes []Route) {
 			t.Helper() // report the line that called CheckRoutes
 			status, header, body := get(t, baseURL+rt.Path, rt.Token)
 			if status != rt.Status || !strings.Contains(body, rt.Body) {
-				t.Errorf("GET %s: %d %q, want %d and a body containing %q", rt.Path, status, Excerpt(body), rt.Status, rt.Body)
+				t.Errorf("GET %s: %d %q, want %d and a body containing %q", rt.Path, status, excerpt(body), rt.Status, rt.Body)
 			}
 			if ct := header.Get("Content-Type"); rt.ContentType != "" && ct != rt.ContentType {
 				t.Errorf("GET %s: Content-Type %q, want %q", rt.Path, ct, rt.ContentType)
@@ -67,9 +67,9 @@ func get(t testing.TB, url, token string) (int, http.Header, string) {
 	return resp.StatusCode, resp.Header, string(b)
 }
 
-// Excerpt returns body, or only its jwtguard_jwt_verifications_total lines
+// excerpt returns body, or only its jwtguard_jwt_verifications_total lines
 // if it is a long exposition of metrics.
-func Excerpt(body string) string {
+func excerpt(body string) string {
 	if len(body) < 1000 {
 		return body
 	}
