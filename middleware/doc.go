@@ -12,7 +12,7 @@
 // WWW-Authenticate challenge, Retry-After on 503 and a small JSON body
 // {"error":…,"error_description":…} that never echoes the token or
 // internal details (WriteError); Config.ErrorHandler can replace that
-// response:
+// response, and hand WriteError the errors it leaves to the default:
 //
 //	no token                            401  Bearer realm="…"
 //	malformed Authorization header      400  error="invalid_request"

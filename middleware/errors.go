@@ -67,16 +67,36 @@ func classify(err error) (status int, code, desc string) {
 
 // WriteError writes the default response for a verification error: the
 // status of Status; except on 503, a WWW-Authenticate challenge (RFC 6750
-// §3) with realm as a quoted-string and, unless err is provider.ErrNoToken,
-// the error code and a fixed description; on 503, Retry-After from the
-// key cache's backoff (*provider.KeysUnavailableError), at least 1 second;
-// Cache-Control no-store; and a small JSON body
-// {"error":…,"error_description":…}. It is what the middleware writes when
-// Config.ErrorHandler is nil, and an ErrorHandler may call it for the
-// errors it does not handle itself.
-func WriteError(w http.ResponseWriter, realm string, err error) {
-	writeError(w, realm, err, nil, nil)
+// §3) with the Config.Realm as a quoted-string and, unless err is
+// provider.ErrNoToken, the error code, a fixed description and the scopes
+// a guard required — with DPoP on, the DPoP challenge too, and the
+// server's DPoP-Nonce when it asks for one; on 503, Retry-After from the
+// key cache's backoff (*provider.KeysUnavailableError), at least 1
+// second; Cache-Control no-store; and a small JSON body
+// {"error":…,"error_description":…}. It is what the middleware writes
+// when Config.ErrorHandler is nil, and an ErrorHandler may call it with
+// its request for the errors it does not handle itself: it writes what
+// the middleware would have. Called with a request no middleware
+// rejected, it writes a Bearer challenge without realm, scopes or DPoP.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	rj, _ := r.Context().Value(rejectionCtxKey).(*rejection)
+	if rj == nil {
+		rj = &rejection{}
+	}
+	writeError(w, rj, err)
 }
+
+// rejection is what the middleware knows of a rejected request that the
+// default response says: the realm, the scopes a guard required, and the
+// DPoP challenge (nil without DPoP). An ErrorHandler's request carries it
+// for WriteError.
+type rejection struct {
+	realm  string
+	scopes []string
+	dpop   *dpopChallenge
+}
+
+var rejectionCtxKey = &contextKey{"rejection"}
 
 // dpopChallenge is what a DPoP challenge says besides the error: the
 // algorithms, whether the request used the DPoP scheme, whether bearer
@@ -88,7 +108,8 @@ type dpopChallenge struct {
 	currentNonce string
 }
 
-func writeError(w http.ResponseWriter, realm string, err error, scopes []string, dc *dpopChallenge) {
+func writeError(w http.ResponseWriter, rj *rejection, err error) {
+	realm, scopes, dc := rj.realm, rj.scopes, rj.dpop
 	status, code, desc := classify(err)
 	h := w.Header()
 	if status == http.StatusServiceUnavailable {

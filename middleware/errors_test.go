@@ -1,9 +1,11 @@
 package middleware_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,7 +13,9 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/reasons"
+	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -231,8 +235,14 @@ func TestWriteError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := httptest.NewRecorder()
-			middleware.WriteError(rec, tt.realm, tt.err)
+			m := newMiddleware(t, middleware.Config{
+				Realm:    tt.realm,
+				Verifier: verifierFunc(func(context.Context, string) (*provider.Claims, error) { return nil, tt.err }),
+				ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+					middleware.WriteError(w, r, err)
+				},
+			})
+			rec := serve(m.Handler(mustNotCall(t)), http.MethodGet, "/", "Bearer a.b.c")
 			if got := rec.Header().Get("WWW-Authenticate"); got != tt.challenge {
 				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
 			}
@@ -241,5 +251,71 @@ func TestWriteError(t *testing.T) {
 			}
 			decodeError(t, rec.Body.String())
 		})
+	}
+
+	// Outside a middleware's rejection: a Bearer challenge, no realm.
+	rec := httptest.NewRecorder()
+	middleware.WriteError(rec, httptest.NewRequest(http.MethodGet, "/", nil), provider.ErrNoToken)
+	if got := rec.Header().Get("WWW-Authenticate"); rec.Code != 401 || got != `Bearer realm=""` {
+		t.Errorf("WriteError on a request no middleware rejected: %d %q", rec.Code, got)
+	}
+}
+
+// verifierFunc is a middleware.Verifier made of a function.
+type verifierFunc func(context.Context, string) (*provider.Claims, error)
+
+func (f verifierFunc) Verify(ctx context.Context, token string) (*provider.Claims, error) {
+	return f(ctx, token)
+}
+
+// An ErrorHandler that hands a rejection to WriteError writes exactly what
+// the default writes: realm, the scopes a guard required, the DPoP
+// challenges and the server's nonce included.
+func TestErrorHandlerFallsBackToDefault(t *testing.T) {
+	nonces, err := dpop.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := clientKey()
+	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
+	modes := map[string]middleware.DPoPConfig{
+		"bearer only":   {},
+		"DPoP allowed":  {Mode: middleware.DPoPAllowed, PublicURL: publicURL},
+		"DPoP required": {Mode: middleware.DPoPRequired, PublicURL: publicURL, Proof: dpop.Options{Nonces: nonces}},
+	}
+	requests := map[string]func() *http.Request{
+		"no token": func() *http.Request { return dpopRequest("GET", "/orders", "", "") },
+		"expired": func() *http.Request {
+			return dpopRequest("GET", "/orders", "Bearer", plain.Sign("", plain.Claims("alice", "api", -time.Minute, nil)))
+		},
+		"missing scope": func() *http.Request { return dpopRequest("GET", "/orders", "Bearer", token("alice", nil)) },
+		"DPoP without a nonce": func() *http.Request {
+			return dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(key, "GET", publicURL+"/orders", bound, ""))
+		},
+		"keys unavailable": func() *http.Request { return dpopRequest("GET", "/orders", "Bearer", down.Token("alice", "api", nil)) },
+	}
+	for mname, d := range modes {
+		def := newMiddleware(t, middleware.Config{DPoP: d})
+		custom := newMiddleware(t, middleware.Config{DPoP: d, ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			middleware.WriteError(w, r, err)
+		}})
+		for rname, req := range requests {
+			t.Run(mname+"/"+rname, func(t *testing.T) {
+				var recs [2]*httptest.ResponseRecorder
+				for i, m := range []*middleware.Middleware{def, custom} {
+					recs[i] = httptest.NewRecorder()
+					m.Handler(m.RequireScopes("orders:read")(mustNotCall(t))).ServeHTTP(recs[i], req())
+				}
+				a, b := recs[0], recs[1]
+				if a.Code != b.Code || a.Body.String() != b.Body.String() ||
+					!slices.Equal(a.Header().Values("WWW-Authenticate"), b.Header().Values("WWW-Authenticate")) ||
+					(a.Header().Get("DPoP-Nonce") == "") != (b.Header().Get("DPoP-Nonce") == "") ||
+					a.Header().Get("Retry-After") != b.Header().Get("Retry-After") {
+					t.Errorf("default: %d %q %q nonce %q\nErrorHandler + WriteError: %d %q %q nonce %q",
+						a.Code, a.Header().Values("WWW-Authenticate"), a.Body, a.Header().Get("DPoP-Nonce"),
+						b.Code, b.Header().Values("WWW-Authenticate"), b.Body, b.Header().Get("DPoP-Nonce"))
+				}
+			})
+		}
 	}
 }

@@ -2,11 +2,13 @@ package middleware_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -91,16 +93,52 @@ func ExampleMiddleware_RequireScopes() {
 	// 200 deleted
 }
 
+// An ErrorHandler of your own: expired tokens get a body your clients
+// know; everything else the default response, as the middleware would
+// write it (realm, scopes, DPoP challenges).
 func ExampleWriteError() {
-	rec := httptest.NewRecorder()
-	middleware.WriteError(rec, "orders", provider.ErrExpired)
-	fmt.Println(rec.Code)
-	fmt.Println(rec.Header().Get("WWW-Authenticate"))
-	fmt.Print(rec.Body.String())
+	iss := issuertest.New() // a test identity provider; in production, your issuer
+	defer iss.Close()
+	p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: iss.URL, Audiences: []string{"orders-api"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{p}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+	m, err := middleware.New(middleware.Config{
+		Verifier: v,
+		Realm:    "orders",
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, provider.ErrExpired) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="orders", error="invalid_token"`)
+				http.Error(w, "session expired: sign in again", http.StatusUnauthorized)
+				return
+			}
+			middleware.WriteError(w, r, err)
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	expired := iss.Sign("", iss.Claims("alice", "orders-api", -time.Minute, nil))
+	for _, auth := range []string{"Bearer " + expired, ""} {
+		req := httptest.NewRequest(http.MethodGet, "/orders", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		m.Handler(http.NotFoundHandler()).ServeHTTP(rec, req)
+		fmt.Println(rec.Code, strings.TrimSpace(rec.Body.String()))
+		fmt.Println("WWW-Authenticate:", rec.Header().Get("WWW-Authenticate"))
+	}
 	// Output:
-	// 401
-	// Bearer realm="orders", error="invalid_token", error_description="the access token expired"
-	// {"error":"invalid_token","error_description":"the access token expired"}
+	// 401 session expired: sign in again
+	// WWW-Authenticate: Bearer realm="orders", error="invalid_token"
+	// 401 {"error":"unauthorized","error_description":"authentication required"}
+	// WWW-Authenticate: Bearer realm="orders"
 }
 
 func ExampleBearerToken() {

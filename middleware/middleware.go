@@ -51,7 +51,10 @@ type Config struct {
 	// ErrorHandler writes the response for a rejected request instead of
 	// the default (status, WWW-Authenticate, small JSON body; see
 	// WriteError). err matches one of the provider's categories; see
-	// Status. If nil, the default response is written.
+	// Status. For the errors it does not handle itself, it calls
+	// WriteError(w, r, err), which writes what the default would — realm,
+	// a guard's scopes and the DPoP challenges included. If nil, the
+	// default response is written.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives rejected requests at debug, with the reason code
 	// (provider.Reason), method and path only. (While the provider is down,
@@ -184,19 +187,20 @@ func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 				slog.String("reason", provider.Reason(err)), slog.String("method", r.Method), slog.String("path", r.URL.Path))
 		}
 	}
-	if m.cfg.ErrorHandler != nil {
-		m.cfg.ErrorHandler(w, r, err)
-		return
-	}
-	var dc *dpopChallenge
+	rj := &rejection{realm: m.cfg.Realm, scopes: scopes}
 	if d := m.cfg.DPoP; d.Mode != DPoPOff {
 		scheme, _, _ := authorization(r, true)
-		dc = &dpopChallenge{algs: m.dpopAlgs(), usedDPoP: scheme == "DPoP", bearerToo: d.Mode == DPoPAllowed}
+		rj.dpop = &dpopChallenge{algs: m.dpopAlgs(), usedDPoP: scheme == "DPoP", bearerToo: d.Mode == DPoPAllowed}
 		if d.Proof.Nonces != nil {
-			dc.currentNonce = d.Proof.Nonces.Current()
+			rj.dpop.currentNonce = d.Proof.Nonces.Current()
 		}
 	}
-	writeError(w, m.cfg.Realm, err, scopes, dc)
+	if m.cfg.ErrorHandler != nil {
+		// WriteError, if the handler calls it, writes what the default would.
+		m.cfg.ErrorHandler(w, r.WithContext(context.WithValue(r.Context(), rejectionCtxKey, rj)), err)
+		return
+	}
+	writeError(w, rj, err)
 }
 
 // isPreflight reports whether r is a CORS preflight request.
