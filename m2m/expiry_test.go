@@ -35,8 +35,8 @@ func TestTokenSourceRefusesExpiredToken(t *testing.T) {
 				if tok != nil || !errors.Is(err, m2m.ErrUnavailable) || !errors.As(err, &xe) || xe.Status != http.StatusOK {
 					t.Fatalf("Token() = %v, %v; want an ErrUnavailable *ExchangeError with status 200", tok, err)
 				}
-				if store.Len() != 0 {
-					t.Fatalf("the store keeps %d tokens, want none", store.Len())
+				if m2m.StoreLen(store) != 0 {
+					t.Fatalf("the store keeps %d tokens, want none", m2m.StoreLen(store))
 				}
 				if ev := h.Next(t); ev.Result != observe.TokenFailed || ev.Status != http.StatusOK {
 					t.Errorf("refresh event %+v, want an error with status 200", ev)
@@ -72,8 +72,8 @@ func TestProxyPassesExpiredToken(t *testing.T) {
 				}
 				seen[a.AccessToken] = true
 			}
-			if requests.Load() != 2 || len(seen) != 2 || store.Len() != 0 {
-				t.Fatalf("%d upstream requests, %d distinct tokens, %d cached; want 2, 2, 0", requests.Load(), len(seen), store.Len())
+			if requests.Load() != 2 || len(seen) != 2 || m2m.StoreLen(store) != 0 {
+				t.Fatalf("%d upstream requests, %d distinct tokens, %d cached; want 2, 2, 0", requests.Load(), len(seen), m2m.StoreLen(store))
 			}
 			if got := h.ProxyResults(); got[observe.ProxyMiss] != 2 {
 				t.Errorf("results %v, want 2 misses", got)

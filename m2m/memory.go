@@ -43,8 +43,8 @@ func NewMemoryStore(maxEntries int) *MemoryStore {
 	}
 }
 
-// Len returns the number of tokens held.
-func (m *MemoryStore) Len() int {
+// len returns the number of tokens held.
+func (m *MemoryStore) len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.lru.Len()

@@ -90,8 +90,8 @@ func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 					if got.err != nil || got.tok == nil || got.tok.AccessToken != "waiter's" {
 						t.Fatalf("waiter got %+v, %v; want the token it minted", got.tok, got.err)
 					}
-					if store.Len() != 1 {
-						t.Errorf("%d tokens kept, want the waiter's", store.Len())
+					if m2m.StoreLen(store) != 1 {
+						t.Errorf("%d tokens kept, want the waiter's", m2m.StoreLen(store))
 					}
 					return
 				}
@@ -119,8 +119,8 @@ func TestMemoryStoreKeepsNoExpiredToken(t *testing.T) {
 			t.Fatalf("fetch %d: %+v, %v; want a new token", i, tok, err)
 		}
 	}
-	if mints != 2 || store.Len() != 0 {
-		t.Fatalf("%d mints, %d kept; want 2 and none", mints, store.Len())
+	if mints != 2 || m2m.StoreLen(store) != 0 {
+		t.Fatalf("%d mints, %d kept; want 2 and none", mints, m2m.StoreLen(store))
 	}
 }
 
@@ -142,7 +142,7 @@ func TestSharedStoreWrongSecret(t *testing.T) {
 	if tok != nil || !errors.Is(err, m2m.ErrRejected) {
 		t.Fatalf("wrong secret: %v (the right one's: %v), %v; want ErrRejected", tok, tok != nil && tok.AccessToken == good.AccessToken, err)
 	}
-	if requests.Load() != 2 || store.Len() != 1 {
-		t.Fatalf("%d token requests, %d kept; want 2 (one each) and the right one's", requests.Load(), store.Len())
+	if requests.Load() != 2 || m2m.StoreLen(store) != 1 {
+		t.Fatalf("%d token requests, %d kept; want 2 (one each) and the right one's", requests.Load(), m2m.StoreLen(store))
 	}
 }

@@ -103,8 +103,8 @@ func TestProxiesOfOtherUpstreams(t *testing.T) {
 		}
 		tokens = append(tokens, decode(t, w).AccessToken)
 	}
-	if tokens[0] == tokens[1] || store.Len() != 2 {
-		t.Fatalf("same token from both upstreams: %v; %d entries, want 2", tokens[0] == tokens[1], store.Len())
+	if tokens[0] == tokens[1] || m2m.StoreLen(store) != 2 {
+		t.Fatalf("same token from both upstreams: %v; %d entries, want 2", tokens[0] == tokens[1], m2m.StoreLen(store))
 	}
 }
 

@@ -180,16 +180,16 @@ func TestProxyLRU(t *testing.T) {
 			t.Fatalf("vendor %d: %d %s", v, w.Code, w.Body)
 		}
 	}
-	if store.Len() != 3 {
-		t.Fatalf("%d entries, want 3", store.Len())
+	if m2m.StoreLen(store) != 3 {
+		t.Fatalf("%d entries, want 3", m2m.StoreLen(store))
 	}
 	post(p, formType, form(vendor(4))) // held: a hit
 	post(p, formType, form(vendor(0))) // dropped: minted again
 	if iss.Mints() != 6 {
 		t.Fatalf("%d mints, want 6 (5 vendors, then vendor 0 again)", iss.Mints())
 	}
-	if store.Len() != 3 {
-		t.Fatalf("%d entries, want 3", store.Len())
+	if m2m.StoreLen(store) != 3 {
+		t.Fatalf("%d entries, want 3", m2m.StoreLen(store))
 	}
 }
 

@@ -106,8 +106,8 @@ func TestSharedMemoryStore(t *testing.T) {
 		if _, err := m2mtest.NewSource(t, c3).Token(); err != nil {
 			t.Fatal(err)
 		}
-		if iss.Mints() != 2 || store.Len() != 2 {
-			t.Fatalf("%d mints, %d stored; want 2 and 2", iss.Mints(), store.Len())
+		if iss.Mints() != 2 || m2m.StoreLen(store) != 2 {
+			t.Fatalf("%d mints, %d stored; want 2 and 2", iss.Mints(), m2m.StoreLen(store))
 		}
 	})
 }

@@ -254,17 +254,6 @@ func (v *Verifier) eachCache(doing string, f func(*cache.Cache) error) error {
 	return errors.Join(errs...)
 }
 
-// Issuers returns the issuers of the fixed Providers, sorted (tenants
-// come and go).
-func (v *Verifier) Issuers() []string {
-	out := make([]string, 0, len(v.routes))
-	for iss := range v.routes {
-		out = append(out, iss)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // Verify verifies token and returns its claims. Checks, in order: size,
 // shape, issuer (configured ones only; nothing is fetched for others),
 // header (alg in the provider's list; kid, required unless the provider
