@@ -214,12 +214,3 @@ func ProofFromContext(ctx context.Context) *dpop.Proof {
 	p, _ := ctx.Value(proofKey{}).(*dpop.Proof)
 	return p
 }
-
-// dpopAlgs is the algs parameter of the DPoP challenge.
-func (m *Middleware) dpopAlgs() string {
-	algs := m.cfg.DPoP.Proof.Algorithms
-	if algs == nil {
-		algs = dpopshared.Algorithms
-	}
-	return strings.Join(algs, " ")
-}

@@ -100,12 +100,13 @@ var rejectionCtxKey = &contextKey{"rejection"}
 
 // dpopChallenge is what a DPoP challenge says besides the error: the
 // algorithms, whether the request used the DPoP scheme, whether bearer
-// tokens are taken, and the nonce to use.
+// tokens are taken, and the server's nonces (nil without), whose current
+// one goes with a use_dpop_nonce error.
 type dpopChallenge struct {
-	algs         string
-	usedDPoP     bool
-	bearerToo    bool
-	currentNonce string
+	algs      string
+	usedDPoP  bool
+	bearerToo bool
+	nonces    *dpop.Nonces
 }
 
 func writeError(w http.ResponseWriter, rj *rejection, err error) {
@@ -144,8 +145,8 @@ func writeError(w http.ResponseWriter, rj *rejection, err error) {
 			h.Add("WWW-Authenticate", params("Bearer", bearer))
 			h.Add("WWW-Authenticate", "DPoP algs="+quote(dc.algs))
 		}
-		if dc != nil && code == "use_dpop_nonce" {
-			h.Set("DPoP-Nonce", dc.currentNonce)
+		if dc != nil && dc.nonces != nil && code == "use_dpop_nonce" {
+			h.Set("DPoP-Nonce", dc.nonces.Current())
 		}
 	}
 	h.Set("Content-Type", "application/json")

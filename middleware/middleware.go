@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/dpopshared"
 	"github.com/jwtguard/jwtguard/internal/jwa"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/provider"
@@ -72,6 +73,7 @@ type Middleware struct {
 	cfg     Config
 	replays dpop.Replays // with DPoP
 	checks  observe.DPoP // nil if nobody counts
+	algs    string       // the algs of the DPoP challenge, with DPoP
 }
 
 // New validates cfg and returns the middleware.
@@ -108,6 +110,11 @@ func New(cfg Config) (*Middleware, error) {
 		if m.replays == nil {
 			m.replays = dpop.NewMemoryReplays(100_000)
 		}
+		algs := d.Proof.Algorithms
+		if algs == nil {
+			algs = dpopshared.Algorithms
+		}
+		m.algs = strings.Join(algs, " ")
 	}
 	if cfg.Extractor == nil {
 		cfg.Extractor = BearerToken
@@ -190,10 +197,7 @@ func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 	rj := &rejection{realm: m.cfg.Realm, scopes: scopes}
 	if d := m.cfg.DPoP; d.Mode != DPoPOff {
 		scheme, _, _ := authorization(r, true)
-		rj.dpop = &dpopChallenge{algs: m.dpopAlgs(), usedDPoP: scheme == "DPoP", bearerToo: d.Mode == DPoPAllowed}
-		if d.Proof.Nonces != nil {
-			rj.dpop.currentNonce = d.Proof.Nonces.Current()
-		}
+		rj.dpop = &dpopChallenge{algs: m.algs, usedDPoP: scheme == "DPoP", bearerToo: d.Mode == DPoPAllowed, nonces: d.Proof.Nonces}
 	}
 	if m.cfg.ErrorHandler != nil {
 		// WriteError, if the handler calls it, writes what the default would.
