@@ -18,11 +18,11 @@
 //
 // The whole program is in this directory: copy it. What is Auth0's is
 // auth0.Config from the flags (here) and a router that reads Auth0's
-// permissions (auth0.Permissions) and guards a route with them
-// (mw.Require(auth0.RequirePermissions(…)), routes.go). main and run, which builds the Verifier with
-// its metrics and the middleware, fetches the keys, and serves until
-// SIGINT or SIGTERM, then shuts down gracefully, are much the same in the
-// cognito, chi and gorilla examples.
+// permissions and guards a route with them (routes.go: auth0.Permissions,
+// mw.Require(auth0.RequirePermissions(…))). main and run — which build
+// the Verifier with its metrics and the middleware, fetch the keys, and
+// serve until SIGINT or SIGTERM, then shut down gracefully — are much the
+// same in the cognito, chi and gorilla examples.
 package main
 
 import (
@@ -168,7 +168,7 @@ func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger, 
 		logger.Warn("keys not loaded yet; protected routes answer 503 until they are", "error", err)
 	}
 
-	srv := &http.Server{Handler: cfg.routes(mw, reg), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: cfg.routes(mw, reg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "issuer", p.Issuer())
@@ -180,5 +180,10 @@ func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger, 
 	// Requests in flight get 10 seconds to finish.
 	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelShutdown()
-	return srv.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Past the deadline: close what is left, so that no handler outlives
+		// the Verifier closed on return.
+		return errors.Join(err, srv.Close())
+	}
+	return nil
 }

@@ -6,7 +6,7 @@
 //	go run ./examples/cognito -region eu-west-1 -user-pool-id eu-west-1_AbCdEf123 -client-ids 1example23456789
 //
 //	GET /healthz      public
-//	GET /api/me       a valid token: its subject, username, scopes and groups
+//	GET /api/me       a valid token: its subject, username, email, token use, scopes and groups
 //	GET /api/admin    a valid token whose cognito:groups has -group (default "admin")
 //	GET /metrics      jwtguard, Go and process metrics
 //
@@ -184,7 +184,7 @@ func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger) 
 		logger.Warn("keys not loaded yet; protected routes answer 503 until they are", "error", err)
 	}
 
-	srv := &http.Server{Handler: cfg.routes(mw, reg), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: cfg.routes(mw, reg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "issuer", p.Issuer())
@@ -196,5 +196,10 @@ func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger) 
 	// Requests in flight get 10 seconds to finish.
 	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelShutdown()
-	return srv.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Past the deadline: close what is left, so that no handler outlives
+		// the Verifier closed on return.
+		return errors.Join(err, srv.Close())
+	}
+	return nil
 }

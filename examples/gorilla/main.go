@@ -163,7 +163,7 @@ func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger) 
 	}
 	cancel()
 
-	srv := &http.Server{Handler: newRouter(mw, reg, cfg.Scope), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newRouter(mw, reg, cfg.Scope), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "issuer", p.Issuer())
@@ -175,7 +175,12 @@ func run(ctx context.Context, cfg config, ln net.Listener, logger *slog.Logger) 
 	// Requests in flight get 10 seconds to finish.
 	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelShutdown()
-	return srv.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Past the deadline: close what is left, so that no handler outlives
+		// the Verifier closed on return.
+		return errors.Join(err, srv.Close())
+	}
+	return nil
 }
 
 // newRouter mounts the routes: /healthz and /metrics in the open, the

@@ -66,7 +66,7 @@ func startDemo(ctx context.Context, ln net.Listener) (*demo, error) {
 		verifier: v,
 		// ReadHeaderTimeout keeps slow clients from holding connections
 		// open forever (Slowloris); set it on every server you expose.
-		server:   &http.Server{Handler: newMux(mw, reg), ReadHeaderTimeout: 5 * time.Second},
+		server:   &http.Server{Handler: newMux(mw, reg), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute},
 		serveErr: make(chan error, 1),
 	}
 	go serve(d.server, ln, d.serveErr)

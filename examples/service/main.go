@@ -68,7 +68,7 @@ func run(demoMode bool, logger *slog.Logger) error {
 	}
 	defer s.Close()
 
-	srv := &http.Server{Addr: cfg.Addr, Handler: s.handler, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: cfg.Addr, Handler: s.handler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	logger.Info("serving", "addr", cfg.Addr)
