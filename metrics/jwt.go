@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -44,8 +45,9 @@ type jwtMetrics struct {
 	// it the vectors' locks.
 	successBy  sync.Map // issuer label → prometheus.Counter
 	durationBy sync.Map // issuer label → prometheus.Observer
-	// tokenCacheBy caches the token cache's counters the same way.
-	tokenCacheBy sync.Map // issuer label + "\x00" + event → prometheus.Counter
+	// tokenCacheBy caches the token cache's counters the same way, one
+	// map per event (tokenCacheEvents), so that a hit builds no key.
+	tokenCacheBy [4]sync.Map // issuer label → prometheus.Counter
 }
 
 func newJWTMetrics(cfg Config) *jwtMetrics {
@@ -108,22 +110,21 @@ func (j *jwtHooks) Verified(issuer string, err error, d time.Duration) {
 	m.verifications.WithLabelValues(issuerLabel(issuer), resultFailure, reason).Inc()
 }
 
-// tokenCacheEvents are the events TokenCached counts; any other is
-// dropped, so that the event label stays bounded.
-var tokenCacheEvents = map[observe.CacheEvent]bool{
-	observe.CacheHit: true, observe.CacheMiss: true,
-	observe.CacheRejected: true, observe.CacheEvicted: true,
-}
+// tokenCacheEvents are the events TokenCached counts, in the order of
+// jwtMetrics.tokenCacheBy; any other is dropped, so that the event label
+// stays bounded.
+var tokenCacheEvents = [...]observe.CacheEvent{observe.CacheHit, observe.CacheMiss, observe.CacheRejected, observe.CacheEvicted}
 
 // TokenCached counts an event of the cache of verified tokens.
 func (j *jwtHooks) TokenCached(issuer string, ev observe.CacheEvent) {
-	if !tokenCacheEvents[ev] {
+	i := slices.Index(tokenCacheEvents[:], ev)
+	if i < 0 {
 		return
 	}
 	c := (*Collector)(j)
 	m := c.jwt
 	issuer = c.issuerOf(issuer)
-	promconf.Cached(&m.tokenCacheBy, issuer+"\x00"+string(ev), func() prometheus.Counter {
+	promconf.Cached(&m.tokenCacheBy[i], issuer, func() prometheus.Counter {
 		return m.tokenCache.WithLabelValues(issuerLabel(issuer), string(ev))
 	}).Inc()
 }
