@@ -25,21 +25,21 @@ type answer struct {
 // answer had no expires_in; a token whose expires_in is under a second
 // (zero or negative: already expired) comes back expired on arrival, its
 // Expiry equal to Issued, for the caller to refuse or pass on uncached.
-func exchange(ctx context.Context, cc *clientcredentials.Config, client *http.Client, now func() time.Time, assumed time.Duration) (*Token, answer, error) {
+func exchange(ctx context.Context, cc *clientcredentials.Config, client *http.Client, assumed time.Duration) (*Token, answer, error) {
 	rec := &recorder{base: client.Transport}
 	if rec.base == nil {
 		rec.base = http.DefaultTransport
 	}
 	c := *client
 	c.Transport = rec
-	issued := now()
+	issued := time.Now()
 	ot, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, &c))
 	a := rec.answer()
 	if err != nil {
 		xe := &ExchangeError{Status: a.status, Err: err}
 		if re := (*oauth2.RetrieveError)(nil); errors.As(err, &re) && re.Response != nil {
 			xe.Status = re.Response.StatusCode
-			xe.RetryAfter = safehttp.RetryAfter(re.Response.Header, now())
+			xe.RetryAfter = safehttp.RetryAfter(re.Response.Header, time.Now())
 		}
 		return nil, a, xe
 	}

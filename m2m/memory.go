@@ -43,13 +43,6 @@ func NewMemoryStore(maxEntries int) *MemoryStore {
 	}
 }
 
-// len returns the number of tokens held.
-func (m *MemoryStore) len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.lru.Len()
-}
-
 // Get implements Store: the token kept under key, now the most recently
 // used, or nil.
 func (m *MemoryStore) Get(_ context.Context, key string) (*Token, error) {

@@ -147,7 +147,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var up answer // the upstream answer, if this request minted
 	mint := func(ctx context.Context) (*Token, error) {
 		begin := time.Now()
-		t, a, err := exchange(ctx, p.upstream(req), p.client, time.Now, p.cfg.AssumedLifetime)
+		t, a, err := exchange(ctx, p.upstream(req), p.client, p.cfg.AssumedLifetime)
 		up = a
 		ev := observe.TokenRefresh{Source: p.cfg.Name, Trigger: observe.TokenProxy, Result: observe.TokenMinted, Duration: time.Now().Sub(begin)}
 		if err != nil {
@@ -223,7 +223,7 @@ func (p *Proxy) forwardDPoP(w http.ResponseWriter, r *http.Request, req *tokenRe
 		return base.RoundTrip(up)
 	})
 	begin := time.Now()
-	t, a, err := exchange(ctx, p.upstream(req), &c, time.Now, p.cfg.AssumedLifetime)
+	t, a, err := exchange(ctx, p.upstream(req), &c, p.cfg.AssumedLifetime)
 	if n := a.header.Get("DPoP-Nonce"); n != "" {
 		w.Header().Set("DPoP-Nonce", n)
 	}

@@ -26,7 +26,7 @@ func (s *TokenSource) refresh(ctx context.Context, trigger observe.TokenTrigger)
 	begin := time.Now()
 	usable := func(t *Token) bool { return time.Now().Before(t.due(s.cfg.Threshold)) }
 	mint := func(ctx context.Context) (*Token, error) {
-		t, a, err := exchange(ctx, s.cc, s.client, time.Now, s.cfg.AssumedLifetime)
+		t, a, err := exchange(ctx, s.cc, s.client, s.cfg.AssumedLifetime)
 		if h := s.hooks; h != nil {
 			if q := quotas(a.header); len(q) > 0 {
 				h.QuotaReported(s.cfg.Name, q)

@@ -2,6 +2,8 @@ package middleware
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
-	"github.com/jwtguard/jwtguard/internal/dpopshared"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -105,7 +106,7 @@ func (m *Middleware) checkDPoP(r *http.Request, token string, claims *provider.C
 	case bound != p.JKT:
 		return nil, errWrongKey
 	}
-	seen, err := m.replays.Seen(r.Context(), dpopshared.ReplayKey(p.JKT, p.ID), p.Expires)
+	seen, err := m.replays.Seen(r.Context(), replayKey(p.JKT, p.ID), p.Expires)
 	if err != nil {
 		return nil, fmt.Errorf("middleware: DPoP replay check: %w", err)
 	}
@@ -213,4 +214,13 @@ type proofKey struct{}
 func ProofFromContext(ctx context.Context) *dpop.Proof {
 	p, _ := ctx.Value(proofKey{}).(*dpop.Proof)
 	return p
+}
+
+// replayKey is what a dpop.Replays remembers of a proof with key
+// thumbprint jkt and jti: the SHA-256 of both (jti is the client's
+// choice; scoped to its key, one client cannot use another's), 43
+// characters whatever the jti.
+func replayKey(jkt, jti string) string {
+	sum := sha256.Sum256([]byte(jkt + "." + jti))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

@@ -51,31 +51,30 @@ func Fill(s *Sink, h Hooks) { s.hooks = h }
 // listens), an error naming field and want if s has none (a collector
 // made for another package's events).
 func Need[T any](s Source, pick func(Hooks) T, field, want string) (T, error) {
-	var zero T
-	if s == nil {
-		return zero, nil
+	r := pick(From(s))
+	if any(r) == nil && !none(s) {
+		return r, fmt.Errorf("%s counts nothing here: give it a %s", field, want)
 	}
-	if v := reflect.ValueOf(s); v.Kind() == reflect.Pointer && v.IsNil() {
-		return zero, nil // a nil *Collector: nothing to count with
-	}
-	if h := s.source(); h != nil {
-		if r := pick(*h); any(r) != nil {
-			return r, nil
-		}
-	}
-	return zero, fmt.Errorf("%s counts nothing here: give it a %s", field, want)
+	return r, nil
 }
 
 // From returns the receivers of s; none if s is nil or a nil pointer.
 func From(s Source) Hooks {
-	if s == nil {
-		return Hooks{}
-	}
-	if v := reflect.ValueOf(s); v.Kind() == reflect.Pointer && v.IsNil() {
+	if none(s) {
 		return Hooks{}
 	}
 	if h := s.source(); h != nil {
 		return *h
 	}
 	return Hooks{}
+}
+
+// none reports whether s is nil, or a nil pointer (a nil *Collector:
+// metrics turned off).
+func none(s Source) bool {
+	if s == nil {
+		return true
+	}
+	v := reflect.ValueOf(s)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
