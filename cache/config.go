@@ -64,8 +64,8 @@ type Config struct {
 	DisableBackgroundRefresh bool
 	// SkipIdleRefresh runs the background refresh only for a key set that
 	// has served a look-up since it was fetched: a cache nobody uses then
-	// holds no timer once its keys have expired and gone past MaxStale,
-	// and spends no fetch on keys nobody needs. Its next look-up serves
+	// holds no timer once its keys have expired, and spends no fetch on
+	// keys nobody needs. Its next look-up serves
 	// the expired keys while they refresh, or, past MaxStale, waits for a
 	// fetch as a first look-up does. For caches of many rarely used
 	// issuers, as the Verifier's tenants are; off by default.

@@ -11,14 +11,13 @@
 // Once keys exist, no look-up waits for the provider
 // (stale-while-revalidate): expiry, by time or by usage, only starts a
 // refresh (one at a time, under the backoff), and every look-up meanwhile
-// is served from the current keys, each such use counted by the Metrics
-// (jwtguard_jwks_stale_served_total). A look-up waits for the network
-// only when there are no keys at all (before the first fetch), when the
-// keys are more than MaxStale past their expiry (or MaxStale is
-// negative), when DisableBackgroundRefresh is set (expiry then waits for the refresh,
-// unless refreshes are failing), or for the one refresh an unknown kid
-// may trigger; every wait is bounded by the caller's context and
-// FetchTimeout.
+// is served from the current keys, each such use counted by the Metrics. A
+// look-up waits for the network only when there are no keys at all (before
+// the first fetch), when the keys are more than MaxStale past their expiry
+// (or MaxStale is negative), when DisableBackgroundRefresh is set (expiry
+// then waits for the refresh, unless refreshes are failing), or for the one
+// refresh an unknown kid may trigger; every wait is bounded by the caller's
+// context and FetchTimeout.
 //
 // A refresh never makes things worse: an error status, a body that is not
 // JSON, an empty set or one without a usable signing key leaves the current

@@ -77,8 +77,9 @@ type Proof struct {
 	ID string
 	// IssuedAt is iat.
 	IssuedAt time.Time
-	// Expires is when the proof stops verifying (IssuedAt + Window +
-	// Leeway): how long a replay check must remember it.
+	// Expires is how long a replay check must remember the proof:
+	// IssuedAt + Window, when Verify stops taking it, + Leeway, a margin
+	// for the clocks of the replicas that share the check.
 	Expires time.Time
 }
 

@@ -48,9 +48,10 @@ type Config struct {
 	// own. It is called on every verification: keep it a map look-up.
 	// Without it the label is the issuer, and every issuer adds up to
 	// about 110 series (see the package documentation). The gauges of a label
-	// shared by several issuers (jwks_keys, jwks_age_seconds, the last
-	// success time) are the last any of them reported: alert on the
-	// refresh errors of the group instead.
+	// shared by several issuers are the last any of them reported
+	// (jwks_keys, the last success time) or the freshest (jwks_age_seconds:
+	// one stale tenant hides behind the others): alert on the refresh
+	// errors of the group instead.
 	IssuerLabel func(issuer string) string
 }
 

@@ -9,7 +9,8 @@
 // once for the fleet; a proof first sent while Redis is down can be
 // replayed once to each other replica within its window.
 //
-// Redis keys are the prefix and the proof's key thumbprint and jti; each
+// Redis keys are the prefix and a SHA-256 of the proof's key thumbprint
+// and jti; each
 // holds an HMAC-SHA256 of its key under the fleet's Secret, so a key
 // planted by someone without the secret does not make replicas refuse a
 // proof: it is replaced. Write access to Redis remains the power to

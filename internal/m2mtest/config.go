@@ -26,8 +26,8 @@ func NoKeepAlive() *http.Client {
 // SourceConfig is an m2m.Config for client id with secret at the token
 // endpoint tokenURL (a test issuer's URL + TokenPath): Audience, Scope, the
 // credentials in the form body, a NoKeepAlive client, and h (which may be
-// nil) for hooks. It takes the URL, not the issuer, so that this package
-// need not import the internal test issuer.
+// nil) for the events. It takes the URL, so that a test of any token
+// endpoint can use it.
 func SourceConfig(tokenURL, id, secret string, h observe.Source) m2m.Config {
 	return m2m.Config{
 		TokenURL:     tokenURL,

@@ -41,7 +41,8 @@ type Config[V any, T comparable] struct {
 	// never plans a refresh before it); false means: not planned until the
 	// next Poke. Nil: no background refresh.
 	Due func(v *V, retryAt time.Time) (time.Time, bool)
-	// Background is the trigger of refreshes the background loop starts.
+	// Background is the trigger of the refreshes the background timer
+	// starts.
 	Background T
 	// Sync makes an expired (Stale) value wait for its refresh rather
 	// than serve while it runs, unless refreshes are failing.
@@ -203,8 +204,8 @@ func (e *Engine[V, T]) Closed() bool {
 	return e.closed
 }
 
-// Close stops the background loop and cancels the refresh in flight, and
-// waits for both. The current value stays. Close is idempotent.
+// Close stops the background timer and cancels the refresh in flight,
+// and waits for both. The current value stays. Close is idempotent.
 func (e *Engine[V, T]) Close() {
 	e.mu.Lock()
 	if e.closed {

@@ -53,7 +53,8 @@ import (
 // the query, a form body or a JSON object body (string values):
 //
 //   - grant_type=client_credentials, with client_id and client_secret (in
-//     the body or HTTP Basic) of a client registered with SetClient:
+//     the body or HTTP Basic) of a client registered with SetClient, or
+//     any while none is:
 //     a machine-to-machine token as Auth0 mints it — sub
 //     "<client_id>@clients", aud from audience, or else from the resource
 //     parameters (RFC 8707; several make an array), scope from scope, gty
