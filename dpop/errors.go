@@ -1,6 +1,10 @@
 package dpop
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/jwtguard/jwtguard/internal/reasons"
+)
 
 // The categories of a refused proof, as RFC 9449 §7.1 answers them.
 var (
@@ -11,7 +15,7 @@ var (
 	ErrInvalidProof = errors.New("dpop: invalid DPoP proof")
 	// ErrUseNonce: the proof lacks the server's current nonce
 	// (error="use_dpop_nonce", with a fresh DPoP-Nonce).
-	ErrUseNonce = &reasonError{reason: "dpop_nonce", msg: "dpop: the proof must carry the server's nonce"}
+	ErrUseNonce error = reasons.New("dpop_nonce", "dpop: the proof must carry the server's nonce", nil)
 )
 
 // ErrReplaysFull: the replay store holds as many live proofs as it may;
@@ -35,17 +39,8 @@ var (
 	errTokenHash    = newReason("dpop_ath", "proof ath is not the access token's hash")
 )
 
-// reasonError is a sentinel with a fixed reason code, which
-// provider.Reason returns (through its Reason method).
-type reasonError struct {
-	reason, msg string
-	category    error
+// newReason returns a refusal of a proof: code, message, and
+// ErrInvalidProof as its category.
+func newReason(code, msg string) error {
+	return reasons.New(code, "dpop: "+msg, ErrInvalidProof)
 }
-
-func newReason(reason, msg string) error {
-	return &reasonError{reason: reason, msg: "dpop: " + msg, category: ErrInvalidProof}
-}
-
-func (e *reasonError) Error() string  { return e.msg }
-func (e *reasonError) Reason() string { return e.reason }
-func (e *reasonError) Unwrap() error  { return e.category }

@@ -3,6 +3,8 @@ package dpop
 import (
 	"errors"
 	"testing"
+
+	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
 // The unexported reasons keep their codes and messages, and each matches
@@ -24,8 +26,8 @@ func TestReasons(t *testing.T) {
 		{errTokenHash, "dpop_ath", "dpop: proof ath is not the access token's hash"},
 		{ErrReplaysFull, "dpop_replays_full", "dpop: too many proofs in the window to remember: refused"},
 	} {
-		r, ok := tt.err.(interface{ Reason() string })
-		if !ok || r.Reason() != tt.code || tt.err.Error() != tt.text || !errors.Is(tt.err, ErrInvalidProof) {
+		var r *reasons.Error
+		if !errors.As(tt.err, &r) || r.Code != tt.code || tt.err.Error() != tt.text || !errors.Is(tt.err, ErrInvalidProof) {
 			t.Errorf("%v: want code %q, message %q, matching ErrInvalidProof", tt.err, tt.code, tt.text)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/observe"
+	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -68,26 +69,13 @@ type DPoPConfig struct {
 // The DPoP refusals the middleware makes itself; each matches
 // provider.ErrInvalidToken or dpop.ErrInvalidProof.
 var (
-	errBoundAsBearer = reason("dpop_bound", "middleware: the token is bound to a key (DPoP): present it with its proof", provider.ErrInvalidToken)
-	errNotBound      = reason("dpop_unbound", "middleware: a DPoP proof with a token bound to no key", provider.ErrInvalidToken)
-	errWrongKey      = reason("dpop_binding", "middleware: the proof is not made with the key the token is bound to", provider.ErrInvalidToken)
-	errDPoPRequired  = reason("dpop_required", "middleware: this resource takes DPoP-bound tokens only", provider.ErrInvalidToken)
-	errProofCount    = reason("dpop_malformed", "middleware: want exactly one DPoP header", dpop.ErrInvalidProof)
-	errReplay        = reason("dpop_replay", "middleware: the proof was used before", dpop.ErrInvalidProof)
+	errBoundAsBearer = reasons.New("dpop_bound", "middleware: the token is bound to a key (DPoP): present it with its proof", provider.ErrInvalidToken)
+	errNotBound      = reasons.New("dpop_unbound", "middleware: a DPoP proof with a token bound to no key", provider.ErrInvalidToken)
+	errWrongKey      = reasons.New("dpop_binding", "middleware: the proof is not made with the key the token is bound to", provider.ErrInvalidToken)
+	errDPoPRequired  = reasons.New("dpop_required", "middleware: this resource takes DPoP-bound tokens only", provider.ErrInvalidToken)
+	errProofCount    = reasons.New("dpop_malformed", "middleware: want exactly one DPoP header", dpop.ErrInvalidProof)
+	errReplay        = reasons.New("dpop_replay", "middleware: the proof was used before", dpop.ErrInvalidProof)
 )
-
-type codedError struct {
-	code, msg string
-	category  error
-}
-
-func reason(code, msg string, category error) error {
-	return &codedError{code: code, msg: msg, category: category}
-}
-
-func (e *codedError) Error() string  { return e.msg }
-func (e *codedError) Reason() string { return e.code }
-func (e *codedError) Unwrap() error  { return e.category }
 
 // checkDPoP checks the proof of a request presenting token with the DPoP
 // scheme, and that token is bound to its key; it returns the proof.

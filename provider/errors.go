@@ -82,12 +82,12 @@ func (e *ExpiredError) Unwrap() error { return ErrExpired }
 // token was refused ("too_large", "malformed", "unknown_issuer",
 // "algorithm", "kid", "unknown_key", "signature", "expired",
 // "not_yet_valid", "missing_claim", "audience", "token_use", "client",
-// "claims", "type"; "insufficient_scope" for a missing group), "no_token",
-// "keys_unavailable", "invalid_token" and "insufficient_scope" for other
-// errors matching those categories (a rule of your own), the code of an
-// error in err's chain that has a Reason method
-// (middleware.ErrInvalidRequest: "invalid_request"), and "error" for
-// anything else. Its values, but for
+// "claims", "type"; "insufficient_scope" for a missing group), the reason
+// a DPoP proof was refused ("dpop_…"), "no_token", "keys_unavailable",
+// "invalid_token" and "insufficient_scope" for other errors matching those
+// categories (a rule of your own), the code of an error in err's chain
+// that has a Reason method (middleware.ErrInvalidRequest:
+// "invalid_request"), and "error" for anything else. Its values, but for
 // those of errors with a Reason method, are a fixed set: safe as metric
 // labels.
 func Reason(err error) string {
