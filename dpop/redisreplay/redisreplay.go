@@ -120,26 +120,24 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 	if ttl < time.Millisecond {
 		return false, nil // out of the window already: Verify refuses it
 	}
-	cctx, cancel := s.calls.Context(ctx)
-	defer cancel()
 	// The record is empty: sealed, it is the MAC of its Redis key.
 	rkey := s.cfg.Prefix + key
 	record := s.seal.Seal(rkey, nil)
-	ok, err := s.cfg.Client.SetNX(cctx, rkey, record, ttl).Result()
+	ok, err := s.setNX(ctx, rkey, record, ttl)
 	if err == nil && !ok && !s.cfg.InsecureTrustRedis {
 		// Seen — unless the record is not the fleet's: then it is
 		// replaced, and the proof is new.
-		held, gerr := s.cfg.Client.Get(cctx, rkey).Bytes()
+		held, found, gerr := s.calls.Get(ctx, rkey)
 		switch _, fleets := s.seal.Open(rkey, held); {
-		case gerr == nil && !fleets:
-			ok, err = true, s.cfg.Client.Set(cctx, rkey, record, ttl).Err()
+		case gerr == nil && found && !fleets:
+			ok, err = true, s.set(ctx, rkey, record, ttl)
 			if err == nil {
 				s.failed("redisreplay: a record the fleet did not write was replaced", fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
 			}
-		case gerr != nil && !errors.Is(gerr, redis.Nil):
+		case gerr != nil:
 			// Redis said the proof is there; unsure whose record it is,
 			// refuse it (fail closed) and report.
-			s.failed("redisreplay: Redis failed while checking a record; the proof was refused", fmt.Errorf("redisreplay: checking a record: %w", s.calls.Explain(gerr)))
+			s.failed("redisreplay: Redis failed while checking a record; the proof was refused", fmt.Errorf("redisreplay: checking a record: %w", gerr))
 			return true, nil
 		}
 	}
@@ -154,6 +152,19 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 		return false, nil
 	}
 	return !ok, nil
+}
+
+// setNX and set are SET NX and SET, each bounded by Timeout.
+func (s *Store) setNX(ctx context.Context, key string, v []byte, ttl time.Duration) (bool, error) {
+	ctx, cancel := s.calls.Context(ctx)
+	defer cancel()
+	return s.cfg.Client.SetNX(ctx, key, v, ttl).Result()
+}
+
+func (s *Store) set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+	ctx, cancel := s.calls.Context(ctx)
+	defer cancel()
+	return s.cfg.Client.Set(ctx, key, v, ttl).Err()
 }
 
 // logEvery is the least time between two failures logged: an outage of
