@@ -1,9 +1,9 @@
 package auth0
 
 import (
-	"fmt"
 	"slices"
 
+	"github.com/jwtguard/jwtguard/internal/claimrule"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -44,38 +44,12 @@ func RequireAnyPermission(perms ...string) func(*provider.Claims) error {
 // permissionRule checks want against c's permissions: every one (all) or
 // any one.
 func permissionRule(name string, want []string, all bool) func(*provider.Claims) error {
-	if len(want) == 0 {
-		panic("auth0: " + name + " needs at least one value")
-	}
-	for _, w := range want {
-		if w == "" {
-			panic(fmt.Sprintf("auth0: %s: %q is not a valid value", name, w))
-		}
-	}
-	want = slices.Clone(want)
-	quantifier := "one"
-	if all {
-		quantifier = "all"
-	}
-	denied := fmt.Errorf("%w: want %s of %q", provider.ErrInsufficientScope, quantifier, want)
+	want, denied := claimrule.Want("auth0", name, want, all, nil)
 	return func(c *provider.Claims) error {
-		if !holds(Permissions(c), want, all) {
+		perms := Permissions(c)
+		if !claimrule.Holds(want, all, func(p string) bool { return slices.Contains(perms, p) }) {
 			return denied
 		}
 		return nil
 	}
-}
-
-// holds reports whether have has every (all) or any (!all) of want.
-func holds(have, want []string, all bool) bool {
-	for _, x := range want {
-		in := slices.Contains(have, x)
-		if all && !in {
-			return false
-		}
-		if !all && in {
-			return true
-		}
-	}
-	return all
 }

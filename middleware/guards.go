@@ -1,10 +1,9 @@
 package middleware
 
 import (
-	"fmt"
 	"net/http"
-	"slices"
 
+	"github.com/jwtguard/jwtguard/internal/claimrule"
 	"github.com/jwtguard/jwtguard/internal/scope"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -43,26 +42,17 @@ func (m *Middleware) RequireAnyGroup(groups ...string) func(http.Handler) http.H
 // guard checks want against the claims with has: every one (all) or any
 // one. With scopes, want is named in the 403 challenge.
 func (m *Middleware) guard(name string, want []string, all, scopes bool, has func(*provider.Claims, string) bool) func(http.Handler) http.Handler {
-	if len(want) == 0 {
-		panic("middleware: " + name + " needs at least one value")
+	var valid func(string) bool
+	if scopes {
+		valid = scope.Valid
 	}
-	for _, w := range want {
-		if w == "" || (scopes && !scope.Valid(w)) {
-			panic(fmt.Sprintf("middleware: %s: %q is not a valid value", name, w))
-		}
-	}
-	want = slices.Clone(want)
+	want, denied := claimrule.Want("middleware", name, want, all, valid)
 	var challenge []string
 	if scopes {
 		challenge = want
 	}
-	quantifier := "one"
-	if all {
-		quantifier = "all"
-	}
-	denied := fmt.Errorf("%w: want %s of %q", provider.ErrInsufficientScope, quantifier, want)
 	return m.require(func(c *provider.Claims) error {
-		if !holds(c, has, want, all) {
+		if !claimrule.Holds(want, all, func(x string) bool { return has(c, x) }) {
 			return denied
 		}
 		return nil
@@ -105,18 +95,4 @@ func (m *Middleware) require(rule func(*provider.Claims) error, scopes []string)
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// holds reports whether c has every (all) or any (!all) of want.
-func holds(c *provider.Claims, has func(*provider.Claims, string) bool, want []string, all bool) bool {
-	for _, x := range want {
-		in := has(c, x)
-		if all && !in {
-			return false
-		}
-		if !all && in {
-			return true
-		}
-	}
-	return all
 }
