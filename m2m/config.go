@@ -96,9 +96,8 @@ type Config struct {
 	// Audience is used.
 	Name string
 	// Metrics counts refreshes, tokens served and the quota the endpoint
-	// declares (Auth0's quota headers): a *m2mmetrics.Collector (package
-	// metrics/m2mmetrics; New refuses any other). If nil, nothing is
-	// counted.
+	// declares (Auth0's quota headers): a *metrics.Collector (package
+	// metrics). If nil, nothing is counted.
 	Metrics observe.Source
 	// Logger receives failed refreshes at warn and refreshes at debug. If
 	// nil, nothing is logged.

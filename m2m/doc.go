@@ -45,7 +45,7 @@
 // without a valid token fail fast with ErrBackoff instead of calling the
 // endpoint again, while a token that is still valid keeps serving. Auth0's
 // quota headers (Auth0-Client-Quota-Limit, Auth0-Organization-Quota-Limit)
-// are parsed and counted by the Metrics (metrics/m2mmetrics).
+// are parsed and counted by the Metrics (package metrics).
 //
 // # DPoP-bound tokens
 //

@@ -72,8 +72,7 @@ type ProxyConfig struct {
 	// "proxy" is used.
 	Name string
 	// Metrics counts requests by result, upstream calls and cache hits: a
-	// *m2mmetrics.Collector (package metrics/m2mmetrics; NewProxy refuses
-	// any other). If nil, nothing is counted.
+	// *metrics.Collector (package metrics). If nil, nothing is counted.
 	Metrics observe.Source
 	// Logger receives upstream failures at warn. If nil, nothing is
 	// logged.
@@ -121,7 +120,7 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	if cfg.Name == "" {
 		cfg.Name = "proxy"
 	}
-	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Tokens { return h.Tokens }, "m2m: ProxyConfig.Metrics", "*m2mmetrics.Collector")
+	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Tokens { return h.Tokens }, "m2m: ProxyConfig.Metrics", "*metrics.Collector")
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func New(cfg Config) (*TokenSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Tokens { return h.Tokens }, "m2m: Config.Metrics", "*m2mmetrics.Collector")
+	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Tokens { return h.Tokens }, "m2m: Config.Metrics", "*metrics.Collector")
 	if err != nil {
 		return nil, err
 	}

@@ -18,9 +18,9 @@
 //	…
 //	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 //
-// The metrics of m2m token sources and proxies are package
-// metrics/m2mmetrics's, so that a service that only verifies tokens links
-// neither m2m nor golang.org/x/oauth2.
+// The same Collector is the Metrics of m2m's token sources and proxies
+// (m2m.Config, m2m.ProxyConfig); importing package metrics links neither
+// m2m nor golang.org/x/oauth2.
 //
 // With the default namespace the series are:
 //
@@ -37,6 +37,14 @@
 //	jwtguard_jwt_token_cache_events_total{issuer,event}             counter
 //	jwtguard_dpop_checks_total{result,reason}                       counter
 //	jwtguard_dpop_replay_store_errors_total                         counter
+//	jwtguard_m2m_token_requests_total{source,trigger,result}        counter
+//	jwtguard_m2m_token_request_duration_seconds{source}             histogram
+//	jwtguard_m2m_tokens_served_total{source}                        counter
+//	jwtguard_m2m_quota_limit{source,scope,bucket}                   gauge
+//	jwtguard_m2m_quota_remaining{source,scope,bucket}               gauge
+//	jwtguard_m2m_quota_reset_timestamp_seconds{source,scope,bucket} gauge
+//	jwtguard_m2m_proxy_requests_total{source,result}                counter
+//	jwtguard_m2m_store_errors_total{source}                         counter
 //
 // Alerting rules for these series, tested with promtool, are in
 // metrics/alerts.yml in the repository. Two questions the series answer:
@@ -46,6 +54,13 @@
 //	# share of verifications answered from the token cache
 //	sum by (issuer) (rate(jwtguard_jwt_token_cache_events_total{event="hit"}[5m]))
 //	/ sum by (issuer) (rate(jwtguard_jwt_verifications_total[5m]))
+//
+// For m2m, quota used is at least token_requests_total{result="minted"} (a
+// TokenSource refuses a token that arrives already expired and counts the
+// refresh as result="error", though the endpoint issued it); quota saved
+// is tokens_served_total. source is the configured Name ("unnamed" if
+// empty), never a client id; any scope or bucket an endpoint's quota
+// header invents is labelled "other".
 //
 // Labels are bounded (tested: 10 000 tokens with random issuers and kids
 // make 16 series besides the token cache's). The enums take only these
@@ -58,6 +73,8 @@
 //	reason   none (success) or a provider.Reason code: expired, signature, unknown_key, …
 //	event    hit, miss, rejected, evicted (the token cache)
 //	result   accepted, refused (DPoP checks), with reason none or a dpop_… code
+//	trigger  initial, expired, background, proxy (m2m token requests)
+//	result   minted, shared, error (m2m token requests); hit, miss, upstream_error, rejected (proxy requests)
 //
 // issuer is the issuer the cache or verifier reports, which is always one
 // of your Providers or a tenant your Resolver accepted
@@ -72,10 +89,10 @@
 // included), up to a million for 10 000. With many, set
 // Config.IssuerLabel to collapse them into one value or a few groups of
 // your own (e.g. the tenant's plan): the series are then at most
-// 110 × (fixed issuers + groups + 1). Nothing a caller controls (kid, subject, client id, the token's
-// iss) is ever a label value.
+// 110 × (fixed issuers + groups + 1). Nothing a caller controls (kid,
+// subject, client id, the token's iss) is ever a label value.
 //
 // A Collector is safe for concurrent use: it counts on the verification
-// path from many goroutines and while it is being scraped. A series appears the first time its labels are used and is
-// never removed.
+// path from many goroutines and while it is being scraped. A series
+// appears the first time its labels are used and is never removed.
 package metrics

@@ -27,6 +27,14 @@ var families = map[string]struct{ typ, help string }{
 	"jwtguard_jwt_token_cache_events_total":                {"counter", `Events of the verifier's cache of verified tokens by issuer ("unknown" for a miss that was not routed to one) and event: hit, miss (verified in full), rejected (a forged token refused from the cache), evicted.`},
 	"jwtguard_jwt_verification_duration_seconds":           {"histogram", "Duration of token verifications, including any wait for keys."},
 	"jwtguard_jwt_verifications_total":                     {"counter", `Token verifications by configured issuer ("unknown" when the token was not routed to one), result (success, failure) and reason ("none" on success, else the provider.Reason code).`},
+	"jwtguard_m2m_proxy_requests_total":                    {"counter", "Requests to a Proxy by result (hit: answered from the cache, miss: a token minted upstream for it, upstream_error: the upstream failure passed on, rejected: refused before any upstream call)."},
+	"jwtguard_m2m_quota_limit":                             {"gauge", "Tokens the quota window allows, as the token endpoint's last answer declared it (Auth0-Client-Quota-Limit: scope client, Auth0-Organization-Quota-Limit: organization)."},
+	"jwtguard_m2m_quota_remaining":                         {"gauge", "Tokens left in the quota window when the token endpoint last answered; the window may have reset since (see quota_reset_timestamp_seconds)."},
+	"jwtguard_m2m_quota_reset_timestamp_seconds":           {"gauge", "Unix time at which the quota window resets, as the token endpoint's last answer declared it."},
+	"jwtguard_m2m_store_errors_total":                      {"counter", "Failures of the token store; the token was requested without it."},
+	"jwtguard_m2m_token_request_duration_seconds":          {"histogram", "Duration of TokenSource refreshes and Proxy upstream requests, whatever their result."},
+	"jwtguard_m2m_token_requests_total":                    {"counter", "TokenSource refreshes and Proxy cache misses by trigger (initial, expired, background, proxy) and result (minted: issued by the token endpoint, one unit of quota used; shared: read from the store, minted by another source or process; error)."},
+	"jwtguard_m2m_tokens_served_total":                     {"counter", "Tokens handed out without a token request of their own (quota saved): held by a TokenSource, read from the store, or answered from a Proxy's cache."},
 }
 
 // allNames are the metric names with the default namespace, sorted.

@@ -8,7 +8,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jwtguard/jwtguard/internal/observe"
-	"github.com/jwtguard/jwtguard/internal/promconf"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -94,11 +93,11 @@ func (j *jwtHooks) Verified(issuer string, err error, d time.Duration) {
 	c := (*Collector)(j)
 	m := c.jwt
 	issuer = c.issuerOf(issuer)
-	promconf.Cached(&m.durationBy, issuer, func() prometheus.Observer {
+	cached(&m.durationBy, issuer, func() prometheus.Observer {
 		return m.duration.WithLabelValues(issuerLabel(issuer))
 	}).Observe(d.Seconds())
 	if err == nil {
-		promconf.Cached(&m.successBy, issuer, func() prometheus.Counter {
+		cached(&m.successBy, issuer, func() prometheus.Counter {
 			return m.verifications.WithLabelValues(issuerLabel(issuer), resultSuccess, reasonNone)
 		}).Inc()
 		return
@@ -124,7 +123,7 @@ func (j *jwtHooks) TokenCached(issuer string, ev observe.CacheEvent) {
 	c := (*Collector)(j)
 	m := c.jwt
 	issuer = c.issuerOf(issuer)
-	promconf.Cached(&m.tokenCacheBy[i], issuer, func() prometheus.Counter {
+	cached(&m.tokenCacheBy[i], issuer, func() prometheus.Counter {
 		return m.tokenCache.WithLabelValues(issuerLabel(issuer), string(ev))
 	}).Inc()
 }

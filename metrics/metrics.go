@@ -6,7 +6,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jwtguard/jwtguard/internal/observe"
-	"github.com/jwtguard/jwtguard/internal/promconf"
 )
 
 // defaultRefreshBuckets are the default buckets of
@@ -41,6 +40,11 @@ type Config struct {
 	// .05, .1, .25, .5 and 1 (10 µs, a rejected token, to 1 s, a
 	// verification that waited for a key fetch).
 	VerificationBuckets []float64
+	// TokenRequestBuckets are the buckets of
+	// m2m_token_request_duration_seconds, in seconds. If nil, .001,
+	// .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10 and 30 (1 ms,
+	// a token read from a shared store, to 30 s, m2m's default Timeout).
+	TokenRequestBuckets []float64
 	// IssuerLabel, if set, maps an issuer to the value of the issuer
 	// label, for a service with many issuers (provider.TenantsConfig):
 	// return one value ("tenant") or a group you assign (a plan, a
@@ -56,14 +60,16 @@ type Config struct {
 }
 
 // Collector holds jwtguard's metrics: give it as the Metrics of the
-// configs whose work it counts (the metrics of m2m are
-// metrics/m2mmetrics's). It implements prometheus.Collector and is safe
-// for concurrent use.
+// configs whose work it counts — the Verifier (and its key caches), the
+// middleware's DPoP checks, a replay store, m2m's token sources and
+// proxies. It implements prometheus.Collector and is safe for concurrent
+// use.
 type Collector struct {
 	issuerLabel func(string) string // nil: the issuer itself
 	jwks        *jwksMetrics
 	jwt         *jwtMetrics
 	dpop        *dpopMetrics
+	m2m         *m2mMetrics
 	// parts are the collectors of every group above; Describe and Collect
 	// walk them. A new group (hooks of another package) adds itself here.
 	parts []prometheus.Collector
@@ -82,13 +88,16 @@ var _ prometheus.Collector = (*Collector)(nil)
 // the *Collector already there; New never panics over registration.
 func New(cfg Config) (*Collector, error) {
 	var err error
-	if cfg.Namespace, err = promconf.Namespace("metrics", cfg.Namespace); err != nil {
+	if cfg.Namespace, err = checkNamespace("metrics", cfg.Namespace); err != nil {
 		return nil, err
 	}
-	if cfg.RefreshBuckets, err = promconf.Buckets("metrics", "RefreshBuckets", cfg.RefreshBuckets, defaultRefreshBuckets); err != nil {
+	if cfg.RefreshBuckets, err = checkBuckets("metrics", "RefreshBuckets", cfg.RefreshBuckets, defaultRefreshBuckets); err != nil {
 		return nil, err
 	}
-	if cfg.VerificationBuckets, err = promconf.Buckets("metrics", "VerificationBuckets", cfg.VerificationBuckets, defaultVerificationBuckets); err != nil {
+	if cfg.VerificationBuckets, err = checkBuckets("metrics", "VerificationBuckets", cfg.VerificationBuckets, defaultVerificationBuckets); err != nil {
+		return nil, err
+	}
+	if cfg.TokenRequestBuckets, err = checkBuckets("metrics", "TokenRequestBuckets", cfg.TokenRequestBuckets, defaultTokenRequestBuckets); err != nil {
 		return nil, err
 	}
 	c := &Collector{
@@ -96,9 +105,10 @@ func New(cfg Config) (*Collector, error) {
 		jwks:        newJWKSMetrics(cfg),
 		jwt:         newJWTMetrics(cfg),
 		dpop:        newDPoPMetrics(cfg),
+		m2m:         newM2MMetrics(cfg),
 	}
-	c.parts = []prometheus.Collector{c.jwks, c.jwt, c.dpop}
-	observe.Fill(&c.sink, observe.Hooks{Keys: (*keyHooks)(c), Verifications: (*jwtHooks)(c), DPoP: (*dpopHooks)(c)})
+	c.parts = []prometheus.Collector{c.jwks, c.jwt, c.dpop, c.m2m}
+	observe.Fill(&c.sink, observe.Hooks{Keys: (*keyHooks)(c), Verifications: (*jwtHooks)(c), DPoP: (*dpopHooks)(c), Tokens: (*tokenHooks)(c)})
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: registering the collector: %w", err)

@@ -25,6 +25,11 @@ func touchAll(c *metrics.Collector, iss string) {
 	observe.From(c).Verifications.TokenCached(iss, observe.CacheHit)
 	observe.From(c).DPoP.Checked("")
 	observe.From(c).DPoP.ReplayStoreFailed(errors.New("store down"))
+	observe.From(c).Tokens.Refreshed(observe.TokenRefresh{Source: "billing", Trigger: observe.TokenInitial, Result: observe.TokenMinted, Duration: time.Millisecond})
+	observe.From(c).Tokens.Served("billing")
+	observe.From(c).Tokens.QuotaReported("billing", []observe.Quota{{Scope: "client", Bucket: "per_hour", Limit: 10, Remaining: 9, Reset: time.Hour}})
+	observe.From(c).Tokens.ProxyRequest("gateway", observe.ProxyHit)
+	observe.From(c).Tokens.StoreFailed("billing", errors.New("store down"))
 }
 
 // familyNames gathers g and returns the names of its families.
@@ -160,6 +165,8 @@ func TestNewInvalidConfig(t *testing.T) {
 		{"empty refresh buckets", metrics.Config{RefreshBuckets: []float64{}}, "Config.RefreshBuckets"},
 		{"unsorted refresh buckets", metrics.Config{RefreshBuckets: []float64{1, 0.5}}, "Config.RefreshBuckets"},
 		{"repeated verification bucket", metrics.Config{VerificationBuckets: []float64{0.1, 0.1}}, "Config.VerificationBuckets"},
+		{"unsorted token request buckets", metrics.Config{TokenRequestBuckets: []float64{2, 1}}, "Config.TokenRequestBuckets"},
+		{"empty token request buckets", metrics.Config{TokenRequestBuckets: []float64{}}, "Config.TokenRequestBuckets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
-	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
+	"github.com/jwtguard/jwtguard/metrics"
 )
 
 // serve runs the proxy configured by o until ctx is done. ready, if not
@@ -28,7 +28,7 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr
 	// What /metrics serves: the Go collector and the proxy's metrics.
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector())
-	mm, err := m2mmetrics.New(m2mmetrics.Config{Registerer: registry})
+	mm, err := metrics.New(metrics.Config{Registerer: registry})
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,6 @@ import (
 	"github.com/jwtguard/jwtguard/m2m"
 	"github.com/jwtguard/jwtguard/m2m/redistoken"
 	"github.com/jwtguard/jwtguard/metrics"
-	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -102,10 +101,6 @@ func newService(ctx context.Context, cfg config, logger *slog.Logger) (_ *servic
 	if err != nil {
 		return nil, err
 	}
-	mm, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
-	if err != nil {
-		return nil, err
-	}
 
 	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr, ContextTimeoutEnabled: true})
 	s.closers = append(s.closers, rdb.Close)
@@ -149,7 +144,7 @@ func newService(ctx context.Context, cfg config, logger *slog.Logger) (_ *servic
 		Audience: cfg.BillingAudience,
 		Store:    tokens, // one token per lifetime for the fleet
 		Name:     "billing",
-		Metrics:  mm,
+		Metrics:  m,
 		Logger:   logger,
 		// Plain http is refused off loopback; the stand-ins are on it.
 	})

@@ -1,15 +1,15 @@
 // Package observe holds the events jwtguard's packages report and the
-// small interfaces that receive them. Package metrics and
-// metrics/m2mmetrics implement them; a user observes through those
-// collectors and the Logger of each Config. The events are not API:
-// they can change with the metrics that read them.
+// small interfaces that receive them. Package metrics implements them; a
+// user observes through its Collector and the Logger of each Config. The
+// events are not API: they can change with the metrics that read them.
 //
 // A Config field of type Source (VerifierConfig.Metrics,
-// cache.Config.Metrics, m2m.Config.Metrics, …) accepts the collector of
-// its package; the package reads the receivers it reports to with Need
-// once, when it is built, and refuses a Source that has none for it (a
-// collector of the wrong package). Methods are called synchronously, many
-// on the request path: they are cheap and safe for concurrent use.
+// cache.Config.Metrics, m2m.Config.Metrics, …) accepts a
+// *metrics.Collector; the package reads the receivers it reports to with
+// Need once, when it is built, and refuses a Source that has none for it
+// (a test's Hooks made for another package). Methods are called
+// synchronously, many on the request path: they are cheap and safe for
+// concurrent use.
 package observe
 
 import (
@@ -18,7 +18,7 @@ import (
 )
 
 // Source hands out the receivers of events. It is sealed: only *Hooks and
-// the types that embed a Sink (the collectors) are Sources.
+// the types that embed a Sink (metrics.Collector) are Sources.
 type Source interface {
 	source() *Hooks
 }
@@ -34,10 +34,10 @@ type Hooks struct {
 
 func (h *Hooks) source() *Hooks { return h }
 
-// Sink makes the type that embeds it a Source. The collectors embed it
+// Sink makes the type that embeds it a Source. The collector embeds it
 // under an unexported alias, so that it is no field of theirs in go doc,
-// and Fill it when they are made; it has no exported field or method to
-// promote to them.
+// and Fills it when it is made; it has no exported field or method to
+// promote to it.
 type Sink struct {
 	hooks Hooks
 }

@@ -27,8 +27,8 @@ func TestNeed(t *testing.T) {
 	}
 	wrong := &collector{}
 	Fill(&wrong.Sink, Hooks{Tokens: nil})
-	if _, err := Need(Source(wrong), pick, "m2m: Config.Metrics", "*m2mmetrics.Collector"); err == nil ||
-		err.Error() != "m2m: Config.Metrics counts nothing here: give it a *m2mmetrics.Collector" {
+	if _, err := Need(Source(wrong), pick, "m2m: Config.Metrics", "*metrics.Collector"); err == nil ||
+		err.Error() != "m2m: Config.Metrics counts nothing here: give it a *metrics.Collector" {
 		t.Errorf("a collector without the receiver: %v", err)
 	}
 	right := &collector{}

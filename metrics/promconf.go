@@ -1,7 +1,7 @@
-// Package promconf holds what the two collector packages, metrics and
-// metrics/m2mmetrics, share: checking a namespace and buckets, and
-// keeping label values valid and bounded.
-package promconf
+package metrics
+
+// Checking a Config's namespace and buckets, and keeping label values
+// valid and bounded.
 
 import (
 	"fmt"
@@ -12,20 +12,20 @@ import (
 	"unicode/utf8"
 )
 
-// DefaultNamespace is the default first part of every metric name.
-const DefaultNamespace = "jwtguard"
+// defaultNamespace is the default first part of every metric name.
+const defaultNamespace = "jwtguard"
 
-// Other replaces an enum value a collector does not know, so that a label
+// otherValue replaces an enum value a collector does not know, so that a label
 // keeps its fixed set of values.
-const Other = "other"
+const otherValue = "other"
 
 var namespaceRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
-// Namespace returns ns, or DefaultNamespace for "", or an error naming the
+// checkNamespace returns ns, or defaultNamespace for "", or an error naming the
 // field of pkg's Config.
-func Namespace(pkg, ns string) (string, error) {
+func checkNamespace(pkg, ns string) (string, error) {
 	if ns == "" {
-		return DefaultNamespace, nil
+		return defaultNamespace, nil
 	}
 	if !namespaceRE.MatchString(ns) {
 		return "", fmt.Errorf("%s: Config.Namespace %q: want letters, digits and underscores, not starting with a digit", pkg, ns)
@@ -33,9 +33,9 @@ func Namespace(pkg, ns string) (string, error) {
 	return ns, nil
 }
 
-// Buckets returns a copy of b, or of def when b is nil, after checking
+// checkBuckets returns a copy of b, or of def when b is nil, after checking
 // that it is sorted strictly upwards; field names it in pkg's Config.
-func Buckets(pkg, field string, b, def []float64) ([]float64, error) {
+func checkBuckets(pkg, field string, b, def []float64) ([]float64, error) {
 	if b == nil {
 		b = def
 	}
@@ -50,9 +50,9 @@ func Buckets(pkg, field string, b, def []float64) ([]float64, error) {
 	return slices.Clone(b), nil
 }
 
-// Label returns s, or ifEmpty for "", made valid UTF-8 (a label value
+// validLabel returns s, or ifEmpty for "", made valid UTF-8 (a label value
 // must be).
-func Label(s, ifEmpty string) string {
+func validLabel(s, ifEmpty string) string {
 	if s == "" {
 		return ifEmpty
 	}
@@ -62,18 +62,18 @@ func Label(s, ifEmpty string) string {
 	return s
 }
 
-// Enum returns v if it is one of known, else Other.
-func Enum[T ~string](v T, known []T) string {
+// enumLabel returns v if it is one of known, else otherValue.
+func enumLabel[T ~string](v T, known []T) string {
 	if slices.Contains(known, v) {
 		return string(v)
 	}
-	return Other
+	return otherValue
 }
 
-// Cached returns m[key], storing make() there first if it is absent: a
+// cached returns m[key], storing make() there first if it is absent: a
 // hook on the request path reads a sync.Map instead of taking a vector's
 // lock.
-func Cached[T any](m *sync.Map, key string, make func() T) T {
+func cached[T any](m *sync.Map, key string, make func() T) T {
 	v, ok := m.Load(key)
 	if !ok {
 		v, _ = m.LoadOrStore(key, make())

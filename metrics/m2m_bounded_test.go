@@ -1,4 +1,4 @@
-package m2mmetrics_test
+package metrics_test
 
 import (
 	"encoding/json"
@@ -22,7 +22,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
+	"github.com/jwtguard/jwtguard/metrics"
 )
 
 // TestM2MLabelValues drives the m2m hooks by hand with values m2m never
@@ -31,7 +31,7 @@ import (
 // fixed set. In the bubble, time.Now() is t0 = 946684800.
 func TestM2MLabelValues(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, err := m2mmetrics.New(m2mmetrics.Config{})
+		c, err := metrics.New(metrics.Config{})
 		if err != nil {
 			t.Fatalf("New: %v", err)
 		}
@@ -124,7 +124,7 @@ func lyingEndpoint(t *testing.T) *httptest.Server {
 // depend on the sources and the fixed label values only.
 func TestM2MSeriesStayBounded(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	c, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
+	c, err := metrics.New(metrics.Config{Registerer: reg})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -213,7 +213,7 @@ func TestM2MSeriesStayBounded(t *testing.T) {
 func TestM2MConcurrentSourceAndProxy(t *testing.T) {
 	const goroutines, each = 8, 50
 	iss := m2mIssuer(t)
-	c, err := m2mmetrics.New(m2mmetrics.Config{})
+	c, err := metrics.New(metrics.Config{})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

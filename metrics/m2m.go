@@ -1,112 +1,21 @@
-// Package m2mmetrics exports what m2m token sources and proxies do as
-// Prometheus metrics: quota used, quota saved, the quota the endpoint
-// declares, proxy results and store failures. It is apart from package
-// metrics so that a service that only verifies tokens does not link m2m
-// and golang.org/x/oauth2.
-//
-// New returns a Collector, a prometheus.Collector registered on the
-// prometheus.Registerer you give; wiring it is one field, Metrics, in each
-// config:
-//
-//	mm, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
-//	…
-//	ts, err := m2m.New(m2m.Config{…, Name: "billing", Metrics: mm})
-//	p, err := m2m.NewProxy(m2m.ProxyConfig{…, Name: "gateway", Metrics: mm})
-//
-// With the default namespace the series are:
-//
-//	jwtguard_m2m_token_requests_total{source,trigger,result}        counter
-//	jwtguard_m2m_token_request_duration_seconds{source}             histogram
-//	jwtguard_m2m_tokens_served_total{source}                        counter
-//	jwtguard_m2m_quota_limit{source,scope,bucket}                   gauge
-//	jwtguard_m2m_quota_remaining{source,scope,bucket}               gauge
-//	jwtguard_m2m_quota_reset_timestamp_seconds{source,scope,bucket} gauge
-//	jwtguard_m2m_proxy_requests_total{source,result}                counter
-//	jwtguard_m2m_store_errors_total{source}                         counter
-//
-// Quota used is at least token_requests_total{result="minted"} (a
-// TokenSource refuses a token that arrives already expired and counts the
-// refresh as result="error", though the endpoint issued it); quota saved
-// is tokens_served_total. source is the configured Name ("unnamed" if
-// empty), never a client id; an enum value m2m does not define, and any
-// scope or bucket an endpoint's header invents, is labelled "other".
-//
-// A Collector is safe for concurrent use.
-package m2mmetrics
+package metrics
 
 import (
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jwtguard/jwtguard/internal/observe"
-	"github.com/jwtguard/jwtguard/internal/promconf"
 )
 
-// defaultBuckets are the default buckets of
+// defaultTokenRequestBuckets are the default buckets of
 // m2m_token_request_duration_seconds: 1 ms (a token read from a shared
 // store) to 30 s, m2m's default Timeout.
-var defaultBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
-
-// Config configures a Collector. A zero field means the documented
-// default.
-type Config struct {
-	// Namespace is the first part of every metric name. It must match
-	// [a-zA-Z_][a-zA-Z0-9_]*. If empty, "jwtguard".
-	Namespace string
-	// Registerer receives the Collector. If nil, nothing is registered.
-	Registerer prometheus.Registerer
-	// Buckets are the buckets of m2m_token_request_duration_seconds, in
-	// seconds. If nil, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1,
-	// 2.5, 5, 10 and 30 (1 ms, a token read from a shared store, to 30 s,
-	// m2m's default Timeout).
-	Buckets []float64
-}
-
-// Collector holds the m2m metrics: give it as the Metrics of m2m.Config
-// and m2m.ProxyConfig. It implements prometheus.Collector and is safe for
-// concurrent use.
-type Collector struct {
-	m    *m2mMetrics
-	sink // makes the Collector a Metrics of the configs it counts for
-}
-
-// sink is observe.Sink under a name that keeps it out of go doc.
-type sink = observe.Sink
-
-var _ prometheus.Collector = (*Collector)(nil)
+var defaultTokenRequestBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
 // tokenHooks is a Collector as the receiver of m2m's events.
 type tokenHooks Collector
-
-// New validates cfg, creates the metrics and registers them on
-// cfg.Registerer. A second Collector of the same namespace on one
-// registry is an error matching prometheus.AlreadyRegisteredError.
-func New(cfg Config) (*Collector, error) {
-	var err error
-	if cfg.Namespace, err = promconf.Namespace("m2mmetrics", cfg.Namespace); err != nil {
-		return nil, err
-	}
-	if cfg.Buckets, err = promconf.Buckets("m2mmetrics", "Buckets", cfg.Buckets, defaultBuckets); err != nil {
-		return nil, err
-	}
-	c := &Collector{m: newM2MMetrics(cfg)}
-	observe.Fill(&c.sink, observe.Hooks{Tokens: (*tokenHooks)(c)})
-	if cfg.Registerer != nil {
-		if err := cfg.Registerer.Register(c); err != nil {
-			return nil, fmt.Errorf("m2mmetrics: registering the collector: %w", err)
-		}
-	}
-	return c, nil
-}
-
-// Describe implements prometheus.Collector.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) { c.m.Describe(ch) }
-
-// Collect implements prometheus.Collector.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) { c.m.Collect(ch) }
 
 // unnamedSource labels the events of a TokenSource or Proxy whose name is
 // empty (a TokenSource with neither Name nor Audience).
@@ -128,7 +37,7 @@ var (
 // ProxyConfig.Name of the TokenSource or Proxy: "unnamed" for "", s
 // otherwise, made valid UTF-8. Names come from configuration, which
 // bounds the label.
-func sourceLabel(s string) string { return promconf.Label(s, unnamedSource) }
+func sourceLabel(s string) string { return validLabel(s, unnamedSource) }
 
 // m2mMetrics are the metrics of m2m TokenSources and Proxies (subsystem
 // "m2m").
@@ -162,7 +71,7 @@ func newM2MMetrics(cfg Config) *m2mMetrics {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: cfg.Namespace, Subsystem: sub, Name: "token_request_duration_seconds",
 			Help:    "Duration of TokenSource refreshes and Proxy upstream requests, whatever their result.",
-			Buckets: cfg.Buckets,
+			Buckets: cfg.TokenRequestBuckets,
 		}, source),
 		served: prometheus.NewCounterVec(prometheus.CounterOpts(opts("tokens_served_total",
 			"Tokens handed out without a token request of their own (quota saved): held by a TokenSource, read from the store, or answered from a Proxy's cache.")),
@@ -206,17 +115,17 @@ func (m *m2mMetrics) Collect(ch chan<- prometheus.Metric) {
 // result and observes its duration. A trigger or result m2m does not
 // define is labelled "other".
 func (c *tokenHooks) Refreshed(ev observe.TokenRefresh) {
-	m := c.m
+	m := c.m2m
 	src := sourceLabel(ev.Source)
-	m.requests.WithLabelValues(src, promconf.Enum(ev.Trigger, m2mTriggers), promconf.Enum(ev.Result, m2mResults)).Inc()
+	m.requests.WithLabelValues(src, enumLabel(ev.Trigger, m2mTriggers), enumLabel(ev.Result, m2mResults)).Inc()
 	m.duration.WithLabelValues(src).Observe(ev.Duration.Seconds())
 }
 
 // Served counts one token handed out without a request of its own. It
 // takes no lock once the source has been seen.
 func (c *tokenHooks) Served(source string) {
-	m := c.m
-	promconf.Cached(&m.servedBy, source, func() prometheus.Counter {
+	m := c.m2m
+	cached(&m.servedBy, source, func() prometheus.Counter {
 		return m.served.WithLabelValues(sourceLabel(source))
 	}).Inc()
 }
@@ -227,11 +136,11 @@ func (c *tokenHooks) Served(source string) {
 // "other" (so an upstream cannot add series); of several buckets that
 // fall under one label set, the last wins.
 func (c *tokenHooks) QuotaReported(source string, quotas []observe.Quota) {
-	m := c.m
+	m := c.m2m
 	src := sourceLabel(source)
 	now := time.Now()
 	for _, q := range quotas {
-		scope, bucket := promconf.Enum(q.Scope, quotaScopes), promconf.Enum(q.Bucket, quotaBuckets)
+		scope, bucket := enumLabel(q.Scope, quotaScopes), enumLabel(q.Bucket, quotaBuckets)
 		m.limit.WithLabelValues(src, scope, bucket).Set(float64(q.Limit))
 		m.remaining.WithLabelValues(src, scope, bucket).Set(float64(q.Remaining))
 		m.reset.WithLabelValues(src, scope, bucket).Set(float64(now.Add(q.Reset).UnixNano()) / 1e9)
@@ -241,11 +150,11 @@ func (c *tokenHooks) QuotaReported(source string, quotas []observe.Quota) {
 // ProxyRequest counts a Proxy request by result. A result m2m does not
 // define is labelled "other".
 func (c *tokenHooks) ProxyRequest(source string, result observe.ProxyResult) {
-	c.m.proxy.WithLabelValues(sourceLabel(source), promconf.Enum(result, proxyResults)).Inc()
+	c.m2m.proxy.WithLabelValues(sourceLabel(source), enumLabel(result, proxyResults)).Inc()
 }
 
 // StoreFailed counts a Store failure; the error itself is the logger's
 // business (m2m.Config.Logger), not a label.
 func (c *tokenHooks) StoreFailed(source string, _ error) {
-	c.m.storeErrors.WithLabelValues(sourceLabel(source)).Inc()
+	c.m2m.storeErrors.WithLabelValues(sourceLabel(source)).Inc()
 }

@@ -1,4 +1,4 @@
-package m2mmetrics_test
+package metrics_test
 
 import (
 	"context"
@@ -21,12 +21,12 @@ import (
 	"github.com/jwtguard/jwtguard/internal/promtest"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
-	"github.com/jwtguard/jwtguard/metrics/m2mmetrics"
+	"github.com/jwtguard/jwtguard/metrics"
 )
 
 // The collector satisfies the interface TokenSources and
 // Proxies take.
-var _ observe.Source = (*m2mmetrics.Collector)(nil)
+var _ observe.Source = (*metrics.Collector)(nil)
 
 const (
 	m2mAudience = m2mtest.Audience
@@ -86,9 +86,9 @@ func (failingStore) Put(context.Context, string, *m2m.Token) error { return errS
 func TestM2MExposition(t *testing.T) {
 	iss := m2mIssuer(t) // servers start outside the bubble
 	synctest.Test(t, func(t *testing.T) {
-		c, err := m2mmetrics.New(m2mmetrics.Config{Buckets: m2mExpositionBuckets})
+		c, err := metrics.New(metrics.Config{TokenRequestBuckets: m2mExpositionBuckets})
 		if err != nil {
-			t.Fatalf("m2mmetrics.New: %v", err)
+			t.Fatalf("metrics.New: %v", err)
 		}
 		h := c
 		token := func(name string, ts *m2m.TokenSource, wantErr error) {
@@ -246,9 +246,9 @@ func gaugeValue(t *testing.T, c prometheus.Collector, name string, labels map[st
 
 // The m2m side of a Collector is one field in an m2m.Config or
 // m2m.ProxyConfig. A request the Proxy refuses needs no network.
-func Example() {
+func Example_m2m() {
 	reg := prometheus.NewRegistry()
-	m, err := m2mmetrics.New(m2mmetrics.Config{Registerer: reg})
+	m, err := metrics.New(metrics.Config{Registerer: reg})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func Example() {
 
 // Served runs on every TokenSource.Token call.
 func BenchmarkM2MServed(b *testing.B) {
-	m, err := m2mmetrics.New(m2mmetrics.Config{})
+	m, err := metrics.New(metrics.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
