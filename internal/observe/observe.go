@@ -35,7 +35,7 @@ type Hooks struct {
 func (h *Hooks) source() *Hooks { return h }
 
 // Sink makes the type that embeds it a Source. The collector embeds it
-// under an unexported alias, so that it is no field of theirs in go doc,
+// under an unexported alias, so that it is no field of its in go doc,
 // and Fills it when it is made; it has no exported field or method to
 // promote to it.
 type Sink struct {
