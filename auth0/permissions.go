@@ -1,9 +1,11 @@
 package auth0
 
 import (
-	"slices"
+	"encoding/json"
+	"unsafe"
 
 	"github.com/jwtguard/jwtguard/internal/claimrule"
+	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/provider"
 )
 
@@ -14,15 +16,32 @@ import (
 // and anything but an array (or no such claim, or no permission in it)
 // is nil. The list is the caller's.
 func Permissions(c *provider.Claims) []string {
-	// LookupList reads an array this way, but takes a string for a list
-	// of one: Auth0 never writes one, so it grants nothing.
-	if v, _ := c.Lookup("permissions"); len(v) == 0 || v[0] != '[' {
-		return nil
-	}
-	if perms := c.LookupList("permissions"); len(perms) > 0 {
-		return perms
-	}
-	return nil
+	raw, _ := c.Lookup("permissions")
+	var perms []string
+	eachPermission(raw, func(p string) bool { perms = append(perms, p); return true })
+	return perms
+}
+
+// eachPermission calls f with each non-empty string of the permissions
+// claim raw, an array (anything else holds none), until f returns false.
+// A plain string is not copied: a rule that compares costs no allocation.
+func eachPermission(raw []byte, f func(string) bool) {
+	jsonobj.Elements(raw, func(v []byte) bool {
+		if v[0] != '"' {
+			return true
+		}
+		if _, escaped := jsonobj.StringEnd(v, 0); escaped {
+			var s string
+			if json.Unmarshal(v, &s) != nil || s == "" {
+				return true
+			}
+			return f(s)
+		}
+		if len(v) == 2 {
+			return true
+		}
+		return f(unsafe.String(&v[1], len(v)-2))
+	})
 }
 
 // RequirePermissions returns a rule for middleware.Middleware.Require that
@@ -46,10 +65,17 @@ func RequireAnyPermission(perms ...string) func(*provider.Claims) error {
 func permissionRule(name string, want []string, all bool) func(*provider.Claims) error {
 	want, denied := claimrule.Want("auth0", name, want, all, nil)
 	return func(c *provider.Claims) error {
-		perms := Permissions(c)
-		if !claimrule.Holds(want, all, func(p string) bool { return slices.Contains(perms, p) }) {
+		raw, _ := c.Lookup("permissions")
+		if !claimrule.Holds(want, all, func(p string) bool { return hasPermission(raw, p) }) {
 			return denied
 		}
 		return nil
 	}
+}
+
+// hasPermission reports whether the permissions claim raw holds p.
+func hasPermission(raw []byte, p string) bool {
+	found := false
+	eachPermission(raw, func(q string) bool { found = q == p; return !found })
+	return found
 }

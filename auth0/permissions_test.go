@@ -237,3 +237,33 @@ func TestPermissionRulePreflight(t *testing.T) {
 		t.Errorf("preflight: next called %v, status %d; want called, 200", called, rec.Code)
 	}
 }
+
+// A permission rule runs on every request: it reads the claim once (one
+// copy, Lookup's) and compares the permissions where they lie.
+func TestRequirePermissionsAllocs(t *testing.T) {
+	c, err := provider.ParseClaims([]byte(`{"permissions":["read:orders","write:orders","delete:orders","read:invoices"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := auth0.RequirePermissions("write:orders", "read:invoices")
+	if err := rule(c); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = rule(c) }); n > 1 {
+		t.Errorf("%v allocations a check, want at most 1", n)
+	}
+}
+
+func BenchmarkRequirePermissions(b *testing.B) {
+	c, err := provider.ParseClaims([]byte(`{"permissions":["read:orders","write:orders","delete:orders","read:invoices"]}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rule := auth0.RequirePermissions("write:orders", "read:invoices")
+	b.ReportAllocs()
+	for b.Loop() {
+		if rule(c) != nil {
+			b.Fatal("refused")
+		}
+	}
+}

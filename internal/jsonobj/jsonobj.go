@@ -253,3 +253,35 @@ func scanNumber(b []byte, i int) int {
 	}
 	return i
 }
+
+// Elements calls f with each element of the JSON array b (raw, without
+// the white space around it) until f returns false; it reports whether b
+// is an array, read up to where f stopped. It does not allocate.
+func Elements(b []byte, f func(v []byte) bool) bool {
+	i := SkipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return false
+	}
+	i = SkipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return SkipSpace(b, i+1) == len(b)
+	}
+	for {
+		end := scanValue(b, i, 1)
+		if end < 0 {
+			return false
+		}
+		if !f(b[i:end]) {
+			return true
+		}
+		i = SkipSpace(b, end)
+		switch {
+		case i < len(b) && b[i] == ',':
+			i = SkipSpace(b, i+1)
+		case i < len(b) && b[i] == ']':
+			return SkipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
+}

@@ -2,6 +2,7 @@ package jsonobj
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,32 @@ func TestObject(t *testing.T) {
 		if s == `{"a":{"b":[1,{"c":"}"}]},"\u0062":"x\"y"}` && strings.Join(names, ",") != "a,b" {
 			t.Errorf("names %q, want a,b", names)
 		}
+	}
+}
+
+func TestElements(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+		ok   bool
+	}{
+		{`[]`, nil, true},
+		{` [ "a" , 1,{"b":[2]}, "c\"d" ] `, []string{`"a"`, `1`, `{"b":[2]}`, `"c\"d"`}, true},
+		{`["a",]`, []string{`"a"`}, false},
+		{`["a" "b"]`, []string{`"a"`}, false},
+		{`{"a":1}`, nil, false},
+		{`"a"`, nil, false},
+		{`["a"] x`, []string{`"a"`}, false},
+	}
+	for _, tt := range tests {
+		var got []string
+		ok := Elements([]byte(tt.in), func(v []byte) bool { got = append(got, string(v)); return true })
+		if ok != tt.ok || !slices.Equal(got, tt.want) {
+			t.Errorf("Elements(%s) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	n := 0
+	if !Elements([]byte(`[1,2,3]`), func([]byte) bool { n++; return n < 2 }) || n != 2 {
+		t.Errorf("stopping early: %d elements seen, want 2", n)
 	}
 }
