@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -26,8 +27,13 @@ import (
 func TestTokenSourceTransport(t *testing.T) {
 	iss, _ := newIssuer(t)
 	ts := m2mtest.NewSource(t, sourceConfig(iss, nil))
-	var seen []string
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		seen = append(seen, r.Header.Get("Authorization"))
 	}))
 	defer api.Close()
@@ -44,7 +50,9 @@ func TestTokenSourceTransport(t *testing.T) {
 	}
 	for name, c := range clients {
 		t.Run(name, func(t *testing.T) {
+			mu.Lock()
 			seen = nil
+			mu.Unlock()
 			for range 10 {
 				resp, err := c.Get(api.URL)
 				if err != nil {
@@ -56,13 +64,16 @@ func TestTokenSourceTransport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, h := range seen {
+			mu.Lock()
+			got := slices.Clone(seen)
+			mu.Unlock()
+			for _, h := range got {
 				if h != "Bearer "+tok.AccessToken {
 					t.Fatalf("request carried %q, want the cached token", h)
 				}
 			}
-			if len(seen) != 10 || iss.Mints() != 1 {
-				t.Fatalf("%d requests, %d mints; want 10 and 1", len(seen), iss.Mints())
+			if len(got) != 10 || iss.Mints() != 1 {
+				t.Fatalf("%d requests, %d mints; want 10 and 1", len(got), iss.Mints())
 			}
 			if name == "TokenSource.Transport" && viaBase.Load() != 10 {
 				t.Fatalf("%d requests through the base given, want 10", viaBase.Load())

@@ -61,13 +61,18 @@ func TestIssuerLabelCollapsesTenants(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	verify := func(tok string) { _, _ = v.Verify(context.Background(), tok) }
-	verify(fixed.Sign(fixedKID, fixed.Claims("u", audience, time.Hour, nil)))
+	verify := func(tok string, ok bool) {
+		t.Helper()
+		if _, err := v.Verify(context.Background(), tok); (err == nil) != ok {
+			t.Fatalf("Verify: %v, want accepted %v", err, ok)
+		}
+	}
+	verify(fixed.Sign(fixedKID, fixed.Claims("u", audience, time.Hour, nil)), true)
 	for _, iss := range tenants {
 		claims := iss.Claims("u", audience, time.Hour, nil)
-		verify(iss.Sign(kids[iss.Issuer()], claims))
+		verify(iss.Sign(kids[iss.Issuer()], claims), true)
 		claims["iss"] = strings.Replace(iss.Issuer(), "127.0.0.1", "localhost", 1) // refused
-		verify(iss.Sign(kids[iss.Issuer()], claims))
+		verify(iss.Sign(kids[iss.Issuer()], claims), false)
 	}
 
 	families, err := reg.Gather()

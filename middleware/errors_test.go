@@ -294,9 +294,13 @@ func TestErrorHandlerFallsBackToDefault(t *testing.T) {
 		},
 		"keys unavailable": func() *http.Request { return dpopRequest("GET", "/orders", "Bearer", down.Token("alice", "api", nil)) },
 	}
+	// What the table must have covered: each status, a guard's scope in a
+	// challenge, a DPoP challenge, a server nonce, a Retry-After.
+	covered := map[string]bool{}
+	v := newVerifier(t) // one for both middlewares: one backoff for Retry-After
 	for mname, d := range modes {
-		def := newMiddleware(t, middleware.Config{DPoP: d})
-		custom := newMiddleware(t, middleware.Config{DPoP: d, ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+		def := newMiddleware(t, middleware.Config{Verifier: v, DPoP: d})
+		custom := newMiddleware(t, middleware.Config{Verifier: v, DPoP: d, ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			middleware.WriteError(w, r, err)
 		}})
 		for rname, req := range requests {
@@ -307,16 +311,29 @@ func TestErrorHandlerFallsBackToDefault(t *testing.T) {
 					m.Handler(m.RequireScopes("orders:read")(mustNotCall(t))).ServeHTTP(recs[i], req())
 				}
 				a, b := recs[0], recs[1]
+				ra, _ := strconv.Atoi(a.Header().Get("Retry-After"))
+				rb, _ := strconv.Atoi(b.Header().Get("Retry-After"))
 				if a.Code != b.Code || a.Body.String() != b.Body.String() ||
 					!slices.Equal(a.Header().Values("WWW-Authenticate"), b.Header().Values("WWW-Authenticate")) ||
 					(a.Header().Get("DPoP-Nonce") == "") != (b.Header().Get("DPoP-Nonce") == "") ||
-					// The backoff's remaining time may differ by a second between the two.
-					(a.Header().Get("Retry-After") == "") != (b.Header().Get("Retry-After") == "") {
+					// The backoff's remaining time may round to the next second between the two.
+					(ra == 0) != (rb == 0) || ra-rb > 1 || rb-ra > 1 {
 					t.Errorf("default: %d %q %q nonce %q\nErrorHandler + WriteError: %d %q %q nonce %q",
 						a.Code, a.Header().Values("WWW-Authenticate"), a.Body, a.Header().Get("DPoP-Nonce"),
 						b.Code, b.Header().Values("WWW-Authenticate"), b.Body, b.Header().Get("DPoP-Nonce"))
 				}
+				covered[strconv.Itoa(b.Code)] = true
+				challenges := strings.Join(b.Header().Values("WWW-Authenticate"), ", ")
+				covered["scope"] = covered["scope"] || strings.Contains(challenges, `scope="orders:read"`)
+				covered["DPoP challenge"] = covered["DPoP challenge"] || strings.Contains(challenges, "DPoP ")
+				covered["nonce"] = covered["nonce"] || b.Header().Get("DPoP-Nonce") != ""
+				covered["Retry-After"] = covered["Retry-After"] || rb > 0
 			})
+		}
+	}
+	for _, want := range []string{"401", "403", "503", "scope", "DPoP challenge", "nonce", "Retry-After"} {
+		if !covered[want] {
+			t.Errorf("no case of the table answered with %s: %v", want, covered)
 		}
 	}
 }

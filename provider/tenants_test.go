@@ -95,7 +95,6 @@ func TestTenantsResolvedOnFirstToken(t *testing.T) {
 	}
 }
 
-// The fixed Providers come first; a Resolver's answer that names another
 // The fixed Providers come first; a Resolver's failure, or an answer that
 // names another issuer, is a 503 with Retry-After, held for 5 seconds (a
 // tenant whose lookups fail does not spend the rate the others need), and

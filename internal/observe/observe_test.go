@@ -10,6 +10,11 @@ type verifications struct{}
 func (verifications) Verified(string, error, time.Duration) {}
 func (verifications) TokenCached(string, CacheEvent)        {}
 
+type dpopChecks struct{}
+
+func (dpopChecks) Checked(string)          {}
+func (dpopChecks) ReplayStoreFailed(error) {}
+
 // collector is a Source the way the metrics collectors are: by embedding
 // a Sink.
 type collector struct{ Sink }
@@ -25,8 +30,8 @@ func TestNeed(t *testing.T) {
 			t.Errorf("%s: %v, %v; want nothing, no error", name, got, err)
 		}
 	}
-	wrong := &collector{}
-	Fill(&wrong.Sink, Hooks{Tokens: nil})
+	wrong := &collector{} // receives another package's events only
+	Fill(&wrong.Sink, Hooks{DPoP: dpopChecks{}})
 	if _, err := Need(Source(wrong), pick, "m2m: Config.Metrics", "*metrics.Collector"); err == nil ||
 		err.Error() != "m2m: Config.Metrics counts nothing here: give it a *metrics.Collector" {
 		t.Errorf("a collector without the receiver: %v", err)
