@@ -12,7 +12,7 @@ func (i *Issuer) block(slot **sync.Mutex) (release func()) {
 	*slot = g
 	i.mu.Unlock()
 	var once sync.Once
-	return func() {
+	release = func() {
 		once.Do(func() {
 			i.mu.Lock()
 			if *slot == g {
@@ -21,6 +21,22 @@ func (i *Issuer) block(slot **sync.Mutex) (release func()) {
 			i.mu.Unlock()
 			g.Unlock()
 		})
+	}
+	i.mu.Lock()
+	i.releases = append(i.releases, release)
+	i.mu.Unlock()
+	return release
+}
+
+// releaseAll opens every gate closed so far: Close does, so that a test
+// that failed before releasing one does not hang in Server.Close.
+func (i *Issuer) releaseAll() {
+	i.mu.Lock()
+	rs := i.releases
+	i.releases = nil
+	i.mu.Unlock()
+	for _, r := range rs {
+		r()
 	}
 }
 

@@ -97,7 +97,8 @@ type Issuer struct {
 	body      []byte // the JWKS document as served; nil = build from keys
 	status    int    // non-zero: answer the JWKS with this status
 	gate      *sync.Mutex
-	issuer    string // iss of minted tokens; URL by default
+	releases  []func() // of the gates closed, for Close
+	issuer    string   // iss of minted tokens; URL by default
 	lastMod   string
 	noCache   bool
 	cacheCtl  string // Cache-Control of the JWKS; "" for none
@@ -134,8 +135,12 @@ func start(newServer func(http.Handler) *httptest.Server, withKey bool, path str
 	return i
 }
 
-// Close shuts the server down.
-func (i *Issuer) Close() { i.Server.Close() }
+// Close opens every gate Block or BlockTokens closed, then shuts the
+// server down.
+func (i *Issuer) Close() {
+	i.releaseAll()
+	i.Server.Close()
+}
 
 // JWKSURL is the URL of the key set.
 func (i *Issuer) JWKSURL() string { return i.URL + JWKSPath }
