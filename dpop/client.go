@@ -67,7 +67,13 @@ func sign(key crypto.Signer, alg, input string) ([]byte, error) {
 	if alg == "EdDSA" {
 		return key.Sign(rand.Reader, []byte(input), crypto.Hash(0))
 	}
-	h := map[string]crypto.Hash{"RS256": crypto.SHA256, "ES256": crypto.SHA256, "ES384": crypto.SHA384, "ES512": crypto.SHA512}[alg]
+	h := crypto.SHA256 // RS256, ES256
+	switch alg {
+	case "ES384":
+		h = crypto.SHA384
+	case "ES512":
+		h = crypto.SHA512
+	}
 	d := h.New()
 	d.Write([]byte(input))
 	sig, err := key.Sign(rand.Reader, d.Sum(nil), h)
