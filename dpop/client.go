@@ -19,11 +19,11 @@ import (
 )
 
 // NewProof makes a DPoP proof (RFC 9449 §4.2) for a request of method to
-// uri, the client side of Verify: signed with key — ES256, ES384 or ES512
-// for an EC key of that size, EdDSA for Ed25519, RS256 for RSA — carrying
-// its public JWK, a random jti, iat now, the SHA-256 of token (ath; none
-// if token is empty) and nonce if not empty. uri's query and fragment are
-// dropped.
+// uri, as a DPoP-mode middleware wants it: signed with key — ES256, ES384
+// or ES512 for an EC key of that size, EdDSA for Ed25519, RS256 for RSA —
+// carrying its public JWK, a random jti, iat now, the SHA-256 of token
+// (ath; none if token is empty) and nonce if not empty (the server's, from
+// a DPoP-Nonce header). uri's query and fragment are dropped.
 func NewProof(key crypto.Signer, method, uri, token, nonce string) (string, error) {
 	u, err := url.Parse(uri)
 	if err != nil {

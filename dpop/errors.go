@@ -23,21 +23,9 @@ var (
 // ErrInvalidProof.
 var ErrReplaysFull = newReason("dpop_replays_full", "too many proofs in the window to remember: refused")
 
-// The reasons a proof is invalid; each matches ErrInvalidProof. They are
-// not exported: the error's message says what was wrong, and
-// provider.Reason returns the code (a metric label).
-var (
-	errMalformed    = newReason("dpop_malformed", "malformed DPoP proof")
-	errType         = newReason("dpop_type", `proof typ is not "dpop+jwt"`)
-	errAlgorithm    = newReason("dpop_algorithm", "proof algorithm not allowed")
-	errKey          = newReason("dpop_key", "proof jwk is not a usable public key")
-	errSignature    = newReason("dpop_signature", "invalid proof signature")
-	errMissingClaim = newReason("dpop_missing_claim", "proof claim missing")
-	errMethod       = newReason("dpop_method", "proof htm is not the request's method")
-	errURI          = newReason("dpop_uri", "proof htu is not the request's URI")
-	errIssuedAt     = newReason("dpop_iat", "proof iat outside the accepted window")
-	errTokenHash    = newReason("dpop_ath", "proof ath is not the access token's hash")
-)
+// errKey refuses a key a proof cannot be made with, or a thumbprint
+// taken of; provider.Reason returns its code.
+var errKey = newReason("dpop_key", "proof jwk is not a usable public key")
 
 // newReason returns a refusal of a proof: code, message, and
 // ErrInvalidProof as its category.

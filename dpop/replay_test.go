@@ -82,42 +82,6 @@ func TestMemoryReplaysBounded(t *testing.T) {
 	})
 }
 
-// Nonces: accepted in their bucket and the next, refused after, and
-// every replica with the same secret accepts every replica's.
-func TestNonces(t *testing.T) {
-	secret := []byte("the fleet's nonce secret, 32 bytes")
-	synctest.Test(t, func(t *testing.T) {
-		a, err := dpop.NewNonces(secret, time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := dpop.NewNonces(secret, time.Minute)
-		other, _ := dpop.NewNonces([]byte("another fleet's secret, 32 bytes.."), time.Minute)
-		n := a.Current()
-		if !a.Valid(n) || !b.Valid(n) || other.Valid(n) {
-			t.Fatal("a fresh nonce: want valid for the fleet only")
-		}
-		time.Sleep(time.Minute)
-		if !b.Valid(n) || b.Current() == n {
-			t.Fatal("a nonce of the last bucket: want valid, and rotated")
-		}
-		time.Sleep(time.Minute)
-		if a.Valid(n) {
-			t.Fatal("a nonce two buckets old is still valid")
-		}
-		flipped := []byte(n)
-		flipped[10] ^= 1 // another character of the MAC's alphabet
-		for _, bad := range []string{"", "x", n + "A", string(flipped)} {
-			if a.Valid(bad) {
-				t.Errorf("nonce %q valid", bad)
-			}
-		}
-	})
-	if _, err := dpop.NewNonces([]byte("short"), time.Minute); err == nil {
-		t.Error("a short secret accepted")
-	}
-}
-
 // The in-memory replay check: under 1 µs, flat under RunParallel.
 func BenchmarkMemoryReplays(b *testing.B) {
 	r := dpop.NewMemoryReplays(1 << 20)

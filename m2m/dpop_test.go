@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/dpopcheck"
 	"github.com/jwtguard/jwtguard/internal/m2mtest"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/m2m"
@@ -29,12 +30,8 @@ func TestDPoP(t *testing.T) {
 		t.Fatal(err)
 	}
 	jkt, _ := dpop.Thumbprint(key.Public())
-	nonces, err := dpop.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
 	iss, requests := newIssuer(t)
-	iss.SetDPoPNonces(nonces)
+	iss.SetDPoPNonces(dpopcheck.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute))
 	cfg := sourceConfig(iss, nil)
 	cfg.DPoPKey = key
 	ts := m2mtest.NewSource(t, cfg)
@@ -50,7 +47,6 @@ func TestDPoP(t *testing.T) {
 	}
 
 	// The API: DPoP only, with nonces of its own.
-	apiNonces, _ := dpop.NewNonces([]byte("the API's nonce secret, 32 bytes.."), time.Minute)
 	oidc, err := provider.NewOIDC(t.Context(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +56,7 @@ func TestDPoP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	mw, err := middleware.New(middleware.Config{Verifier: v, DPoP: middleware.DPoPConfig{Mode: middleware.DPoPRequired, Proof: dpop.Options{Nonces: apiNonces}}})
+	mw, err := middleware.New(middleware.Config{Verifier: v, DPoP: middleware.DPoPConfig{Mode: middleware.DPoPRequired, NonceSecret: []byte("the API's nonce secret, 32 bytes..")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +125,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // other caller ever gets it.
 func TestProxyDPoP(t *testing.T) {
 	iss, requests := newVendorIssuer(t, 1)
-	nonces, _ := dpop.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute)
-	iss.SetDPoPNonces(nonces)
+	iss.SetDPoPNonces(dpopcheck.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute))
 	p := newProxy(t, iss, nil)
 	id, secret := vendor(0)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -54,9 +54,10 @@
 //
 // DPoP (RFC 9449, Config.DPoP): in DPoPAllowed or DPoPRequired mode the
 // middleware takes "Authorization: DPoP <token>" with one "DPoP: <proof>"
-// header, checks the proof (package dpop) against the request's method
-// and public URI (DPoPConfig.PublicURL, or forwarding headers of
-// TrustedProxies only), that the token is bound to the proof's key
+// header, checks the proof against the request's method and public URI
+// (DPoPConfig.PublicURL, or forwarding headers of TrustedProxies only)
+// and the rules of DPoPConfig (algorithms, age, server nonces), checks
+// that the token is bound to the proof's key
 // (cnf.jkt) and that the proof was not used before (DPoPConfig.Replays),
 // and answers refusals with a DPoP challenge (error="invalid_dpop_proof",
 // "use_dpop_nonce" with a DPoP-Nonce header, or "invalid_token"). A token

@@ -4,14 +4,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/dpopcheck"
+	"github.com/jwtguard/jwtguard/internal/jwa"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
@@ -34,13 +38,41 @@ const (
 )
 
 // DPoPConfig configures DPoP (RFC 9449): sender-constrained tokens, each
-// request carrying a proof made with the key the token is bound to.
+// request carrying a proof made with the key the token is bound to. A
+// proof is checked as RFC 9449 §4.3 says — a JWS of typ dpop+jwt signed
+// with one of Algorithms by the public key in its jwk header, htm and htu
+// naming the request, iat within Window, ath the token's hash, and the
+// server's nonce if NonceSecret is set — the token's cnf.jkt must name
+// its key, and Replays must not know it. Refusals match
+// dpop.ErrInvalidProof or dpop.ErrUseNonce (package dpop has the client
+// side, NewProof).
 type DPoPConfig struct {
 	// Mode is DPoPOff (the zero value), DPoPAllowed or DPoPRequired.
 	Mode DPoPMode
-	// Proof are the rules of proofs: algorithms, the iat window, server
-	// nonces.
-	Proof dpop.Options
+	// Algorithms are the proof algorithms accepted, which the DPoP
+	// challenge announces (algs): asymmetric JWS algorithms only. If nil,
+	// ES256, ES384, ES512, EdDSA, PS256 and RS256 (never "none" or HS*).
+	Algorithms []string
+	// Window is how old a proof may be (its iat): a captured proof is
+	// refused after it, and a replay check remembers a proof for Window +
+	// Leeway. If zero, a minute.
+	Window time.Duration
+	// Leeway is how far in the future a proof's iat may be (the clocks
+	// of clients and replicas differ). If zero, 5 seconds.
+	Leeway time.Duration
+	// NonceSecret, if not nil, makes every proof carry a server nonce
+	// (RFC 9449 §8), so that a proof made in advance is useless: one
+	// without a current nonce is refused with error="use_dpop_nonce" and
+	// a fresh nonce in a DPoP-Nonce header, one 401 per client per
+	// NoncePeriod. A nonce is a time bucket and an HMAC of it under this
+	// secret, so replicas share nonces without sharing state: give each
+	// the same secret, 32 or more random bytes. If nil, proofs need no
+	// nonce.
+	NonceSecret []byte
+	// NoncePeriod is how long a nonce is current; it is accepted during
+	// its period and the next. A second or more, with NonceSecret only.
+	// If zero, a minute.
+	NoncePeriod time.Duration
 	// Replays remembers the proofs accepted, so that each is accepted
 	// once. If nil, a dpop.NewMemoryReplays(100 000) of this process;
 	// dpop/redisreplay holds them for a fleet.
@@ -66,6 +98,58 @@ type DPoPConfig struct {
 	Metrics observe.Source
 }
 
+// defaultNoncePeriod is DPoPConfig.NoncePeriod's default.
+const defaultNoncePeriod = time.Minute
+
+// setDPoP checks d, of a mode other than DPoPOff, and sets m up for it.
+func (m *Middleware) setDPoP(d DPoPConfig) error {
+	if d.PublicURL != "" {
+		if u, err := url.Parse(d.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+			return fmt.Errorf("middleware: Config.DPoP.PublicURL %q: want scheme://host[:port]", d.PublicURL)
+		}
+	}
+	if d.Window < 0 {
+		return errors.New("middleware: Config.DPoP.Window must not be negative")
+	}
+	if d.Leeway < 0 {
+		return errors.New("middleware: Config.DPoP.Leeway must not be negative")
+	}
+	if d.Algorithms != nil {
+		if err := jwa.Check(d.Algorithms); err != nil {
+			return fmt.Errorf("middleware: Config.DPoP.Algorithms: %w", err)
+		}
+	}
+	m.proofs = dpopcheck.Options{Algorithms: d.Algorithms, Window: d.Window, Leeway: d.Leeway}
+	switch period := d.NoncePeriod; {
+	case d.NonceSecret == nil && period != 0:
+		return errors.New("middleware: Config.DPoP.NoncePeriod is set without NonceSecret")
+	case d.NonceSecret == nil:
+	case len(d.NonceSecret) < dpopcheck.MinNonceSecretBytes:
+		return fmt.Errorf("middleware: Config.DPoP.NonceSecret must be at least %d random bytes, shared by the fleet", dpopcheck.MinNonceSecretBytes)
+	case period != 0 && period < dpopcheck.MinNoncePeriod:
+		return fmt.Errorf("middleware: Config.DPoP.NoncePeriod must be %v or more", dpopcheck.MinNoncePeriod)
+	default:
+		if period == 0 {
+			period = defaultNoncePeriod
+		}
+		m.proofs.Nonces = dpopcheck.NewNonces(d.NonceSecret, period)
+	}
+	checks, err := observe.Need(d.Metrics, func(h observe.Hooks) observe.DPoP { return h.DPoP }, "middleware: Config.DPoP.Metrics", "*metrics.Collector")
+	if err != nil {
+		return err
+	}
+	m.checks, m.replays = checks, d.Replays
+	if m.replays == nil {
+		m.replays = dpop.NewMemoryReplays(100_000)
+	}
+	algs := d.Algorithms
+	if algs == nil {
+		algs = dpopcheck.Algorithms
+	}
+	m.algs = strings.Join(algs, " ")
+	return nil
+}
+
 // The DPoP refusals the middleware makes itself; each matches
 // provider.ErrInvalidToken or dpop.ErrInvalidProof.
 var (
@@ -84,7 +168,7 @@ func (m *Middleware) checkDPoP(r *http.Request, token string, claims *provider.C
 	if len(proofs) != 1 {
 		return nil, errProofCount
 	}
-	p, err := dpop.Verify(proofs[0], dpop.Request{Method: r.Method, URI: m.requestURI(r), AccessToken: token}, m.cfg.DPoP.Proof)
+	p, err := dpopcheck.Verify(proofs[0], dpopcheck.Request{Method: r.Method, URI: m.requestURI(r), AccessToken: token}, m.proofs)
 	if err != nil {
 		return nil, err
 	}

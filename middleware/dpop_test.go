@@ -20,6 +20,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/dpop/redisreplay"
+	"github.com/jwtguard/jwtguard/internal/dpopcheck"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -162,13 +163,11 @@ func TestDPoPOff(t *testing.T) {
 // Server nonces: a proof without one gets use_dpop_nonce and a DPoP-Nonce
 // to use; the proof made with it passes.
 func TestDPoPNonce(t *testing.T) {
-	nonces, err := dpop.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
+	secret := []byte("the fleet's nonce secret, 32 bytes")
+	nonces := dpopcheck.NewNonces(secret, time.Minute) // another replica's
 	var checked []string
 	hooks := checkedFunc(func(reason string) { checked = append(checked, reason) })
-	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Proof: dpop.Options{Nonces: nonces}, Metrics: &observe.Hooks{DPoP: hooks}})
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, NonceSecret: secret, Metrics: &observe.Hooks{DPoP: hooks}})
 	key := clientKey()
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
 	rec := httptest.NewRecorder()
@@ -231,17 +230,50 @@ func TestDPoPBehindProxies(t *testing.T) {
 	}
 }
 
+// A bad DPoPConfig is refused by New, with an error naming the field.
 func TestDPoPConfig(t *testing.T) {
-	for name, cfg := range map[string]middleware.Config{
-		"custom extractor": {Verifier: newVerifier(t), Extractor: middleware.BearerToken, DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed}},
-		"public URL path":  {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, PublicURL: "https://api.example.com/v1"}},
-		"HS256 proofs":     {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, Proof: dpop.Options{Algorithms: []string{"HS256"}}}},
-		"mode 7":           {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: 7}},
-		"negative window":  {Verifier: newVerifier(t), DPoP: middleware.DPoPConfig{Mode: middleware.DPoPAllowed, Proof: dpop.Options{Window: -time.Second}}},
+	nonceSecret := []byte("the fleet's nonce secret, 32 bytes")
+	allowed := func(d middleware.DPoPConfig) middleware.DPoPConfig { d.Mode = middleware.DPoPAllowed; return d }
+	for name, tt := range map[string]struct {
+		cfg   middleware.Config
+		field string // what the error names
+	}{
+		"custom extractor":        {middleware.Config{Extractor: middleware.BearerToken, DPoP: allowed(middleware.DPoPConfig{})}, "Config.Extractor"},
+		"public URL path":         {middleware.Config{DPoP: allowed(middleware.DPoPConfig{PublicURL: "https://api.example.com/v1"})}, "Config.DPoP.PublicURL"},
+		"HS256 proofs":            {middleware.Config{DPoP: allowed(middleware.DPoPConfig{Algorithms: []string{"HS256"}})}, "Config.DPoP.Algorithms"},
+		"mode 7":                  {middleware.Config{DPoP: middleware.DPoPConfig{Mode: 7}}, "Config.DPoP.Mode"},
+		"negative window":         {middleware.Config{DPoP: allowed(middleware.DPoPConfig{Window: -time.Second})}, "Config.DPoP.Window"},
+		"negative leeway":         {middleware.Config{DPoP: allowed(middleware.DPoPConfig{Leeway: -3 * time.Second})}, "Config.DPoP.Leeway"},
+		"short nonce secret":      {middleware.Config{DPoP: allowed(middleware.DPoPConfig{NonceSecret: []byte("short")})}, "Config.DPoP.NonceSecret"},
+		"empty nonce secret":      {middleware.Config{DPoP: allowed(middleware.DPoPConfig{NonceSecret: []byte("")})}, "Config.DPoP.NonceSecret"},
+		"short nonce period":      {middleware.Config{DPoP: allowed(middleware.DPoPConfig{NonceSecret: nonceSecret, NoncePeriod: time.Millisecond})}, "Config.DPoP.NoncePeriod"},
+		"negative nonce period":   {middleware.Config{DPoP: allowed(middleware.DPoPConfig{NonceSecret: nonceSecret, NoncePeriod: -time.Minute})}, "Config.DPoP.NoncePeriod"},
+		"nonce period, no secret": {middleware.Config{DPoP: allowed(middleware.DPoPConfig{NoncePeriod: time.Minute})}, "Config.DPoP.NoncePeriod"},
 	} {
-		if _, err := middleware.New(cfg); err == nil {
-			t.Errorf("%s: accepted", name)
+		tt.cfg.Verifier = newVerifier(t)
+		if _, err := middleware.New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("%s: %v, want an error naming %s", name, err, tt.field)
 		}
+	}
+	if _, err := middleware.New(middleware.Config{Verifier: newVerifier(t), DPoP: allowed(middleware.DPoPConfig{NonceSecret: nonceSecret, NoncePeriod: time.Second})}); err != nil {
+		t.Errorf("a nonce period of a second: %v", err)
+	}
+}
+
+// Algorithms are the proof algorithms taken and announced.
+func TestDPoPAlgorithms(t *testing.T) {
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Algorithms: []string{"EdDSA"}})
+	bound := plain.DPoPToken("alice", "api", clientKey().Public(), nil) // an EC key: ES256 proofs
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(clientKey(), "GET", publicURL+"/orders", bound, "")))
+	if ch := rec.Header().Get("WWW-Authenticate"); rec.Code != 401 || !strings.HasPrefix(ch, `DPoP algs="EdDSA", error="invalid_dpop_proof"`) {
+		t.Errorf("an ES256 proof, Algorithms EdDSA: %d %q", rec.Code, ch)
+	}
+	bound = plain.DPoPToken("alice", "api", otherKey().Public(), nil) // Ed25519
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(otherKey(), "GET", publicURL+"/orders", bound, "")))
+	if rec.Code != 200 {
+		t.Errorf("an EdDSA proof, Algorithms EdDSA: %d %s", rec.Code, rec.Body)
 	}
 }
 

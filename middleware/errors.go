@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/dpopcheck"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -106,7 +107,7 @@ type dpopChallenge struct {
 	algs      string
 	usedDPoP  bool
 	bearerToo bool
-	nonces    *dpop.Nonces
+	nonces    *dpopcheck.Nonces
 }
 
 func writeError(w http.ResponseWriter, rj *rejection, err error) {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -272,16 +271,12 @@ func (f verifierFunc) Verify(ctx context.Context, token string) (*provider.Claim
 // the default writes: realm, the scopes a guard required, the DPoP
 // challenges and the server's nonce included.
 func TestErrorHandlerFallsBackToDefault(t *testing.T) {
-	nonces, err := dpop.NewNonces([]byte("the fleet's nonce secret, 32 bytes"), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := clientKey()
 	bound := plain.DPoPToken("alice", "api", key.Public(), nil)
 	modes := map[string]middleware.DPoPConfig{
 		"bearer only":   {},
 		"DPoP allowed":  {Mode: middleware.DPoPAllowed, PublicURL: publicURL},
-		"DPoP required": {Mode: middleware.DPoPRequired, PublicURL: publicURL, Proof: dpop.Options{Nonces: nonces}},
+		"DPoP required": {Mode: middleware.DPoPRequired, PublicURL: publicURL, NonceSecret: []byte("the fleet's nonce secret, 32 bytes")},
 	}
 	requests := map[string]func() *http.Request{
 		"no token": func() *http.Request { return dpopRequest("GET", "/orders", "", "") },

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/jwtguard/jwtguard/dpop"
-	"github.com/jwtguard/jwtguard/internal/dpopshared"
-	"github.com/jwtguard/jwtguard/internal/jwa"
+	"github.com/jwtguard/jwtguard/internal/dpopcheck"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/provider"
 )
@@ -71,9 +68,10 @@ type Config struct {
 // Middleware authenticates requests. It is safe for concurrent use.
 type Middleware struct {
 	cfg     Config
-	replays dpop.Replays // with DPoP
-	checks  observe.DPoP // nil if nobody counts
-	algs    string       // the algs of the DPoP challenge, with DPoP
+	proofs  dpopcheck.Options // with DPoP: the rules of proofs
+	replays dpop.Replays      // with DPoP
+	checks  observe.DPoP      // nil if nobody counts
+	algs    string            // the algs of the DPoP challenge, with DPoP
 }
 
 // New validates cfg and returns the middleware.
@@ -89,32 +87,9 @@ func New(cfg Config) (*Middleware, error) {
 	case cfg.Extractor != nil:
 		return nil, errors.New("middleware: Config.DPoP works with the Authorization header: leave Config.Extractor nil")
 	default:
-		if d.PublicURL != "" {
-			if u, err := url.Parse(d.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
-				return nil, fmt.Errorf("middleware: Config.DPoP.PublicURL %q: want scheme://host[:port]", d.PublicURL)
-			}
-		}
-		if d.Proof.Window < 0 || d.Proof.Leeway < 0 {
-			return nil, errors.New("middleware: Config.DPoP.Proof.Window and Leeway must not be negative")
-		}
-		if d.Proof.Algorithms != nil {
-			if err := jwa.Check(d.Proof.Algorithms); err != nil {
-				return nil, fmt.Errorf("middleware: Config.DPoP.Proof.Algorithms: %w", err)
-			}
-		}
-		m.replays = d.Replays
-		var err error
-		if m.checks, err = observe.Need(d.Metrics, func(h observe.Hooks) observe.DPoP { return h.DPoP }, "middleware: Config.DPoP.Metrics", "*metrics.Collector"); err != nil {
+		if err := m.setDPoP(d); err != nil {
 			return nil, err
 		}
-		if m.replays == nil {
-			m.replays = dpop.NewMemoryReplays(100_000)
-		}
-		algs := d.Proof.Algorithms
-		if algs == nil {
-			algs = dpopshared.Algorithms
-		}
-		m.algs = strings.Join(algs, " ")
 	}
 	if cfg.Extractor == nil {
 		cfg.Extractor = BearerToken
@@ -197,7 +172,7 @@ func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 	rj := &rejection{realm: m.cfg.Realm, scopes: scopes}
 	if d := m.cfg.DPoP; d.Mode != DPoPOff {
 		scheme, _, _ := authorization(r, true)
-		rj.dpop = &dpopChallenge{algs: m.algs, usedDPoP: scheme == "DPoP", bearerToo: d.Mode == DPoPAllowed, nonces: d.Proof.Nonces}
+		rj.dpop = &dpopChallenge{algs: m.algs, usedDPoP: scheme == "DPoP", bearerToo: d.Mode == DPoPAllowed, nonces: m.proofs.Nonces}
 	}
 	if m.cfg.ErrorHandler != nil {
 		// WriteError, if the handler calls it, writes what the default would.

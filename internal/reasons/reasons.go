@@ -5,7 +5,8 @@
 // label to them.
 package reasons
 
-// DPoP are the codes of DPoP refusals (package dpop and the middleware).
+// DPoP are the codes of DPoP refusals (packages dpop, internal/dpopcheck
+// and the middleware).
 var DPoP = []string{
 	"dpop_malformed", "dpop_type", "dpop_algorithm", "dpop_key", "dpop_signature", "dpop_missing_claim",
 	"dpop_method", "dpop_uri", "dpop_iat", "dpop_ath", "dpop_nonce", "dpop_replay", "dpop_binding", "dpop_unbound", "dpop_replays_full",

@@ -16,6 +16,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/dpopcheck"
 )
 
 // QuotaHeader is the response header in which Auth0 reports what remains
@@ -30,7 +31,7 @@ type tokenEndpoint struct {
 	quotas     map[string][2]int // client id → tokens per hour, per day
 	mints      map[string]int64  // client id → client-credentials tokens issued
 	gate       *sync.Mutex
-	nonces     *dpop.Nonces // DPoP nonces required; nil for none
+	nonces     *dpopcheck.Nonces // DPoP nonces required; nil for none
 }
 
 // SetClient registers a client for the client-credentials grant. Once any
@@ -282,7 +283,7 @@ func oauthError(w http.ResponseWriter, status int, code string) {
 // SetDPoPNonces makes the token endpoint require a DPoP proof's nonce
 // from n (RFC 9449 §8): a proof without a valid one gets 400
 // use_dpop_nonce with a DPoP-Nonce header. nil requires none.
-func (i *Issuer) SetDPoPNonces(n *dpop.Nonces) {
+func (i *Issuer) SetDPoPNonces(n *dpopcheck.Nonces) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.tok.nonces = n
@@ -304,7 +305,7 @@ func (i *Issuer) checkDPoP(w http.ResponseWriter, r *http.Request) (string, erro
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	p, err := dpop.Verify(proofs[0], dpop.Request{Method: r.Method, URI: scheme + "://" + r.Host + r.URL.Path}, dpop.Options{Nonces: nonces})
+	p, err := dpopcheck.Verify(proofs[0], dpopcheck.Request{Method: r.Method, URI: scheme + "://" + r.Host + r.URL.Path}, dpopcheck.Options{Nonces: nonces})
 	switch {
 	case errors.Is(err, dpop.ErrUseNonce):
 		w.Header().Set("DPoP-Nonce", nonces.Current())

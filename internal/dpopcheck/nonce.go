@@ -1,15 +1,17 @@
-package dpop
+package dpopcheck
 
 import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"time"
 )
 
-// minNonceSecretBytes is the shortest secret NewNonces takes.
-const minNonceSecretBytes = 32
+// The least secret and period of Nonces, which middleware.New checks.
+const (
+	MinNonceSecretBytes = 32
+	MinNoncePeriod      = time.Second
+)
 
 // Nonces issues and checks server nonces (RFC 9449 §8–9) without state:
 // a nonce is a time bucket and an HMAC-SHA256 of it under the fleet's
@@ -21,17 +23,13 @@ type Nonces struct {
 	period time.Duration
 }
 
-// NewNonces returns Nonces under secret (32 bytes or more, the same on
-// every replica) whose buckets last period (a minute or more is usual: a
-// nonce then lives between one and two periods).
-func NewNonces(secret []byte, period time.Duration) (*Nonces, error) {
-	if len(secret) < minNonceSecretBytes {
-		return nil, errors.New("dpop: the nonce secret must be at least 32 random bytes, shared by the fleet")
-	}
-	if period < time.Second {
-		return nil, errors.New("dpop: the nonce period must be a second or more")
-	}
-	return &Nonces{secret: append([]byte(nil), secret...), period: period}, nil
+// NewNonces returns Nonces under secret (MinNonceSecretBytes or more, the
+// same on every replica) whose buckets last period (MinNoncePeriod or
+// more; a minute is usual: a nonce then lives between one and two
+// periods). The caller checks both: middleware.New does, naming its
+// fields.
+func NewNonces(secret []byte, period time.Duration) *Nonces {
+	return &Nonces{secret: append([]byte(nil), secret...), period: period}
 }
 
 // Current returns the nonce of now's bucket, for a DPoP-Nonce header.

@@ -1,10 +1,11 @@
-package dpop_test
+package dpopcheck_test
 
 import (
 	"errors"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/dpopcheck"
 )
 
 // FuzzVerify: whatever the DPoP header holds, Verify does not panic, and
@@ -16,7 +17,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add("eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.")
 	f.Add("..")
 	f.Fuzz(func(t *testing.T, s string) {
-		_, err := dpop.Verify(s, get, dpop.Options{})
+		_, err := dpopcheck.Verify(s, get, dpopcheck.Options{})
 		if err != nil && !errors.Is(err, dpop.ErrInvalidProof) && !errors.Is(err, dpop.ErrUseNonce) {
 			t.Fatalf("Verify(%q): %v is no proof error", s, err)
 		}
