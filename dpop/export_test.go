@@ -1,8 +1,9 @@
 package dpop
 
-// MemoryReplaysLen returns the number of proofs m remembers, for the
-// tests.
-func MemoryReplaysLen(m *MemoryReplays) int {
+// MemoryReplaysLen returns the number of proofs r, made by
+// NewMemoryReplays, remembers, for the tests.
+func MemoryReplaysLen(r Replays) int {
+	m := r.(*memoryReplays)
 	n := 0
 	for i := range m.shards {
 		s := &m.shards[i]

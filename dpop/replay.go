@@ -18,18 +18,12 @@ type Replays interface {
 	Seen(ctx context.Context, key string, expires time.Time) (bool, error)
 }
 
-// memoryShards is the number of locks a MemoryReplays spreads its proofs
-// over.
+// memoryShards is the number of locks the in-memory Replays spreads its
+// proofs over.
 const memoryShards = 64
 
-// MemoryReplays is a Replays in this process's memory: sharded, each
-// shard under its own lock, entries dropped when they expire. It holds at
-// most the number of entries it was made for, and never forgets a proof
-// inside its window: when a shard is full of live entries, Seen refuses
-// new proofs (ErrReplaysFull) until some expire — size it for the proofs
-// of one window (DPoP requests per second × (window + leeway)). Safe for
-// concurrent use.
-type MemoryReplays struct {
+// memoryReplays is the Replays of NewMemoryReplays.
+type memoryReplays struct {
 	seed   maphash.Seed
 	shards [memoryShards]replayShard
 	per    int // entries per shard
@@ -42,10 +36,15 @@ type replayShard struct {
 	head    int              // order[head:] are live candidates
 }
 
-// NewMemoryReplays returns a MemoryReplays for about maxEntries proofs
-// (at least 64).
-func NewMemoryReplays(maxEntries int) *MemoryReplays {
-	m := &MemoryReplays{seed: maphash.MakeSeed(), per: max(1, (maxEntries+memoryShards-1)/memoryShards)}
+// NewMemoryReplays returns Replays in this process's memory for about
+// maxEntries proofs (at least 64): sharded, each shard under its own lock,
+// entries dropped when they expire. It holds at most that many entries,
+// and never forgets a proof inside its window: when a shard is full of
+// live entries, Seen refuses new proofs (ErrReplaysFull) until some
+// expire — size it for the proofs of one window (DPoP requests per second
+// × (window + leeway)). Safe for concurrent use.
+func NewMemoryReplays(maxEntries int) Replays {
+	m := &memoryReplays{seed: maphash.MakeSeed(), per: max(1, (maxEntries+memoryShards-1)/memoryShards)}
 	for i := range m.shards {
 		m.shards[i].expires = make(map[string]int64)
 	}
@@ -53,7 +52,7 @@ func NewMemoryReplays(maxEntries int) *MemoryReplays {
 }
 
 // Seen implements Replays.
-func (m *MemoryReplays) Seen(_ context.Context, key string, expires time.Time) (bool, error) {
+func (m *memoryReplays) Seen(_ context.Context, key string, expires time.Time) (bool, error) {
 	s := &m.shards[maphash.String(m.seed, key)%memoryShards]
 	now := time.Now().UnixNano()
 	s.mu.Lock()

@@ -3,19 +3,19 @@
 // proof is a key set with SET NX for as long as the proof's window.
 //
 // When Redis is down, slow or failing, no verification fails because of
-// it: each replica checks its own memory instead (a dpop.MemoryReplays)
-// and reports the failure. What holds then: a proof is accepted at most
+// it: each replica checks its own memory instead (Config.Local) and
+// reports the failure. What holds then: a proof is accepted at most
 // once per replica, and — if Redis was up when it was first accepted —
 // once for the fleet; a proof first sent while Redis is down can be
 // replayed once to each other replica within its window.
 //
 // Redis keys are the prefix and a SHA-256 of the proof's key thumbprint
-// and jti; each
-// holds an HMAC-SHA256 of its key under the fleet's Secret, so a key
-// planted by someone without the secret does not make replicas refuse a
-// proof: it is replaced. Write access to Redis remains the power to
-// delete keys — to let a proof be replayed once more per deletion — never
-// the power to make a proof valid.
+// and jti; each holds an HMAC-SHA256 of its key under the fleet's Secret,
+// so a key planted by someone without the secret does not make replicas
+// refuse a proof: it is replaced (and reported to the Logger and the
+// Metrics). Write access to Redis remains the power to delete keys — to
+// let a proof be replayed once more per deletion — never the power to
+// make a proof valid.
 package redisreplay
 
 import (
@@ -39,7 +39,7 @@ const (
 	defaultTimeout = 200 * time.Millisecond
 )
 
-// Config configures a Store.
+// Config configures the Replays of New.
 type Config struct {
 	// Client is the Redis client, created with ContextTimeoutEnabled:
 	// true so that Timeout bounds each call. Required.
@@ -55,9 +55,10 @@ type Config struct {
 	// Timeout bounds each Redis call. If zero, 200 milliseconds.
 	Timeout time.Duration
 	// Local is the memory checked while Redis fails, and also on every
-	// call (a proof this replica saw is refused without asking Redis).
-	// If nil, dpop.NewMemoryReplays(100 000).
-	Local *dpop.MemoryReplays
+	// call (a proof this replica saw is refused without asking Redis),
+	// usually a dpop.NewMemoryReplays of the size the proofs of one
+	// window need. If nil, dpop.NewMemoryReplays(100 000).
+	Local dpop.Replays
 	// Logger receives Redis failures at warn, at most one a minute (an
 	// outage would fail every DPoP request): while Redis fails, a proof is
 	// checked in Local alone. If nil, nothing is logged.
@@ -67,8 +68,8 @@ type Config struct {
 	Metrics observe.Source
 }
 
-// Store is a dpop.Replays in Redis. Safe for concurrent use.
-type Store struct {
+// store is the dpop.Replays of New.
+type store struct {
 	cfg   Config
 	calls redislock.Bounded
 	seal  redislock.Sealer
@@ -78,10 +79,10 @@ type Store struct {
 	unlogged atomic.Int64 // failures not logged since
 }
 
-var _ dpop.Replays = (*Store)(nil)
-
-// New validates cfg and returns a Store. It makes no Redis call.
-func New(cfg Config) (*Store, error) {
+// New validates cfg and returns dpop.Replays in Redis, for
+// middleware.DPoPConfig.Replays. It makes no Redis call. The Replays are
+// safe for concurrent use.
+func New(cfg Config) (dpop.Replays, error) {
 	if err := redislock.CheckClient(cfg.Client, "DPoP checks"); err != nil {
 		return nil, fmt.Errorf("redisreplay: %w", err)
 	}
@@ -102,18 +103,17 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{cfg: cfg, calls: redislock.NewBounded(cfg.Client, cfg.Timeout), seal: seal, hooks: hooks}, nil
+	return &store{cfg: cfg, calls: redislock.NewBounded(cfg.Client, cfg.Timeout), seal: seal, hooks: hooks}, nil
 }
 
 // Seen implements dpop.Replays: the proof is recorded in this replica's
 // memory and in Redis (SET NX PX until expires); it was seen if either
 // had it. When Redis fails, the memory's answer stands; when the memory
-// is full too (dpop.ErrReplaysFull), nothing remembers the proof and it
-// is refused.
-func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, error) {
+// fails too (full: dpop.ErrReplaysFull), nothing remembers the proof and
+// it is refused with the memory's error.
+func (s *store) Seen(ctx context.Context, key string, expires time.Time) (bool, error) {
 	local, lerr := s.cfg.Local.Seen(ctx, key, expires)
-	full := errors.Is(lerr, dpop.ErrReplaysFull)
-	if local && !full {
+	if local && lerr == nil {
 		return true, nil
 	}
 	ttl := time.Until(expires)
@@ -132,7 +132,7 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 		case gerr == nil && found && !fleets:
 			ok, err = true, s.set(ctx, rkey, record, ttl)
 			if err == nil {
-				s.failed("redisreplay: a record the fleet did not write was replaced", fmt.Errorf("redisreplay: %w: record %s replaced", ErrBadRecord, rkey))
+				s.failed("redisreplay: a record the fleet did not write was replaced", fmt.Errorf("redisreplay: %w: record %s replaced", errBadRecord, rkey))
 			}
 		case gerr != nil:
 			// Redis said the proof is there; unsure whose record it is,
@@ -146,7 +146,7 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 			return false, ctx.Err()
 		}
 		s.failed("redisreplay: Redis failed; the proof was checked in this replica's memory", fmt.Errorf("redisreplay: recording a proof: %w", s.calls.Explain(err)))
-		if full {
+		if lerr != nil {
 			return true, lerr
 		}
 		return false, nil
@@ -155,13 +155,13 @@ func (s *Store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 }
 
 // setNX and set are SET NX and SET, each bounded by Timeout.
-func (s *Store) setNX(ctx context.Context, key string, v []byte, ttl time.Duration) (bool, error) {
+func (s *store) setNX(ctx context.Context, key string, v []byte, ttl time.Duration) (bool, error) {
 	ctx, cancel := s.calls.Context(ctx)
 	defer cancel()
 	return s.cfg.Client.SetNX(ctx, key, v, ttl).Result()
 }
 
-func (s *Store) set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+func (s *store) set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
 	ctx, cancel := s.calls.Context(ctx)
 	defer cancel()
 	return s.cfg.Client.Set(ctx, key, v, ttl).Err()
@@ -174,7 +174,7 @@ const logEvery = time.Minute
 
 // failed reports a Redis failure: to the Metrics each time, to the Logger
 // at most once per logEvery.
-func (s *Store) failed(msg string, err error) {
+func (s *store) failed(msg string, err error) {
 	if s.hooks != nil {
 		s.hooks.ReplayStoreFailed(err)
 	}
@@ -191,6 +191,6 @@ func (s *Store) failed(msg string, err error) {
 	l.Warn(msg, "err", err, "not_logged_before", s.unlogged.Swap(0))
 }
 
-// ErrBadRecord is logged and counted for a record in Redis that the fleet
+// errBadRecord is logged and counted for a record in Redis that the fleet
 // did not write; it was replaced.
-var ErrBadRecord = errors.New("record without the fleet's MAC")
+var errBadRecord = errors.New("record without the fleet's MAC")

@@ -40,7 +40,7 @@ func prefix(t *testing.T) string {
 	return "jwtguard-test:dpop:" + t.Name() + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 }
 
-func store(t *testing.T, addr, prefix string, failed func(error)) *redisreplay.Store {
+func store(t *testing.T, addr, prefix string, failed func(error)) dpop.Replays {
 	return storeWith(t, addr, prefix, failed, nil)
 }
 
@@ -57,7 +57,7 @@ func (f failedFunc) ReplayStoreFailed(err error) {
 // storeWith is store with its own local memory, if not nil. The Redis
 // timeout is long: a test that counts acceptances must not have a slow
 // call on a loaded machine fall back to memory.
-func storeWith(t *testing.T, addr, prefix string, failed func(error), local *dpop.MemoryReplays) *redisreplay.Store {
+func storeWith(t *testing.T, addr, prefix string, failed func(error), local dpop.Replays) dpop.Replays {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
@@ -135,7 +135,7 @@ func TestRedisDown(t *testing.T) {
 // new proof once Redis has recorded it, and refuses its replay; with
 // Redis down as well, nothing can remember the proof: it is refused.
 func TestLocalMemoryFull(t *testing.T) {
-	fullKeys := func(local *dpop.MemoryReplays, n int) []string {
+	fullKeys := func(local dpop.Replays, n int) []string {
 		exp := time.Now().Add(time.Minute)
 		var out []string
 		for i := 0; len(out) < n; i++ {
