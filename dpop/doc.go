@@ -20,7 +20,7 @@
 // This package holds what it hands out and takes:
 //
 //   - Proof, the verified proof of a request (middleware.ProofFromContext).
-//   - The errors a refusal matches, given to Config.ErrorHandler:
+//   - The errors a refusal matches, given to middleware.Config.ErrorHandler:
 //     ErrInvalidProof (error="invalid_dpop_proof"; provider.Reason returns
 //     its code: dpop_malformed, dpop_iat, dpop_replay, …), ErrUseNonce
 //     (error="use_dpop_nonce"), and ErrReplaysFull.
