@@ -28,11 +28,12 @@
 // failed background refresh once the token it holds has expired: the next
 // caller starts the refresh.
 //
-// Tokens are kept in a Store: a MemoryStore (the default, one per source,
-// or one shared by the sources of a process) or m2m/redistoken, through
-// which every process that has the same token URL, client id, client
-// secret, audience, scopes and endpoint parameters shares one token: one
-// process mints it under a short lock while the others wait and read it.
+// A TokenSource keeps its token in memory unless Config.Store says
+// otherwise: the goroutines of a process share one token by sharing one
+// TokenSource. Through a shared Store — m2m/redistoken — every source,
+// in any process, that has the same token URL, client id, client secret,
+// audience, scopes and endpoint parameters shares one token: one process
+// mints it under a short lock while the others wait and read it.
 // A source with another secret (a wrong one, or the old one after a
 // rotation) never reads that token. Store keys are SHA-256 hashes:
 // neither the client id nor the secret appears in them.
@@ -85,7 +86,7 @@
 //
 // # Concurrency
 //
-// TokenSource, Proxy and MemoryStore are safe for concurrent use.
+// TokenSource and Proxy are safe for concurrent use.
 // TokenSource.Token is lock-free while the token is fresh. A TokenSource
 // holds a timer for its background refresh and a goroutine for each
 // refresh in flight (one at a time); Close stops them. A Proxy

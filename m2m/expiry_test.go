@@ -25,7 +25,7 @@ func TestTokenSourceRefusesExpiredToken(t *testing.T) {
 		t.Run("ttl "+ttl, func(t *testing.T) {
 			iss, requests := newIssuer(t)
 			synctest.Test(t, func(t *testing.T) {
-				store := m2m.NewMemoryStore(0)
+				store := m2m.NewMemoryStore(10)
 				h := newHooks()
 				cfg := sourceConfig(iss, h)
 				cfg.EndpointParams, cfg.Store = url.Values{"ttl": {ttl}}, store
@@ -59,7 +59,7 @@ func TestProxyPassesExpiredToken(t *testing.T) {
 	for _, ttl := range expiredTTLs {
 		t.Run("ttl "+ttl, func(t *testing.T) {
 			iss, requests := newVendorIssuer(t, 1)
-			store := m2m.NewMemoryStore(0)
+			store := m2m.NewMemoryStore(10)
 			h := newHooks()
 			p := newProxy(t, iss, func(c *m2m.ProxyConfig) { c.Store, c.Metrics = store, h })
 			id, secret := vendor(0)

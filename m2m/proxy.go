@@ -50,9 +50,9 @@ type ProxyConfig struct {
 	// stays valid, anyway — and MaxAge shortens it at the cost of more
 	// upstream requests.
 	MaxAge time.Duration
-	// Store holds the tokens. If nil, a MemoryStore of up to 10 000
-	// tokens; pass NewMemoryStore(n) to bound it otherwise, or an
-	// m2m/redistoken Store to share it between replicas.
+	// Store holds the tokens: an m2m/redistoken store shares them between
+	// replicas. If nil, the proxy keeps them in its own memory, up to
+	// 10 000, dropping the least recently used beyond.
 	Store Store
 	// MaxBodyBytes caps a request body; longer ones are answered 413. If
 	// zero, 64 KiB.
@@ -115,7 +115,7 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 		cfg.MaxBodyBytes = defaultMaxBodyBytes
 	}
 	if cfg.Store == nil {
-		cfg.Store = NewMemoryStore(defaultMaxEntries)
+		cfg.Store = newMemoryStore(proxyMaxEntries)
 	}
 	if cfg.Name == "" {
 		cfg.Name = "proxy"

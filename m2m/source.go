@@ -70,7 +70,7 @@ func New(cfg Config) (*TokenSource, error) {
 		store:  cfg.Store,
 	}
 	if s.store == nil {
-		s.store = NewMemoryStore(1)
+		s.store = newMemoryStore(1)
 	}
 	s.eng = refresh.New(refresh.Config[held, observe.TokenTrigger]{
 		Refresh:       s.refresh,

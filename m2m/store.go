@@ -40,8 +40,8 @@ var errLockTimeout = errors.New("m2m: no token from the holder of the mint lock"
 // another holds the lock, wait for its token (woken at its release where
 // the store can tell, polling otherwise), taking the lock over if it is
 // released without one. When the store fails, the caller mints without
-// it. Implementations must be safe for concurrent use; MemoryStore and
-// m2m/redistoken are two.
+// it. Implementations must be safe for concurrent use; m2m/redistoken is
+// one.
 type Store interface {
 	// Get returns the token under key, nil if there is none, an error
 	// wrapping ErrBadRecord for one that must not serve, or another error
