@@ -190,8 +190,8 @@ func TestSealed(t *testing.T) {
 				t.Fatalf("another key read the token (%d mints)", iss.Mints())
 			}
 			errs := h.StoreErrors()
-			if len(errs) != 1 || !errors.Is(errs[0], redistoken.ErrUnsealed) {
-				t.Fatalf("store errors %v, want ErrUnsealed reported once", errs)
+			if len(errs) != 1 || !errors.Is(errs[0], m2m.ErrBadRecord) || !strings.Contains(errs[0].Error(), "does not open with this key") {
+				t.Fatalf("store errors %v, want one ErrBadRecord that does not open with this key", errs)
 			}
 		})
 	}
