@@ -52,7 +52,7 @@ type Config struct {
 	// with another key never share the token. Send requests with
 	// TokenSource.Transport, which proves the key. An EC (P-256, P-384, P-521),
 	// Ed25519 or RSA private key. TokenURL must be the token endpoint
-	// itself: the proofs name it, and a Proxy forwards DPoP requests as
+	// itself: the proofs name it, and the proxy forwards DPoP requests as
 	// they are.
 	DPoPKey crypto.Signer
 	// EndpointParams are further parameters of the token request. They

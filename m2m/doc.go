@@ -55,27 +55,27 @@
 // is answered once), the endpoint must answer token_type DPoP, and
 // TokenSource.Transport sends each API request with the token and a fresh
 // proof (ath, htm, htu), answering the API's nonce once. Sources with different
-// keys never share a token. A Proxy never caches a DPoP token request:
+// keys never share a token. The proxy never caches a DPoP token request:
 // it forwards it upstream with its proof (which must name the upstream
 // token endpoint, htu) and passes the answer back, DPoP-Nonce included,
 // so a token bound to one key reaches only the caller holding that key.
 //
-// # Server side: Proxy
+// # Server side: NewProxy
 //
-// A Proxy is an http.Handler that stands in front of a token endpoint for
-// many callers (vendors, services you do not control): it answers
-// client-credentials requests (form or JSON, credentials in the body or
-// HTTP Basic) from its cache while the token is before Threshold of its
-// lifetime (and younger than ProxyConfig.MaxAge, if set), with expires_in
-// reduced to what remains, and forwards a miss upstream, the credentials
-// sent the way the caller sent them. Its cache key is an HMAC, under a
-// secret of the proxy, of the upstream token URL, the way the credentials
-// came (HTTP Basic or body), the client id, client secret and parameters:
-// a caller without the right secret never gets another's token, and
-// secrets are never stored. Concurrent identical misses share one upstream
-// call and its answer, token or error; upstream errors pass through
-// unchanged but for Cache-Control: no-store, and are not cached, nor are
-// tokens whose expires_in is zero or negative.
+// NewProxy returns an http.Handler, the proxy, that stands in front of a
+// token endpoint for many callers (vendors, services you do not control):
+// it answers client-credentials requests (form or JSON, credentials in the
+// body or HTTP Basic) from its cache while the token is before Threshold
+// of its lifetime (and younger than ProxyConfig.MaxAge, if set), with
+// expires_in reduced to what remains, and forwards a miss upstream, the
+// credentials sent the way the caller sent them. Its cache key is an HMAC,
+// under a secret of the proxy, of the upstream token URL, the way the
+// credentials came (HTTP Basic or body), the client id, client secret and
+// parameters: a caller without the right secret never gets another's
+// token, and secrets are never stored. Concurrent identical misses share
+// one upstream call and its answer, token or error; upstream errors pass
+// through unchanged but for Cache-Control: no-store, and are not cached,
+// nor are tokens whose expires_in is zero or negative.
 //
 // The cache answers without asking upstream: a caller whose secret was
 // rotated or revoked upstream keeps getting the token cached for that
@@ -86,9 +86,9 @@
 //
 // # Concurrency
 //
-// TokenSource and Proxy are safe for concurrent use.
+// A TokenSource and the proxy are safe for concurrent use.
 // TokenSource.Token is lock-free while the token is fresh. A TokenSource
 // holds a timer for its background refresh and a goroutine for each
-// refresh in flight (one at a time); Close stops them. A Proxy
-// and the stores start none.
+// refresh in flight (one at a time); Close stops them. The proxy and the
+// stores start none.
 package m2m

@@ -1,6 +1,6 @@
 package m2m
 
-// NewMemoryStore returns the Store a TokenSource or Proxy keeps in memory
+// NewMemoryStore returns the Store a TokenSource or proxy keeps in memory
 // when its Store is nil, holding up to maxEntries tokens, for the tests of
 // package m2m_test to share between sources and proxies.
 func NewMemoryStore(maxEntries int) Store { return newMemoryStore(maxEntries) }

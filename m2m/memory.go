@@ -8,14 +8,14 @@ import (
 	"github.com/jwtguard/jwtguard/internal/share"
 )
 
-// proxyMaxEntries is the capacity of a Proxy's store when
+// proxyMaxEntries is the capacity of the proxy's store when
 // ProxyConfig.Store is nil.
 const proxyMaxEntries = 10_000
 
 // memoryStore keeps tokens in memory, at most a fixed number, dropping the
 // least recently used beyond it, with an in-process mint lock per key
 // whose waiters are woken when it is released. It is safe for concurrent
-// use. It is the Store of a TokenSource or Proxy whose Store is nil.
+// use. It is the Store of a TokenSource or proxy whose Store is nil.
 type memoryStore struct {
 	max int
 

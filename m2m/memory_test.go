@@ -30,7 +30,7 @@ type fetched struct {
 // endpoint refused — the lock is released without a token, and the
 // waiter, whose context is fine, takes it over and mints itself rather
 // than inheriting an error that may not be its own. (Callers of one
-// source share its one refresh; the Proxy's identical requests share one
+// source share its one refresh; the proxy's identical requests share one
 // trip, error included.)
 func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 	errEndpoint := &m2m.ExchangeError{Status: http.StatusTooManyRequests, Err: errors.New("slow down")}

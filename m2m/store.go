@@ -33,7 +33,7 @@ var errLockTimeout = errors.New("m2m: no token from the holder of the mint lock"
 
 // Store keeps tokens under opaque keys — hex SHA-256 or HMAC-SHA256
 // digests that reveal neither client ids nor secrets — with a lock per
-// key. It only keeps records and locks; the TokenSource or Proxy runs the
+// key. It only keeps records and locks; the TokenSource or proxy runs the
 // protocol over it, so that among everyone who shares the store one
 // caller at a time mints the token of a key: read the token, and if it
 // will not do, take the key's lock, read again, mint, store — or, while

@@ -1,5 +1,5 @@
 // Package redistoken keeps m2m tokens in Redis, so that every process
-// (TokenSource) or replica (Proxy) sharing it spends one token per
+// (TokenSource) or replica (m2m.NewProxy) sharing it spends one token per
 // lifetime: one of them mints under a short Redis lock while the others
 // wait for its result and read it.
 //
@@ -19,7 +19,7 @@
 // failure of Redis: the caller then gets that context's error, and
 // nothing is reported or minted.
 //
-// The store keeps tokens and locks; the TokenSource or Proxy runs the
+// The store keeps tokens and locks; the TokenSource or proxy runs the
 // protocol over it (see m2m.Store). A process waiting for another's mint
 // polls Redis (10 ms doubling to 100 ms), takes the lock over once it is
 // released or expires (Config.LockTTL) without a token, and mints itself

@@ -299,7 +299,7 @@ func TestProxyReplicas(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			iss := newIssuer(t)
 			secret := []byte("the proxies' shared secret, 32+ bytes")
-			var replicas []*m2m.Proxy
+			var replicas []http.Handler
 			for range 2 {
 				p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: iss.URL + testissuer.TokenPath, Secret: secret, Store: b.store(t, b.client(t), sealKey)})
 				if err != nil {
