@@ -42,11 +42,12 @@
 // returned at once as ErrRejected; 429, 5xx and network failures as
 // ErrUnavailable. Either starts a backoff (exponential from 1 second to 1
 // minute plus up to 20% jitter, or the answer's Retry-After if longer, up
-// to an hour) during which callers
-// without a valid token fail fast with ErrBackoff instead of calling the
-// endpoint again, while a token that is still valid keeps serving. Auth0's
-// quota headers (Auth0-Client-Quota-Limit, Auth0-Organization-Quota-Limit)
-// are parsed and counted by the Metrics (package metrics).
+// to an hour) during which callers without a valid token fail fast, with
+// an error that says so and wraps that failure (so it is still ErrRejected
+// or ErrUnavailable), instead of calling the endpoint again, while a token
+// that is still valid keeps serving. Auth0's quota headers
+// (Auth0-Client-Quota-Limit, Auth0-Organization-Quota-Limit) are parsed
+// and counted by the Metrics (package metrics).
 //
 // # DPoP-bound tokens
 //

@@ -41,11 +41,11 @@ func TestTokenSourceRefusesExpiredToken(t *testing.T) {
 				if ev := h.Next(t); ev.Result != observe.TokenFailed || ev.Status != http.StatusOK {
 					t.Errorf("refresh event %+v, want an error with status 200", ev)
 				}
-				if _, err := ts.Token(); !errors.Is(err, m2m.ErrBackoff) || requests.Load() != 1 {
-					t.Fatalf("second call: %v after %d requests; want ErrBackoff and 1 request", err, requests.Load())
+				if _, err := ts.Token(); !backingOff(err) || !errors.Is(err, m2m.ErrUnavailable) || requests.Load() != 1 {
+					t.Fatalf("second call: %v after %d requests; want an ErrUnavailable backoff error and 1 request", err, requests.Load())
 				}
 				time.Sleep(2 * time.Second) // past the first backoff
-				if _, err := ts.Token(); !errors.Is(err, m2m.ErrUnavailable) || errors.Is(err, m2m.ErrBackoff) || requests.Load() != 2 {
+				if _, err := ts.Token(); !errors.Is(err, m2m.ErrUnavailable) || backingOff(err) || requests.Load() != 2 {
 					t.Fatalf("after the backoff: %v after %d requests; want a new request failing the same way", err, requests.Load())
 				}
 			})
