@@ -157,7 +157,11 @@ func TestDPoP(t *testing.T) {
 	}
 	token := iss.DPoPToken("alice", "api", key.Public(), nil)
 	const uri = "https://api.example.com/orders"
-	p, err := dpop.Verify(issuertest.DPoPProof(key, http.MethodGet, uri, token, ""), dpop.Request{Method: http.MethodGet, URI: uri, AccessToken: token}, dpop.Options{})
+	proof, err := dpop.NewProof(key, http.MethodGet, uri, token, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := dpop.Verify(proof, dpop.Request{Method: http.MethodGet, URI: uri, AccessToken: token}, dpop.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
