@@ -14,6 +14,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/dpopcheck"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
@@ -157,7 +158,11 @@ func TestDPoP(t *testing.T) {
 	}
 	token := iss.DPoPToken("alice", "api", key.Public(), nil)
 	const uri = "https://api.example.com/orders"
-	p, err := dpopcheck.Verify(issuertest.DPoPProof(key, http.MethodGet, uri, token, ""), dpopcheck.Request{Method: http.MethodGet, URI: uri, AccessToken: token}, dpopcheck.Options{})
+	proof, err := dpop.NewProof(key, http.MethodGet, uri, token, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := dpopcheck.Verify(proof, dpopcheck.Request{Method: http.MethodGet, URI: uri, AccessToken: token}, dpopcheck.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

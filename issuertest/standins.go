@@ -4,8 +4,6 @@ import (
 	"crypto"
 
 	"github.com/golang-jwt/jwt/v5"
-
-	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
 // CognitoToken mints a token of a Cognito pool for username, valid for an
@@ -29,15 +27,7 @@ func (i *Issuer) Domain() string { return i.iss.Domain() }
 
 // DPoPToken mints an access token for sub and aud, valid for an hour,
 // bound to key (cnf.jkt, RFC 9449 §6.1), with extra claims: worth nothing
-// without a proof made with key's private half (see DPoPProof).
+// without a proof made with key's private half (see dpop.NewProof).
 func (i *Issuer) DPoPToken(sub, aud string, key crypto.PublicKey, extra jwt.MapClaims) string {
 	return i.iss.DPoPToken(sub, aud, key, extra)
-}
-
-// DPoPProof builds a DPoP proof (RFC 9449 §4.2) signed with key for a
-// request of method to uri, presenting token (its ath; "" for none), with
-// the server's nonce ("" for none): what a client sends in the DPoP
-// header (dpop.NewProof, panicking on an error).
-func DPoPProof(key crypto.Signer, method, uri, token, nonce string) string {
-	return testissuer.DPoPProof(key, method, uri, token, nonce)
 }

@@ -44,7 +44,7 @@ func TestBackgroundRetriesStopAtExpiry(t *testing.T) {
 		}
 
 		// The next caller asks, and that starts one request.
-		if _, err := ts.Token(); !errors.Is(err, m2m.ErrRejected) || errors.Is(err, m2m.ErrBackoff) {
+		if _, err := ts.Token(); !errors.Is(err, m2m.ErrRejected) || backingOff(err) {
 			t.Fatalf("Token() after idling: %v, want a new request's ErrRejected", err)
 		}
 		if got := requests.Load(); got != atExpiry+1 {

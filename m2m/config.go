@@ -52,7 +52,7 @@ type Config struct {
 	// with another key never share the token. Send requests with
 	// TokenSource.Transport, which proves the key. An EC (P-256, P-384, P-521),
 	// Ed25519 or RSA private key. TokenURL must be the token endpoint
-	// itself: the proofs name it, and a Proxy forwards DPoP requests as
+	// itself: the proofs name it, and the proxy forwards DPoP requests as
 	// they are.
 	DPoPKey crypto.Signer
 	// EndpointParams are further parameters of the token request. They
@@ -76,8 +76,9 @@ type Config struct {
 	// ErrUnavailable.
 	AssumedLifetime time.Duration
 	// Store keeps the token, and shares it with the other sources of the
-	// same store (see m2m/redistoken for several processes). If nil, the
-	// source has a MemoryStore of its own.
+	// same store: with m2m/redistoken, those of every process that uses
+	// it. If nil, the token is kept in the source's own memory (the
+	// goroutines of a process share one token by sharing the source).
 	Store Store
 
 	// HTTPClient makes the token requests. If nil, http.DefaultClient is

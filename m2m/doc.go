@@ -28,11 +28,12 @@
 // failed background refresh once the token it holds has expired: the next
 // caller starts the refresh.
 //
-// Tokens are kept in a Store: a MemoryStore (the default, one per source,
-// or one shared by the sources of a process) or m2m/redistoken, through
-// which every process that has the same token URL, client id, client
-// secret, audience, scopes and endpoint parameters shares one token: one
-// process mints it under a short lock while the others wait and read it.
+// A TokenSource keeps its token in memory unless Config.Store says
+// otherwise: the goroutines of a process share one token by sharing one
+// TokenSource. Through a shared Store — m2m/redistoken — every source,
+// in any process, that has the same token URL, client id, client secret,
+// audience, scopes and endpoint parameters shares one token: one process
+// mints it under a short lock while the others wait and read it.
 // A source with another secret (a wrong one, or the old one after a
 // rotation) never reads that token. Store keys are SHA-256 hashes:
 // neither the client id nor the secret appears in them.
@@ -41,11 +42,12 @@
 // returned at once as ErrRejected; 429, 5xx and network failures as
 // ErrUnavailable. Either starts a backoff (exponential from 1 second to 1
 // minute plus up to 20% jitter, or the answer's Retry-After if longer, up
-// to an hour) during which callers
-// without a valid token fail fast with ErrBackoff instead of calling the
-// endpoint again, while a token that is still valid keeps serving. Auth0's
-// quota headers (Auth0-Client-Quota-Limit, Auth0-Organization-Quota-Limit)
-// are parsed and counted by the Metrics (package metrics).
+// to an hour) during which callers without a valid token fail fast, with
+// an error that says so and wraps that failure (so it is still ErrRejected
+// or ErrUnavailable), instead of calling the endpoint again, while a token
+// that is still valid keeps serving. Auth0's quota headers
+// (Auth0-Client-Quota-Limit, Auth0-Organization-Quota-Limit) are parsed
+// and counted by the Metrics (package metrics).
 //
 // # DPoP-bound tokens
 //
@@ -54,27 +56,27 @@
 // is answered once), the endpoint must answer token_type DPoP, and
 // TokenSource.Transport sends each API request with the token and a fresh
 // proof (ath, htm, htu), answering the API's nonce once. Sources with different
-// keys never share a token. A Proxy never caches a DPoP token request:
+// keys never share a token. The proxy never caches a DPoP token request:
 // it forwards it upstream with its proof (which must name the upstream
 // token endpoint, htu) and passes the answer back, DPoP-Nonce included,
 // so a token bound to one key reaches only the caller holding that key.
 //
-// # Server side: Proxy
+// # Server side: NewProxy
 //
-// A Proxy is an http.Handler that stands in front of a token endpoint for
-// many callers (vendors, services you do not control): it answers
-// client-credentials requests (form or JSON, credentials in the body or
-// HTTP Basic) from its cache while the token is before Threshold of its
-// lifetime (and younger than ProxyConfig.MaxAge, if set), with expires_in
-// reduced to what remains, and forwards a miss upstream, the credentials
-// sent the way the caller sent them. Its cache key is an HMAC, under a
-// secret of the proxy, of the upstream token URL, the way the credentials
-// came (HTTP Basic or body), the client id, client secret and parameters:
-// a caller without the right secret never gets another's token, and
-// secrets are never stored. Concurrent identical misses share one upstream
-// call and its answer, token or error; upstream errors pass through
-// unchanged but for Cache-Control: no-store, and are not cached, nor are
-// tokens whose expires_in is zero or negative.
+// NewProxy returns an http.Handler, the proxy, that stands in front of a
+// token endpoint for many callers (vendors, services you do not control):
+// it answers client-credentials requests (form or JSON, credentials in the
+// body or HTTP Basic) from its cache while the token is before Threshold
+// of its lifetime (and younger than ProxyConfig.MaxAge, if set), with
+// expires_in reduced to what remains, and forwards a miss upstream, the
+// credentials sent the way the caller sent them. Its cache key is an HMAC,
+// under a secret of the proxy, of the upstream token URL, the way the
+// credentials came (HTTP Basic or body), the client id, client secret and
+// parameters: a caller without the right secret never gets another's
+// token, and secrets are never stored. Concurrent identical misses share
+// one upstream call and its answer, token or error; upstream errors pass
+// through unchanged but for Cache-Control: no-store, and are not cached,
+// nor are tokens whose expires_in is zero or negative.
 //
 // The cache answers without asking upstream: a caller whose secret was
 // rotated or revoked upstream keeps getting the token cached for that
@@ -85,9 +87,9 @@
 //
 // # Concurrency
 //
-// TokenSource, Proxy and MemoryStore are safe for concurrent use.
+// A TokenSource and the proxy are safe for concurrent use.
 // TokenSource.Token is lock-free while the token is fresh. A TokenSource
 // holds a timer for its background refresh and a goroutine for each
-// refresh in flight (one at a time); Close stops them. A Proxy
-// and the stores start none.
+// refresh in flight (one at a time); Close stops them. The proxy and the
+// stores start none.
 package m2m

@@ -65,7 +65,7 @@ func (t *dpopTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // tokenRequestTransport adds a DPoP proof to token requests (RFC 9449
 // §5), answering a use_dpop_nonce error (400) once with the nonce. The
 // proof names the URL it is sent to: a source with a DPoP key asks the
-// token endpoint itself, not a Proxy in front of it.
+// token endpoint itself, not the proxy in front of it.
 type tokenRequestTransport struct {
 	key    crypto.Signer
 	base   http.RoundTripper

@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// A TokenSource that backs off after a failed token request returns, to
+// a caller without a valid token, an error that says so and wraps that
+// failure: it matches ErrRejected or ErrUnavailable as the failure did.
 var (
 	// ErrRejected matches an *ExchangeError for an answer that retrying
 	// will not change: any 4xx but 408 and 429 (401 and 403 above all:
@@ -16,10 +19,6 @@ var (
 	// 408, 429, 5xx, an unusable answer (a token whose expires_in is zero
 	// or negative among them), or no answer at all.
 	ErrUnavailable = errors.New("m2m: token endpoint unavailable")
-	// ErrBackoff is returned, wrapping the failure that started it, to a
-	// caller without a valid token while the source backs off after a
-	// failed request; nothing is sent to the token endpoint.
-	ErrBackoff = errors.New("m2m: backing off after a failed token request")
 	// ErrClosed is returned by a TokenSource after Close once it holds no
 	// valid token.
 	ErrClosed = errors.New("m2m: token source closed")

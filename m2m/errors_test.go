@@ -95,15 +95,15 @@ func TestTokenSourceErrors(t *testing.T) {
 
 				time.Sleep(tt.quiet)
 				_, err = ts.Token()
-				if !errors.Is(err, m2m.ErrBackoff) || !errors.Is(err, tt.category) {
-					t.Fatalf("during the backoff: %v, want ErrBackoff wrapping %v", err, tt.category)
+				if !backingOff(err) || !errors.Is(err, tt.category) || errors.Is(err, m2m.ErrRejected) == errors.Is(err, m2m.ErrUnavailable) {
+					t.Fatalf("during the backoff: %v, want a backoff error matching %v only", err, tt.category)
 				}
 				if got := requests.Load(); got != sent {
 					t.Fatalf("%d requests during the backoff, want none", got-sent)
 				}
 
 				time.Sleep(tt.again - tt.quiet)
-				if _, err = ts.Token(); errors.Is(err, m2m.ErrBackoff) || !errors.Is(err, tt.category) {
+				if _, err = ts.Token(); backingOff(err) || !errors.Is(err, tt.category) {
 					t.Fatalf("after the backoff: %v, want a new attempt failing with %v", err, tt.category)
 				}
 				if !tt.down && requests.Load() != sent+1 {

@@ -71,7 +71,6 @@ func ExampleNewProxy() {
 	p, err := m2m.NewProxy(m2m.ProxyConfig{
 		TokenURL: "https://example.eu.auth0.com/oauth/token",
 		Secret:   []byte(os.Getenv("M2M_PROXY_SECRET")), // at least 32 bytes
-		Store:    m2m.NewMemoryStore(5000),
 	})
 	if err != nil {
 		log.Fatal(err)

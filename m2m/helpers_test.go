@@ -3,6 +3,7 @@ package m2m_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,6 +47,12 @@ func newIssuer(t testing.TB) (*testissuer.Issuer, *atomic.Int64) {
 // sourceConfig is a TokenSource configuration for testClient at iss.
 func sourceConfig(iss *testissuer.Issuer, h observe.Source) m2m.Config {
 	return m2mtest.SourceConfig(iss.URL+testissuer.TokenPath, testClient, testSecret, h)
+}
+
+// backingOff reports whether err is a TokenSource's answer during a
+// backoff, which sends nothing: its message says so.
+func backingOff(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "m2m: backing off after a failed token request")
 }
 
 // newHooks returns a recorder whose Next waits a minute (of the bubble's

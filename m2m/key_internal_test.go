@@ -68,7 +68,7 @@ func TestSourceKey(t *testing.T) {
 // Proxy keys: one per proxy secret, upstream, credentials style, client,
 // secret, scope set and parameters; the order of scopes does not matter.
 func TestProxyKey(t *testing.T) {
-	p := &Proxy{cfg: ProxyConfig{TokenURL: "https://t.example/oauth/token", Secret: []byte(strings.Repeat("s", 32))}}
+	p := &proxy{cfg: ProxyConfig{TokenURL: "https://t.example/oauth/token", Secret: []byte(strings.Repeat("s", 32))}}
 	req := &tokenRequest{clientID: "v", clientSecret: "x", style: oauth2.AuthStyleInParams,
 		scopes: []string{"b", "a"}, params: url.Values{"audience": {"https://api"}}}
 	key := p.key(req)
@@ -77,17 +77,17 @@ func TestProxyKey(t *testing.T) {
 	if p.key(&reordered) != key {
 		t.Error("same request, other scope order: another key")
 	}
-	other := map[string]func(*Proxy, *tokenRequest){
-		"client secret": func(_ *Proxy, r *tokenRequest) { r.clientSecret = "y" },
-		"client":        func(_ *Proxy, r *tokenRequest) { r.clientID = "w" },
-		"auth style":    func(_ *Proxy, r *tokenRequest) { r.style = oauth2.AuthStyleInHeader },
-		"scopes":        func(_ *Proxy, r *tokenRequest) { r.scopes = []string{"a"} },
-		"parameters":    func(_ *Proxy, r *tokenRequest) { r.params = url.Values{"audience": {"https://api2"}} },
-		"proxy secret":  func(p *Proxy, _ *tokenRequest) { p.cfg.Secret = []byte(strings.Repeat("t", 32)) },
-		"upstream":      func(p *Proxy, _ *tokenRequest) { p.cfg.TokenURL = "https://u.example/oauth/token" },
+	other := map[string]func(*proxy, *tokenRequest){
+		"client secret": func(_ *proxy, r *tokenRequest) { r.clientSecret = "y" },
+		"client":        func(_ *proxy, r *tokenRequest) { r.clientID = "w" },
+		"auth style":    func(_ *proxy, r *tokenRequest) { r.style = oauth2.AuthStyleInHeader },
+		"scopes":        func(_ *proxy, r *tokenRequest) { r.scopes = []string{"a"} },
+		"parameters":    func(_ *proxy, r *tokenRequest) { r.params = url.Values{"audience": {"https://api2"}} },
+		"proxy secret":  func(p *proxy, _ *tokenRequest) { p.cfg.Secret = []byte(strings.Repeat("t", 32)) },
+		"upstream":      func(p *proxy, _ *tokenRequest) { p.cfg.TokenURL = "https://u.example/oauth/token" },
 	}
 	for name, mod := range other {
-		p2, r2 := &Proxy{cfg: p.cfg}, *req
+		p2, r2 := &proxy{cfg: p.cfg}, *req
 		mod(p2, &r2)
 		if p2.key(&r2) == key {
 			t.Errorf("another %s: same key", name)

@@ -8,14 +8,15 @@ import (
 	"github.com/jwtguard/jwtguard/internal/share"
 )
 
-// defaultMaxEntries is the capacity of NewMemoryStore(0).
-const defaultMaxEntries = 10_000
+// proxyMaxEntries is the capacity of the proxy's store when
+// ProxyConfig.Store is nil.
+const proxyMaxEntries = 10_000
 
-// MemoryStore keeps tokens in memory, at most a fixed number, dropping the
+// memoryStore keeps tokens in memory, at most a fixed number, dropping the
 // least recently used beyond it, with an in-process mint lock per key
 // whose waiters are woken when it is released. It is safe for concurrent
-// use.
-type MemoryStore struct {
+// use. It is the Store of a TokenSource or proxy whose Store is nil.
+type memoryStore struct {
 	max int
 
 	mu      sync.Mutex
@@ -30,13 +31,10 @@ type memEntry struct {
 	tok *Token
 }
 
-// NewMemoryStore returns a MemoryStore holding up to maxEntries tokens. If
-// maxEntries is zero or negative, 10 000.
-func NewMemoryStore(maxEntries int) *MemoryStore {
-	if maxEntries <= 0 {
-		maxEntries = defaultMaxEntries
-	}
-	return &MemoryStore{
+// newMemoryStore returns a memoryStore holding up to maxEntries tokens
+// (positive).
+func newMemoryStore(maxEntries int) *memoryStore {
+	return &memoryStore{
 		max:     maxEntries,
 		lru:     list.New(),
 		entries: make(map[string]*list.Element),
@@ -45,7 +43,7 @@ func NewMemoryStore(maxEntries int) *MemoryStore {
 
 // Get implements Store: the token kept under key, now the most recently
 // used, or nil.
-func (m *MemoryStore) Get(_ context.Context, key string) (*Token, error) {
+func (m *memoryStore) Get(_ context.Context, key string) (*Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.entries[key]
@@ -58,13 +56,13 @@ func (m *MemoryStore) Get(_ context.Context, key string) (*Token, error) {
 
 // Lock implements Store. The lock is held until Unlock; a caller that
 // finds it held gets a channel closed at its release.
-func (m *MemoryStore) Lock(_ context.Context, key string) (string, <-chan struct{}, error) {
+func (m *memoryStore) Lock(_ context.Context, key string) (string, <-chan struct{}, error) {
 	owner, released := m.locks.Lock(key)
 	return owner, released, nil
 }
 
 // Unlock implements Store.
-func (m *MemoryStore) Unlock(_ context.Context, key, _ string) error {
+func (m *memoryStore) Unlock(_ context.Context, key, _ string) error {
 	m.locks.Unlock(key)
 	return nil
 }
@@ -72,7 +70,7 @@ func (m *MemoryStore) Unlock(_ context.Context, key, _ string) error {
 // Put implements Store: it keeps t under key as the most recently used
 // token, dropping the least recently used beyond the capacity. A token
 // that expired on arrival (Expiry not after Issued) is not kept.
-func (m *MemoryStore) Put(_ context.Context, key string, t *Token) error {
+func (m *memoryStore) Put(_ context.Context, key string, t *Token) error {
 	if t.expiredOnArrival() {
 		return nil
 	}

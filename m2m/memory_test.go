@@ -30,7 +30,7 @@ type fetched struct {
 // endpoint refused — the lock is released without a token, and the
 // waiter, whose context is fine, takes it over and mints itself rather
 // than inheriting an error that may not be its own. (Callers of one
-// source share its one refresh; the Proxy's identical requests share one
+// source share its one refresh; the proxy's identical requests share one
 // trip, error included.)
 func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 	errEndpoint := &m2m.ExchangeError{Status: http.StatusTooManyRequests, Err: errors.New("slow down")}
@@ -49,7 +49,7 @@ func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				store := m2m.NewMemoryStore(0)
+				store := m2m.NewMemoryStore(10)
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
 				answer := make(chan struct{})
@@ -106,7 +106,7 @@ func TestMemoryStoreWaiterOfAbandonedMint(t *testing.T) {
 // A token that expired on arrival (the endpoint said expires_in 0) is
 // returned to the caller who minted it but not kept.
 func TestMemoryStoreKeepsNoExpiredToken(t *testing.T) {
-	store := m2m.NewMemoryStore(0)
+	store := m2m.NewMemoryStore(10)
 	mints := 0
 	mint := func(context.Context) (*m2m.Token, error) {
 		mints++
@@ -129,7 +129,7 @@ func TestMemoryStoreKeepsNoExpiredToken(t *testing.T) {
 // never the right one's token.
 func TestSharedStoreWrongSecret(t *testing.T) {
 	iss, requests := newIssuer(t)
-	store := m2m.NewMemoryStore(0)
+	store := m2m.NewMemoryStore(10)
 	right := sourceConfig(iss, nil)
 	right.Store = store
 	good, err := m2mtest.NewSource(t, right).Token()

@@ -23,8 +23,8 @@ const defaultMaxBodyBytes = 64 << 10
 // minProxySecretBytes is the least length of ProxyConfig.Secret.
 const minProxySecretBytes = 32
 
-// ProxyConfig configures a Proxy. It is plain data: a zero field means the
-// documented default, and NewProxy validates it once.
+// ProxyConfig configures the proxy NewProxy returns. It is plain data: a
+// zero field means the documented default, and NewProxy validates it once.
 type ProxyConfig struct {
 	// TokenURL is the upstream token endpoint. Required. It must be https,
 	// or http on a loopback address, unless InsecureAllowHTTP is set.
@@ -50,9 +50,9 @@ type ProxyConfig struct {
 	// stays valid, anyway — and MaxAge shortens it at the cost of more
 	// upstream requests.
 	MaxAge time.Duration
-	// Store holds the tokens. If nil, a MemoryStore of up to 10 000
-	// tokens; pass NewMemoryStore(n) to bound it otherwise, or an
-	// m2m/redistoken Store to share it between replicas.
+	// Store holds the tokens: an m2m/redistoken store shares them between
+	// replicas. If nil, the proxy keeps them in its own memory, up to
+	// 10 000, dropping the least recently used beyond.
 	Store Store
 	// MaxBodyBytes caps a request body; longer ones are answered 413. If
 	// zero, 64 KiB.
@@ -79,20 +79,20 @@ type ProxyConfig struct {
 	Logger *slog.Logger
 }
 
-// Proxy is a caching client-credentials token endpoint in front of an
-// upstream one; see the package documentation. It is an http.Handler, safe
-// for concurrent use, and starts no goroutine.
-type Proxy struct {
+// proxy is a caching client-credentials token endpoint in front of an
+// upstream one; see the package documentation.
+type proxy struct {
 	cfg     ProxyConfig
 	client  *http.Client
 	flights tokenflight.Group[*Token] // store trips in flight, by key
 	hooks   observe.Tokens            // nil if nobody counts
 }
 
-var _ http.Handler = (*Proxy)(nil)
-
-// NewProxy validates cfg and returns a Proxy.
-func NewProxy(cfg ProxyConfig) (*Proxy, error) {
+// NewProxy validates cfg and returns the proxy: an http.Handler that
+// answers client-credentials token requests (mount it where callers expect
+// the token endpoint, e.g. POST /oauth/token). It is safe for concurrent
+// use and starts no goroutine.
+func NewProxy(cfg ProxyConfig) (http.Handler, error) {
 	err := common{
 		typ: "ProxyConfig", tokenURL: cfg.TokenURL, insecure: cfg.InsecureAllowHTTP,
 		threshold: &cfg.Threshold, assumed: &cfg.AssumedLifetime, timeout: &cfg.Timeout,
@@ -115,7 +115,7 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 		cfg.MaxBodyBytes = defaultMaxBodyBytes
 	}
 	if cfg.Store == nil {
-		cfg.Store = NewMemoryStore(defaultMaxEntries)
+		cfg.Store = newMemoryStore(proxyMaxEntries)
 	}
 	if cfg.Name == "" {
 		cfg.Name = "proxy"
@@ -124,11 +124,11 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Proxy{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: hooks}, nil
+	return &proxy{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: hooks}, nil
 }
 
 // ServeHTTP answers a client-credentials token request.
-func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, rerr := parseRequest(w, r, p.cfg.MaxBodyBytes)
 	if rerr != nil {
 		p.report(observe.ProxyRejected)
@@ -189,7 +189,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeToken answers t, its expires_in what is left of its lifetime.
-func (p *Proxy) writeToken(w http.ResponseWriter, t *Token) {
+func (p *proxy) writeToken(w http.ResponseWriter, t *Token) {
 	body := map[string]any{
 		"access_token": t.AccessToken,
 		"expires_in":   max(0, int64(t.Expiry.Sub(time.Now())/time.Second)),
@@ -208,7 +208,7 @@ func (p *Proxy) writeToken(w http.ResponseWriter, t *Token) {
 // DPoP-Nonce included: a token bound to a key reaches only the caller
 // whose proof holds that key, and nobody else's request. The proof must
 // name the upstream token endpoint (htu), which checks it.
-func (p *Proxy) forwardDPoP(w http.ResponseWriter, r *http.Request, req *tokenRequest, proofs []string) {
+func (p *proxy) forwardDPoP(w http.ResponseWriter, r *http.Request, req *tokenRequest, proofs []string) {
 	ctx, cancel := context.WithTimeout(r.Context(), p.cfg.Timeout)
 	defer cancel()
 	c := *p.client
@@ -249,7 +249,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 
 // usable reports whether the cache may still answer with t: before
 // Threshold of its lifetime, and within MaxAge of its minting.
-func (p *Proxy) usable(t *Token) bool {
+func (p *proxy) usable(t *Token) bool {
 	now := time.Now()
 	if p.cfg.MaxAge > 0 && !now.Before(t.Issued.Add(p.cfg.MaxAge)) {
 		return false
@@ -259,7 +259,7 @@ func (p *Proxy) usable(t *Token) bool {
 
 // upstream is the request to forward: the caller's credentials sent the
 // way the caller sent them, its scopes and other parameters.
-func (p *Proxy) upstream(req *tokenRequest) *clientcredentials.Config {
+func (p *proxy) upstream(req *tokenRequest) *clientcredentials.Config {
 	return &clientcredentials.Config{
 		ClientID:       req.clientID,
 		ClientSecret:   req.clientSecret,
@@ -276,7 +276,7 @@ func (p *Proxy) upstream(req *tokenRequest) *clientcredentials.Config {
 // (they go upstream the same way, and an endpoint may take one way only:
 // one caller's way must not fail another's), the client id, client
 // secret, scopes (sorted) and other parameters.
-func (p *Proxy) key(req *tokenRequest) string {
+func (p *proxy) key(req *tokenRequest) string {
 	return newKey("jwtguard/m2m/proxy/v2", p.cfg.Secret).
 		add(p.cfg.TokenURL).add(strconv.Itoa(int(req.style))).
 		add(req.clientID).add(req.clientSecret).
@@ -316,13 +316,13 @@ func passError(w http.ResponseWriter, err error) {
 	})
 }
 
-func (p *Proxy) report(r observe.ProxyResult) {
+func (p *proxy) report(r observe.ProxyResult) {
 	if h := p.hooks; h != nil {
 		h.ProxyRequest(p.cfg.Name, r)
 	}
 }
 
-func (p *Proxy) storeFailed(err error) {
+func (p *proxy) storeFailed(err error) {
 	p.cfg.Logger.Warn("m2m: store failed; requesting the token without it", "proxy", p.cfg.Name, "err", err)
 	if h := p.hooks; h != nil {
 		h.StoreFailed(p.cfg.Name, err)

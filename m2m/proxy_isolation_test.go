@@ -92,7 +92,7 @@ func TestProxyAuthStylesApart(t *testing.T) {
 // Proxies sharing a store and a secret in front of different upstreams do
 // not answer with each other's tokens.
 func TestProxiesOfOtherUpstreams(t *testing.T) {
-	store := m2m.NewMemoryStore(0)
+	store := m2m.NewMemoryStore(10)
 	var tokens []string
 	for i := range 2 {
 		iss, _ := newVendorIssuer(t, 1)

@@ -35,7 +35,7 @@ func newVendorIssuer(t testing.TB, n int) (*testissuer.Issuer, *atomic.Int64) {
 	return iss, requests
 }
 
-func newProxy(t testing.TB, iss *testissuer.Issuer, mod func(*m2m.ProxyConfig)) *m2m.Proxy {
+func newProxy(t testing.TB, iss *testissuer.Issuer, mod func(*m2m.ProxyConfig)) http.Handler {
 	t.Helper()
 	cfg := m2m.ProxyConfig{TokenURL: iss.URL + testissuer.TokenPath, Secret: proxySecret}
 	if mod != nil {

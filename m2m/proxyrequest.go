@@ -13,7 +13,7 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// tokenRequest is a parsed client-credentials request to the Proxy.
+// tokenRequest is a parsed client-credentials request to the proxy.
 type tokenRequest struct {
 	clientID, clientSecret string
 	style                  oauth2.AuthStyle // how the caller sent its credentials, and how they go upstream
@@ -21,7 +21,7 @@ type tokenRequest struct {
 	params                 url.Values // all but grant_type, client_id, client_secret and scope
 }
 
-// requestError is a request the Proxy refuses, as an OAuth error answer.
+// requestError is a request the proxy refuses, as an OAuth error answer.
 type requestError struct {
 	status      int
 	code        string

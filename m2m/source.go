@@ -70,7 +70,7 @@ func New(cfg Config) (*TokenSource, error) {
 		store:  cfg.Store,
 	}
 	if s.store == nil {
-		s.store = NewMemoryStore(1)
+		s.store = newMemoryStore(1)
 	}
 	s.eng = refresh.New(refresh.Config[held, observe.TokenTrigger]{
 		Refresh:       s.refresh,
@@ -104,8 +104,9 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 // Threshold of its lifetime it also starts the refresh that will replace
 // it, without waiting for it. Without a valid token it starts a refresh,
 // or joins the one in flight, and waits for it, bounded by ctx — unless
-// the source is backing off after a failure, when it returns ErrBackoff at
-// once. The returned token is shared: do not modify it.
+// the source is backing off after a failure, when it returns at once an
+// error that says so and wraps that failure (ErrRejected or
+// ErrUnavailable). The returned token is shared: do not modify it.
 func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	now := time.Now()
 	h := s.eng.Current()
@@ -145,7 +146,9 @@ func (s *TokenSource) failure(err error) error {
 	}
 	switch re.Reason {
 	case refresh.Held:
-		return fmt.Errorf("%w (%v left): %w", ErrBackoff, re.RetryAfter.Round(time.Millisecond), re.Err)
+		// Nothing was sent: the failure that started the backoff is the
+		// answer, and says whether waiting will help.
+		return fmt.Errorf("m2m: backing off after a failed token request (%v left): %w", re.RetryAfter.Round(time.Millisecond), re.Err)
 	case refresh.GaveUp:
 		return fmt.Errorf("m2m: waiting for a token: %w", re.Err)
 	case refresh.Closed:

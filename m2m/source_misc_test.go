@@ -82,12 +82,12 @@ func TestTokenSourceTransport(t *testing.T) {
 	}
 }
 
-// Sources of one process that share a MemoryStore and ask for the same
+// Sources that share a store (here one in memory) and ask for the same
 // token spend one; the second reads the first's.
-func TestSharedMemoryStore(t *testing.T) {
+func TestSharedStore(t *testing.T) {
 	iss, _ := newIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
-		store := m2m.NewMemoryStore(0)
+		store := m2m.NewMemoryStore(10)
 		h1, h2 := newHooks(), newHooks()
 		c1, c2 := sourceConfig(iss, h1), sourceConfig(iss, h2)
 		c1.Store, c2.Store = store, store

@@ -33,15 +33,15 @@ var errLockTimeout = errors.New("m2m: no token from the holder of the mint lock"
 
 // Store keeps tokens under opaque keys — hex SHA-256 or HMAC-SHA256
 // digests that reveal neither client ids nor secrets — with a lock per
-// key. It only keeps records and locks; the TokenSource or Proxy runs the
+// key. It only keeps records and locks; the TokenSource or proxy runs the
 // protocol over it, so that among everyone who shares the store one
 // caller at a time mints the token of a key: read the token, and if it
 // will not do, take the key's lock, read again, mint, store — or, while
 // another holds the lock, wait for its token (woken at its release where
 // the store can tell, polling otherwise), taking the lock over if it is
 // released without one. When the store fails, the caller mints without
-// it. Implementations must be safe for concurrent use; MemoryStore and
-// m2m/redistoken are two.
+// it. Implementations must be safe for concurrent use; m2m/redistoken is
+// one.
 type Store interface {
 	// Get returns the token under key, nil if there is none, an error
 	// wrapping ErrBadRecord for one that must not serve, or another error

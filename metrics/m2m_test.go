@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -77,6 +78,32 @@ func (failingStore) Lock(context.Context, string) (string, <-chan struct{}, erro
 func (failingStore) Unlock(context.Context, string, string) error  { return errStoreDown }
 func (failingStore) Put(context.Context, string, *m2m.Token) error { return errStoreDown }
 
+// mapStore is a Store that sources take turns on (its lock is never
+// contended): what one puts, the next reads.
+type mapStore struct {
+	mu     sync.Mutex
+	tokens map[string]*m2m.Token
+}
+
+func (s *mapStore) Get(_ context.Context, key string) (*m2m.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokens[key], nil
+}
+
+func (s *mapStore) Lock(context.Context, string) (string, <-chan struct{}, error) {
+	return "held", nil, nil
+}
+
+func (s *mapStore) Unlock(context.Context, string, string) error { return nil }
+
+func (s *mapStore) Put(_ context.Context, key string, t *m2m.Token) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[key] = t
+	return nil
+}
+
 // TestM2MExposition runs real TokenSources and a real Proxy against an
 // testissuer token endpoint through a scripted sequence — a first mint, tokens
 // served, one shared through a store, a background refresh, a rejected
@@ -100,7 +127,7 @@ func TestM2MExposition(t *testing.T) {
 
 		// billing mints (quota 9 of 10 an hour left, 49 of 50 a day) and
 		// serves its token twice.
-		store := m2m.NewMemoryStore(10)
+		store := &mapStore{tokens: map[string]*m2m.Token{}}
 		cfg := sourceConfig(iss, "billing", "svc", "svc-secret", h)
 		cfg.Store = store
 		billing := m2mtest.NewSource(t, cfg)

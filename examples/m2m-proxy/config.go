@@ -23,9 +23,6 @@ const (
 	defaultIdleTimeout  = 2 * time.Minute
 )
 
-// defaultMaxEntries is the default of -max-entries.
-const defaultMaxEntries = 10_000
-
 // minSecretBytes is the least length of -secret.
 const minSecretBytes = 32
 
@@ -35,7 +32,6 @@ type options struct {
 	Listen        string
 	Secret        []byte
 	RedisAddr     string
-	MaxEntries    int
 	TLSCert       string
 	TLSKey        string
 	InsecureHTTP  bool
@@ -61,9 +57,6 @@ func parseOptions(args []string, getenv func(string) string, usage io.Writer) (*
 	fs.Func("secret", "proxy `secret`, at least 32 bytes, required; prefer the environment (M2M_PROXY_SECRET)",
 		func(s string) error { secret = s; return nil })
 	fs.StringVar(&o.RedisAddr, "redis", getenv("REDIS_ADDR"), "Redis `address` to share the cache between replicas (REDIS_ADDR)")
-	maxEntries := cmp.Or(getenv("M2M_MAX_ENTRIES"), strconv.Itoa(defaultMaxEntries))
-	fs.Func("max-entries", "`number` of tokens cached in memory without Redis (M2M_MAX_ENTRIES, default "+maxEntries+")",
-		func(s string) error { maxEntries = s; return nil })
 	fs.StringVar(&o.TLSCert, "tls-cert", getenv("M2M_TLS_CERT"), "TLS certificate `file`, PEM (M2M_TLS_CERT)")
 	fs.StringVar(&o.TLSKey, "tls-key", getenv("M2M_TLS_KEY"), "TLS private key `file`, PEM (M2M_TLS_KEY)")
 	insecure, err := envBool(getenv, "M2M_INSECURE_HTTP")
@@ -78,11 +71,6 @@ func parseOptions(args []string, getenv func(string) string, usage io.Writer) (*
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	n, err := strconv.Atoi(maxEntries)
-	if err != nil || n <= 0 {
-		return nil, fmt.Errorf("-max-entries %q: want a positive number", maxEntries)
-	}
-	o.MaxEntries = n
 	switch {
 	case o.Upstream == "":
 		return nil, errors.New("-upstream (M2M_UPSTREAM) is required")

@@ -23,9 +23,9 @@
 //	-metrics-listen M2M_METRICS_LISTEN  serve /metrics on this address
 //	                                    instead (plain HTTP)
 //	-redis          REDIS_ADDR          Redis address, to share the cache
-//	                                    between replicas (optional)
-//	-max-entries    M2M_MAX_ENTRIES     tokens cached in memory without Redis
-//	                                    (default 10000)
+//	                                    between replicas (optional; without
+//	                                    it, up to 10 000 tokens are cached
+//	                                    in memory)
 //
 // -h prints this list. The command exits with status 2 when the flags or
 // the environment are wrong, 1 when serving fails.

@@ -208,8 +208,6 @@ func TestBadOptions(t *testing.T) {
 		{"no secret", []string{"-upstream", "https://example.com/token"}, nil, "-secret"},
 		{"short secret", []string{"-upstream", "https://example.com/token", "-secret", "short"}, nil, "at least 32 bytes"},
 		{"plain http upstream", []string{"-upstream", "http://example.com/token"}, map[string]string{"M2M_PROXY_SECRET": secret}, "plain http"},
-		{"bad max entries", []string{"-max-entries", "0"}, nil, "-max-entries"},
-		{"bad M2M_MAX_ENTRIES", []string{"-upstream", "https://example.com/token"}, map[string]string{"M2M_PROXY_SECRET": secret, "M2M_MAX_ENTRIES": "many"}, `-max-entries "many"`},
 		{"unknown flag", []string{"-nope"}, nil, "nope"},
 		{"stray argument", []string{"-upstream", "https://example.com/token", "extra"}, map[string]string{"M2M_PROXY_SECRET": secret}, "unexpected arguments"},
 		{"plain HTTP on every interface", []string{"-upstream", "https://example.com/token", "-listen", ":8080"}, map[string]string{"M2M_PROXY_SECRET": secret}, "-insecure-http"},
@@ -227,32 +225,6 @@ func TestBadOptions(t *testing.T) {
 			err := run(ctx, tt.args, func(k string) string { return tt.env[k] }, slog.New(slog.DiscardHandler), nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("run: %v, want an error about %q", err, tt.want)
-			}
-		})
-	}
-}
-
-// -max-entries defaults to M2M_MAX_ENTRIES, else 10 000.
-func TestMaxEntries(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  string
-		want int
-	}{
-		{"default", nil, "", 10_000},
-		{"environment", nil, "500", 500},
-		{"flag wins", []string{"-max-entries", "20"}, "500", 20},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			env := map[string]string{"M2M_UPSTREAM": "https://example.com/token", "M2M_PROXY_SECRET": secret, "M2M_MAX_ENTRIES": tt.env}
-			o, err := parseOptions(tt.args, func(k string) string { return env[k] }, io.Discard)
-			if err != nil {
-				t.Fatalf("parseOptions: %v", err)
-			}
-			if o.MaxEntries != tt.want {
-				t.Errorf("MaxEntries %d, want %d", o.MaxEntries, tt.want)
 			}
 		})
 	}
@@ -282,7 +254,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("m2m-proxy -h: %v, want exit status 0; stderr:\n%s", err, stderr.String())
 	}
 	for _, out := range []string{usage.String(), stderr.String()} {
-		for _, want := range []string{"-upstream", "M2M_UPSTREAM", "-secret", "M2M_PROXY_SECRET", "-redis", "-max-entries", "-metrics-listen"} {
+		for _, want := range []string{"-upstream", "M2M_UPSTREAM", "-secret", "M2M_PROXY_SECRET", "-redis", "-metrics-listen"} {
 			if !strings.Contains(out, want) {
 				t.Fatalf("usage lacks %s:\n%s", want, out)
 			}

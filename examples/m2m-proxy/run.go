@@ -118,10 +118,11 @@ func serve(ctx context.Context, o *options, logger *slog.Logger, ready func(addr
 }
 
 // newStore returns the proxy's cache: in Redis if an address is given
-// (tokens sealed under a key derived from the secret), else in memory.
+// (tokens sealed under a key derived from the secret), else nil: the
+// proxy's own memory.
 func newStore(o *options) (m2m.Store, func(), error) {
 	if o.RedisAddr == "" {
-		return m2m.NewMemoryStore(o.MaxEntries), func() {}, nil
+		return nil, func() {}, nil
 	}
 	sealKey, err := derive(o.Secret, "jwtguard m2m-proxy redis seal key")
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/issuertest"
 )
 
@@ -68,7 +69,10 @@ func walkthrough(ctx context.Context, out io.Writer, iss *issuertest.Issuer, api
 	}
 	bound := iss.DPoPToken("alice", audience, key.Public(), jwt.MapClaims{"scope": "profile"})
 	w.get("/api/me", bound, http.StatusUnauthorized, "invalid_token") // as a bearer token
-	proof := issuertest.DPoPProof(key, http.MethodGet, w.api+"/api/me", bound, "")
+	proof, err := dpop.NewProof(key, http.MethodGet, w.api+"/api/me", bound, "")
+	if err != nil {
+		return err
+	}
 	w.dpop("/api/me", bound, proof, http.StatusOK, "")
 	w.dpop("/api/me", bound, proof, http.StatusUnauthorized, "invalid_dpop_proof") // the same proof again
 

@@ -16,7 +16,7 @@ const (
 	defaultLockTTL = 10 * time.Second
 )
 
-// Config configures a Store. It is plain data: a zero field means the
+// Config configures the store New returns. It is plain data: a zero field means the
 // documented default, and New validates it once.
 type Config struct {
 	// Client is the Redis client. Required. It must be created with
@@ -24,8 +24,8 @@ type Config struct {
 	// (go-redis otherwise waits its own ReadTimeout, 3 seconds by
 	// default, and retries); New checks this for *redis.Client,
 	// *redis.ClusterClient and *redis.Ring. New adds a hook to it that
-	// remembers why connecting last failed, so that the Store's errors
-	// carry that cause. The Store does not close it.
+	// remembers why connecting last failed, so that the store's errors
+	// carry that cause. The store does not close it.
 	Client redis.UniversalClient
 	// Key seals the tokens (AES-GCM): 16, 24 or 32 random bytes, the same
 	// in every process that shares the tokens. Required.

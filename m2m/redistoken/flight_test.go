@@ -36,7 +36,7 @@ type fetched struct {
 
 // inBubble runs f in a synctest bubble with a Store on a Redis client of
 // the bubble (miniredis runs outside it; go-redis starts no goroutine).
-func inBubble(t *testing.T, f func(t *testing.T, store *redistoken.Store)) {
+func inBubble(t *testing.T, f func(t *testing.T, store m2m.Store)) {
 	mr := miniredis.RunT(t)
 	synctest.Test(t, func(t *testing.T) {
 		c := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
@@ -52,7 +52,7 @@ func inBubble(t *testing.T, f func(t *testing.T, store *redistoken.Store)) {
 // A caller waiting for another's Fetch does not take its error when that
 // Fetch ended because its own context did: it fetches itself.
 func TestFetchWaiterOfAbandonedFetch(t *testing.T) {
-	inBubble(t, func(t *testing.T, store *redistoken.Store) {
+	inBubble(t, func(t *testing.T, store m2m.Store) {
 		ctx, cancel := context.WithCancel(context.Background())
 		first := make(chan fetched, 1)
 		go func() {
@@ -94,7 +94,7 @@ func TestProxyCoalescesUpstreamErrors(t *testing.T) {
 		_, _ = io.WriteString(w, `{"error":"too_many_requests"}`)
 	}))
 	defer up.Close()
-	inBubble(t, func(t *testing.T, store *redistoken.Store) {
+	inBubble(t, func(t *testing.T, store m2m.Store) {
 		gate := hangtest.NewGate()
 		gate.Shut()
 		p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: up.URL, Secret: []byte("the proxies' shared secret, 32+ bytes"),

@@ -100,7 +100,7 @@ func (b backend) client(t testing.TB) redis.UniversalClient {
 // timeouts set their own.
 const testTimeout = 5 * time.Second
 
-func (b backend) store(t testing.TB, c redis.UniversalClient, key []byte) *redistoken.Store {
+func (b backend) store(t testing.TB, c redis.UniversalClient, key []byte) m2m.Store {
 	t.Helper()
 	s, err := redistoken.New(redistoken.Config{Client: c, Key: key, Prefix: b.prefix, Timeout: testTimeout})
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 
 // hangingStore is a Store on a Redis that accepts connections and never
 // answers, its calls cut off after timeout.
-func hangingStore(t *testing.T, timeout time.Duration) *redistoken.Store {
+func hangingStore(t *testing.T, timeout time.Duration) m2m.Store {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: redislocktest.Blackhole(t), ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })

@@ -190,8 +190,8 @@ func TestSealed(t *testing.T) {
 				t.Fatalf("another key read the token (%d mints)", iss.Mints())
 			}
 			errs := h.StoreErrors()
-			if len(errs) != 1 || !errors.Is(errs[0], redistoken.ErrUnsealed) {
-				t.Fatalf("store errors %v, want ErrUnsealed reported once", errs)
+			if len(errs) != 1 || !errors.Is(errs[0], m2m.ErrBadRecord) || !strings.Contains(errs[0].Error(), "does not open with this key") {
+				t.Fatalf("store errors %v, want one ErrBadRecord that does not open with this key", errs)
 			}
 		})
 	}
@@ -299,7 +299,7 @@ func TestProxyReplicas(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			iss := newIssuer(t)
 			secret := []byte("the proxies' shared secret, 32+ bytes")
-			var replicas []*m2m.Proxy
+			var replicas []http.Handler
 			for range 2 {
 				p, err := m2m.NewProxy(m2m.ProxyConfig{TokenURL: iss.URL + testissuer.TokenPath, Secret: secret, Store: b.store(t, b.client(t), sealKey)})
 				if err != nil {

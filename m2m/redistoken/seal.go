@@ -43,11 +43,11 @@ func (s sealer) seal(rk string, plain []byte) []byte {
 func (s sealer) open(rk string, b []byte) ([]byte, error) {
 	n := s.aead.NonceSize()
 	if len(b) < 1+n || b[0] != version {
-		return nil, fmt.Errorf("%w: not a sealed value", ErrUnsealed)
+		return nil, badRecord("is not a sealed value")
 	}
 	plain, err := s.aead.Open(nil, b[1:1+n], b[1+n:], []byte(rk))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnsealed, err)
+	if err != nil { // GCM says no more than that it does not open
+		return nil, badRecord("does not open with this key")
 	}
 	return plain, nil
 }

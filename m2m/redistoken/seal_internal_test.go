@@ -3,7 +3,10 @@ package redistoken
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/jwtguard/jwtguard/m2m"
 )
 
 // A sealed value opens only with the same key, under the same Redis key,
@@ -31,23 +34,26 @@ func TestSeal(t *testing.T) {
 	}
 	damaged := bytes.Clone(sealed)
 	damaged[len(damaged)-1] ^= 1
+	const noOpen, notSealed = "does not open with this key", "is not a sealed value"
 	tests := []struct {
 		name string
 		s    sealer
 		rk   string
 		b    []byte
+		want string
 	}{
-		{"another key", other, "k1", sealed},
-		{"another Redis key", s, "k2", sealed},
-		{"damaged", s, "k1", damaged},
-		{"truncated", s, "k1", sealed[:5]},
-		{"unknown version", s, "k1", append([]byte{9}, sealed[1:]...)},
-		{"empty", s, "k1", nil},
+		{"another key", other, "k1", sealed, noOpen},
+		{"another Redis key", s, "k2", sealed, noOpen},
+		{"damaged", s, "k1", damaged, noOpen},
+		{"truncated", s, "k1", sealed[:5], notSealed},
+		{"unknown version", s, "k1", append([]byte{9}, sealed[1:]...), notSealed},
+		{"empty", s, "k1", nil, notSealed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got, err := tt.s.open(tt.rk, tt.b); !errors.Is(err, ErrUnsealed) {
-				t.Fatalf("open = %q, %v; want ErrUnsealed", got, err)
+			got, err := tt.s.open(tt.rk, tt.b)
+			if !errors.Is(err, m2m.ErrBadRecord) || !strings.HasPrefix(err.Error(), "redistoken: ") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("open = %q, %v; want a redistoken error wrapping m2m.ErrBadRecord that %s", got, err, tt.want)
 			}
 		})
 	}

@@ -12,13 +12,16 @@ import (
 	"github.com/jwtguard/jwtguard/m2m"
 )
 
-// ErrUnsealed is wrapped by Get for a stored value that cannot be opened
-// with the key: another key, or damage. It matches m2m.ErrBadRecord: it
-// counts as no token, is reported, and is replaced by the next mint.
-var ErrUnsealed = fmt.Errorf("redistoken: stored token cannot be opened with this key (%w)", m2m.ErrBadRecord)
+// badRecord is Get's error for a stored value that is no token of this
+// store's (sealed under another key, damaged, or not a sealed token): it
+// wraps m2m.ErrBadRecord, so it counts as no token, is reported, and is
+// replaced by the next mint.
+func badRecord(why string) error {
+	return fmt.Errorf("redistoken: the stored token %s: %w", why, m2m.ErrBadRecord)
+}
 
-// Store is an m2m.Store in Redis.
-type Store struct {
+// store is an m2m.Store in Redis.
+type store struct {
 	cfg    Config
 	client redis.UniversalClient
 	// calls bounds each call of client by cfg.Timeout, and takes and
@@ -27,10 +30,9 @@ type Store struct {
 	sealer sealer
 }
 
-var _ m2m.Store = (*Store)(nil)
-
-// New validates cfg and returns a Store. It does not contact Redis.
-func New(cfg Config) (*Store, error) {
+// New validates cfg and returns an m2m.Store in Redis, for Config.Store
+// and ProxyConfig.Store of package m2m. It does not contact Redis.
+func New(cfg Config) (m2m.Store, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -39,7 +41,7 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{
+	return &store{
 		cfg:    cfg,
 		client: cfg.Client,
 		calls:  redislock.NewBounded(cfg.Client, cfg.Timeout),
@@ -48,9 +50,9 @@ func New(cfg Config) (*Store, error) {
 }
 
 // Get implements m2m.Store: the token stored under key, nil if there is
-// none, an error wrapping ErrUnsealed for a value that cannot be opened,
-// or Redis's error.
-func (s *Store) Get(ctx context.Context, key string) (*m2m.Token, error) {
+// none, an error wrapping m2m.ErrBadRecord for a value that cannot be
+// opened, or Redis's error.
+func (s *store) Get(ctx context.Context, key string) (*m2m.Token, error) {
 	rk := s.cfg.Prefix + key
 	b, found, err := s.calls.Get(ctx, rk)
 	if err != nil {
@@ -65,14 +67,14 @@ func (s *Store) Get(ctx context.Context, key string) (*m2m.Token, error) {
 	}
 	var t m2m.Token
 	if err := json.Unmarshal(plain, &t); err != nil || t.AccessToken == "" {
-		return nil, fmt.Errorf("%w: not a token", ErrUnsealed)
+		return nil, badRecord("is not a token")
 	}
 	return &t, nil
 }
 
 // Lock implements m2m.Store: SET NX PX of the key's mint lock, for
 // LockTTL. While another process holds it, the caller polls.
-func (s *Store) Lock(ctx context.Context, key string) (string, <-chan struct{}, error) {
+func (s *store) Lock(ctx context.Context, key string) (string, <-chan struct{}, error) {
 	owner, err := s.calls.Lock(ctx, s.cfg.Prefix+key+":lock", s.cfg.LockTTL)
 	if err != nil {
 		return "", nil, fmt.Errorf("redistoken: taking the lock: %w", s.calls.Explain(err))
@@ -82,7 +84,7 @@ func (s *Store) Lock(ctx context.Context, key string) (string, <-chan struct{}, 
 
 // Unlock implements m2m.Store: it releases the key's mint lock if owner
 // still holds it, even when ctx is done.
-func (s *Store) Unlock(ctx context.Context, key, owner string) error {
+func (s *store) Unlock(ctx context.Context, key, owner string) error {
 	if err := s.calls.Unlock(ctx, s.cfg.Prefix+key+":lock", owner); err != nil {
 		return fmt.Errorf("redistoken: releasing the lock: %w", s.calls.Explain(err))
 	}
@@ -93,7 +95,7 @@ func (s *Store) Unlock(ctx context.Context, key, owner string) error {
 // left of its lifetime by time.Now (the clock the sources and proxies
 // read), as a Redis TTL; a token that has expired by then is not stored. It runs even when ctx is done: the token was minted at a cost,
 // and the others may use it.
-func (s *Store) Put(ctx context.Context, key string, t *m2m.Token) error {
+func (s *store) Put(ctx context.Context, key string, t *m2m.Token) error {
 	rk := s.cfg.Prefix + key
 	ttl := time.Until(t.Expiry)
 	if ttl < time.Millisecond {
