@@ -88,15 +88,21 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.MaxTokenBytes < 0 || cfg.Leeway < 0 {
 		return nil, errors.New("provider: VerifierConfig.MaxTokenBytes and Leeway must not be negative")
 	}
+	if err := keycache.Check(cfg.Cache); err != nil {
+		return nil, fmt.Errorf("provider: VerifierConfig.Cache: %w", err)
+	}
 	issuers := make(map[string]bool, len(cfg.Providers))
 	for _, p := range cfg.Providers {
 		if p != nil {
 			issuers[p.Issuer()] = true
 		}
 	}
-	for iss := range cfg.CacheByIssuer {
+	for iss, cc := range cfg.CacheByIssuer {
 		if !issuers[iss] {
 			return nil, fmt.Errorf("provider: VerifierConfig.CacheByIssuer names issuer %q, which no provider has", iss)
+		}
+		if err := keycache.Check(cc); err != nil {
+			return nil, fmt.Errorf("provider: VerifierConfig.CacheByIssuer[%q]: %w", iss, err)
 		}
 	}
 	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Verifications { return h.Verifications },

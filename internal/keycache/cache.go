@@ -50,7 +50,7 @@ func New(src Source, cfg cache.Config) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Keys { return h.Keys }, "cache: Config.Metrics", "*metrics.Collector")
+	hooks, err := keyHooks(cfg.Metrics)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
 
@@ -46,6 +47,21 @@ func (src Source) check() error {
 		return fmt.Errorf("cache: JWKS URL: %w", err)
 	}
 	return nil
+}
+
+// Check validates cfg as New does, for the caches a Verifier makes later
+// (its tenants'), so that a bad configuration fails at start-up.
+func Check(cfg cache.Config) error {
+	if _, err := withDefaults(cfg); err != nil {
+		return err
+	}
+	_, err := keyHooks(cfg.Metrics)
+	return err
+}
+
+// keyHooks returns the key events of m, a *metrics.Collector or nil.
+func keyHooks(m observe.Source) (observe.Keys, error) {
+	return observe.Need(m, func(h observe.Hooks) observe.Keys { return h.Keys }, "cache: Config.Metrics", "*metrics.Collector")
 }
 
 // withDefaults returns c with zero fields set to their defaults, or an error

@@ -9,6 +9,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/keycache"
 )
 
+// New and Check refuse an invalid configuration, naming the field.
 func TestNewRejectsInvalidConfig(t *testing.T) {
 	src := keycache.Source{URL: "https://issuer.example.com/.well-known/jwks.json"}
 	tests := []struct {
@@ -44,6 +45,11 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), "cache: ") || !strings.Contains(err.Error(), tt.field) {
 				t.Errorf("error %q does not start with the package or name %s", err, tt.field)
 			}
+			if tt.src == src { // the config is at fault: Check says so too
+				if cerr := keycache.Check(tt.cfg); cerr == nil || cerr.Error() != err.Error() {
+					t.Errorf("Check = %v, want New's %q", cerr, err)
+				}
+			}
 		})
 	}
 }
@@ -68,5 +74,8 @@ func TestNewAcceptsValidConfig(t *testing.T) {
 			continue
 		}
 		c.Close()
+		if err := keycache.Check(tt.cfg); err != nil {
+			t.Errorf("Check(%+v): %v", tt.cfg, err)
+		}
 	}
 }
