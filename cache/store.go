@@ -2,19 +2,26 @@ package cache
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/share"
 )
 
-// Document is a JWKS response as fetched from the provider.
+// Document is a JWKS response as fetched from the provider: what a Store
+// keeps.
 type Document struct {
-	URL          string
-	Issuer       string
-	Body         []byte
-	FetchedAt    time.Time
+	// URL is the JWKS URL it was fetched from, and Issuer the issuer
+	// whose keys it holds; a cache refuses a document for another.
+	URL    string
+	Issuer string
+	// Body is the response body, the JWKS.
+	Body []byte
+	// FetchedAt is when it was fetched, by the fetching process's clock:
+	// its keys' lifetime starts then, on every replica.
+	FetchedAt time.Time
+	// ETag and LastModified are the response's validators, for the
+	// next fetch's conditional request.
 	ETag         string
 	LastModified string
 	// MaxAge is the Cache-Control max-age of the response: zero if it gave
@@ -26,11 +33,6 @@ type Document struct {
 // not serve: garbage, another version, a seal that does not open. The
 // cache reports it and replaces the record with a document it fetches.
 var ErrBadRecord = fmt.Errorf("cache: %w", share.ErrBadRecord)
-
-// errLockTimeout is reported (to the Logger and Metrics) when another process
-// held the fetch lock for FetchTimeout, or half the refresh's time, without
-// sharing a document: the cache then fetches for itself.
-var errLockTimeout = errors.New("cache: no document from the process holding the fetch lock")
 
 // Store shares documents between the caches of several processes, so
 // that one of them fetches from the provider and the others read its

@@ -5,8 +5,8 @@
 // default registry is used only if you pass it). Wiring it in is one
 // field, Metrics, of the config whose work it counts:
 // provider.VerifierConfig (the Verifier hands it to its key caches too),
-// middleware.DPoPConfig and dpop/redisreplay's Config; a cache.Config used
-// on its own has one as well.
+// middleware.DPoPConfig and dpop/redisreplay's Config; a cache.Config in
+// the Verifier's Cache or CacheByIssuer may set one of its own.
 //
 //	reg := prometheus.NewRegistry()
 //	m, err := metrics.New(metrics.Config{Registerer: reg})

@@ -42,10 +42,11 @@ func TestMetricsWiring(t *testing.T) {
 			t.Fatalf("%s: middleware.New: %v", name, err)
 		}
 		v.Close()
-		kc, err := cache.New(cache.Config{URL: "https://issuer.example/jwks", Issuer: "https://issuer.example", Metrics: c})
+		// A key cache's own Metrics, instead of the Verifier's.
+		v, err = provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{p}, Cache: cache.Config{Metrics: c}})
 		if err != nil {
-			t.Fatalf("%s: cache.New: %v", name, err)
+			t.Fatalf("%s: provider.NewVerifier with cache.Config.Metrics: %v", name, err)
 		}
-		kc.Close()
+		v.Close()
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"unsafe"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/jwa"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
@@ -21,47 +21,47 @@ import (
 // verify the token with: the key for its kid, or the issuer's only key
 // when it has none. The key's own alg, if it names one, must be the
 // token's, and its type must fit the token's alg whatever the JWK says.
-func (r *route) key(ctx context.Context, h *header) (cache.Key, error) {
+func (r *route) key(ctx context.Context, h *header) (keycache.Key, error) {
 	alg := h.alg
 	if !slices.Contains(r.algs, alg) {
-		return cache.Key{}, fmt.Errorf("%w: %q (issuer %q accepts %q)", reasons.Algorithm, alg, r.issuer, r.algs)
+		return keycache.Key{}, fmt.Errorf("%w: %q (issuer %q accepts %q)", reasons.Algorithm, alg, r.issuer, r.algs)
 	}
 	if h.crit {
 		// RFC 7515 §4.1.11: extensions we do not understand mean reject.
-		return cache.Key{}, fmt.Errorf("%w: crit header not supported", reasons.Malformed)
+		return keycache.Key{}, fmt.Errorf("%w: crit header not supported", reasons.Malformed)
 	}
 	if h.b64 {
 		// RFC 7797 §6: b64 must be listed in crit (refused above); without
 		// it the token is malformed, whatever its value.
-		return cache.Key{}, fmt.Errorf("%w: b64 header (RFC 7797) not supported", reasons.Malformed)
+		return keycache.Key{}, fmt.Errorf("%w: b64 header (RFC 7797) not supported", reasons.Malformed)
 	}
 	if h.hasKID && (!h.kidString || !saneKID(h.kid)) {
-		return cache.Key{}, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", reasons.KeyID)
+		return keycache.Key{}, fmt.Errorf("%w: kid must be 1 to 256 printable ASCII characters", reasons.KeyID)
 	}
 	// An absent kid asks for the only key: never "try every key".
 	k, err := r.cache.Key(ctx, h.kid)
 	if err != nil {
-		return cache.Key{}, r.keyError(err)
+		return keycache.Key{}, r.keyError(err)
 	}
 	if a := k.Algorithm(); a != "" && a != alg {
-		return cache.Key{}, fmt.Errorf("%w: token alg %q, key alg %q", reasons.Algorithm, alg, a)
+		return keycache.Key{}, fmt.Errorf("%w: token alg %q, key alg %q", reasons.Algorithm, alg, a)
 	}
 	if !jwa.Fits(alg, k.Public()) {
-		return cache.Key{}, fmt.Errorf("%w: token alg %q, key of type %T", reasons.Algorithm, alg, k.Public())
+		return keycache.Key{}, fmt.Errorf("%w: token alg %q, key of type %T", reasons.Algorithm, alg, k.Public())
 	}
 	return k, nil
 }
 
 // keyError maps a key look-up failure to the verifier's errors.
 func (r *route) keyError(err error) error {
-	if errors.Is(err, cache.ErrKeyNotFound) { // first: a flood of random kids allocates nothing here
+	if errors.Is(err, keycache.ErrKeyNotFound) { // first: a flood of random kids allocates nothing here
 		return reasons.UnknownKey
 	}
-	var unavailable *cache.UnavailableError
+	var unavailable *keycache.UnavailableError
 	switch {
 	case errors.As(err, &unavailable):
 		return &KeysUnavailableError{Issuer: r.issuer, RetryAfter: unavailable.RetryAfter, Err: unavailable}
-	case errors.Is(err, cache.ErrAmbiguousKey):
+	case errors.Is(err, keycache.ErrAmbiguousKey):
 		return fmt.Errorf("%w: token has no kid and the issuer publishes several keys", reasons.KeyID)
 	}
 	return fmt.Errorf("%w: %w", reasons.UnknownKey, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/clockmap"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
@@ -238,7 +239,7 @@ func (t *tenants) lookUp(ctx context.Context, part, issuer string, now time.Time
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
-		return nil, &KeysUnavailableError{Err: cache.ErrClosed}
+		return nil, &KeysUnavailableError{Err: keycache.ErrClosed}
 	}
 	l := t.calls[k]
 	if l == nil {
@@ -348,7 +349,7 @@ func (t *tenants) resolve(ctx context.Context, k tenantKey, l *lookup) {
 	case l.forgotten || t.closed:
 		evicted, r, err = r, nil, errForgotten
 		if t.closed {
-			err = &KeysUnavailableError{Err: cache.ErrClosed}
+			err = &KeysUnavailableError{Err: keycache.ErrClosed}
 		}
 	case r != nil:
 		r.tenant, r.part = true, k.part

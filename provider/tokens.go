@@ -7,7 +7,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/tokencache"
 )
@@ -74,7 +74,7 @@ type verdict struct {
 	claims *Claims // nil: the signature failed with key
 	err    error   // the signature's error, for a forged token
 	r      *route
-	key    cache.Key
+	key    keycache.Key
 	stored time.Time
 	// from and until bound the token's lifetime, with the leeway (until
 	// is zero for a forged token: its lifetime was never checked).
@@ -144,7 +144,7 @@ const entryOverhead = int64(unsafe.Sizeof(tokencache.Entry[verdict]{}) + unsafe.
 
 // addVerified remembers that token verified to w's claims with key k of
 // r at now; buf is the token's decoded buffer, which the claims hold.
-func (t *tokens) addVerified(token string, w *wireClaims, buf []byte, r *route, k cache.Key, now time.Time) {
+func (t *tokens) addVerified(token string, w *wireClaims, buf []byte, r *route, k keycache.Key, now time.Time) {
 	v := verdict{claims: &w.out, r: r, key: k, stored: now, until: w.exp.Time.Add(t.leeway)}
 	if w.nbf.set {
 		v.from = w.nbf.Time.Add(-t.leeway)
@@ -162,7 +162,7 @@ func (t *tokens) addVerified(token string, w *wireClaims, buf []byte, r *route, 
 }
 
 // addForged remembers that token's signature failed with key k of r.
-func (t *tokens) addForged(token string, err error, r *route, k cache.Key, now time.Time) {
+func (t *tokens) addForged(token string, err error, r *route, k keycache.Key, now time.Time) {
 	t.add(t.forged, token, int64(len(token))+entryOverhead, verdict{err: err, r: r, key: k, stored: now})
 }
 

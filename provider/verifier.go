@@ -17,6 +17,7 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 	"github.com/jwtguard/jwtguard/internal/jwa"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/reasons"
 )
@@ -34,13 +35,12 @@ type VerifierConfig struct {
 	// looked up in Providers first.
 	Tenants TenantsConfig
 	// Cache configures every provider's and tenant's key cache, but those
-	// CacheByIssuer names. Its zero value means the cache defaults. URL
-	// and Issuer must be empty: each cache's are its provider's.
+	// CacheByIssuer names (see package cache). Its zero value means the
+	// cache defaults. Each cache fetches its provider's JWKSURL.
 	Cache cache.Config
 	// CacheByIssuer configures the key caches of some providers, by
 	// issuer, instead of Cache: e.g. a shorter Interval for the issuer
-	// that rotates often. Each issuer must be a provider's, and URL and
-	// Issuer must be empty.
+	// that rotates often. Each issuer must be a provider's.
 	CacheByIssuer map[string]cache.Config
 	// MaxTokenBytes rejects longer tokens before any parsing. If zero,
 	// 16 KiB.
@@ -75,7 +75,7 @@ type route struct {
 	p      Provider
 	issuer string
 	algs   []string
-	cache  *cache.Cache
+	cache  *keycache.Cache
 	tenantRoute
 }
 
@@ -88,8 +88,8 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.MaxTokenBytes < 0 || cfg.Leeway < 0 {
 		return nil, errors.New("provider: VerifierConfig.MaxTokenBytes and Leeway must not be negative")
 	}
-	if err := checkCacheConfig("Cache", cfg.Cache); err != nil {
-		return nil, err
+	if err := keycache.Check(cfg.Cache); err != nil {
+		return nil, fmt.Errorf("provider: VerifierConfig.Cache: %w", err)
 	}
 	issuers := make(map[string]bool, len(cfg.Providers))
 	for _, p := range cfg.Providers {
@@ -101,8 +101,8 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		if !issuers[iss] {
 			return nil, fmt.Errorf("provider: VerifierConfig.CacheByIssuer names issuer %q, which no provider has", iss)
 		}
-		if err := checkCacheConfig(fmt.Sprintf("CacheByIssuer[%q]", iss), cc); err != nil {
-			return nil, err
+		if err := keycache.Check(cc); err != nil {
+			return nil, fmt.Errorf("provider: VerifierConfig.CacheByIssuer[%q]: %w", iss, err)
 		}
 	}
 	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Verifications { return h.Verifications },
@@ -153,15 +153,6 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	return v, nil
 }
 
-// checkCacheConfig refuses a cache configuration (the field named) that
-// sets what the provider decides.
-func checkCacheConfig(field string, cc cache.Config) error {
-	if cc.URL != "" || cc.Issuer != "" {
-		return fmt.Errorf("provider: VerifierConfig.%s: leave URL and Issuer empty: each key cache's are its provider's (JWKSURL, Issuer)", field)
-	}
-	return nil
-}
-
 func newRoute(p Provider, cc cache.Config) (*route, error) {
 	if p == nil {
 		return nil, errors.New("provider: nil Provider")
@@ -176,11 +167,11 @@ func newRoute(p Provider, cc cache.Config) (*route, error) {
 	if err := jwa.Check(r.algs); err != nil {
 		return nil, fmt.Errorf("provider: %w (issuer %q)", err, r.issuer)
 	}
-	cc.URL, cc.Issuer = p.JWKSURL(), r.issuer
+	src := keycache.Source{URL: p.JWKSURL(), Issuer: r.issuer}
 	if ph, ok := p.(PlainHTTP); ok && ph.PlainHTTP() {
-		cc.InsecureAllowHTTP = true
+		src.AllowHTTP = true
 	}
-	c, err := cache.New(cc)
+	c, err := keycache.New(src, cc)
 	if err != nil {
 		return nil, fmt.Errorf("provider: issuer %q: %w", r.issuer, err)
 	}
@@ -216,7 +207,7 @@ func (v *Verifier) Forget(issuer string) {
 // tenant held) whose cache holds none that have not expired, and returns
 // the errors joined. Call it before serving (a readiness check).
 func (v *Verifier) Load(ctx context.Context) error {
-	return v.eachCache("loading", func(c *cache.Cache) error { return c.Load(ctx) })
+	return v.eachCache("loading", func(c *keycache.Cache) error { return c.Load(ctx) })
 }
 
 // Refresh fetches, concurrently, the keys of every provider (and tenant
@@ -226,12 +217,12 @@ func (v *Verifier) Load(ctx context.Context) error {
 // changed — a key revoked at the identity provider stops verifying once
 // Refresh returns, instead of at the next scheduled refresh.
 func (v *Verifier) Refresh(ctx context.Context) error {
-	return v.eachCache("refreshing", func(c *cache.Cache) error { return c.Refresh(ctx) })
+	return v.eachCache("refreshing", func(c *keycache.Cache) error { return c.Refresh(ctx) })
 }
 
 // eachCache runs f on every provider's cache at once and joins the errors,
 // each naming its issuer and what was being done.
-func (v *Verifier) eachCache(doing string, f func(*cache.Cache) error) error {
+func (v *Verifier) eachCache(doing string, f func(*keycache.Cache) error) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -339,7 +330,7 @@ func (v *Verifier) verifyToken(ctx context.Context, token string, now time.Time)
 		}
 	}
 	key, err := r.key(ctx, &h)
-	if err != nil && r.tenant && errors.Is(err, cache.ErrClosed) {
+	if err != nil && r.tenant && errors.Is(err, keycache.ErrClosed) {
 		// Evicted since it was routed: route again (a new cache).
 		if r, err = v.tenants.route(ctx, w.issuer, now); err != nil {
 			return nil, "", err

@@ -1,8 +1,8 @@
 // Package redisstore shares JWKS documents between the replicas of a
 // service through Redis, so that a fleet fetches from the identity provider
 // about as often as one process would, and a key rotation one replica finds
-// is live on all of them at once. Give each replica's caches a Store as
-// cache.Config.Store (or provider.VerifierConfig.Cache.Store).
+// is live on all of them at once. Give each replica's Verifier a Store as
+// its key caches' cache.Config.Store (provider.VerifierConfig.Cache.Store).
 //
 // What it does, for each JWKS URL:
 //
@@ -40,8 +40,8 @@
 // Redis is not trusted: every record is stored with an HMAC-SHA256 under
 // Config.Secret, the fleet's secret, over the record and its Redis key, and
 // a record that fails it — written without the secret, with another one,
-// or copied from another key — is never served: it is reported
-// (ErrInvalidDocument) and replaced by the next fetch (tested: a planted
+// or copied from another key — is never served: it is reported (an
+// error wrapping cache.ErrBadRecord) and replaced by the next fetch (tested: a planted
 // record with an attacker's key, 0 of 100 attacker tokens accepted; the
 // MAC costs about 5 µs per Redis read). Write access to
 // Redis is then not the power to serve keys to the replicas; it remains
@@ -62,6 +62,6 @@
 //
 // A Store is safe for concurrent use. New makes no Redis call; the first
 // Watch starts one goroutine that receives notices, plus one per watcher;
-// Close stops them all. Close the caches first, then the Store, then the
-// Redis client.
+// Close stops them all. Close the Verifier first, then the Store, then
+// the Redis client.
 package redisstore

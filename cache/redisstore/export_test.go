@@ -2,6 +2,9 @@ package redisstore
 
 import "testing"
 
+// ErrClosed is what a Store's methods return after Close.
+var ErrClosed = errClosed
+
 // Seal returns what s stores in Redis for a record of url: the record
 // with its MAC under the fleet's secret. Tests plant records with it.
 func Seal(s *Store, url string, record []byte) []byte { return s.seal.Seal(s.key(url), record) }

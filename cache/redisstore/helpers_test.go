@@ -262,6 +262,13 @@ func hasPrefix(err error) bool {
 	return strings.HasPrefix(err.Error(), "redisstore: ") || strings.HasPrefix(err.Error(), "cache: ")
 }
 
+// invalidDocument reports whether err is the Store's refusal of a shared
+// document: a bad record for the cache (cache.ErrBadRecord), which says
+// what it is.
+func invalidDocument(err error) bool {
+	return errors.Is(err, cache.ErrBadRecord) && strings.Contains(err.Error(), "redisstore: invalid shared document")
+}
+
 // signal sends on ch (buffered) unless a signal is already waiting there:
 // a hook that may run many times and must never block.
 func signal(ch chan struct{}) {

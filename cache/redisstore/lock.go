@@ -14,7 +14,7 @@ import (
 // channel: the cache polls for that replica's document.
 func (s *Store) Lock(ctx context.Context, url string) (string, <-chan struct{}, error) {
 	if s.isClosed() {
-		return "", nil, ErrClosed
+		return "", nil, errClosed
 	}
 	key := lockKey(s.key(url))
 	owner, err := s.calls.Lock(ctx, key, s.cfg.LockTTL)
@@ -43,7 +43,7 @@ func (s *Store) Unlock(ctx context.Context, url, owner string) error {
 // cost). A document that is not for url or has no JWKS body is refused.
 func (s *Store) Put(ctx context.Context, url string, doc *cache.Document) error {
 	if s.isClosed() {
-		return ErrClosed
+		return errClosed
 	}
 	key := s.key(url)
 	if doc.URL != url {

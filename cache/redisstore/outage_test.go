@@ -13,6 +13,7 @@ import (
 	"github.com/jwtguard/jwtguard/cache/redisstore"
 	"github.com/jwtguard/jwtguard/internal/redislock/redislocktest"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 func TestWatchSurvivesRedisOutages(t *testing.T) {
@@ -133,14 +134,21 @@ func TestSlowRedisDoesNotStallRefreshes(t *testing.T) {
 	t.Run("a cache loads without waiting", func(t *testing.T) {
 		iss := testissuer.New()
 		defer iss.Close()
-		var h recorder
-		c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Issuer: iss.URL, Store: s, Metrics: h.Hooks(), HTTPClient: iss.Server.Client()})
+		p, err := provider.NewOIDC(ctx, provider.OIDCConfig{Issuer: iss.URL, JWKSURL: iss.JWKSURL(), Audiences: []string{"api"}})
 		if err != nil {
-			t.Fatalf("cache.New with a hanging Redis: %v", err)
+			t.Fatal(err)
+		}
+		var h recorder
+		v, err := provider.NewVerifier(provider.VerifierConfig{
+			Providers: []provider.Provider{p},
+			Cache:     cache.Config{Store: s, Metrics: h.Hooks(), HTTPClient: iss.Server.Client()},
+		})
+		if err != nil {
+			t.Fatalf("provider.NewVerifier with a hanging Redis: %v", err)
 		}
 		returns(t, "Load", func() {
-			err = c.Load(ctx)
-			c.Close()
+			err = v.Load(ctx)
+			v.Close()
 		})
 		if err != nil || iss.Fetches() != 1 || len(h.storeErrors()) == 0 {
 			t.Fatalf("Load: %v, %d fetches, store failures %v; want keys fetched directly and the failure reported", err, iss.Fetches(), h.storeErrors())

@@ -46,23 +46,23 @@ func encode(doc *cache.Document) ([]byte, error) {
 
 // decode parses a stored document and checks it is one to serve for url at
 // now: the right version, URL, a fetch time not in the future, and a body
-// shaped like a JWKS. Every failure matches ErrInvalidDocument.
+// shaped like a JWKS. Every failure matches errInvalidDocument.
 func decode(b []byte, url string, now time.Time) (*cache.Document, error) {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+		return nil, fmt.Errorf("%w: %w", errInvalidDocument, err)
 	}
 	switch {
 	case r.Version != recordVersion:
-		return nil, fmt.Errorf("%w: version %d, want %d", ErrInvalidDocument, r.Version, recordVersion)
+		return nil, fmt.Errorf("%w: version %d, want %d", errInvalidDocument, r.Version, recordVersion)
 	case r.URL != url:
-		return nil, fmt.Errorf("%w: document is for %q, want %q", ErrInvalidDocument, r.URL, url)
+		return nil, fmt.Errorf("%w: document is for %q, want %q", errInvalidDocument, r.URL, url)
 	case r.FetchedAt.IsZero():
-		return nil, fmt.Errorf("%w: no fetch time", ErrInvalidDocument)
+		return nil, fmt.Errorf("%w: no fetch time", errInvalidDocument)
 	case r.FetchedAt.After(now.Add(maxClockSkew)):
-		return nil, fmt.Errorf("%w: fetch time %v is in the future", ErrInvalidDocument, r.FetchedAt)
+		return nil, fmt.Errorf("%w: fetch time %v is in the future", errInvalidDocument, r.FetchedAt)
 	case r.MaxAge < 0:
-		return nil, fmt.Errorf("%w: negative max-age", ErrInvalidDocument)
+		return nil, fmt.Errorf("%w: negative max-age", errInvalidDocument)
 	}
 	if err := checkBody(r.Body); err != nil {
 		return nil, err
@@ -86,10 +86,10 @@ func checkBody(body []byte) error {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &set); err != nil {
-		return fmt.Errorf("%w: body is not a JWKS: %w", ErrInvalidDocument, err)
+		return fmt.Errorf("%w: body is not a JWKS: %w", errInvalidDocument, err)
 	}
 	if len(set.Keys) == 0 {
-		return fmt.Errorf("%w: body holds no keys", ErrInvalidDocument)
+		return fmt.Errorf("%w: body holds no keys", errInvalidDocument)
 	}
 	return nil
 }

@@ -69,11 +69,11 @@ func (r *recorder) StoreFailed(_ string, err error) {
 }
 
 // waitInvalidDocument waits (10 s at most: a hang detector, not a speed
-// limit) for a store failure matching ErrInvalidDocument.
+// limit) for a store failure refusing an invalid shared document.
 func (r *recorder) waitInvalidDocument(t *testing.T) {
 	t.Helper()
 	for {
-		if err := within(t, r.failed, 10*time.Second, "an invalid shared document reported"); errors.Is(err, redisstore.ErrInvalidDocument) {
+		if err := within(t, r.failed, 10*time.Second, "an invalid shared document reported"); invalidDocument(err) {
 			return
 		}
 	}

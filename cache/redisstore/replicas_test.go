@@ -12,6 +12,7 @@ import (
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/cache/redisstore"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 func TestReplicasFetchAsOne(t *testing.T) {
@@ -38,14 +39,18 @@ func TestReplicasFetchAsOne(t *testing.T) {
 		// The same fleet without Redis, over the same time, as a baseline.
 		alone := testissuer.New()
 		defer alone.Close()
+		p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: alone.URL, JWKSURL: alone.JWKSURL(), Audiences: []string{"api"}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for range replicas {
-			c, err := cache.New(cache.Config{URL: alone.JWKSURL(), Issuer: alone.URL, Strategy: cache.Time,
-				Interval: interval, MinRefreshInterval: 100 * time.Millisecond, HTTPClient: alone.Server.Client()})
+			v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{p}, Cache: cache.Config{Strategy: cache.Time,
+				Interval: interval, MinRefreshInterval: 100 * time.Millisecond, HTTPClient: alone.Server.Client()}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer c.Close()
-			if err := c.Load(context.Background()); err != nil {
+			defer v.Close()
+			if err := v.Load(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -73,9 +73,8 @@ func New(cfg Config) (*Store, error) {
 }
 
 // Close stops the Store's goroutines and watchers, waiting for a callback
-// that is running. Get, Lock, Put and Watch fail with ErrClosed
-// afterwards (the cache still fetches). It does not close the Redis
-// client. Close is idempotent
+// that is running. Get, Lock, Put and Watch fail afterwards (the cache
+// still fetches). It does not close the Redis client. Close is idempotent
 // and always returns nil.
 func (s *Store) Close() error {
 	s.mu.Lock()
@@ -115,11 +114,13 @@ func lockKey(key string) string { return key + ":lock" }
 func channel(key string) string { return key + ":notice" }
 
 // Get returns the document shared for url, or nil if there is none. A
-// stored document that must not serve (see ErrInvalidDocument) is returned
-// as an error, never as a document.
+// stored document that must not serve — not sealed with the fleet's
+// secret, of another version or URL, fetched in the future, without a
+// JWKS body — is returned as an error wrapping cache.ErrBadRecord, never
+// as a document.
 func (s *Store) Get(ctx context.Context, url string) (*cache.Document, error) {
 	if s.isClosed() {
-		return nil, ErrClosed
+		return nil, errClosed
 	}
 	return s.get(ctx, s.key(url), url)
 }
@@ -134,7 +135,7 @@ func (s *Store) get(ctx context.Context, key, url string) (*cache.Document, erro
 	}
 	record, ok := s.seal.Open(key, b)
 	if !ok {
-		return nil, fmt.Errorf("%w: not authenticated with the fleet's secret (written without Config.Secret, with another one, or by someone else; key %s)", ErrInvalidDocument, key)
+		return nil, fmt.Errorf("%w: not authenticated with the fleet's secret (written without Config.Secret, with another one, or by someone else; key %s)", errInvalidDocument, key)
 	}
 	doc, err := decode(record, url, time.Now())
 	if err != nil {

@@ -59,7 +59,7 @@ func (s *Store) Watch(url string, changed func()) (stop func(), err error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return nil, ErrClosed
+		return nil, errClosed
 	}
 	set := s.watchers[w.channel]
 	if set == nil {

@@ -1,13 +1,15 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 
 	"github.com/MicahParks/jwkset"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
@@ -30,7 +32,7 @@ func BenchmarkKeyLookup(b *testing.B) {
 	for _, n := range []int{2, 8} {
 		iss, kid := benchIssuer(b, n)
 		b.Run(fmt.Sprintf("cache/keys=%d", n), func(b *testing.B) {
-			c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Usages: 1 << 62})
+			c, err := keycache.New(keycache.Source{URL: iss.JWKSURL()}, cache.Config{Usages: 1 << 62})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -84,7 +86,7 @@ func BenchmarkKeyLookupParallel(b *testing.B) {
 }
 
 func benchParallel(b *testing.B, iss *testissuer.Issuer, kid string, strategy cache.Strategy) {
-	c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Strategy: strategy, Usages: 1 << 62})
+	c, err := keycache.New(keycache.Source{URL: iss.JWKSURL()}, cache.Config{Strategy: strategy, Usages: 1 << 62})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,7 +108,7 @@ func benchParallel(b *testing.B, iss *testissuer.Issuer, kid string, strategy ca
 
 func memoryStorage(b *testing.B, iss *testissuer.Issuer) jwkset.Storage {
 	var set jwkset.JWKSMarshal
-	if err := jsonUnmarshal(iss.JWKS(), &set); err != nil {
+	if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
 		b.Fatal(err)
 	}
 	st, err := set.ToStorage()

@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/hangtest"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 )
 
@@ -40,7 +41,7 @@ func TestUnknownKIDErrors(t *testing.T) {
 	iss := startIssuer(t)
 	c := newCache(t, iss, cache.Config{})
 	_, err := c.Key(context.Background(), "nope")
-	if !errors.Is(err, cache.ErrKeyNotFound) {
+	if !errors.Is(err, keycache.ErrKeyNotFound) {
 		t.Fatalf("unknown kid: %v, want ErrKeyNotFound", err)
 	}
 }
@@ -89,7 +90,7 @@ func TestUnknownKIDCooldownAndBackoff(t *testing.T) {
 		c := newCache(t, iss, cache.Config{UnknownKIDCooldown: time.Minute, MinRefreshInterval: 10 * time.Second, Metrics: rec.Hooks()})
 		mustKey(t, c, iss.KID())
 		base := iss.Fetches()
-		if _, err := c.Key(context.Background(), "random-1"); !errors.Is(err, cache.ErrKeyNotFound) {
+		if _, err := c.Key(context.Background(), "random-1"); !errors.Is(err, keycache.ErrKeyNotFound) {
 			t.Fatal(err)
 		}
 		if iss.Fetches()-base != 1 || rec.kidCount(observe.KIDRejected) != 1 {
@@ -97,7 +98,7 @@ func TestUnknownKIDCooldownAndBackoff(t *testing.T) {
 		}
 		start := time.Now()
 		for i := range 1000 {
-			if _, err := c.Key(context.Background(), fmt.Sprint("random-x", i)); !errors.Is(err, cache.ErrKeyNotFound) {
+			if _, err := c.Key(context.Background(), fmt.Sprint("random-x", i)); !errors.Is(err, keycache.ErrKeyNotFound) {
 				t.Fatal(err)
 			}
 		}
@@ -150,7 +151,7 @@ func TestUnknownKIDFlood(t *testing.T) {
 				for _, d := range at {
 					time.Sleep(d - time.Since(start))
 					kid := fmt.Sprintf("attacker-%x", r.Uint64())
-					if _, err := c.Key(context.Background(), kid); !errors.Is(err, cache.ErrKeyNotFound) {
+					if _, err := c.Key(context.Background(), kid); !errors.Is(err, keycache.ErrKeyNotFound) {
 						t.Errorf("random kid %s: %v", kid, err)
 						return
 					}

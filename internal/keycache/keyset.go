@@ -1,4 +1,4 @@
-package cache
+package keycache
 
 import (
 	"crypto"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/MicahParks/jwkset"
+
+	"github.com/jwtguard/jwtguard/cache"
 )
 
 // keySet is one parsed document and its lifetime: immutable once published,
@@ -23,7 +25,7 @@ type keySet struct {
 	// document, so a Key stays current across renewals and not across a
 	// change of the keys.
 	keys *parsed
-	doc  *Document // its FetchedAt is clamped to this process's clock
+	doc  *cache.Document // its FetchedAt is clamped to this process's clock
 	// fetched is the document's FetchedAt as it came (another process's
 	// clock may run ahead): what "newer than this set" compares with.
 	fetched time.Time
@@ -75,7 +77,6 @@ type parsed struct {
 type key struct {
 	id, alg string
 	public  crypto.PublicKey
-	jwk     jwkset.JWK
 }
 
 // parse turns a JWKS body into its usable verification keys: public
@@ -107,7 +108,7 @@ func parse(body []byte) (*parsed, error) {
 			skipped = append(skipped, fmt.Sprintf("key %d: duplicate kid %q", i, m.KID))
 			continue
 		}
-		list = append(list, key{id: m.KID, alg: string(m.ALG), public: k.Key(), jwk: k})
+		list = append(list, key{id: m.KID, alg: string(m.ALG), public: k.Key()})
 		byKID[m.KID] = &list[len(list)-1]
 	}
 	if len(list) == 0 {
@@ -145,13 +146,13 @@ func parseKey(raw json.RawMessage) (jwkset.JWK, error) {
 // newKeySet builds the snapshot for doc under cfg: the lifetime starts when
 // the document was fetched, so replicas sharing a document share its
 // schedule; fetched is the document's own fetch time (see keySet.fetched).
-func newKeySet(cfg *Config, doc *Document, fetched time.Time, keys *parsed) *keySet {
+func newKeySet(cfg *cache.Config, doc *cache.Document, fetched time.Time, keys *parsed) *keySet {
 	s := &keySet{keys: keys, doc: doc, fetched: fetched, maxStale: cfg.MaxStale}
 	// The usage floor carries jitter too, so that busy replicas sharing a
 	// document do not all refresh at one instant.
 	s.floor = doc.FetchedAt.Add(time.Duration(float64(cfg.MinRefreshInterval) * (1 + 0.2*rand.Float64())))
 	s.usageFloor = doc.FetchedAt.Add(time.Duration(float64(cfg.MinRefreshInterval) / cfg.Threshold))
-	if cfg.expiresByTime() {
+	if expiresByTime(cfg.Strategy) {
 		life := cfg.Interval
 		if cfg.HonorCacheControl && doc.MaxAge > 0 {
 			// At least MinRefreshInterval/Threshold, so that the background
@@ -175,7 +176,7 @@ func newKeySet(cfg *Config, doc *Document, fetched time.Time, keys *parsed) *key
 			s.spend(s.expires)
 		}
 	}
-	if cfg.countsUsage() {
+	if countsUsage(cfg.Strategy) {
 		s.limit = cfg.Usages
 		s.softUses = max(1, int64(float64(cfg.Usages)*cfg.Threshold))
 		s.floorTimer = time.AfterFunc(time.Until(s.usageFloor), func() { s.floorPassed.Store(true) })

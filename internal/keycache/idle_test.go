@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 )
 
 // SkipIdleRefresh: a set nobody looks up is not refreshed in the
@@ -71,8 +72,8 @@ func TestCloseLetsGoOfKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
-	var ue *cache.UnavailableError
-	if _, err := c.Key(context.Background(), iss.KID()); !errors.As(err, &ue) || !errors.Is(err, cache.ErrClosed) {
+	var ue *keycache.UnavailableError
+	if _, err := c.Key(context.Background(), iss.KID()); !errors.As(err, &ue) || !errors.Is(err, keycache.ErrClosed) {
 		t.Errorf("Key after Close: %v, want an UnavailableError matching ErrClosed", err)
 	}
 	if c.Serves(k) || len(c.Keys()) != 0 {

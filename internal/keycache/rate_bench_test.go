@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
 
@@ -50,9 +51,8 @@ func BenchmarkRateDuringFetch(b *testing.B) {
 			}))
 			defer slow.Close()
 			cfg := tc.cfg
-			cfg.URL, cfg.Issuer = slow.URL, iss.URL
 			cfg.Interval, cfg.MinRefreshInterval, cfg.Usages = 2*time.Second, time.Second, 1000
-			c, err := cache.New(cfg)
+			c, err := keycache.New(keycache.Source{URL: slow.URL, Issuer: iss.URL}, cfg)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package cache
+package keycache
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/share"
@@ -38,14 +39,14 @@ func (c *Cache) refresh(ctx context.Context, trigger observe.Trigger) (func(refr
 // a shared document is used only if it is for this URL and issuer, newer
 // than asked and usable — any other is reported and replaced by a fetch.
 func (c *Cache) obtain(ctx context.Context, trigger observe.Trigger, start time.Time) (observe.Result, bool, error) {
-	var prev *Document
+	var prev *cache.Document
 	var after time.Time
 	if s := c.eng.Current(); s != nil {
 		prev = s.doc
 		after = s.fetched
 	}
 	var keys *parsed // of the document obtained, if its body is new
-	fetch := func(ctx context.Context) (*Document, error) {
+	fetch := func(ctx context.Context) (*cache.Document, error) {
 		doc, err := c.fetch(ctx, prev)
 		if err != nil {
 			return nil, err
@@ -81,7 +82,7 @@ func (c *Cache) obtain(ctx context.Context, trigger observe.Trigger, start time.
 		}
 	}
 	refused := false
-	fresh := func(doc *Document) bool {
+	fresh := func(doc *cache.Document) bool {
 		if !doc.FetchedAt.After(after) {
 			return false // not newer than asked: the store's, or another process's, to replace
 		}
@@ -95,7 +96,7 @@ func (c *Cache) obtain(ctx context.Context, trigger observe.Trigger, start time.
 		}
 		return err == nil
 	}
-	doc, fetched, err := share.Do(ctx, share.Store[Document](st), c.cfg.URL, share.Options[Document]{
+	doc, fetched, err := share.Do(ctx, share.Store[cache.Document](st), c.src.URL, share.Options[cache.Document]{
 		Fresh:       fresh,
 		Produce:     fetch,
 		Report:      c.storeFailed,
@@ -110,10 +111,10 @@ func (c *Cache) obtain(ctx context.Context, trigger observe.Trigger, start time.
 }
 
 // check refuses a document for another URL or issuer.
-func (c *Cache) check(doc *Document) error {
-	if doc.URL != c.cfg.URL || doc.Issuer != c.cfg.Issuer {
+func (c *Cache) check(doc *cache.Document) error {
+	if doc.URL != c.src.URL || doc.Issuer != c.src.Issuer {
 		return fmt.Errorf("%w: document is for %q (issuer %q), want %q (issuer %q)",
-			errBadDocument, doc.URL, doc.Issuer, c.cfg.URL, c.cfg.Issuer)
+			errBadDocument, doc.URL, doc.Issuer, c.src.URL, c.src.Issuer)
 	}
 	return nil
 }
@@ -124,7 +125,7 @@ func (c *Cache) check(doc *Document) error {
 // equal to the current one is not parsed again; its lifetime is renewed
 // (observe.ResultNotModified). keys, if not nil, is a parse of doc's body made
 // earlier.
-func (c *Cache) publish(doc *Document, keys *parsed, shared bool) (observe.Result, error) {
+func (c *Cache) publish(doc *cache.Document, keys *parsed, shared bool) (observe.Result, error) {
 	if err := c.check(doc); err != nil {
 		return observe.ResultError, err
 	}
@@ -164,7 +165,7 @@ func (c *Cache) loadShared() {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.FetchTimeout)
 	defer cancel()
-	doc, err := c.cfg.Store.Get(ctx, c.cfg.URL)
+	doc, err := c.cfg.Store.Get(ctx, c.src.URL)
 	if err != nil {
 		c.storeFailed(err) // a bad record is replaced by the next fetch
 		return
@@ -185,15 +186,15 @@ func (c *Cache) loadShared() {
 
 func (c *Cache) storeFailed(err error) {
 	if h := c.hooks; h != nil {
-		h.StoreFailed(c.cfg.Issuer, err)
+		h.StoreFailed(c.src.Issuer, err)
 	}
 	if l := c.cfg.Logger; l != nil {
-		l.Warn("jwtguard: JWKS store failed", "issuer", c.cfg.Issuer, "error", err)
+		l.Warn("jwtguard: JWKS store failed", "issuer", c.src.Issuer, "error", err)
 	}
 }
 
 func (c *Cache) report(trigger observe.Trigger, res observe.Result, shared bool, d time.Duration, err error) {
-	ev := observe.Refresh{Issuer: c.cfg.Issuer, Trigger: trigger, Result: res, Duration: d, Shared: shared, Err: err}
+	ev := observe.Refresh{Issuer: c.src.Issuer, Trigger: trigger, Result: res, Duration: d, Shared: shared, Err: err}
 	if s := c.eng.Current(); s != nil {
 		ev.Keys = len(s.keys.list)
 		ev.FetchedAt = s.doc.FetchedAt
@@ -207,13 +208,13 @@ func (c *Cache) report(trigger observe.Trigger, res observe.Result, shared bool,
 	if l := c.cfg.Logger; l != nil {
 		switch {
 		case err != nil && ev.Keys == 0:
-			l.Warn("jwtguard: JWKS fetch failed; no keys to verify with", "issuer", c.cfg.Issuer,
+			l.Warn("jwtguard: JWKS fetch failed; no keys to verify with", "issuer", c.src.Issuer,
 				"trigger", string(trigger), "error", err)
 		case err != nil:
-			l.Warn("jwtguard: JWKS refresh failed; keeping current keys", "issuer", c.cfg.Issuer,
+			l.Warn("jwtguard: JWKS refresh failed; keeping current keys", "issuer", c.src.Issuer,
 				"trigger", string(trigger), "error", err, "keys", ev.Keys)
 		default:
-			l.Debug("jwtguard: JWKS refreshed", "issuer", c.cfg.Issuer, "trigger", string(trigger),
+			l.Debug("jwtguard: JWKS refreshed", "issuer", c.src.Issuer, "trigger", string(trigger),
 				"result", string(res), "keys", ev.Keys, "shared", shared, "duration", d)
 		}
 	}

@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
@@ -24,7 +25,7 @@ import (
 func TestCloseLeavesNothingRunning(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	iss := testissuer.New()
-	c, err := cache.New(cache.Config{URL: iss.JWKSURL(), Issuer: iss.URL, HTTPClient: noKeepAlive()})
+	c, err := keycache.New(keycache.Source{URL: iss.JWKSURL(), Issuer: iss.URL}, cache.Config{HTTPClient: noKeepAlive()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestCloseLeavesNothingRunning(t *testing.T) {
 	c.Close()
 	release()
 	iss.Close()
-	if err := c.Refresh(context.Background()); !errors.Is(err, cache.ErrClosed) {
+	if err := c.Refresh(context.Background()); !errors.Is(err, keycache.ErrClosed) {
 		t.Errorf("Refresh after Close: %v, want ErrClosed", err)
 	}
 }
@@ -45,11 +46,11 @@ func TestCloseLeavesNothingRunning(t *testing.T) {
 // A constructor that fails leaves nothing running.
 func TestFailedNewLeavesNothingRunning(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	_, err := cache.New(cache.Config{URL: "https://example.com/jwks", Store: &memStore{watchErr: errors.New("no")}})
+	_, err := keycache.New(keycache.Source{URL: "https://example.com/jwks"}, cache.Config{Store: &memStore{watchErr: errors.New("no")}})
 	if err == nil {
 		t.Fatal("New succeeded although Store.Watch failed")
 	}
-	if _, err := cache.New(cache.Config{URL: "https://example.com/jwks", Threshold: 2}); err == nil {
+	if _, err := keycache.New(keycache.Source{URL: "https://example.com/jwks"}, cache.Config{Threshold: 2}); err == nil {
 		t.Fatal("New accepted Threshold 2")
 	}
 }
@@ -62,7 +63,7 @@ func TestLoadAndRefresh(t *testing.T) {
 	c := newCache(t, iss, cache.Config{Metrics: rec.Hooks()})
 	iss.SetStatus(http.StatusServiceUnavailable)
 	err := c.Load(context.Background())
-	var se *cache.StatusError
+	var se *keycache.StatusError
 	if !errors.As(err, &se) || se.Code != 503 {
 		t.Fatalf("Load against a down provider: %v, want HTTP 503", err)
 	}
@@ -112,7 +113,7 @@ func TestFetchSafety(t *testing.T) {
 	t.Run("redirect to another host", func(t *testing.T) {
 		evil := httptest.NewServer(http.RedirectHandler(iss.JWKSURL(), http.StatusFound))
 		defer evil.Close()
-		c, err := cache.New(cache.Config{URL: evil.URL + "/jwks.json", HTTPClient: noKeepAlive()})
+		c, err := keycache.New(keycache.Source{URL: evil.URL + "/jwks.json"}, cache.Config{HTTPClient: noKeepAlive()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +128,7 @@ func TestFetchSafety(t *testing.T) {
 		defer srv.Close()
 		mux.Handle("/old", http.RedirectHandler("/new", http.StatusMovedPermanently))
 		mux.HandleFunc("/new", func(w http.ResponseWriter, _ *http.Request) { w.Write(iss.JWKS()) })
-		c, err := cache.New(cache.Config{URL: srv.URL + "/old", HTTPClient: noKeepAlive()})
+		c, err := keycache.New(keycache.Source{URL: srv.URL + "/old"}, cache.Config{HTTPClient: noKeepAlive()})
 		if err != nil {
 			t.Fatal(err)
 		}

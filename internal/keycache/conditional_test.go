@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -10,12 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/MicahParks/jwkset"
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 )
 
 // jwk marshals the public half of key with kid and use.
@@ -70,7 +69,7 @@ func TestKeySetParsing(t *testing.T) {
 		t.Error("duplicate kid: the later key won, want the first")
 	}
 	for _, kid := range []string{"enc", "hmac", "ed448", "p192", "alien", "broken", "hs"} {
-		if _, err := c.Key(ctx, kid); !errors.Is(err, cache.ErrKeyNotFound) {
+		if _, err := c.Key(ctx, kid); !errors.Is(err, keycache.ErrKeyNotFound) {
 			t.Errorf("kid %q: %v, want ErrKeyNotFound", kid, err)
 		}
 	}
@@ -117,48 +116,7 @@ func TestKeyWithoutKID(t *testing.T) {
 	if err := c.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Key(context.Background(), ""); !errors.Is(err, cache.ErrAmbiguousKey) {
+	if _, err := c.Key(context.Background(), ""); !errors.Is(err, keycache.ErrAmbiguousKey) {
 		t.Fatalf("two keys, no kid: %v, want ErrAmbiguousKey", err)
-	}
-}
-
-// Keyfunc: golang-jwt's parser verifies with the cache's keys (keyfunc
-// over the cache); an unknown kid, a key of another alg, and a token
-// without a kid when the set holds two keys are refused.
-func TestKeyfunc(t *testing.T) {
-	iss := startIssuer(t)
-	c := newCache(t, iss, cache.Config{})
-	claims := iss.Claims("alice", "api", time.Hour, nil)
-	kf := c.Keyfunc()
-	if _, err := jwt.Parse(iss.Sign("", claims), kf, jwt.WithValidMethods([]string{"RS256"})); err != nil {
-		t.Fatalf("a token of the issuer: %v", err)
-	}
-	noKID := iss.SignWithHeader("", map[string]any{"kid": nil}, claims)
-	if _, err := jwt.Parse(noKID, kf); err != nil {
-		t.Fatalf("no kid, one key: %v", err)
-	}
-	for name, tok := range map[string]string{
-		"unknown kid": iss.SignWithHeader("", map[string]any{"kid": "nobody"}, claims),
-		"alg of another key": func() string {
-			// The key is published for RS256; this token says RS384.
-			tok := jwt.NewWithClaims(jwt.SigningMethodRS384, claims)
-			tok.Header["kid"] = iss.KID()
-			s, err := tok.SignedString(iss.Keys()[0].Private)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}(),
-	} {
-		if _, err := jwt.Parse(tok, kf); err == nil {
-			t.Errorf("%s: verified", name)
-		}
-	}
-	iss.AddKey("RS256")
-	if err := c.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := jwt.Parse(noKID, kf); !errors.Is(err, cache.ErrAmbiguousKey) {
-		t.Errorf("no kid, two keys: %v, want ErrAmbiguousKey", err)
 	}
 }

@@ -1,4 +1,4 @@
-package cache
+package keycache
 
 import (
 	"context"
@@ -9,16 +9,18 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
 
-// Cache holds the verification keys of one JWKS URL and keeps them fresh.
-// Its methods are safe for concurrent use. Create it with New and stop it
-// with Close.
+// Cache holds the verification keys of one JWKS URL and keeps them fresh:
+// the key cache a Verifier holds for one provider or tenant. Its methods
+// are safe for concurrent use. Create it with New and stop it with Close.
 type Cache struct {
-	cfg    Config
+	src    Source
+	cfg    cache.Config // with the defaults set
 	client *http.Client
 	hooks  observe.Keys // nil if nobody listens
 
@@ -35,21 +37,24 @@ type Cache struct {
 	closeOnce sync.Once
 }
 
-// New validates cfg and returns a Cache. It does not fetch: the first
-// look-up does, or call Load to have the keys before serving. A Cache
-// holds no goroutine between refreshes: the background refresh waits on a
-// timer, and each fetch runs in a goroutine of its own while it is in
-// flight. Close stops both.
-func New(cfg Config) (*Cache, error) {
-	cfg, err := cfg.withDefaults()
+// New validates src and cfg and returns a Cache of src's keys. It does
+// not fetch: the first look-up does, or call Load to have the keys before
+// serving. A Cache holds no goroutine between refreshes: the background
+// refresh waits on a timer, and each fetch runs in a goroutine of its own
+// while it is in flight. Close stops both.
+func New(src Source, cfg cache.Config) (*Cache, error) {
+	if err := src.check(); err != nil {
+		return nil, err
+	}
+	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
 	}
-	hooks, err := observe.Need(cfg.Metrics, func(h observe.Hooks) observe.Keys { return h.Keys }, "cache: Config.Metrics", "*metrics.Collector")
+	hooks, err := keyHooks(cfg.Metrics)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cache{cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: hooks}
+	c := &Cache{src: src, cfg: cfg, client: safehttp.Client(cfg.HTTPClient), hooks: hooks}
 	c.holdKID = c.kidCooldown
 	ec := refresh.Config[keySet, observe.Trigger]{
 		Refresh:    c.refresh,
@@ -68,7 +73,7 @@ func New(cfg Config) (*Cache, error) {
 	}
 	c.eng = refresh.New(ec)
 	if cfg.Store != nil {
-		stop, err := cfg.Store.Watch(cfg.URL, c.loadShared)
+		stop, err := cfg.Store.Watch(src.URL, c.loadShared)
 		if err != nil {
 			c.eng.Close()
 			return nil, fmt.Errorf("cache: watching store: %w", err)
@@ -81,8 +86,8 @@ func New(cfg Config) (*Cache, error) {
 // Close stops the cache: it cancels a fetch in flight, stops the
 // background refresh and the store's notices, and lets go of the keys
 // (and their timers). After Close, Key fails with an *UnavailableError
-// matching ErrClosed, Serves is false and Keys returns nothing. Close is
-// idempotent and always returns nil.
+// matching ErrClosed and Serves is false. Close is idempotent and always
+// returns nil.
 func (c *Cache) Close() error {
 	c.closeOnce.Do(func() {
 		if c.stopWatch != nil {
@@ -152,7 +157,7 @@ func (c *Cache) keyAfterExpiry(ctx context.Context, s *keySet, kid string) (Key,
 	}
 	if s == r.Seen {
 		if h := c.hooks; h != nil {
-			h.StaleServed(c.cfg.Issuer)
+			h.StaleServed(c.src.Issuer)
 		}
 	}
 	k, err := s.pick(kid)
@@ -207,20 +212,6 @@ func (c *Cache) use(s *keySet, n int64) bool {
 		}
 	}
 	return false
-}
-
-// Keys returns the keys serving now, in document order, without counting a
-// use or fetching.
-func (c *Cache) Keys() []Key {
-	s := c.eng.Current()
-	if s == nil {
-		return nil
-	}
-	out := make([]Key, len(s.keys.list))
-	for i := range s.keys.list {
-		out[i] = Key{&s.keys.list[i], s.keys}
-	}
-	return out
 }
 
 // Load makes sure the cache holds keys that have not expired (by time or
@@ -279,7 +270,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 		return Key{}, fmt.Errorf("%w: %w", ErrKeyNotFound, re.Err)
 	case re != nil && re.Reason == refresh.Held:
 		if h != nil {
-			h.UnknownKID(c.cfg.Issuer, observe.KIDSuppressed)
+			h.UnknownKID(c.src.Issuer, observe.KIDSuppressed)
 		}
 		return Key{}, ErrKeyNotFound
 	case err == nil && got.Again:
@@ -288,7 +279,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 		if k, err := got.Value.pick(kid); err == nil {
 			c.touch(got.Value)
 			if h != nil {
-				h.UnknownKID(c.cfg.Issuer, observe.KIDRefreshed)
+				h.UnknownKID(c.src.Issuer, observe.KIDRefreshed)
 			}
 			return k, nil
 		}
@@ -296,7 +287,7 @@ func (c *Cache) unknownKID(ctx context.Context, seen *keySet, kid string) (Key, 
 		return Key{}, &UnavailableError{Err: ErrClosed}
 	}
 	if h != nil {
-		h.UnknownKID(c.cfg.Issuer, observe.KIDRejected)
+		h.UnknownKID(c.src.Issuer, observe.KIDRejected)
 	}
 	return Key{}, ErrKeyNotFound
 }

@@ -1,4 +1,4 @@
-package cache
+package keycache
 
 import (
 	"crypto"
@@ -39,10 +39,27 @@ func FuzzParse(f *testing.F) {
 		if len(p.list) == 0 || len(p.list) != len(p.byKID) {
 			t.Fatalf("%d keys listed, %d by kid", len(p.list), len(p.byKID))
 		}
+		// Each key kept is the first usable one of its kid in the
+		// document, as parsed on its own.
+		first := make(map[string]jwkset.JWK)
+		for _, raw := range doc.Keys {
+			if j, err := parseKey(raw); err == nil {
+				if _, dup := first[j.Marshal().KID]; !dup {
+					first[j.Marshal().KID] = j
+				}
+			}
+		}
+		if len(first) != len(p.list) {
+			t.Fatalf("%d usable kids in the document, %d keys kept", len(first), len(p.list))
+		}
 		for i := range p.list {
 			k := &p.list[i]
-			m := k.jwk.Marshal()
-			if p.byKID[m.KID] != k || k.id != m.KID || k.alg != string(m.ALG) {
+			j, ok := first[k.id]
+			if !ok {
+				t.Fatalf("kept key %q, which no usable key of the document has", k.id)
+			}
+			m := j.Marshal()
+			if p.byKID[m.KID] != k || k.alg != string(m.ALG) {
 				t.Fatalf("kid %q does not index its key", m.KID)
 			}
 			if m.USE == jwkset.UseEnc || m.KTY == jwkset.KtyOct {
@@ -50,7 +67,7 @@ func FuzzParse(f *testing.F) {
 			}
 			switch pub := k.public.(type) {
 			case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
-				if !pub.(interface{ Equal(crypto.PublicKey) bool }).Equal(k.jwk.Key()) {
+				if !pub.(interface{ Equal(crypto.PublicKey) bool }).Equal(j.Key()) {
 					t.Fatal("the key is not its JWK's")
 				}
 			default:

@@ -1,4 +1,4 @@
-package cache
+package keycache
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
 
 // fetch GETs the JWKS. With prev it makes a conditional request; a 304
 // answers prev's body under a new fetch time.
-func (c *Cache) fetch(ctx context.Context, prev *Document) (*Document, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.URL, nil)
+func (c *Cache) fetch(ctx context.Context, prev *cache.Document) (*cache.Document, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.src.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
@@ -38,9 +39,9 @@ func (c *Cache) fetch(ctx context.Context, prev *Document) (*Document, error) {
 		resp.Body.Close()
 	}()
 
-	doc := &Document{
-		URL:          c.cfg.URL,
-		Issuer:       c.cfg.Issuer,
+	doc := &cache.Document{
+		URL:          c.src.URL,
+		Issuer:       c.src.Issuer,
 		FetchedAt:    time.Now(),
 		ETag:         resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified"),

@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/hangtest"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
@@ -24,23 +25,23 @@ func TestFailedRefreshKeepsKeys(t *testing.T) {
 		want   error
 	}{
 		{name: "connection refused", break_: func(i *testissuer.Issuer) { i.Close() }},
-		{name: "500", break_: func(i *testissuer.Issuer) { i.SetStatus(500) }, want: &cache.StatusError{}},
+		{name: "500", break_: func(i *testissuer.Issuer) { i.SetStatus(500) }, want: &keycache.StatusError{}},
 		{name: "503", break_: func(i *testissuer.Issuer) { i.SetStatus(503) }},
 		{name: "429", break_: func(i *testissuer.Issuer) { i.SetStatus(429) }},
 		{name: "404", break_: func(i *testissuer.Issuer) { i.SetStatus(404) }},
-		{name: "not JSON", break_: func(i *testissuer.Issuer) { i.SetBody([]byte("<html>maintenance</html>")) }, want: cache.ErrBadDocument},
-		{name: "empty keys", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`{"keys":[]}`)) }, want: cache.ErrBadDocument},
-		{name: "no keys member", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`{}`)) }, want: cache.ErrBadDocument},
-		{name: "null", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`null`)) }, want: cache.ErrBadDocument},
+		{name: "not JSON", break_: func(i *testissuer.Issuer) { i.SetBody([]byte("<html>maintenance</html>")) }, want: keycache.ErrBadDocument},
+		{name: "empty keys", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`{"keys":[]}`)) }, want: keycache.ErrBadDocument},
+		{name: "no keys member", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`{}`)) }, want: keycache.ErrBadDocument},
+		{name: "null", break_: func(i *testissuer.Issuer) { i.SetBody([]byte(`null`)) }, want: keycache.ErrBadDocument},
 		{name: "only oct key", break_: func(i *testissuer.Issuer) {
 			i.SetBody([]byte(`{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}`))
-		}, want: cache.ErrBadDocument},
+		}, want: keycache.ErrBadDocument},
 		{name: "only encryption key", break_: func(i *testissuer.Issuer) {
 			i.SetBody([]byte(strings.Replace(string(i.JWKS()), `"use":"sig"`, `"use":"enc"`, 1)))
-		}, want: cache.ErrBadDocument},
+		}, want: keycache.ErrBadDocument},
 		{name: "garbage key", break_: func(i *testissuer.Issuer) {
 			i.SetBody([]byte(`{"keys":[{"kty":"RSA","kid":"x","n":"!!","e":"AQAB"}]}`))
-		}, want: cache.ErrBadDocument},
+		}, want: keycache.ErrBadDocument},
 		{name: "too large", break_: func(i *testissuer.Issuer) {
 			i.SetBody([]byte(`{"keys":[],"pad":"` + strings.Repeat("x", 2<<20) + `"}`))
 		}},
@@ -57,12 +58,12 @@ func TestFailedRefreshKeepsKeys(t *testing.T) {
 			if err == nil {
 				t.Fatal("Refresh succeeded against a broken provider")
 			}
-			var se *cache.StatusError
+			var se *keycache.StatusError
 			switch want := tt.want.(type) {
 			case nil:
-			case *cache.StatusError:
+			case *keycache.StatusError:
 				if !errors.As(err, &se) {
-					t.Errorf("Refresh error %v, want a *cache.StatusError", err)
+					t.Errorf("Refresh error %v, want a *keycache.StatusError", err)
 				}
 			default:
 				if !errors.Is(err, want) {
@@ -137,14 +138,14 @@ func TestBackoffStaleThenUnavailable(t *testing.T) {
 		// Past MaxStale: dropped.
 		time.Sleep(2 * time.Second)
 		_, err := c.Key(context.Background(), kid)
-		var ue *cache.UnavailableError
-		if !errors.Is(err, cache.ErrUnavailable) || !errors.As(err, &ue) {
+		var ue *keycache.UnavailableError
+		if !errors.Is(err, keycache.ErrUnavailable) || !errors.As(err, &ue) {
 			t.Fatalf("past MaxStale: %v, want ErrUnavailable", err)
 		}
 		if ue.RetryAfter <= 0 || ue.RetryAfter > interval*12/10 {
 			t.Errorf("RetryAfter %v, want within the backoff", ue.RetryAfter)
 		}
-		var se *cache.StatusError
+		var se *keycache.StatusError
 		if !errors.As(err, &se) || se.Code != 500 {
 			t.Errorf("cause %v, want the provider's HTTP 500", err)
 		}
@@ -165,7 +166,7 @@ func TestNegativeMaxStaleNeverServesStale(t *testing.T) {
 		iss.SetStatus(http.StatusBadGateway)
 		time.Sleep(time.Minute)
 		synctest.Wait()
-		if _, err := c.Key(context.Background(), kid); !errors.Is(err, cache.ErrUnavailable) {
+		if _, err := c.Key(context.Background(), kid); !errors.Is(err, keycache.ErrUnavailable) {
 			t.Fatalf("expired set, failing provider: %v, want ErrUnavailable", err)
 		}
 		if rec.staleCount() != 0 {
@@ -184,7 +185,7 @@ func TestNoKeysProviderDownFailsFast(t *testing.T) {
 		base := iss.Fetches()
 		for range 1000 {
 			_, err := c.Key(context.Background(), "any")
-			var ue *cache.UnavailableError
+			var ue *keycache.UnavailableError
 			if !errors.As(err, &ue) {
 				t.Fatalf("Key: %v, want *UnavailableError", err)
 			}
@@ -217,7 +218,7 @@ func TestHardExpirySingleFlight(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 		_, err := c.Key(ctx, kid)
 		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, cache.ErrUnavailable) {
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, keycache.ErrUnavailable) {
 			t.Fatalf("waiter with a 20ms deadline: %v, want ErrUnavailable wrapping DeadlineExceeded", err)
 		}
 

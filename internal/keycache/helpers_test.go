@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
 )
@@ -20,14 +21,12 @@ func noKeepAlive() *http.Client {
 
 // newCache returns a cache over iss with cfg's non-zero fields, closed at
 // the end of the test.
-func newCache(t *testing.T, iss *testissuer.Issuer, cfg cache.Config) *cache.Cache {
+func newCache(t *testing.T, iss *testissuer.Issuer, cfg cache.Config) *keycache.Cache {
 	t.Helper()
-	cfg.URL = iss.JWKSURL()
-	cfg.Issuer = iss.URL
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = noKeepAlive()
 	}
-	c, err := cache.New(cfg)
+	c, err := keycache.New(keycache.Source{URL: iss.JWKSURL(), Issuer: iss.URL}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +43,7 @@ func startIssuer(t *testing.T) *testissuer.Issuer {
 }
 
 // mustKey looks kid up and fails the test on error.
-func mustKey(t *testing.T, c *cache.Cache, kid string) {
+func mustKey(t *testing.T, c *keycache.Cache, kid string) {
 	t.Helper()
 	if _, err := c.Key(context.Background(), kid); err != nil {
 		t.Fatalf("Key(%q): %v", kid, err)
@@ -146,7 +145,7 @@ func signal(iss *testissuer.Issuer) <-chan struct{} {
 // lookupsDoNotWait looks kid up n times and fails the test with msg if
 // that has not ended within limit: a detector of look-ups stuck behind a
 // stalled fetch, not a speed limit.
-func lookupsDoNotWait(t *testing.T, c *cache.Cache, kid string, n int, limit time.Duration, msg string) {
+func lookupsDoNotWait(t *testing.T, c *keycache.Cache, kid string, n int, limit time.Duration, msg string) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {

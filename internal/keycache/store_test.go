@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/share"
 )
@@ -123,7 +124,7 @@ func TestUnknownKIDCooldownAcrossStore(t *testing.T) {
 	iss := startIssuer(t)
 	synctest.Test(t, func(t *testing.T) {
 		st := &memStore{}
-		caches := make([]*cache.Cache, 5)
+		caches := make([]*keycache.Cache, 5)
 		for i := range caches {
 			caches[i] = newCache(t, iss, cache.Config{Store: st, UnknownKIDCooldown: 30 * time.Second})
 			mustKey(t, caches[i], iss.KID())
@@ -186,7 +187,7 @@ func TestUnusableFetchNotShared(t *testing.T) {
 	good, _ := st.Get(context.Background(), iss.JWKSURL())
 	iss.DisableConditional()
 	iss.SetBody([]byte(`{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}`))
-	if err := c.Refresh(context.Background()); !errors.Is(err, cache.ErrBadDocument) {
+	if err := c.Refresh(context.Background()); !errors.Is(err, keycache.ErrBadDocument) {
 		t.Fatalf("Refresh: %v, want ErrBadDocument", err)
 	}
 	if d, _ := st.Get(context.Background(), iss.JWKSURL()); d != good {

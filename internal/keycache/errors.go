@@ -1,4 +1,4 @@
-package cache
+package keycache
 
 import (
 	"errors"
@@ -25,8 +25,10 @@ var (
 // not JSON, no keys, or no usable signing key. The current keys stay.
 var errBadDocument = errors.New("cache: unusable JWKS document")
 
-// errReadOnly is the error of the write methods of the keyfunc storage.
-var errReadOnly = errors.New("cache: storage is read-only")
+// errLockTimeout is reported (to the Logger and Metrics) when another process
+// held the fetch lock for FetchTimeout, or half the refresh's time, without
+// sharing a document: the cache then fetches for itself.
+var errLockTimeout = errors.New("cache: no document from the process holding the fetch lock")
 
 // UnavailableError is ErrUnavailable with the time after which the next
 // attempt to fetch is allowed.

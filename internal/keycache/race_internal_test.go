@@ -1,9 +1,10 @@
-package cache
+package keycache
 
 import (
 	"context"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/observe"
 	"github.com/jwtguard/jwtguard/internal/refresh"
 	"github.com/jwtguard/jwtguard/internal/testissuer"
@@ -15,7 +16,7 @@ import (
 func TestCallerAfterARefreshEnded(t *testing.T) {
 	iss := testissuer.New()
 	defer iss.Close()
-	c, err := New(Config{URL: iss.JWKSURL(), Issuer: iss.URL, DisableBackgroundRefresh: true})
+	c, err := New(Source{URL: iss.JWKSURL(), Issuer: iss.URL}, cache.Config{DisableBackgroundRefresh: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/cache"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 )
 
 // Serves: true while the key's set serves, across refreshes that bring
@@ -17,7 +18,7 @@ func TestServes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
 		c := newCache(t, iss, cache.Config{Strategy: cache.Time, Interval: time.Minute, MaxStale: time.Minute, Metrics: rec.Hooks()})
-		if c.Serves(cache.Key{}) {
+		if c.Serves(keycache.Key{}) {
 			t.Fatal("the zero Key serves")
 		}
 		k, err := c.Key(context.Background(), iss.KID())

@@ -1,4 +1,4 @@
-package cache
+package keycache
 
 import (
 	"context"
@@ -75,7 +75,7 @@ func (c *Cache) Serves(k Key) bool {
 		return false
 	}
 	if h := c.hooks; h != nil {
-		h.StaleServed(c.cfg.Issuer)
+		h.StaleServed(c.src.Issuer)
 	}
 	c.touch(s)
 	return true

@@ -1,4 +1,4 @@
-package cache_test
+package keycache_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/cache"
 	"github.com/jwtguard/jwtguard/internal/hangtest"
+	"github.com/jwtguard/jwtguard/internal/keycache"
 )
 
 // The headline guarantee: once keys exist, no look-up waits for the
@@ -87,7 +88,7 @@ func TestLookupsFailPastMaxStale(t *testing.T) {
 		time.Sleep(time.Millisecond) // expiry (60 s) + MaxStale (30 s)
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		if _, err := c.Key(ctx, kid); !errors.Is(err, cache.ErrUnavailable) {
+		if _, err := c.Key(ctx, kid); !errors.Is(err, keycache.ErrUnavailable) {
 			t.Fatalf("past MaxStale: %v, want ErrUnavailable", err)
 		}
 		if keys := c.Keys(); keys != nil {
@@ -109,7 +110,7 @@ func TestGaveUpRetryAfterIsTheFetchsTimeLeft(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_, err := c.Key(ctx, iss.KID())
-		var ue *cache.UnavailableError
+		var ue *keycache.UnavailableError
 		if !errors.As(err, &ue) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("cold start, provider hanging: %v, want ErrUnavailable wrapping DeadlineExceeded", err)
 		}
@@ -136,7 +137,7 @@ func TestNoKeysPastMaxStaleAfterAWait(t *testing.T) {
 		defer g.Open()
 		time.Sleep(64 * time.Second) // expiry + 4 s: stale, within MaxStale
 		_, err := c.Key(context.Background(), kid)
-		if !errors.Is(err, cache.ErrUnavailable) {
+		if !errors.Is(err, keycache.ErrUnavailable) {
 			t.Fatalf("a look-up that waited from expiry+4s to expiry+14s: %v, want ErrUnavailable (MaxStale 5s)", err)
 		}
 	})
@@ -162,7 +163,7 @@ func TestOldSharedDocumentIsNotStale(t *testing.T) {
 		})
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		if _, err := late.Key(ctx, kid); !errors.Is(err, cache.ErrUnavailable) {
+		if _, err := late.Key(ctx, kid); !errors.Is(err, keycache.ErrUnavailable) {
 			t.Fatalf("keys shared an hour ago, provider hanging: %v, want ErrUnavailable", err)
 		}
 	})
