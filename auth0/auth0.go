@@ -28,7 +28,8 @@
 // asked only about a well-formed issuer https://<host>/ of the shape
 // Auth0 writes; anything else is refused without a call.
 //
-// A Provider is immutable and safe for concurrent use.
+// The Providers of New and Resolver are immutable and safe for concurrent
+// use.
 package auth0
 
 import (
@@ -71,8 +72,8 @@ type Config struct {
 	Organizations []string
 }
 
-// Provider is an Auth0 tenant; it implements provider.Provider.
-type Provider struct {
+// tenant is an Auth0 tenant's provider.Provider.
+type tenant struct {
 	domain    string
 	audiences []string
 	algs      []string
@@ -80,10 +81,13 @@ type Provider struct {
 	orgs      []string
 }
 
-var _ provider.Provider = (*Provider)(nil)
-
-// New validates cfg and returns the tenant's Provider.
-func New(cfg Config) (*Provider, error) {
+// New validates cfg and returns the tenant's Provider. Its issuer is
+// https://<domain>/, with the trailing slash Auth0 writes in iss; its
+// keys are at https://<domain>/.well-known/jwks.json; it accepts
+// Config.Algorithms; and its Validate requires the typ at+jwt (with
+// RFC9068), an aud containing one of Audiences, and an org_id among
+// Organizations, if any.
+func New(cfg Config) (provider.Provider, error) {
 	d, err := Domain(cfg.Domain)
 	if err != nil {
 		return nil, err
@@ -97,7 +101,7 @@ func New(cfg Config) (*Provider, error) {
 	if slices.Contains(cfg.Organizations, "") {
 		return nil, errors.New("auth0: Config.Organizations: none may be empty")
 	}
-	return &Provider{
+	return &tenant{
 		domain:    d,
 		audiences: slices.Clone(cfg.Audiences),
 		algs:      slices.Clone(cfg.Algorithms),
@@ -135,21 +139,15 @@ func Domain(s string) (string, error) {
 	return host, nil
 }
 
-// Issuer implements provider.Provider: https://<domain>/.
-func (p *Provider) Issuer() string { return "https://" + p.domain + "/" }
+func (p *tenant) Issuer() string { return "https://" + p.domain + "/" }
 
-// JWKSURL implements provider.Provider.
-func (p *Provider) JWKSURL() string { return "https://" + p.domain + "/.well-known/jwks.json" }
+func (p *tenant) JWKSURL() string { return "https://" + p.domain + "/.well-known/jwks.json" }
 
-// TokenURL is the tenant's OAuth 2.0 token endpoint.
-func (p *Provider) TokenURL() string { return tokenURL(p.domain) }
+func (p *tenant) Algorithms() []string { return slices.Clone(p.algs) }
 
-// Algorithms implements provider.Provider.
-func (p *Provider) Algorithms() []string { return slices.Clone(p.algs) }
-
-// Validate implements provider.Provider: aud must contain a configured
-// audience, and org_id be one of the Organizations, if any.
-func (p *Provider) Validate(c *provider.Claims) error {
+// Validate checks the typ (with RFC9068), that aud contains a configured
+// audience, and that org_id is one of the Organizations, if any.
+func (p *tenant) Validate(c *provider.Claims) error {
 	if p.rfc9068 {
 		if err := provider.CheckType(c, "at+jwt"); err != nil {
 			return err

@@ -9,7 +9,5 @@ func TokenURL(domain string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return tokenURL(d), nil
+	return "https://" + d + "/oauth/token", nil
 }
-
-func tokenURL(domain string) string { return "https://" + domain + "/oauth/token" }

@@ -35,15 +35,16 @@ func TestTokenURL(t *testing.T) {
 	}
 }
 
-// TokenURL agrees with the token endpoint of a Provider for the same tenant.
+// TokenURL agrees with the issuer of a Provider for the same tenant, the
+// domain written either way.
 func TestTokenURLMatchesProvider(t *testing.T) {
-	p, err := auth0.New(auth0.Config{Domain: "https://example.eu.auth0.com", Audiences: []string{"https://api"}})
+	p, err := auth0.New(auth0.Config{Domain: "https://Example.EU.auth0.com", Audiences: []string{"https://api"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := auth0.TokenURL("example.eu.auth0.com")
-	if err != nil || u != p.TokenURL() {
-		t.Fatalf("TokenURL = %q, %v; Provider.TokenURL = %q", u, err, p.TokenURL())
+	u, err := auth0.TokenURL("example.eu.auth0.com:443")
+	if want := p.Issuer() + "oauth/token"; err != nil || u != want {
+		t.Fatalf("TokenURL = %q, %v; want the issuer's %q", u, err, want)
 	}
 }
 

@@ -49,7 +49,8 @@
 // of a pool of the allowed regions (or of the Endpoint); anything else is
 // refused without a call.
 //
-// A Provider is immutable and safe for concurrent use.
+// The Providers of New and Resolver are immutable and safe for concurrent
+// use.
 package cognito
 
 import (
@@ -106,16 +107,14 @@ type Config struct {
 	InsecureAllowHTTP bool
 }
 
-// Provider is a Cognito user pool; it implements provider.Provider.
-type Provider struct {
+// pool is a Cognito user pool's provider.Provider.
+type pool struct {
 	issuer    string
 	clientIDs []string
 	use       TokenUse
 	groups    []string
 	plainHTTP bool
 }
-
-var _ provider.Provider = (*Provider)(nil)
 
 var (
 	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
@@ -124,8 +123,14 @@ var (
 	idRE = regexp.MustCompile(`^[\w-]+_[0-9A-Za-z]+$`)
 )
 
-// New validates cfg and returns the pool's Provider.
-func New(cfg Config) (*Provider, error) {
+// New validates cfg and returns the pool's Provider. Its issuer is
+// https://cognito-idp.<region>.amazonaws.com/<poolId>, or
+// Endpoint/<poolId> with an Endpoint; its keys are at
+// <issuer>/.well-known/jwks.json, fetched over plain http off loopback
+// only with an Endpoint and InsecureAllowHTTP; it accepts RS256, which
+// Cognito signs with; and its Validate applies Cognito's rules (see the
+// package documentation).
+func New(cfg Config) (provider.Provider, error) {
 	switch cfg.TokenUse {
 	case AccessToken, IDToken, AnyToken:
 	case "":
@@ -158,7 +163,7 @@ func New(cfg Config) (*Provider, error) {
 		}
 		issuer = base + "/" + cfg.UserPoolID
 	}
-	return &Provider{
+	return &pool{
 		issuer:    issuer,
 		clientIDs: slices.Clone(cfg.ClientIDs),
 		use:       cfg.TokenUse,
@@ -194,18 +199,15 @@ func endpointBase(endpoint string, insecure bool, config string) (string, error)
 	return base, nil
 }
 
-// Issuer implements provider.Provider.
-func (p *Provider) Issuer() string { return p.issuer }
+func (p *pool) Issuer() string { return p.issuer }
 
 // PlainHTTP implements provider.PlainHTTP: Config.InsecureAllowHTTP, with
 // an Endpoint.
-func (p *Provider) PlainHTTP() bool { return p.plainHTTP }
+func (p *pool) PlainHTTP() bool { return p.plainHTTP }
 
-// JWKSURL implements provider.Provider: <issuer>/.well-known/jwks.json.
-func (p *Provider) JWKSURL() string { return p.issuer + "/.well-known/jwks.json" }
+func (p *pool) JWKSURL() string { return p.issuer + "/.well-known/jwks.json" }
 
-// Algorithms implements provider.Provider: Cognito signs with RS256.
-func (p *Provider) Algorithms() []string { return []string{"RS256"} }
+func (p *pool) Algorithms() []string { return []string{"RS256"} }
 
 // TokenUseOf returns c's token_use claim: AccessToken ("access") or
 // IDToken ("id") for a Cognito token, else the claim as it is; "" if c has
@@ -217,8 +219,8 @@ func TokenUseOf(c *provider.Claims) TokenUse {
 	return TokenUse(use)
 }
 
-// Validate implements provider.Provider with Cognito's rules.
-func (p *Provider) Validate(c *provider.Claims) error {
+// Validate applies Cognito's rules.
+func (p *pool) Validate(c *provider.Claims) error {
 	use := TokenUseOf(c)
 	if use != AccessToken && use != IDToken {
 		return fmt.Errorf("%w: %q", reasons.TokenUse, use)

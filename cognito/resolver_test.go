@@ -163,7 +163,7 @@ func TestResolverAccepts(t *testing.T) {
 			if p.Issuer() != tt.issuer || p.JWKSURL() != tt.issuer+"/.well-known/jwks.json" {
 				t.Errorf("Issuer %q JWKSURL %q", p.Issuer(), p.JWKSURL())
 			}
-			plain := p.(*cognito.Provider).PlainHTTP()
+			plain := p.(provider.PlainHTTP).PlainHTTP()
 			if plain != tt.cfg.InsecureAllowHTTP {
 				t.Errorf("PlainHTTP() = %v, want %v", plain, tt.cfg.InsecureAllowHTTP)
 			}

@@ -3,7 +3,7 @@
 // A Provider says who issues tokens (the exact iss), where its keys are
 // (the JWKS URL), which algorithms it signs with and which rules its claims
 // follow. The cognito and auth0 packages build Providers for those
-// services; OIDC is one for any OpenID Connect issuer, with discovery.
+// services, and NewOIDC one for any OpenID Connect issuer, with discovery.
 //
 // A Verifier holds one key cache (package cache) per provider and routes
 // each token by its issuer: a token from an issuer that is not configured
@@ -50,6 +50,7 @@
 // in 80 MiB. See TenantsConfig for the lifecycle and
 // metrics.Config.IssuerLabel for keeping the metrics' series bounded.
 //
-// Verifier, OIDC and Claims are safe for concurrent use (a Claims is
-// read-only, and shared by the requests that present the same token).
+// Verifier, Claims and the Providers of NewOIDC are safe for concurrent
+// use (a Claims is read-only, and shared by the requests that present the
+// same token).
 package provider

@@ -85,7 +85,7 @@ func newIssuer(t testing.TB, algs ...string) *testissuer.Issuer {
 
 // oidcFor returns an OIDC provider for iss that accepts testAudience and
 // algs (nil: RS256).
-func oidcFor(t testing.TB, iss *testissuer.Issuer, algs ...string) *provider.OIDC {
+func oidcFor(t testing.TB, iss *testissuer.Issuer, algs ...string) provider.Provider {
 	t.Helper()
 	return newOIDC(t, provider.OIDCConfig{
 		Issuer:     iss.Issuer(),
@@ -95,7 +95,7 @@ func oidcFor(t testing.TB, iss *testissuer.Issuer, algs ...string) *provider.OID
 	})
 }
 
-func newOIDC(t testing.TB, cfg provider.OIDCConfig) *provider.OIDC {
+func newOIDC(t testing.TB, cfg provider.OIDCConfig) provider.Provider {
 	t.Helper()
 	p, err := provider.NewOIDC(context.Background(), cfg)
 	if err != nil {

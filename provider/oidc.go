@@ -48,16 +48,17 @@ type OIDCConfig struct {
 	InsecureAllowHTTP bool
 }
 
-// OIDC is a generic OpenID Connect provider.
-type OIDC struct {
+// oidc is a generic OpenID Connect Provider.
+type oidc struct {
 	cfg OIDCConfig
 }
 
-var _ Provider = (*OIDC)(nil)
-
-// NewOIDC validates cfg and, when JWKSURL is empty, discovers it (ctx
-// bounds that request).
-func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
+// NewOIDC validates cfg and returns the issuer's Provider: a generic
+// OpenID Connect one. Its issuer is cfg.Issuer, and its keys are at
+// cfg.JWKSURL or, when that is empty, at the jwks_uri NewOIDC discovers
+// (ctx bounds that request); it accepts cfg.Algorithms; and its Validate
+// checks the typ (with cfg.Type), the audience, then cfg.Validate.
+func NewOIDC(ctx context.Context, cfg OIDCConfig) (Provider, error) {
 	if cfg.Issuer == "" {
 		return nil, errors.New("provider: OIDCConfig.Issuer is required")
 	}
@@ -85,24 +86,20 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	} else if _, err := safehttp.CheckURL(cfg.JWKSURL, cfg.InsecureAllowHTTP, "OIDCConfig.InsecureAllowHTTP"); err != nil {
 		return nil, fmt.Errorf("provider: OIDCConfig.JWKSURL: %w", err)
 	}
-	return &OIDC{cfg: cfg}, nil
+	return &oidc{cfg: cfg}, nil
 }
 
-// Issuer implements Provider.
-func (p *OIDC) Issuer() string { return p.cfg.Issuer }
+func (p *oidc) Issuer() string { return p.cfg.Issuer }
 
 // PlainHTTP implements PlainHTTP: InsecureAllowHTTP.
-func (p *OIDC) PlainHTTP() bool { return p.cfg.InsecureAllowHTTP }
+func (p *oidc) PlainHTTP() bool { return p.cfg.InsecureAllowHTTP }
 
-// JWKSURL implements Provider.
-func (p *OIDC) JWKSURL() string { return p.cfg.JWKSURL }
+func (p *oidc) JWKSURL() string { return p.cfg.JWKSURL }
 
-// Algorithms implements Provider.
-func (p *OIDC) Algorithms() []string { return slices.Clone(p.cfg.Algorithms) }
+func (p *oidc) Algorithms() []string { return slices.Clone(p.cfg.Algorithms) }
 
-// Validate implements Provider: the type, the audience, then the
-// configured rule.
-func (p *OIDC) Validate(c *Claims) error {
+// Validate checks the type, the audience, then the configured rule.
+func (p *oidc) Validate(c *Claims) error {
 	if p.cfg.Type != "" {
 		if err := CheckType(c, p.cfg.Type); err != nil {
 			return err

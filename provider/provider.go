@@ -10,8 +10,8 @@ import (
 
 // Provider describes one token issuer: where its keys are, which
 // algorithms it signs with, and the rules its claims must follow.
-// Implementations are immutable and safe for concurrent use; cognito,
-// auth0 and OIDC in this package are three.
+// Implementations are immutable and safe for concurrent use; those of
+// cognito.New, auth0.New and NewOIDC are three.
 type Provider interface {
 	// Issuer is the exact iss of the provider's tokens.
 	Issuer() string

@@ -59,7 +59,7 @@ func TestVerifyReasons(t *testing.T) {
 		}
 		return nil
 	}
-	withRule := func(p *provider.OIDC) provider.OIDCConfig {
+	withRule := func(p provider.Provider) provider.OIDCConfig {
 		return provider.OIDCConfig{Issuer: p.Issuer(), JWKSURL: p.JWKSURL(), Audiences: []string{testAudience}, Validate: rule}
 	}
 	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{

@@ -93,7 +93,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 }
 
 // provider returns the tenant's Provider; auth0.New checks the domain.
-func (c config) provider() (*auth0.Provider, error) {
+func (c config) provider() (provider.Provider, error) {
 	return auth0.New(auth0.Config{Domain: c.Domain, Audiences: c.Audiences})
 }
 

@@ -17,9 +17,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"go.uber.org/goleak"
 
-	"github.com/jwtguard/jwtguard/auth0"
 	"github.com/jwtguard/jwtguard/examples/internal/exampletest"
 	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -76,7 +76,7 @@ func TestParseConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
 			if err == nil {
-				var p *auth0.Provider
+				var p provider.Provider
 				if p, err = cfg.provider(); err == nil {
 					if p.Issuer() != tt.wantIssuer || p.JWKSURL() != tt.wantJWKS {
 						t.Errorf("issuer %q, JWKS %q; want %q, %q", p.Issuer(), p.JWKSURL(), tt.wantIssuer, tt.wantJWKS)

@@ -103,7 +103,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 
 // provider returns the user pool's Provider; cognito.New checks the
 // region, pool id and token use.
-func (c config) provider() (*cognito.Provider, error) {
+func (c config) provider() (provider.Provider, error) {
 	return cognito.New(cognito.Config{
 		Region:     c.Region,
 		UserPoolID: c.UserPoolID,

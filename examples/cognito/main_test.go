@@ -19,6 +19,7 @@ import (
 	"github.com/jwtguard/jwtguard/cognito"
 	"github.com/jwtguard/jwtguard/examples/internal/exampletest"
 	"github.com/jwtguard/jwtguard/issuertest"
+	"github.com/jwtguard/jwtguard/provider"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -90,7 +91,7 @@ func TestParseConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
-			var p *cognito.Provider
+			var p provider.Provider
 			if err == nil {
 				p, err = cfg.provider()
 			}
