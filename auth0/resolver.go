@@ -30,7 +30,7 @@ func Resolver(cfg ResolverConfig) (provider.Resolver, error) {
 		return nil, errors.New("auth0: ResolverConfig.Domain is required")
 	}
 	lookup := cfg.Domain
-	return provider.ResolverFunc(func(ctx context.Context, issuer string) (provider.Provider, error) {
+	return func(ctx context.Context, issuer string) (provider.Provider, error) {
 		host, ok := issuerHost(issuer)
 		if !ok {
 			return nil, nil
@@ -48,7 +48,7 @@ func Resolver(cfg ResolverConfig) (provider.Resolver, error) {
 			return nil, fmt.Errorf("auth0: the Config ResolverConfig.Domain returned for %q: %w", host, err)
 		}
 		return p, nil
-	}), nil
+	}, nil
 }
 
 // issuerHost returns the host of issuer if issuer is https://<host>/ with

@@ -100,8 +100,8 @@ func TestResolverRefusesWithoutLookup(t *testing.T) {
 	var l domainLookup
 	r := newResolver(t, &l)
 	for _, iss := range issuers {
-		if p, err := r.Resolve(context.Background(), iss); p != nil || err != nil {
-			t.Errorf("Resolve(%q) = %v, %v; want nil, nil", iss, p, err)
+		if p, err := r(context.Background(), iss); p != nil || err != nil {
+			t.Errorf("resolver(%q) = %v, %v; want nil, nil", iss, p, err)
 		}
 	}
 	if n := l.calls.Load(); n != 0 {
@@ -130,9 +130,9 @@ func TestResolverAccepts(t *testing.T) {
 			}}
 			r := newResolver(t, &l)
 			iss := "https://" + host + "/"
-			p, err := r.Resolve(context.Background(), iss)
+			p, err := r(context.Background(), iss)
 			if err != nil || p == nil {
-				t.Fatalf("Resolve(%q) = %v, %v; want a Provider", iss, p, err)
+				t.Fatalf("resolver(%q) = %v, %v; want a Provider", iss, p, err)
 			}
 			if n, asked := l.calls.Load(), l.asked.Load(); n != 1 || asked != host {
 				t.Errorf("Domain called %d times, last with %v; want once with %q", n, asked, host)
@@ -166,18 +166,18 @@ func TestResolverDomainAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			l := domainLookup{answer: tt.answer}
 			r := newResolver(t, &l)
-			p, err := r.Resolve(context.Background(), iss)
+			p, err := r(context.Background(), iss)
 			if p != nil {
-				t.Errorf("Resolve: Provider %v, want nil", p)
+				t.Errorf("resolver: Provider %v, want nil", p)
 			}
 			switch {
 			case tt.wantErr == "" && err != nil:
-				t.Errorf("Resolve: %v, want nil, nil", err)
+				t.Errorf("resolver: %v, want nil, nil", err)
 			case tt.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), "auth0: ") || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("Resolve: %v, want an auth0 error mentioning %q", err, tt.wantErr)
+				t.Errorf("resolver: %v, want an auth0 error mentioning %q", err, tt.wantErr)
 			}
 			if tt.name == "error" && !errors.Is(err, dbDown) {
-				t.Errorf("Resolve: %v does not wrap Domain's error", err)
+				t.Errorf("resolver: %v does not wrap Domain's error", err)
 			}
 			if n := l.calls.Load(); n != 1 {
 				t.Errorf("%d Domain calls, want 1", n)

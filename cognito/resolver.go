@@ -58,10 +58,10 @@ func Resolver(cfg ResolverConfig) (provider.Resolver, error) {
 		}
 		res.base = base + "/"
 	}
-	return res, nil
+	return res.resolve, nil
 }
 
-// resolver is the provider.Resolver of a ResolverConfig.
+// resolver resolves the pools of a ResolverConfig.
 type resolver struct {
 	regions  []string
 	pool     func(context.Context, string) (Config, bool, error)
@@ -70,8 +70,8 @@ type resolver struct {
 	base     string // Endpoint with one trailing slash; "" for AWS
 }
 
-// Resolve implements provider.Resolver.
-func (r *resolver) Resolve(ctx context.Context, issuer string) (provider.Provider, error) {
+// resolve is the provider.Resolver of r.
+func (r *resolver) resolve(ctx context.Context, issuer string) (provider.Provider, error) {
 	region, poolID, ok := r.parse(issuer)
 	if !ok {
 		return nil, nil

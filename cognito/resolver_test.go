@@ -113,8 +113,8 @@ func TestResolverRefusesWithoutLookup(t *testing.T) {
 			var l poolLookup
 			r := newResolver(t, tt.cfg, &l)
 			for _, iss := range tt.issuers {
-				if p, err := r.Resolve(context.Background(), iss); p != nil || err != nil {
-					t.Errorf("Resolve(%q) = %v, %v; want nil, nil", iss, p, err)
+				if p, err := r(context.Background(), iss); p != nil || err != nil {
+					t.Errorf("resolver(%q) = %v, %v; want nil, nil", iss, p, err)
 				}
 			}
 			if n := l.calls.Load(); n != 0 {
@@ -153,9 +153,9 @@ func TestResolverAccepts(t *testing.T) {
 					ClientIDs: []string{"app"}, TokenUse: cognito.AccessToken}, true, nil
 			}}
 			r := newResolver(t, tt.cfg, &l)
-			p, err := r.Resolve(context.Background(), tt.issuer)
+			p, err := r(context.Background(), tt.issuer)
 			if err != nil || p == nil {
-				t.Fatalf("Resolve = %v, %v; want a Provider", p, err)
+				t.Fatalf("resolver(…) = %v, %v; want a Provider", p, err)
 			}
 			if n, asked := l.calls.Load(), l.asked.Load(); n != 1 || asked != tt.poolID {
 				t.Errorf("Pool called %d times, last with %v; want once with %q", n, asked, tt.poolID)
@@ -192,18 +192,18 @@ func TestResolverPoolAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			l := poolLookup{answer: tt.answer}
 			r := newResolver(t, cognito.ResolverConfig{Regions: []string{"eu-west-1"}}, &l)
-			p, err := r.Resolve(context.Background(), iss)
+			p, err := r(context.Background(), iss)
 			if p != nil {
-				t.Errorf("Resolve: Provider %v, want nil", p)
+				t.Errorf("resolver: Provider %v, want nil", p)
 			}
 			switch {
 			case tt.wantErr == "" && err != nil:
-				t.Errorf("Resolve: %v, want nil, nil", err)
+				t.Errorf("resolver: %v, want nil, nil", err)
 			case tt.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), "cognito: ") || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("Resolve: %v, want a cognito error mentioning %q", err, tt.wantErr)
+				t.Errorf("resolver: %v, want a cognito error mentioning %q", err, tt.wantErr)
 			}
 			if tt.name == "error" && !errors.Is(err, dbDown) {
-				t.Errorf("Resolve: %v does not wrap Pool's error", err)
+				t.Errorf("resolver: %v does not wrap Pool's error", err)
 			}
 			if n := l.calls.Load(); n != 1 {
 				t.Errorf("%d Pool calls, want 1", n)

@@ -49,12 +49,12 @@ func TestIssuerLabelCollapsesTenants(t *testing.T) {
 	}
 	v, err := provider.NewVerifier(provider.VerifierConfig{
 		Providers: []provider.Provider{p},
-		Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+		Tenants: provider.TenantsConfig{Resolver: func(ctx context.Context, iss string) (provider.Provider, error) {
 			if tenants[iss] == nil {
 				return nil, nil
 			}
 			return provider.NewOIDC(ctx, oidc(tenants[iss]))
-		})},
+		}},
 		Metrics: m,
 	})
 	if err != nil {

@@ -185,7 +185,7 @@ func discover(ctx context.Context, client *http.Client, issuer string, insecure 
 // Discovery, when the config has no JWKSURL, runs in the Resolver call,
 // bounded by its context: one request per new tenant.
 func OIDCResolver(lookup func(ctx context.Context, issuer string) (OIDCConfig, bool, error)) Resolver {
-	return ResolverFunc(func(ctx context.Context, issuer string) (Provider, error) {
+	return func(ctx context.Context, issuer string) (Provider, error) {
 		u, err := url.Parse(issuer)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
 			u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
@@ -201,5 +201,5 @@ func OIDCResolver(lookup func(ctx context.Context, issuer string) (OIDCConfig, b
 			return nil, err
 		}
 		return p, nil
-	})
+	}
 }

@@ -98,7 +98,7 @@ func TestNewVerifierErrors(t *testing.T) {
 		{"unknown alg", provider.VerifierConfig{Providers: []provider.Provider{staticProvider{good.issuer, jwks, []string{"RS257"}}}}, `"RS257" not allowed`},
 		{"plain http JWKS", provider.VerifierConfig{Providers: []provider.Provider{staticProvider{good.issuer, "http://issuer.example/jwks", nil}}}, "plain http"},
 		{"bad cache config", provider.VerifierConfig{Providers: []provider.Provider{good}, Cache: cache.Config{Threshold: 2}}, "VerifierConfig.Cache: cache: Config.Threshold"},
-		{"bad cache config, tenants only", provider.VerifierConfig{Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(context.Context, string) (provider.Provider, error) { return nil, nil })},
+		{"bad cache config, tenants only", provider.VerifierConfig{Tenants: provider.TenantsConfig{Resolver: func(context.Context, string) (provider.Provider, error) { return nil, nil }},
 			Cache: cache.Config{Threshold: 2}}, "VerifierConfig.Cache: cache: Config.Threshold"},
 		{"bad cache config by issuer", provider.VerifierConfig{Providers: []provider.Provider{good}, CacheByIssuer: map[string]cache.Config{good.issuer: {Strategy: "sometimes"}}},
 			`VerifierConfig.CacheByIssuer["https://issuer.example"]: cache: Config.Strategy`},

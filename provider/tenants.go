@@ -37,7 +37,7 @@ const maxIssuerBytes = 512
 // Providers, are its tenants: for a SaaS whose customers each have their
 // own user pool, tenant or issuer, onboarded while it runs.
 //
-// Resolve returns the Provider of issuer — the iss of a token, not yet
+// It returns the Provider of issuer — the iss of a token, not yet
 // verified — or (nil, nil) if issuer is not one of yours. It must decide
 // from what you hold (a table, a database, a pattern over ids you issued),
 // never from what the token or the request says about itself: the
@@ -52,17 +52,7 @@ const maxIssuerBytes = 512
 // values of the request (see TenantsConfig.Partition), not its
 // cancellation. Resolvers for Cognito pools, Auth0 domains and OIDC
 // issuers are in package cognito, auth0 and here (OIDCResolver).
-type Resolver interface {
-	Resolve(ctx context.Context, issuer string) (Provider, error)
-}
-
-// ResolverFunc is a Resolver of a function.
-type ResolverFunc func(ctx context.Context, issuer string) (Provider, error)
-
-// Resolve implements Resolver.
-func (f ResolverFunc) Resolve(ctx context.Context, issuer string) (Provider, error) {
-	return f(ctx, issuer)
-}
+type Resolver func(ctx context.Context, issuer string) (Provider, error)
 
 // TenantsConfig configures the issuers a Verifier resolves at run time.
 //
@@ -329,7 +319,7 @@ func (t *tenants) take(now time.Time) time.Duration {
 func (t *tenants) resolve(ctx context.Context, k tenantKey, l *lookup) {
 	defer t.wg.Done()
 	defer l.cancel()
-	p, err := t.resolver.Resolve(ctx, k.issuer)
+	p, err := t.resolver(ctx, k.issuer)
 	var r *route
 	switch {
 	case err != nil:

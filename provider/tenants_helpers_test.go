@@ -140,7 +140,7 @@ func (ts *tenantServer) tenantOf(iss string) int {
 // resolver returns a Resolver that accepts the tenants for which allow
 // is true, counting its calls.
 func (ts *tenantServer) resolver(calls *atomic.Int64, allow func(i int) bool) provider.Resolver {
-	return provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+	return func(ctx context.Context, iss string) (provider.Provider, error) {
 		calls.Add(1)
 		i := ts.tenantOf(iss)
 		if i < 0 || !allow(i) {
@@ -149,7 +149,7 @@ func (ts *tenantServer) resolver(calls *atomic.Int64, allow func(i int) bool) pr
 		return provider.NewOIDC(ctx, provider.OIDCConfig{
 			Issuer: iss, JWKSURL: iss + "/jwks.json", Audiences: []string{testAudience}, Algorithms: []string{"EdDSA"},
 		})
-	})
+	}
 }
 
 // totalFetches is the number of JWKS requests of every tenant.

@@ -219,7 +219,7 @@ func BenchmarkResolverVsFixed(b *testing.B) {
 	}{{"cold", provider.TokenCacheConfig{Disabled: true}}, {"hit", provider.TokenCacheConfig{}}} {
 		b.Run(mode.name, func(b *testing.B) {
 			resolver := ts.resolver(&calls, func(int) bool { return true })
-			fixedP, err := resolver.Resolve(context.Background(), ts.issuer(42))
+			fixedP, err := resolver(context.Background(), ts.issuer(42))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -105,7 +105,7 @@ func TestTenantsResolverMistakes(t *testing.T) {
 		var calls atomic.Int64
 		fail := errors.New("database down")
 		v := newTenantVerifier(t, provider.VerifierConfig{
-			Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+			Tenants: provider.TenantsConfig{Resolver: func(ctx context.Context, iss string) (provider.Provider, error) {
 				calls.Add(1)
 				switch ts.tenantOf(iss) {
 				case 1:
@@ -114,7 +114,7 @@ func TestTenantsResolverMistakes(t *testing.T) {
 					return provider.NewOIDC(ctx, provider.OIDCConfig{Issuer: ts.issuer(0), JWKSURL: ts.issuer(0) + "/jwks.json", Audiences: []string{testAudience}, Algorithms: []string{"EdDSA"}})
 				}
 				return nil, nil
-			}), LookupBurst: 3},
+			}, LookupBurst: 3},
 		})
 		round := func() {
 			t.Helper()
@@ -154,7 +154,7 @@ func TestTenantsForgetDuringLookup(t *testing.T) {
 	var calls atomic.Int64
 	inner := ts.resolver(&calls, func(int) bool { return true })
 	v := newTenantVerifier(t, provider.VerifierConfig{
-		Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+		Tenants: provider.TenantsConfig{Resolver: func(ctx context.Context, iss string) (provider.Provider, error) {
 			ok := allowed.Load() // read before the tenant is added...
 			select {
 			case entered <- struct{}{}:
@@ -164,8 +164,8 @@ func TestTenantsForgetDuringLookup(t *testing.T) {
 			if !ok {
 				return nil, nil
 			}
-			return inner.Resolve(ctx, iss)
-		})},
+			return inner(ctx, iss)
+		}},
 	})
 	done := make(chan error)
 	go func() {
@@ -376,13 +376,13 @@ func TestTenantsPartition(t *testing.T) {
 	v := newTenantVerifier(t, provider.VerifierConfig{
 		Tenants: provider.TenantsConfig{
 			Partition: func(ctx context.Context) string { h, _ := ctx.Value(hostKey{}).(string); return h },
-			Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+			Resolver: func(ctx context.Context, iss string) (provider.Provider, error) {
 				// Host "tenant-i" accepts tenant i's issuer only.
 				if ctx.Value(hostKey{}) != fmt.Sprint("tenant-", ts.tenantOf(iss)) {
 					return nil, nil
 				}
-				return inner.Resolve(ctx, iss)
-			}),
+				return inner(ctx, iss)
+			},
 		},
 	})
 	on := func(host string) context.Context { return context.WithValue(context.Background(), hostKey{}, host) }
@@ -417,15 +417,15 @@ func TestOIDCResolver(t *testing.T) {
 		"", "issuer", "ftp://issuer.example", "https://", "https://user@issuer.example", "https://issuer.example?x=1",
 		"https://issuer.example#f", "https://issuer.example?", "mailto:a@issuer.example", "//issuer.example", "https://issuer.example/%zz",
 	} {
-		if p, err := r.Resolve(context.Background(), bad); p != nil || err != nil {
-			t.Errorf("Resolve(%q) = %v, %v; want nil, nil", bad, p, err)
+		if p, err := r(context.Background(), bad); p != nil || err != nil {
+			t.Errorf("resolver(%q) = %v, %v; want nil, nil", bad, p, err)
 		}
 	}
 	if n := calls.Load(); n != 0 {
 		t.Fatalf("%d lookups for malformed issuers, want none", n)
 	}
-	if p, err := r.Resolve(context.Background(), "https://other.example"); p != nil || err != nil || calls.Load() != 1 {
-		t.Fatalf("Resolve of an issuer lookup refuses = %v, %v after %d lookups; want nil, nil after 1", p, err, calls.Load())
+	if p, err := r(context.Background(), "https://other.example"); p != nil || err != nil || calls.Load() != 1 {
+		t.Fatalf("the resolver, of an issuer lookup refuses = %v, %v after %d lookups; want nil, nil after 1", p, err, calls.Load())
 	}
 	v := newTenantVerifier(t, provider.VerifierConfig{Tenants: provider.TenantsConfig{Resolver: r}})
 	if _, err := v.Verify(context.Background(), iss.Token("alice", testAudience, nil)); err != nil {
@@ -468,7 +468,7 @@ func TestTenantsUnknownKIDGuardPerTenant(t *testing.T) {
 
 // A TenantsConfig that cannot work is refused, naming the setting.
 func TestTenantsConfigRefused(t *testing.T) {
-	r := provider.ResolverFunc(func(context.Context, string) (provider.Provider, error) { return nil, nil })
+	r := provider.Resolver(func(context.Context, string) (provider.Provider, error) { return nil, nil })
 	for _, tt := range []struct {
 		cfg  provider.TenantsConfig
 		want string
@@ -494,7 +494,7 @@ func TestFailedVerificationsKeepNothingShared(t *testing.T) {
 	var kept []*provider.Claims
 	refuse := errors.New("refused by rule")
 	v := newTenantVerifier(t, provider.VerifierConfig{
-		Tenants: provider.TenantsConfig{Resolver: provider.ResolverFunc(func(ctx context.Context, iss string) (provider.Provider, error) {
+		Tenants: provider.TenantsConfig{Resolver: func(ctx context.Context, iss string) (provider.Provider, error) {
 			if ts.tenantOf(iss) != 1 {
 				return nil, nil
 			}
@@ -502,7 +502,7 @@ func TestFailedVerificationsKeepNothingShared(t *testing.T) {
 				Issuer: iss, JWKSURL: iss + "/jwks.json", Audiences: []string{testAudience}, Algorithms: []string{"EdDSA"},
 				Validate: func(c *provider.Claims) error { kept = append(kept, c); return refuse },
 			})
-		})},
+		}},
 		TokenCache: provider.TokenCacheConfig{Disabled: true},
 	})
 	var calls atomic.Int64
