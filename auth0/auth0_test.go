@@ -283,3 +283,16 @@ func TestRFC9068(t *testing.T) {
 		}
 	}
 }
+
+// The type and audience checks run on every new token: they read the
+// claims where they lie, without a copy.
+func TestValidateAllocs(t *testing.T) {
+	tn := newTenant(t, auth0.Config{RFC9068: true, Audiences: []string{"https://other.example.com", api}})
+	c, err := tn.v.Verify(context.Background(), tn.idp.SignWithHeader("", map[string]any{"typ": "at+jwt"}, tn.idp.Claims("alice", api, time.Hour, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = tn.p.Validate(c) }); n != 0 {
+		t.Errorf("%v allocations a check, want none", n)
+	}
+}

@@ -237,6 +237,29 @@ func TestRules(t *testing.T) {
 	}
 }
 
+// An ID token's app client is checked on its aud where it lies, without a
+// copy: Validate costs no more than reading token_use does.
+func TestIDTokenAudienceAllocs(t *testing.T) {
+	p := newPool(t)
+	cp, err := cognito.New(cognito.Config{Endpoint: p.endpoint, UserPoolID: poolID, ClientIDs: []string{"app2", "app"}, TokenUse: cognito.IDToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{cp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	c, err := v.Verify(context.Background(), p.idToken("app", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	use := testing.AllocsPerRun(100, func() { _ = cognito.TokenUseOf(c) })
+	if n := testing.AllocsPerRun(100, func() { _ = cp.Validate(c) }); n > use {
+		t.Errorf("%v allocations a check, want no more than reading token_use's %v", n, use)
+	}
+}
+
 // TestOnlyRS256 refuses other algorithms: Cognito signs with RS256 only.
 func TestOnlyRS256(t *testing.T) {
 	p := newPool(t)

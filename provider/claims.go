@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/claimcheck"
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 )
 
@@ -102,6 +103,27 @@ func (c *Claims) Lookup(name string) (json.RawMessage, bool) { return member(c.j
 // header. Claims from ParseClaims have no header.
 func (c *Claims) LookupHeader(name string) (json.RawMessage, bool) {
 	return member(c.header, name)
+}
+
+// typ is the token's typ header, "" if it has none or it is not a
+// string: a view of the header, not a copy.
+func (c *Claims) typ() string {
+	var v []byte
+	o := jsonobj.Object{B: c.header}
+	for o.Next() {
+		if string(o.Name) == "typ" {
+			v = o.Value
+		}
+	}
+	d := docOf(c.header)
+	return d.string(v)
+}
+
+func init() {
+	// cognito and auth0 check the audience and type as NewOIDC's
+	// Providers do, on the same views.
+	claimcheck.AudienceOf = func(c any) []string { return c.(*Claims).audience }
+	claimcheck.TypeOf = func(c any) string { return c.(*Claims).typ() }
 }
 
 // member returns a copy of the value of the last member name of the JSON

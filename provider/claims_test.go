@@ -233,3 +233,16 @@ func TestType(t *testing.T) {
 		t.Error("a Type with a space accepted")
 	}
 }
+
+// The type and audience checks run on every new token: they read the
+// claims where they lie, without a copy.
+func TestValidateAllocs(t *testing.T) {
+	iss := newIssuer(t, "RS256")
+	p := newOIDC(t, provider.OIDCConfig{
+		Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{"https://other.example", testAudience}, Type: "at+jwt",
+	})
+	c := verifyOK(t, verifierFor(t, p), iss.SignWithHeader("", map[string]any{"typ": "at+jwt"}, claims(iss, nil)))
+	if n := testing.AllocsPerRun(100, func() { _ = p.Validate(c) }); n != 0 {
+		t.Errorf("%v allocations a check, want none", n)
+	}
+}

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -98,32 +97,5 @@ func TestReasonCategories(t *testing.T) {
 	}
 	if !errors.Is(reasons.MissingGroup, provider.ErrInsufficientScope) {
 		t.Error("ErrMissingGroup does not match ErrInsufficientScope")
-	}
-}
-
-// TestCheckAudience accepts a token having any one accepted audience.
-func TestCheckAudience(t *testing.T) {
-	tests := []struct {
-		aud, accepted []string
-		ok            bool
-	}{
-		{[]string{"a"}, []string{"a"}, true},
-		{[]string{"x", "b"}, []string{"a", "b"}, true},
-		{[]string{"x"}, []string{"a", "b"}, false},
-		{nil, []string{"a"}, false},
-		{[]string{"a"}, nil, false},
-		{[]string{"A"}, []string{"a"}, false},
-		{[]string{""}, []string{"a"}, false},
-	}
-	for _, tt := range tests {
-		aud, _ := json.Marshal(map[string][]string{"aud": tt.aud})
-		c, err := provider.ParseClaims(aud)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = provider.CheckAudience(c, tt.accepted)
-		if tt.ok != (err == nil) || err != nil && !errors.Is(err, reasons.Audience) {
-			t.Errorf("CheckAudience(%q, %q) = %v, want ok %v", tt.aud, tt.accepted, err, tt.ok)
-		}
 	}
 }

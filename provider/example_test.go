@@ -83,17 +83,3 @@ func ExampleReason() {
 	// no_token           invalid token: false
 	// error              invalid token: false
 }
-
-// CheckAudience is the audience rule of a Provider of your own.
-func ExampleCheckAudience() {
-	c, err := provider.ParseClaims([]byte(`{"aud":["https://api.example.com","https://tenant.example.com/userinfo"]}`))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(provider.CheckAudience(c, []string{"https://api.example.com"}))
-	err = provider.CheckAudience(c, []string{"https://billing.example.com"})
-	fmt.Println(errors.Is(err, provider.ErrInvalidToken), provider.Reason(err))
-	// Output:
-	// <nil>
-	// true audience
-}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/claimcheck"
 	"github.com/jwtguard/jwtguard/internal/jwa"
 	"github.com/jwtguard/jwtguard/internal/safehttp"
 )
@@ -32,9 +33,11 @@ type OIDCConfig struct {
 	InsecureSkipAudienceCheck bool
 	// Algorithms accepted. If nil, RS256.
 	Algorithms []string
-	// Type, if set, is the typ header the tokens must carry (see
-	// CheckType): "at+jwt" accepts only RFC 9068 access tokens, so an ID
-	// token of the issuer cannot be replayed as an access token.
+	// Type, if set, is the typ header the tokens must carry, a media type
+	// compared as RFC 7515 §4.1.9 says (without case, and without an
+	// "application/" prefix): "at+jwt" accepts only RFC 9068 access
+	// tokens, so an ID token of the issuer cannot be replayed as an access
+	// token.
 	Type string
 	// Validate is an extra rule applied after the audience check. Optional.
 	// Its verdict is cached with the token, like the rest of
@@ -101,12 +104,12 @@ func (p *oidc) Algorithms() []string { return slices.Clone(p.cfg.Algorithms) }
 // Validate checks the type, the audience, then the configured rule.
 func (p *oidc) Validate(c *Claims) error {
 	if p.cfg.Type != "" {
-		if err := CheckType(c, p.cfg.Type); err != nil {
+		if err := claimcheck.Type(c.typ(), p.cfg.Type); err != nil {
 			return err
 		}
 	}
 	if !p.cfg.InsecureSkipAudienceCheck {
-		if err := CheckAudience(c, p.cfg.Audiences); err != nil {
+		if err := claimcheck.Audience(c.audience, p.cfg.Audiences); err != nil {
 			return err
 		}
 	}

@@ -1,13 +1,5 @@
 package provider
 
-import (
-	"fmt"
-	"slices"
-	"strings"
-
-	"github.com/jwtguard/jwtguard/internal/reasons"
-)
-
 // Provider describes one token issuer: where its keys are, which
 // algorithms it signs with, and the rules its claims must follow.
 // Implementations are immutable and safe for concurrent use; those of
@@ -37,40 +29,4 @@ type Provider interface {
 // it then accepts plain http, without a setting of its own.
 type PlainHTTP interface {
 	PlainHTTP() bool
-}
-
-// CheckAudience returns nil if the token has one of the accepted audiences,
-// else an error matching ErrInvalidToken (reason "audience").
-func CheckAudience(c *Claims, accepted []string) error {
-	for _, a := range c.audience {
-		if slices.Contains(accepted, a) {
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: token audience %q, want one of %q", reasons.Audience, c.audience, accepted)
-}
-
-// CheckType returns nil if the token's typ header is the media type want,
-// else an error matching ErrInvalidToken (reason "type"): for "at+jwt",
-// an RFC 9068 access token, so that an ID token of the same issuer ("JWT") cannot pass for one. As
-// RFC 7515 §4.1.9 says, the comparison ignores case and an
-// "application/" prefix.
-func CheckType(c *Claims, want string) error {
-	v, ok := c.LookupHeader("typ")
-	typ := ""
-	if ok && len(v) > 0 && v[0] == '"' {
-		typ = str(v)
-	}
-	if !strings.EqualFold(mediaType(typ), mediaType(want)) || typ == "" {
-		return fmt.Errorf("%w: typ %q, want %q", reasons.Type, typ, want)
-	}
-	return nil
-}
-
-// mediaType is typ without an "application/" prefix.
-func mediaType(typ string) string {
-	if len(typ) > len("application/") && strings.EqualFold(typ[:len("application/")], "application/") {
-		return typ[len("application/"):]
-	}
-	return typ
 }

@@ -43,11 +43,10 @@ func TestVerifyReasons(t *testing.T) {
 	iss := newIssuer(t, "RS256")
 	down := newIssuer(t, "RS256")
 	down.SetStatus(http.StatusInternalServerError)
+	typed := newIssuer(t, "RS256") // its tokens must be RFC 9068 access tokens
 	use := func(c *provider.Claims) string { u, _ := c.LookupString("token_use"); return u }
 	rule := func(c *provider.Claims) error {
 		switch {
-		case c.ID() == "typed": // this one must be an RFC 9068 access token
-			return provider.CheckType(c, "at+jwt")
 		case c.Subject() == "":
 			return fmt.Errorf("%w: sub is required", reasons.Claims)
 		case use(c) != "access":
@@ -65,6 +64,7 @@ func TestVerifyReasons(t *testing.T) {
 	v := newVerifier(t, provider.VerifierConfig{Providers: []provider.Provider{
 		newOIDC(t, withRule(oidcFor(t, iss))),
 		newOIDC(t, withRule(oidcFor(t, down))),
+		newOIDC(t, provider.OIDCConfig{Issuer: typed.Issuer(), JWKSURL: typed.JWKSURL(), Audiences: []string{testAudience}, Type: "at+jwt"}),
 	}})
 	good := jwt.MapClaims{"token_use": "access", "client_id": "app", "groups": []string{"admin"}}
 	token := func(extra jwt.MapClaims) string {
@@ -107,7 +107,7 @@ func TestVerifyReasons(t *testing.T) {
 		{"token use", token(jwt.MapClaims{"token_use": "id"}), reasons.TokenUse, provider.ErrInvalidToken, "token_use"},
 		{"client", token(jwt.MapClaims{"client_id": "other"}), reasons.Client, provider.ErrInvalidToken, "client"},
 		{"claims", token(jwt.MapClaims{"sub": nil}), reasons.Claims, provider.ErrInvalidToken, "claims"},
-		{"type", token(jwt.MapClaims{"jti": "typed"}), reasons.Type, provider.ErrInvalidToken, "type"},
+		{"type", typed.Sign("", claims(typed, good)), reasons.Type, provider.ErrInvalidToken, "type"},
 		{"missing group", token(jwt.MapClaims{"groups": []string{"users"}}), reasons.MissingGroup, provider.ErrInsufficientScope, "insufficient_scope"},
 		{"keys unavailable", down.Sign("", claims(down, good)), nil, provider.ErrKeysUnavailable, "keys_unavailable"},
 	}
