@@ -243,7 +243,7 @@ func TestResource(t *testing.T) {
 		t.Fatalf("token request parameters %v, want resource=%q and no audience", got, cfg.Resource)
 	}
 	c := verifyToken(t, iss, tok.AccessToken, cfg.Resource[1])
-	if !c.HasAudience(cfg.Resource[0]) || !c.HasAudience(cfg.Resource[1]) {
+	if !slices.Contains(c.Audience(), cfg.Resource[0]) || !slices.Contains(c.Audience(), cfg.Resource[1]) {
 		t.Fatalf("token audience %q, want the resources", c.Audience())
 	}
 

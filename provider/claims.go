@@ -18,7 +18,8 @@ import (
 // a copy or a string. (Go cannot stop an assignment through the pointer,
 // *c = …: never write to a *Claims.) The methods read the
 // claims this library knows, by their exact (case-sensitive) names;
-// Lookup and Decode give all of them. A list method returns a copy.
+// Lookup and Decode give all of them, iat and nbf among them. A list
+// method returns a copy.
 // A provider's own claims are read by its package (auth0.Permissions,
 // cognito.TokenUseOf).
 type Claims struct {
@@ -26,8 +27,6 @@ type Claims struct {
 	subject   string
 	audience  []string
 	expiresAt time.Time
-	issuedAt  time.Time
-	notBefore time.Time
 	id        string
 	clientID  string
 	scopes    []string
@@ -49,12 +48,6 @@ func (c *Claims) Audience() []string { return slices.Clone(c.audience) }
 
 // ExpiresAt is exp.
 func (c *Claims) ExpiresAt() time.Time { return c.expiresAt }
-
-// IssuedAt is iat; zero if the token has none.
-func (c *Claims) IssuedAt() time.Time { return c.issuedAt }
-
-// NotBefore is nbf; zero if the token has none.
-func (c *Claims) NotBefore() time.Time { return c.notBefore }
 
 // ID is jti.
 func (c *Claims) ID() string { return c.id }
@@ -153,14 +146,6 @@ func (c *Claims) LookupString(name string) (string, bool) {
 	return str(v), true
 }
 
-// LookupList returns the claim name, by its exact name, as a list: a
-// string is a list of one, an array keeps its non-empty strings, anything
-// else (or no such claim) is nil.
-func (c *Claims) LookupList(name string) []string {
-	v, _ := c.Lookup(name)
-	return decodeListTo(nil, v, false, nil)
-}
-
 // Decode unmarshals all claims of the token into v, for claims of your own:
 //
 //	var extra struct{ TenantID string `json:"custom:tenant_id"` }
@@ -180,6 +165,3 @@ func (c *Claims) HasScope(s string) bool { return slices.Contains(c.scopes, s) }
 
 // HasGroup reports whether the token carries group g (of Groups).
 func (c *Claims) HasGroup(g string) bool { return slices.Contains(c.groups, g) }
-
-// HasAudience reports whether aud is one of the token's audiences.
-func (c *Claims) HasAudience(aud string) bool { return slices.Contains(c.audience, aud) }

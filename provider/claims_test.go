@@ -128,8 +128,6 @@ func TestClaimsHas(t *testing.T) {
 		got  bool
 		want bool
 	}{
-		{"HasAudience(api)", c.HasAudience("api"), true},
-		{"HasAudience(ap)", c.HasAudience("ap"), false},
 		{"HasScope(write)", c.HasScope("write"), true},
 		{"HasScope(read write)", c.HasScope("read write"), false},
 		{"HasGroup(admin)", c.HasGroup("admin"), true},

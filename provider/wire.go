@@ -19,9 +19,10 @@ import (
 // case-sensitive): encoding/json's struct decoding would also match "EXP",
 // "Scope" or "ſcope", names an issuer's filter of reserved claims lets
 // through. The claims set is scanned once: what routing and the validator
-// need (iss, aud, exp, nbf, iat) is decoded on the way; of the rest only
-// where each value lies is noted, and it is decoded once the token is
-// verified, so an unsigned token costs one scan and no decoding.
+// need (iss, aud, exp, nbf) is decoded on the way, and iat checked; of
+// the rest only where each value lies is noted, and it is decoded once
+// the token is verified, so an unsigned token costs one scan and no
+// decoding.
 type wireClaims struct {
 	json     []byte // the claims set
 	header   []byte // the token's header, in the same document
@@ -30,7 +31,6 @@ type wireClaims struct {
 	audience []string
 	exp      numericDate
 	nbf      numericDate
-	iat      numericDate
 
 	// Raw values of the claims decoded after verification; nil if absent.
 	sub, jti, clientID, azp           []byte
@@ -65,7 +65,7 @@ func (w *wireClaims) decode(b []byte) error {
 		case "nbf":
 			err = w.nbf.UnmarshalJSON(v)
 		case "iat":
-			err = w.iat.UnmarshalJSON(v)
+			_, err = jsonobj.NumericDate(v) // checked, not kept
 		case "sub":
 			w.sub = v
 		case "jti":
@@ -129,8 +129,6 @@ func (w *wireClaims) claims() *Claims {
 		subject:   str(w.sub),
 		audience:  w.audience,
 		expiresAt: w.exp.time(),
-		issuedAt:  w.iat.time(),
-		notBefore: w.nbf.time(),
 		id:        str(w.jti),
 		clientID:  cmp.Or(str(w.clientID), str(w.azp)),
 		json:      w.json,
@@ -174,7 +172,7 @@ func (d *doc) string(v []byte) string {
 	return s
 }
 
-// numericDate is a NumericDate claim (exp, nbf, iat) held by value.
+// numericDate is a NumericDate claim (exp, nbf) held by value.
 type numericDate struct {
 	jwt.NumericDate
 	set bool
