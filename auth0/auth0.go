@@ -150,11 +150,11 @@ func (p *tenant) Algorithms() []string { return slices.Clone(p.algs) }
 // audience, and that org_id is one of the Organizations, if any.
 func (p *tenant) Validate(c *provider.Claims) error {
 	if p.rfc9068 {
-		if err := claimcheck.Type(claimcheck.TypeOf(c), "at+jwt"); err != nil {
+		if err := claimcheck.Type(c.Type(), "at+jwt"); err != nil {
 			return err
 		}
 	}
-	if err := claimcheck.Audience(claimcheck.AudienceOf(c), p.audiences); err != nil {
+	if err := claimcheck.Audience(c, p.audiences); err != nil {
 		return err
 	}
 	if len(p.orgs) > 0 {

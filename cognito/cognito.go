@@ -236,7 +236,7 @@ func (p *pool) Validate(c *provider.Claims) error {
 		if !slices.Contains(p.clientIDs, id) {
 			return fmt.Errorf("%w: client_id %q", reasons.Client, id)
 		}
-	} else if err := claimcheck.Audience(claimcheck.AudienceOf(c), p.clientIDs); err != nil {
+	} else if err := claimcheck.Audience(c, p.clientIDs); err != nil {
 		// ID tokens carry the app client in aud.
 		return err
 	}

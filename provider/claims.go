@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jwtguard/jwtguard/internal/claimcheck"
 	"github.com/jwtguard/jwtguard/internal/jsonobj"
 )
 
@@ -45,6 +44,9 @@ func (c *Claims) Subject() string { return c.subject }
 
 // Audience is aud, a copy.
 func (c *Claims) Audience() []string { return slices.Clone(c.audience) }
+
+// HasAudience reports whether aud is one of the token's audiences.
+func (c *Claims) HasAudience(aud string) bool { return slices.Contains(c.audience, aud) }
 
 // ExpiresAt is exp.
 func (c *Claims) ExpiresAt() time.Time { return c.expiresAt }
@@ -98,9 +100,10 @@ func (c *Claims) LookupHeader(name string) (json.RawMessage, bool) {
 	return member(c.header, name)
 }
 
-// typ is the token's typ header, "" if it has none or it is not a
-// string: a view of the header, not a copy.
-func (c *Claims) typ() string {
+// Type is the token's typ header, "" if it has none or it is not a
+// string: "at+jwt" for an RFC 9068 access token, usually "JWT" for an ID
+// token.
+func (c *Claims) Type() string {
 	var v []byte
 	o := jsonobj.Object{B: c.header}
 	for o.Next() {
@@ -110,13 +113,6 @@ func (c *Claims) typ() string {
 	}
 	d := docOf(c.header)
 	return d.string(v)
-}
-
-func init() {
-	// cognito and auth0 check the audience and type as NewOIDC's
-	// Providers do, on the same views.
-	claimcheck.AudienceOf = func(c any) []string { return c.(*Claims).audience }
-	claimcheck.TypeOf = func(c any) string { return c.(*Claims).typ() }
 }
 
 // member returns a copy of the value of the last member name of the JSON

@@ -104,12 +104,12 @@ func (p *oidc) Algorithms() []string { return slices.Clone(p.cfg.Algorithms) }
 // Validate checks the type, the audience, then the configured rule.
 func (p *oidc) Validate(c *Claims) error {
 	if p.cfg.Type != "" {
-		if err := claimcheck.Type(c.typ(), p.cfg.Type); err != nil {
+		if err := claimcheck.Type(c.Type(), p.cfg.Type); err != nil {
 			return err
 		}
 	}
 	if !p.cfg.InsecureSkipAudienceCheck {
-		if err := claimcheck.Audience(c.audience, p.cfg.Audiences); err != nil {
+		if err := claimcheck.Audience(c, p.cfg.Audiences); err != nil {
 			return err
 		}
 	}

@@ -2,10 +2,9 @@
 // that the providers share: NewOIDC's, cognito's and auth0's.
 //
 // Package provider imports it, so it cannot name *provider.Claims: the
-// checks take plain values, and provider sets AudienceOf and TypeOf,
-// through which cognito and auth0 read those values of a *provider.Claims
-// as provider does — views, not the copies Claims's methods make — so
-// that a check costs no allocation unless it refuses.
+// audience check takes the claims by the methods it reads (HasAudience
+// reads in place, so a check costs no allocation unless it refuses), the
+// type check takes Claims.Type's value.
 package claimcheck
 
 import (
@@ -16,24 +15,19 @@ import (
 	"github.com/jwtguard/jwtguard/internal/reasons"
 )
 
-// AudienceOf returns the audience (aud) of claims, a *provider.Claims,
-// and TypeOf its typ header ("" if it has none, or not a string). What
-// they return is the claims' own: read it, never change it. Package
-// provider sets them when it is initialized.
-var (
-	AudienceOf func(claims any) []string
-	TypeOf     func(claims any) string
-)
+// Claims are the token's claims: a *provider.Claims, read in place.
+type Claims interface {
+	HasAudience(aud string) bool
+	Audience() []string
+}
 
-// Audience returns nil if one of aud, a token's audiences, is one of the
-// accepted, else an error matching reasons.Audience.
-func Audience(aud, accepted []string) error {
-	for _, a := range aud {
-		if slices.Contains(accepted, a) {
-			return nil
-		}
+// Audience returns nil if the token has one of the accepted audiences,
+// else an error matching reasons.Audience.
+func Audience(c Claims, accepted []string) error {
+	if slices.ContainsFunc(accepted, c.HasAudience) {
+		return nil
 	}
-	return fmt.Errorf("%w: token audience %q, want one of %q", reasons.Audience, aud, accepted)
+	return fmt.Errorf("%w: token audience %q, want one of %q", reasons.Audience, c.Audience(), accepted)
 }
 
 // Type returns nil if typ, a token's typ header, is the media type want,

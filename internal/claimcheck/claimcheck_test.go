@@ -2,6 +2,7 @@ package claimcheck
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/internal/reasons"
@@ -22,7 +23,7 @@ func TestAudience(t *testing.T) {
 		{[]string{""}, []string{"a"}, false},
 	}
 	for _, tt := range tests {
-		err := Audience(tt.aud, tt.accepted)
+		err := Audience(audience(tt.aud), tt.accepted)
 		if tt.ok != (err == nil) || err != nil && !errors.Is(err, reasons.Audience) {
 			t.Errorf("Audience(%q, %q) = %v, want ok %v", tt.aud, tt.accepted, err, tt.ok)
 		}
@@ -53,3 +54,9 @@ func TestType(t *testing.T) {
 		}
 	}
 }
+
+// audience is a token's aud, as Audience reads it.
+type audience []string
+
+func (a audience) HasAudience(aud string) bool { return slices.Contains(a, aud) }
+func (a audience) Audience() []string          { return a }
