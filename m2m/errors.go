@@ -7,17 +7,20 @@ import (
 	"time"
 )
 
-// A TokenSource that backs off after a failed token request returns, to
-// a caller without a valid token, an error that says so and wraps that
-// failure: it matches ErrRejected or ErrUnavailable as the failure did.
+// ErrRejected and ErrUnavailable are the categories of a failed token
+// request. A TokenSource that backs off after one returns, to a caller
+// without a valid token, an error that says so and matches the category
+// of the failure it wraps.
 var (
 	// ErrRejected matches an *ExchangeError for an answer that retrying
 	// will not change: any 4xx but 408 and 429 (401 and 403 above all:
-	// wrong credentials, or a client not allowed this audience).
+	// wrong credentials, or a client not allowed this audience), and the
+	// backoff that follows one.
 	ErrRejected = errors.New("m2m: token request rejected")
 	// ErrUnavailable matches an *ExchangeError for a failure that may pass:
 	// 408, 429, 5xx, an unusable answer (a token whose expires_in is zero
-	// or negative among them), or no answer at all.
+	// or negative among them), or no answer at all, and the backoff that
+	// follows one.
 	ErrUnavailable = errors.New("m2m: token endpoint unavailable")
 	// ErrClosed is returned by a TokenSource after Close once it holds no
 	// valid token.

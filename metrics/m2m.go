@@ -17,7 +17,7 @@ var defaultTokenRequestBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1
 // tokenHooks is a Collector as the receiver of m2m's events.
 type tokenHooks Collector
 
-// unnamedSource labels the events of a TokenSource or Proxy whose name is
+// unnamedSource labels the events of a TokenSource or proxy whose name is
 // empty (a TokenSource with neither Name nor Audience).
 const unnamedSource = "unnamed"
 
@@ -34,7 +34,7 @@ var (
 )
 
 // sourceLabel returns the source label for s, the Config.Name or
-// ProxyConfig.Name of the TokenSource or Proxy: "unnamed" for "", s
+// ProxyConfig.Name of the TokenSource or proxy: "unnamed" for "", s
 // otherwise, made valid UTF-8. Names come from configuration, which
 // bounds the label.
 func sourceLabel(s string) string { return validLabel(s, unnamedSource) }
@@ -111,7 +111,7 @@ func (m *m2mMetrics) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// Refreshed counts the refresh or Proxy cache miss under its trigger and
+// Refreshed counts the refresh or proxy cache miss under its trigger and
 // result and observes its duration. A trigger or result m2m does not
 // define is labelled "other".
 func (c *tokenHooks) Refreshed(ev observe.TokenRefresh) {
@@ -147,7 +147,7 @@ func (c *tokenHooks) QuotaReported(source string, quotas []observe.Quota) {
 	}
 }
 
-// ProxyRequest counts a Proxy request by result. A result m2m does not
+// ProxyRequest counts a proxy request by result. A result m2m does not
 // define is labelled "other".
 func (c *tokenHooks) ProxyRequest(source string, result observe.ProxyResult) {
 	c.m2m.proxy.WithLabelValues(sourceLabel(source), enumLabel(result, proxyResults)).Inc()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,12 +115,17 @@ func (m *Middleware) setDPoP(d DPoPConfig) error {
 	if d.Leeway < 0 {
 		return errors.New("middleware: Config.DPoP.Leeway must not be negative")
 	}
+	algs := dpopcheck.Algorithms
 	if d.Algorithms != nil {
+		if len(d.Algorithms) == 0 {
+			return errors.New("middleware: Config.DPoP.Algorithms is empty: no proof could pass (nil means the default)")
+		}
 		if err := jwa.Check(d.Algorithms); err != nil {
 			return fmt.Errorf("middleware: Config.DPoP.Algorithms: %w", err)
 		}
+		algs = slices.Clone(d.Algorithms) // checked once: the caller's slice may change
 	}
-	m.proofs = dpopcheck.Options{Algorithms: d.Algorithms, Window: d.Window, Leeway: d.Leeway}
+	m.proofs = dpopcheck.Options{Algorithms: algs, Window: d.Window, Leeway: d.Leeway}
 	switch period := d.NoncePeriod; {
 	case d.NonceSecret == nil && period != 0:
 		return errors.New("middleware: Config.DPoP.NoncePeriod is set without NonceSecret")
@@ -141,10 +147,6 @@ func (m *Middleware) setDPoP(d DPoPConfig) error {
 	m.checks, m.replays = checks, d.Replays
 	if m.replays == nil {
 		m.replays = dpop.NewMemoryReplays(100_000)
-	}
-	algs := d.Algorithms
-	if algs == nil {
-		algs = dpopcheck.Algorithms
 	}
 	m.algs = strings.Join(algs, " ")
 	return nil

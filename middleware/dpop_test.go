@@ -241,6 +241,7 @@ func TestDPoPConfig(t *testing.T) {
 		"custom extractor":        {middleware.Config{Extractor: middleware.BearerToken, DPoP: allowed(middleware.DPoPConfig{})}, "Config.Extractor"},
 		"public URL path":         {middleware.Config{DPoP: allowed(middleware.DPoPConfig{PublicURL: "https://api.example.com/v1"})}, "Config.DPoP.PublicURL"},
 		"HS256 proofs":            {middleware.Config{DPoP: allowed(middleware.DPoPConfig{Algorithms: []string{"HS256"}})}, "Config.DPoP.Algorithms"},
+		"no proof algorithm":      {middleware.Config{DPoP: allowed(middleware.DPoPConfig{Algorithms: []string{}})}, "Config.DPoP.Algorithms"},
 		"mode 7":                  {middleware.Config{DPoP: middleware.DPoPConfig{Mode: 7}}, "Config.DPoP.Mode"},
 		"negative window":         {middleware.Config{DPoP: allowed(middleware.DPoPConfig{Window: -time.Second})}, "Config.DPoP.Window"},
 		"negative leeway":         {middleware.Config{DPoP: allowed(middleware.DPoPConfig{Leeway: -3 * time.Second})}, "Config.DPoP.Leeway"},
@@ -274,6 +275,47 @@ func TestDPoPAlgorithms(t *testing.T) {
 	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(otherKey(), "GET", publicURL+"/orders", bound, "")))
 	if rec.Code != 200 {
 		t.Errorf("an EdDSA proof, Algorithms EdDSA: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// Algorithms are copied: changing the caller's slice afterwards changes
+// neither the proofs taken nor the algorithms announced.
+func TestDPoPAlgorithmsCopied(t *testing.T) {
+	algs := []string{"ES256"}
+	h := dpopMiddleware(t, middleware.DPoPConfig{Mode: middleware.DPoPRequired, Algorithms: algs})
+	algs[0] = "EdDSA"
+	bound := plain.DPoPToken("alice", "api", otherKey().Public(), nil) // Ed25519
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(otherKey(), "GET", publicURL+"/orders", bound, "")))
+	if ch := rec.Header().Get("WWW-Authenticate"); rec.Code != 401 || !strings.HasPrefix(ch, `DPoP algs="ES256", error="invalid_dpop_proof"`) {
+		t.Errorf("an EdDSA proof after the caller's slice changed to EdDSA: %d %q", rec.Code, ch)
+	}
+}
+
+// Window and Leeway reach the proof check: a proof is remembered (and
+// taken) until its iat + Window + Leeway, by default a minute and 5 s.
+func TestDPoPWindow(t *testing.T) {
+	lifetime := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := middleware.ProofFromContext(r.Context())
+		fmt.Fprint(w, p.Expires.Sub(p.IssuedAt))
+	})
+	for _, tt := range []struct {
+		window, leeway time.Duration
+		want           string
+	}{
+		{0, 0, "1m5s"},
+		{2 * time.Minute, 0, "2m5s"},
+		{0, 7 * time.Second, "1m7s"},
+		{10 * time.Second, time.Second, "11s"},
+	} {
+		cfg := middleware.DPoPConfig{Mode: middleware.DPoPRequired, PublicURL: publicURL, Window: tt.window, Leeway: tt.leeway}
+		h := newMiddleware(t, middleware.Config{DPoP: cfg}).Handler(lifetime)
+		bound := plain.DPoPToken("alice", "api", clientKey().Public(), nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, dpopRequest("GET", "/orders", "DPoP", bound, testissuer.DPoPProof(clientKey(), "GET", publicURL+"/orders", bound, "")))
+		if rec.Code != 200 || rec.Body.String() != tt.want {
+			t.Errorf("Window %v, Leeway %v: %d %q, want a proof remembered for %s", tt.window, tt.leeway, rec.Code, rec.Body, tt.want)
+		}
 	}
 }
 

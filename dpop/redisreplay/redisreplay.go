@@ -118,7 +118,7 @@ func (s *store) Seen(ctx context.Context, key string, expires time.Time) (bool, 
 	}
 	ttl := time.Until(expires)
 	if ttl < time.Millisecond {
-		return false, nil // out of the window already: Verify refuses it
+		return false, nil // out of the window already: the middleware refuses it
 	}
 	// The record is empty: sealed, it is the MAC of its Redis key.
 	rkey := s.cfg.Prefix + key

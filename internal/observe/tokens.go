@@ -10,7 +10,7 @@ const (
 	TokenInitial    TokenTrigger = "initial"    // a TokenSource held no token: callers waited
 	TokenExpired    TokenTrigger = "expired"    // its token had expired: callers waited
 	TokenBackground TokenTrigger = "background" // the threshold of the lifetime had passed: callers were served meanwhile
-	TokenProxy      TokenTrigger = "proxy"      // a Proxy cache miss
+	TokenProxy      TokenTrigger = "proxy"      // a proxy cache miss
 )
 
 // TokenResult is the outcome of a token refresh.
@@ -23,10 +23,10 @@ const (
 	TokenFailed TokenResult = "error"  // no token; Status and Err say why
 )
 
-// TokenRefresh describes one refresh of a TokenSource, or one Proxy
+// TokenRefresh describes one refresh of a TokenSource, or one proxy
 // cache miss.
 type TokenRefresh struct {
-	// Source is the Name of the TokenSource or Proxy.
+	// Source is the Name of the TokenSource or proxy.
 	Source  string
 	Trigger TokenTrigger
 	Result  TokenResult
@@ -38,10 +38,10 @@ type TokenRefresh struct {
 	Err error
 }
 
-// ProxyResult is what a Proxy did with a request.
+// ProxyResult is what a proxy did with a request.
 type ProxyResult string
 
-// The results of a Proxy request.
+// The results of a proxy request.
 const (
 	ProxyHit           ProxyResult = "hit"            // answered from the cache (or another request's upstream call)
 	ProxyMiss          ProxyResult = "miss"           // answered with a token minted upstream for it
@@ -73,19 +73,19 @@ type Quota struct {
 // already expired (expires_in zero or negative) refuses it and reports
 // TokenFailed with Status 200 — the refresh failed, and the source backs
 // off — although the endpoint issued, and may have counted, that token. A
-// Proxy passes such a token on to its caller and reports TokenMinted.
+// The proxy passes such a token on to its caller and reports TokenMinted.
 type Tokens interface {
-	// Refreshed reports every refresh of a TokenSource and every Proxy
+	// Refreshed reports every refresh of a TokenSource and every proxy
 	// cache miss, before the callers waiting for it return.
 	Refreshed(TokenRefresh)
 	// Served reports one token handed out without a token request of
 	// its own: by TokenSource.Token from the token held (or from a
-	// refresh another caller started), by a Proxy from its cache.
+	// refresh another caller started), by a proxy from its cache.
 	Served(source string)
 	// QuotaReported reports the token quota the endpoint's answer to a
 	// TokenSource declared, one entry per bucket.
 	QuotaReported(source string, quotas []Quota)
-	// ProxyRequest reports the result of one request to a Proxy.
+	// ProxyRequest reports the result of one request to a proxy.
 	ProxyRequest(source string, result ProxyResult)
 	// StoreFailed reports a Store that could not be used; the token was
 	// requested without it.
