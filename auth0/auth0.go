@@ -85,8 +85,8 @@ type tenant struct {
 // New validates cfg and returns the tenant's Provider. Its issuer is
 // https://<domain>/, with the trailing slash Auth0 writes in iss; its
 // keys are at https://<domain>/.well-known/jwks.json; it accepts
-// Config.Algorithms; and its Validate requires the typ at+jwt (with
-// RFC9068), an aud containing one of Audiences, and an org_id among
+// Config.Algorithms; and its Validate requires the typ at+jwt (if
+// Config.RFC9068 is set), an aud containing one of Audiences, and an org_id among
 // Organizations, if any.
 func New(cfg Config) (provider.Provider, error) {
 	d, err := Domain(cfg.Domain)
@@ -146,7 +146,7 @@ func (p *tenant) JWKSURL() string { return "https://" + p.domain + "/.well-known
 
 func (p *tenant) Algorithms() []string { return slices.Clone(p.algs) }
 
-// Validate checks the typ (with RFC9068), that aud contains a configured
+// Validate checks the typ (if Config.RFC9068 is set), that aud contains a configured
 // audience, and that org_id is one of the Organizations, if any.
 func (p *tenant) Validate(c *provider.Claims) error {
 	if p.rfc9068 {

@@ -8,7 +8,7 @@
 // signatures and lifetimes are the provider package's business.
 //
 // TokenUseOf reads a verified token's token_use (AccessToken or IDToken),
-// for a handler behind a Provider configured with AnyToken. Groups
+// for a handler behind a pool whose Config.TokenUse is AnyToken. Groups
 // (cognito:groups) are read by provider.Claims.Groups and guarded by
 // middleware.RequireGroups, under the rule every issuer shares.
 //
@@ -212,7 +212,7 @@ func (p *pool) Algorithms() []string { return []string{"RS256"} }
 
 // TokenUseOf returns c's token_use claim: AccessToken ("access") or
 // IDToken ("id") for a Cognito token, else the claim as it is; "" if c has
-// no token_use or it is not a string. It is what Validate checks: on
+// no token_use or it is not a string. It is what the Provider of New checks: on
 // claims a Verifier returns for a pool, it is AccessToken or IDToken (the
 // configured one, unless Config.TokenUse is AnyToken).
 func TokenUseOf(c *provider.Claims) TokenUse {

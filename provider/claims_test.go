@@ -128,6 +128,8 @@ func TestClaimsHas(t *testing.T) {
 		got  bool
 		want bool
 	}{
+		{"HasAudience(api)", c.HasAudience("api"), true},
+		{"HasAudience(ap)", c.HasAudience("ap"), false},
 		{"HasScope(write)", c.HasScope("write"), true},
 		{"HasScope(read write)", c.HasScope("read write"), false},
 		{"HasGroup(admin)", c.HasGroup("admin"), true},
@@ -196,8 +198,8 @@ func TestClaimsDecodeAndRaw(t *testing.T) {
 	}
 }
 
-// OIDCConfig.Type requires a typ header; Claims.LookupHeader reads the
-// header of a verified token.
+// OIDCConfig.Type requires a typ header; Claims.Type and LookupHeader
+// read the header of a verified token.
 func TestType(t *testing.T) {
 	iss := newIssuer(t, "RS256")
 	v := verifierFor(t, newOIDC(t, provider.OIDCConfig{
@@ -222,9 +224,21 @@ func TestType(t *testing.T) {
 		if h, found := c.LookupHeader("typ"); !found || string(h) != fmt.Sprintf("%q", typ) {
 			t.Errorf("LookupHeader(typ) = %s, %v", h, found)
 		}
+		if c.Type() != typ {
+			t.Errorf("Type() = %q, want %q", c.Type(), typ)
+		}
+	}
+	// Without OIDCConfig.Type, any typ passes, and Type is "" for one that
+	// is not a string.
+	untyped := verifierFor(t, newOIDC(t, provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}}))
+	for _, typ := range []any{7, nil, "", "JWT"} {
+		c, err := untyped.Verify(context.Background(), iss.SignWithHeader("", map[string]any{"typ": typ}, claims(iss, nil)))
+		if want, _ := typ.(string); err != nil || c.Type() != want {
+			t.Errorf("typ %#v: Type() = %q, %v; want %q", typ, c.Type(), err, want)
+		}
 	}
 	c, _ := provider.ParseClaims([]byte(`{"sub":"x"}`))
-	if _, found := c.LookupHeader("alg"); found {
+	if _, found := c.LookupHeader("alg"); found || c.Type() != "" {
 		t.Error("parsed claims have a header")
 	}
 	if _, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: iss.Issuer(), JWKSURL: iss.JWKSURL(), Audiences: []string{testAudience}, Type: "at jwt"}); err == nil {

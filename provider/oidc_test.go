@@ -246,3 +246,22 @@ func TestDiscoveryHardening(t *testing.T) {
 		t.Errorf("https issuer with an http jwks_uri: %v", err)
 	}
 }
+
+// InsecureAllowHTTP reaches the Verifier: the key cache of NewOIDC's
+// Provider takes its plain http JWKS URL off loopback; a wrapper that does
+// not forward PlainHTTP is refused, naming it.
+func TestOIDCPlainHTTPReachesVerifier(t *testing.T) {
+	p, err := provider.NewOIDC(context.Background(), provider.OIDCConfig{Issuer: "https://idp.example", JWKSURL: "http://idp.example/keys", Audiences: []string{"api"}, InsecureAllowHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{p}})
+	if err != nil {
+		t.Fatalf("NewVerifier refused the plain http JWKS URL its provider allows: %v", err)
+	}
+	v.Close()
+	wrapped := struct{ provider.Provider }{p}
+	if _, err := provider.NewVerifier(provider.VerifierConfig{Providers: []provider.Provider{wrapped}}); err == nil || !strings.Contains(err.Error(), "PlainHTTP") {
+		t.Errorf("a wrapper without PlainHTTP: %v, want a refusal naming provider.PlainHTTP", err)
+	}
+}

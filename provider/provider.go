@@ -26,7 +26,9 @@ type Provider interface {
 // off loopback because its user said so (OIDCConfig.InsecureAllowHTTP,
 // cognito.Config.InsecureAllowHTTP): a stand-in on a private network,
 // such as cognito-local in Docker Compose. The Verifier's key cache for
-// it then accepts plain http, without a setting of its own.
+// it then accepts plain http, without a setting of its own. A Provider
+// that wraps another (to add a rule) must forward PlainHTTP, or the
+// Verifier refuses the wrapped one's plain http URL.
 type PlainHTTP interface {
 	PlainHTTP() bool
 }
