@@ -104,15 +104,26 @@ func (c *Claims) LookupHeader(name string) (json.RawMessage, bool) {
 // string: "at+jwt" for an RFC 9068 access token, usually "JWT" for an ID
 // token.
 func (c *Claims) Type() string {
+	s, _ := stringMember(c.header, "typ")
+	return s
+}
+
+// stringMember returns the string value of the last member name of the
+// JSON object obj, a view of obj where it holds no escape: obj, a token's
+// part held by Claims, never changes.
+func stringMember(obj []byte, name string) (string, bool) {
 	var v []byte
-	o := jsonobj.Object{B: c.header}
+	o := jsonobj.Object{B: obj}
 	for o.Next() {
-		if string(o.Name) == "typ" {
+		if string(o.Name) == name {
 			v = o.Value
 		}
 	}
-	d := docOf(c.header)
-	return d.string(v)
+	if len(v) == 0 || v[0] != '"' {
+		return "", false
+	}
+	d := docOf(obj)
+	return d.string(v), true
 }
 
 // member returns a copy of the value of the last member name of the JSON
@@ -135,11 +146,7 @@ func member(obj []byte, name string) (json.RawMessage, bool) {
 // LookupString returns the string claim name, by its exact name; false if
 // the token has no such claim or it is not a string.
 func (c *Claims) LookupString(name string) (string, bool) {
-	v, ok := c.Lookup(name)
-	if !ok || len(v) == 0 || v[0] != '"' {
-		return "", false
-	}
-	return str(v), true
+	return stringMember(c.json, name)
 }
 
 // Decode unmarshals all claims of the token into v, for claims of your own:
