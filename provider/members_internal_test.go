@@ -1,46 +1,9 @@
 package provider
 
 import (
-	"encoding/json"
 	"reflect"
 	"testing"
-
-	"github.com/jwtguard/jwtguard/internal/jsonobj"
 )
-
-func TestMembers(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string // name=value pairs
-	}{
-		{`{}`, nil},
-		{` { } `, nil},
-		{`{"a":1}`, []string{"a=1"}},
-		{"{\n\t\"a\" : \"x\" ,\r\n\"b\":true }", []string{`a="x"`, "b=true"}},
-		{`{"a":{"b":"}]","c":[1,{"d":"\"{"}]},"e":null}`, []string{`a={"b":"}]","c":[1,{"d":"\"{"}]}`, "e=null"}},
-		{`{"\u0065xp":1,"s\"q":"v\\"}`, []string{"exp=1", `s"q="v\\"`}},
-		{`{"a":-1.5e3,"b":[]}`, []string{"a=-1.5e3", "b=[]"}},
-		{`{"ſcope":"x","Scope":"y"}`, []string{`ſcope="x"`, `Scope="y"`}},
-	}
-	for _, tt := range tests {
-		if !json.Valid([]byte(tt.in)) {
-			t.Fatalf("bad test input %s", tt.in)
-		}
-		var got []string
-		err := members([]byte(tt.in), func(n, v []byte) error {
-			got = append(got, string(n)+"="+string(v))
-			return nil
-		})
-		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("members(%s) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-	for _, notObject := range []string{`[]`, `"{}"`, `null`, `1`} {
-		if err := members([]byte(notObject), func(_, _ []byte) error { return nil }); err == nil {
-			t.Errorf("members(%s) accepted a non-object", notObject)
-		}
-	}
-}
 
 // An escaped name is the name it spells: "\u0065xp" is exp.
 func TestEscapedClaimNames(t *testing.T) {
@@ -108,17 +71,4 @@ func TestPlainStrings(t *testing.T) {
 		!reflect.DeepEqual(c.scopes, []string{"x", "y"}) || !reflect.DeepEqual(c.groups, []string{`g"`}) {
 		t.Errorf("claims %+v", c)
 	}
-}
-
-// members (for the tests) calls f with the name (unescaped) and raw value of each member
-// of the JSON object b, in order, and fails if b is not a valid JSON
-// object. name may alias b; f must not keep it.
-func members(b []byte, f func(name, value []byte) error) error {
-	o := jsonobj.Object{B: b}
-	for o.Next() {
-		if err := f(o.Name, o.Value); err != nil {
-			return err
-		}
-	}
-	return o.Err
 }

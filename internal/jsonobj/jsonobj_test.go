@@ -57,3 +57,42 @@ func TestElements(t *testing.T) {
 		t.Errorf("stopping early: %d elements seen, want 2", n)
 	}
 }
+
+// Object walks the members of an object in order, names unescaped and
+// values raw, and refuses what is not an object.
+func TestObjectMembers(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // name=value pairs
+	}{
+		{`{}`, nil},
+		{` { } `, nil},
+		{`{"a":1}`, []string{"a=1"}},
+		{"{\n\t\"a\" : \"x\" ,\r\n\"b\":true }", []string{`a="x"`, "b=true"}},
+		{`{"a":{"b":"}]","c":[1,{"d":"\"{"}]},"e":null}`, []string{`a={"b":"}]","c":[1,{"d":"\"{"}]}`, "e=null"}},
+		{`{"\u0065xp":1,"s\"q":"v\\"}`, []string{"exp=1", `s"q="v\\"`}},
+		{`{"a":-1.5e3,"b":[]}`, []string{"a=-1.5e3", "b=[]"}},
+		{`{"ſcope":"x","Scope":"y"}`, []string{`ſcope="x"`, `Scope="y"`}},
+	}
+	for _, tt := range tests {
+		if !json.Valid([]byte(tt.in)) {
+			t.Fatalf("bad test input %s", tt.in)
+		}
+		var got []string
+		o := Object{B: []byte(tt.in)}
+		for o.Next() {
+			got = append(got, string(o.Name)+"="+string(o.Value))
+		}
+		if o.Err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("Object(%s) = %q, %v; want %q", tt.in, got, o.Err, tt.want)
+		}
+	}
+	for _, notObject := range []string{`[]`, `"{}"`, `null`, `1`} {
+		o := Object{B: []byte(notObject)}
+		for o.Next() {
+		}
+		if o.Err == nil {
+			t.Errorf("Object(%s) accepted a non-object", notObject)
+		}
+	}
+}
