@@ -51,8 +51,9 @@ type DPoPConfig struct {
 	// Mode is DPoPOff (the zero value), DPoPAllowed or DPoPRequired.
 	Mode DPoPMode
 	// Algorithms are the proof algorithms accepted, which the DPoP
-	// challenge announces (algs): asymmetric JWS algorithms only. If nil,
-	// ES256, ES384, ES512, EdDSA, PS256 and RS256 (never "none" or HS*).
+	// challenge announces (algs): asymmetric JWS algorithms only, copied
+	// by New. If nil, ES256, ES384, ES512, EdDSA, PS256 and RS256 (never
+	// "none" or HS*); an empty list is refused.
 	Algorithms []string
 	// Window is how old a proof may be (its iat): a captured proof is
 	// refused after it, and a replay check remembers a proof for Window +
